@@ -1,0 +1,99 @@
+/*
+ * config.h - the sweep configuration read from YAML.
+ *
+ * One table of keys (config.c) drives parsing, "did you mean" for unknown
+ * keys and the reference printed by `faiss-sweep help-config`.
+ * Every error names the file, the line and the key.
+ */
+#ifndef FS_CONFIG_H
+#define FS_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+enum metric { METRIC_L2, METRIC_IP, METRIC_COSINE };
+/* "l2", "ip", "cosine"; metric_parse returns -1 on an unknown name. */
+const char *metric_name(enum metric m);
+int metric_parse(const char *s);
+
+/* How nlist values are given for one index entry. */
+enum nlist_kind {
+    NLIST_NONE,          /* factory has no {nlist} */
+    NLIST_LIST,          /* explicit values */
+    NLIST_SQRT,          /* round(m * sqrt(N)) for each multiplier m */
+    NLIST_RULE_RVC_2023, /* N // 39                (rule: rvc-2023-04) */
+    NLIST_RULE_RVC,      /* min(int(16*sqrt(N)), N // 39)  (rule: rvc) */
+};
+
+/* How nprobe values are given. */
+enum nprobe_kind {
+    NPROBE_UNSET,        /* inherit from the global search section */
+    NPROBE_LIST,         /* explicit values */
+    NPROBE_RULE_RVC_2023,/* int(nlist ** 0.3)       (rule: rvc-2023-04) */
+    NPROBE_RULE_ALL,     /* nprobe = nlist (exact scan; a correctness anchor) (rule: all) */
+};
+
+struct long_list { long *v; size_t n; };
+struct double_list { double *v; size_t n; };
+
+struct nprobe_spec {
+    enum nprobe_kind kind;
+    struct long_list values;  /* NPROBE_LIST */
+};
+
+struct index_spec {
+    char *factory;              /* may hold {nlist}, {d}, {d/N} */
+    enum nlist_kind nlist_kind;
+    struct double_list nlist;   /* values (LIST) or multipliers (SQRT) */
+    struct nprobe_spec nprobe;  /* kind NPROBE_UNSET: use the global one */
+    struct long_list k_factor;  /* n == 0: use the global one */
+    int line;                   /* line of the entry in the config file */
+};
+
+struct dataset_spec {
+    char *format;       /* "idx", "tsv", "glove-json", "fvecs" (see dataset.h) */
+    char *base;         /* path, resolved against the config file's folder */
+    char *queries;      /* path or NULL: then hold out `holdout` base rows */
+    long base_limit;    /* use the first n base rows; 0 = all */
+    long query_limit;   /* use the first n queries; 0 = all */
+    long holdout;       /* rows held out as queries when queries == NULL (default 1000) */
+    unsigned long seed; /* for the holdout sample (default 1) */
+    int line;
+};
+
+struct measure_spec {
+    int repeats;          /* batch search repeats, best kept (default 3) */
+    int warmup;           /* untimed batch searches before timing (default 1) */
+    long latency_queries; /* queries timed one by one; 0 = none, -1 = all (default 1000) */
+    int threads;          /* OpenMP threads for batch search; 0 = all cores (default 0) */
+};
+
+struct config {
+    char *path;          /* the file read, for messages ("<string>" when parsed from text) */
+    char *text;          /* its full text, stored in the results for provenance */
+    char *name;          /* run name, used in the results file name */
+    struct dataset_spec dataset;
+    struct long_list k;  /* recall@k for each; sorted ascending, unique, each >= 1 */
+    enum metric *metrics;
+    size_t n_metrics;
+    struct index_spec *indexes;
+    size_t n_indexes;
+    struct nprobe_spec nprobe;   /* global search.nprobe (default list [1]) */
+    struct long_list k_factor;   /* global search.k_factor (default [1]) */
+    struct measure_spec measure;
+    char *output_dir;    /* default "results", resolved against the current directory */
+    char *cache_dir;     /* ground-truth cache; default "<output_dir>/cache" */
+};
+
+/* Parse a config file. Returns 0, or -1 after printing one line
+ * "<file>:<line>: <key>: <what is wrong>". On failure *cfg is released. */
+int config_load(struct config *cfg, const char *path);
+/* Same from a string; `name` stands for the file name in messages and
+ * relative dataset paths are resolved against `basedir` (may be NULL = "."). */
+int config_parse(struct config *cfg, const char *text, const char *name, const char *basedir);
+/* Free the contents; safe on a zeroed or already released struct. */
+void config_release(struct config *cfg);
+/* Print the reference of every key (from the key table) to f as Markdown. */
+void config_print_reference(FILE *f);
+
+#endif
