@@ -30,7 +30,7 @@ struct result_row {
     double recall_at[RESULTS_MAX_KS];   /* k-recall@k, ties extended, for each run k */
     double recall1_at[RESULTS_MAX_KS];  /* 1-recall@k: true nearest in the top k */
     int64_t missing_ids;        /* result slots holding -1, over all queries, at max k */
-    char status[48];            /* "ok", or "skipped: <reason>", or "failed: <reason>" */
+    char status[64];            /* "ok", or "skipped: <reason>", or "failed: <reason>" */
 };
 
 /* A root attribute: a string, an integer or a float. */

@@ -66,14 +66,12 @@ char *xstrdup(const char *s) { return check(strdup(s), strlen(s) + 1); }
 char *xasprintf(const char *fmt, ...)
 {
     va_list ap;
+    char *s = NULL;
+    int n;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    n = vasprintf(&s, fmt, ap);
     va_end(ap);
-    char *s = xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    return s;
+    return check(n < 0 ? NULL : s, 1);
 }
 
 double now_s(void)

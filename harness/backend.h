@@ -1,0 +1,70 @@
+/*
+ * backend.h - the faiss backend: the only module that talks to faiss.
+ *
+ * Everything else sees an opaque index and plain arrays, so config, grid,
+ * metrics and results are tested without building an index. Every call
+ * adds the time it spent in faiss to a counter (backend_faiss_seconds), so a
+ * run can say how much of its wall time was the harness's own.
+ */
+#ifndef FS_BACKEND_H
+#define FS_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct fs_index;
+
+/* faiss metrics the backend knows; cosine is IP on normalised data (the
+ * caller normalises). */
+enum backend_metric { BACKEND_L2, BACKEND_IP };
+
+/* Create an empty index from a factory string. Returns 0, or -1 with the
+ * faiss message copied into errbuf (not printed: the caller knows the
+ * config line to blame). The created index's metric is checked against the
+ * one asked for. Free with backend_free. */
+int backend_create(struct fs_index **out, const char *factory, int d,
+                   enum backend_metric metric, char *errbuf, size_t errlen);
+void backend_free(struct fs_index *idx);
+
+/* Train (if the index needs it) and add n vectors. Return 0 or -1 after
+ * printing faiss's message. */
+int backend_train(struct fs_index *idx, size_t n, const float *x);
+int backend_add(struct fs_index *idx, size_t n, const float *x);
+
+/* Set a search-time parameter ("nprobe", "k_factor_rf") through faiss's
+ * ParameterSpace, which reaches inside RFlat/PreTransform wrappers.
+ * Returns 0, or -1 if the index has no such parameter (nothing printed). */
+int backend_set_param(struct fs_index *idx, const char *name, double value);
+
+/* Search nq queries for k neighbours: D (nq*k) and I (nq*k, -1 where fewer
+ * than k were found). Returns 0 or -1 after printing faiss's message. */
+int backend_search(struct fs_index *idx, size_t nq, const float *q, size_t k,
+                   float *D, int64_t *I);
+
+/* What the built index is: number of IVF lists when it is an IVF index
+ * itself (0 for wrappers such as RFlat), its vector count and serialized
+ * size in bytes (counted, not written; -1 on error). A refinement stage is
+ * detected by backend_set_param(idx, "k_factor_rf", ...) succeeding. */
+size_t backend_nlist(struct fs_index *idx);
+int64_t backend_ntotal(struct fs_index *idx);
+int64_t backend_serialized_size(struct fs_index *idx);
+
+/* IVF statistics (global in faiss): reset, then distance computations since. */
+void backend_ivf_stats_reset(void);
+double backend_ivf_ndis(void);
+
+/* Exact k-NN (faiss IndexFlat under the metric): D, I are nq*k. Returns 0
+ * or -1 after printing an error. */
+int backend_knn_exact(size_t nb, const float *xb, size_t nq, const float *xq,
+                      size_t d, enum backend_metric metric, size_t k,
+                      float *D, int64_t *I);
+
+/* Seconds spent inside faiss calls since the program started. */
+double backend_faiss_seconds(void);
+
+/* Threads: set the OpenMP thread count that faiss uses (0 = all cores) and
+ * read it back. */
+void backend_set_threads(int n);
+int backend_threads(void);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * build.c - create, train and fill one index, timing each step.
+ */
+#include "build.h"
+#include "util.h"
+
+#include <string.h>
+
+int build_index(struct fs_index **out, const char *factory, enum backend_metric metric,
+                const float *xb, size_t nb, size_t d, struct build_stats *st)
+{
+    struct fs_index *idx = NULL;
+    char why[512];
+    int64_t rss0 = rss_bytes();
+    double t0;
+
+    memset(st, 0, sizeof(*st));
+    *out = NULL;
+    if (backend_create(&idx, factory, (int)d, metric, why, sizeof(why)))
+        return error("cannot create '%s': %s", factory, why);
+    t0 = now_s();
+    if (backend_train(idx, nb, xb))
+        goto fail;
+    st->train_s = now_s() - t0;
+    t0 = now_s();
+    if (backend_add(idx, nb, xb))
+        goto fail;
+    st->add_s = now_s() - t0;
+    st->rss_delta_bytes = rss_bytes() - rss0;
+    if (backend_ntotal(idx) != (int64_t)nb) {
+        error("'%s' holds %lld vectors after adding %zu", factory,
+              (long long)backend_ntotal(idx), nb);
+        goto fail;
+    }
+    st->index_bytes = backend_serialized_size(idx);
+    *out = idx;
+    return 0;
+fail:
+    backend_free(idx);
+    return -1;
+}

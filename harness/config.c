@@ -1,0 +1,1122 @@
+/*
+ * config.c - read the sweep configuration (YAML) into struct config.
+ *
+ * Every key lives in one table per section (fio style): its name, type,
+ * default, help text and the function that parses it. Parsing, "did you
+ * mean" for unknown keys, defaults and the Markdown reference all walk
+ * these tables, so a key is added in exactly one place.
+ *
+ * We use libyaml's document API: the whole file becomes a node tree whose
+ * marks give the line of every key and value for error messages.
+ */
+#include "config.h"
+#include "results.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+/* ---------- metrics ---------- */
+
+static const char *const metric_names[] = { "l2", "ip", "cosine", NULL };
+
+const char *metric_name(enum metric m)
+{
+    if ((unsigned)m < sizeof(metric_names) / sizeof(*metric_names) - 1)
+        return metric_names[m];
+    return "?";
+}
+
+int metric_parse(const char *s)
+{
+    for (int i = 0; metric_names[i]; i++)
+        if (!strcmp(s, metric_names[i]))
+            return i;
+    return -1;
+}
+
+/* ---------- the key tables ---------- */
+
+struct parser;
+struct key;
+typedef int parse_fn(struct parser *p, const struct key *k, yaml_node_t *n,
+                     void *base, const char *path);
+
+#define KEY_REQUIRED  1  /* missing is an error */
+#define KEY_NULLABLE  2  /* "key:" or "key: null" means absent */
+#define KEY_DEF_DOC   4  /* .def only describes the default; code supplies it */
+
+struct section {
+    const char *title;        /* heading in the reference */
+    const char *help;
+    const struct key *keys;   /* ends with a NULL name */
+    /* cross-key checks once the mapping is read; map is NULL if absent */
+    int (*check)(struct parser *p, yaml_node_t *map, void *base,
+                 const char *path, int line);
+};
+
+struct key {
+    const char *name;
+    parse_fn *parse;
+    size_t off;                 /* of the field in the section's struct */
+    const char *type;           /* for the reference */
+    const char *def;            /* YAML text of the default (parsed like input) */
+    const char *help;
+    unsigned flags;
+    long min, max;              /* integer keys */
+    const struct section *sub;  /* mapping keys: their section */
+};
+
+struct parser {
+    const char *file;         /* name used in messages */
+    const char *basedir;      /* relative dataset paths are resolved against it */
+    yaml_document_t *doc;
+    int key_line;             /* line of the key whose value is being parsed */
+};
+
+/* ---------- messages ---------- */
+
+static int line_of(const yaml_node_t *n)
+{
+    return (int)n->start_mark.line + 1;
+}
+
+__attribute__((format(printf, 4, 5)))
+static int fail(struct parser *p, int line, const char *path, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return error("%s:%d: %s: %s", p->file, line, *path ? path : "top level", msg);
+}
+
+/* Copy s for a one-line message: control characters blanked, long text cut. */
+static void clean_copy(char *buf, size_t size, const char *s)
+{
+    size_t i, max = size - 4;
+
+    for (i = 0; s[i] && i < max; i++)
+        buf[i] = iscntrl((unsigned char)s[i]) ? ' ' : s[i];
+    if (s[i]) {
+        memcpy(buf + i, "...", 3);
+        i += 3;
+    }
+    buf[i] = '\0';
+}
+
+static int is_null(const yaml_node_t *n)
+{
+    const char *s = (const char *)n->data.scalar.value;
+
+    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return 0;
+    return !*s || !strcmp(s, "~") || !strcmp(s, "null") ||
+           !strcmp(s, "Null") || !strcmp(s, "NULL");
+}
+
+/* What a node holds, for "got ..." in messages. */
+static const char *describe(const yaml_node_t *n, char *buf, size_t size)
+{
+    char text[64];
+
+    if (n->type == YAML_MAPPING_NODE)
+        return "a mapping";
+    if (n->type == YAML_SEQUENCE_NODE)
+        return "a list";
+    if (is_null(n) && !*n->data.scalar.value)
+        return "nothing";
+    clean_copy(text, sizeof(text), (const char *)n->data.scalar.value);
+    snprintf(buf, size, "'%s'", text);
+    return buf;
+}
+
+/* "a, b or c" */
+static void join_names(char *buf, size_t size, const char *const *names)
+{
+    size_t used = 0;
+
+    buf[0] = '\0';
+    for (int i = 0; names[i] && used < size; i++) {
+        const char *sep = !i ? "" : names[i + 1] ? ", " : " or ";
+        used += snprintf(buf + used, size - used, "%s%s", sep, names[i]);
+    }
+}
+
+/* The closest of names within edit distance 2, or NULL. */
+static const char *suggest(const char *word, const char *const *names)
+{
+    const char *best = NULL;
+    int best_d = 3;
+
+    for (int i = 0; names[i]; i++) {
+        int d = edit_distance(word, names[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = names[i];
+        }
+    }
+    return best;
+}
+
+static int fail_unknown(struct parser *p, int line, const char *path,
+                        const char *what, const char *word, const char *const *names)
+{
+    const char *guess = suggest(word, names);
+    char list[256];
+
+    if (guess)
+        return fail(p, line, path, "unknown %s (did you mean '%s'?)", what, guess);
+    join_names(list, sizeof(list), names);
+    return fail(p, line, path, "unknown %s (expected %s)", what, list);
+}
+
+/* prefix.name, or prefix[i] when name is NULL; control characters blanked. */
+static char *subpath(const char *prefix, const char *name, size_t i)
+{
+    char clean[64];
+
+    if (!name)
+        return xasprintf("%s[%zu]", prefix, i);
+    clean_copy(clean, sizeof(clean), name);
+    return *prefix ? xasprintf("%s.%s", prefix, clean) : xstrdup(clean);
+}
+
+/* ---------- scalars ---------- */
+
+static yaml_node_t *node(struct parser *p, int id)
+{
+    return yaml_document_get_node(p->doc, id);
+}
+
+/* A string value; keys and numbers in YAML are strings to us. */
+static int get_string(struct parser *p, yaml_node_t *n, const char *path, const char **out)
+{
+    char buf[80];
+
+    if (n->type != YAML_SCALAR_NODE || is_null(n))
+        return fail(p, line_of(n), path, "expected a string, got %s",
+                    describe(n, buf, sizeof(buf)));
+    if (strlen((const char *)n->data.scalar.value) != n->data.scalar.length)
+        return fail(p, line_of(n), path, "string holds a NUL character");
+    *out = (const char *)n->data.scalar.value;
+    return 0;
+}
+
+static void range_text(char *buf, size_t size, long min, long max)
+{
+    if (max == LONG_MAX || max == INT_MAX)  /* no upper bound worth naming */
+        snprintf(buf, size, ">= %ld", min);
+    else
+        snprintf(buf, size, "between %ld and %ld", min, max);
+}
+
+/* Integers must be plain decimal: "2.0", "0x10" and quoted "10" are refused. */
+static int get_long(struct parser *p, yaml_node_t *n, const char *path,
+                    long min, long max, long *out)
+{
+    char buf[80], range[64];
+
+    if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+        const char *s = (const char *)n->data.scalar.value;
+        char *end;
+        long v;
+
+        errno = 0;
+        v = strtol(s, &end, 10);
+        if (*s && end != s && !*end && !errno && v >= min && v <= max) {
+            *out = v;
+            return 0;
+        }
+    }
+    range_text(range, sizeof(range), min, max);
+    return fail(p, line_of(n), path, "expected an integer %s, got %s",
+                range, describe(n, buf, sizeof(buf)));
+}
+
+static int get_positive_double(struct parser *p, yaml_node_t *n, const char *path, double *out)
+{
+    char buf[80];
+
+    if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+        const char *s = (const char *)n->data.scalar.value;
+        char *end;
+        double v;
+
+        errno = 0;
+        v = strtod(s, &end);
+        if (*s && end != s && !*end && !errno && isfinite(v) && v > 0) {
+            *out = v;
+            return 0;
+        }
+    }
+    return fail(p, line_of(n), path, "expected a number > 0, got %s",
+                describe(n, buf, sizeof(buf)));
+}
+
+/* One of names (e.g. a rule); returns its index or -1. */
+static int get_choice(struct parser *p, yaml_node_t *n, const char *path,
+                      const char *what, const char *const *names)
+{
+    const char *s = NULL;
+    char buf[80], text[48];
+
+    if (get_string(p, n, path, &s))
+        return -1;
+    for (int i = 0; names[i]; i++)
+        if (!strcmp(s, names[i]))
+            return i;
+    clean_copy(text, sizeof(text), s);
+    snprintf(buf, sizeof(buf), "%s '%s'", what, text);
+    fail_unknown(p, line_of(n), path, buf, s, names);
+    return -1;
+}
+
+/* ---------- lists ---------- */
+
+static size_t seq_len(const yaml_node_t *n)
+{
+    return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+}
+
+static yaml_node_t *seq_item(struct parser *p, const yaml_node_t *n, size_t i)
+{
+    return node(p, n->data.sequence.items.start[i]);
+}
+
+/* An integer or a non-empty list of integers, each in [min, max]. */
+static int get_long_list(struct parser *p, yaml_node_t *n, const char *path,
+                         long min, long max, struct long_list *out)
+{
+    if (n->type == YAML_MAPPING_NODE)
+        return fail(p, line_of(n), path,
+                    "expected an integer or a list of integers, got a mapping");
+    if (n->type == YAML_SCALAR_NODE) {
+        out->v = xmalloc(sizeof(*out->v));
+        if (get_long(p, n, path, min, max, out->v))
+            return -1;
+        out->n = 1;
+        return 0;
+    }
+    if (!seq_len(n))
+        return fail(p, line_of(n), path, "expected at least one value, got an empty list");
+    out->v = xcalloc(seq_len(n), sizeof(*out->v));
+    for (size_t i = 0; i < seq_len(n); i++) {
+        char *ip = subpath(path, NULL, i);
+        int r = get_long(p, seq_item(p, n, i), ip, min, max, &out->v[i]);
+        free(ip);
+        if (r)
+            return -1;
+        out->n++;
+    }
+    return 0;
+}
+
+/* A number > 0 or a non-empty list of them. */
+static int get_double_list(struct parser *p, yaml_node_t *n, const char *path,
+                           struct double_list *out)
+{
+    if (n->type == YAML_MAPPING_NODE)
+        return fail(p, line_of(n), path,
+                    "expected a number or a list of numbers, got a mapping");
+    if (n->type == YAML_SCALAR_NODE) {
+        out->v = xmalloc(sizeof(*out->v));
+        if (get_positive_double(p, n, path, out->v))
+            return -1;
+        out->n = 1;
+        return 0;
+    }
+    if (!seq_len(n))
+        return fail(p, line_of(n), path, "expected at least one value, got an empty list");
+    out->v = xcalloc(seq_len(n), sizeof(*out->v));
+    for (size_t i = 0; i < seq_len(n); i++) {
+        char *ip = subpath(path, NULL, i);
+        int r = get_positive_double(p, seq_item(p, n, i), ip, &out->v[i]);
+        free(ip);
+        if (r)
+            return -1;
+        out->n++;
+    }
+    return 0;
+}
+
+/*
+ * A one-key mapping such as {rule: rvc} or {sqrt: [4, 8]}: returns the index
+ * of its key in names (or -1), its value in *value and its path in *vpath.
+ */
+static int get_form(struct parser *p, yaml_node_t *n, const char *path,
+                    const char *const *names, yaml_node_t **value, char **vpath)
+{
+    yaml_node_pair_t *pair = n->data.mapping.pairs.start;
+    yaml_node_t *kn;
+    const char *name;
+    char list[128];
+
+    join_names(list, sizeof(list), names);
+    if (n->data.mapping.pairs.top - pair != 1)
+        return fail(p, line_of(n), path, "expected a mapping with one key (%s)", list);
+    kn = node(p, pair->key);
+    if (get_string(p, kn, path, &name))
+        return -1;
+    for (int i = 0; names[i]; i++) {
+        if (!strcmp(name, names[i])) {
+            *value = node(p, pair->value);
+            *vpath = subpath(path, name, 0);
+            return i;
+        }
+    }
+    *vpath = subpath(path, name, 0);
+    fail_unknown(p, line_of(kn), *vpath, "key", name, names);
+    free(*vpath);
+    *vpath = NULL;
+    return -1;
+}
+
+static int get_nprobe(struct parser *p, yaml_node_t *n, const char *path, struct nprobe_spec *out)
+{
+    static const char *const forms[] = { "rule", NULL };
+    static const char *const rules[] = { "rvc-2023-04", "all", NULL };
+    static const enum nprobe_kind kinds[] = { NPROBE_RULE_RVC_2023, NPROBE_RULE_ALL };
+    yaml_node_t *v;
+    char *vpath = NULL;
+    int r;
+
+    if (n->type != YAML_MAPPING_NODE) {
+        out->kind = NPROBE_LIST;
+        return get_long_list(p, n, path, 1, LONG_MAX, &out->values);
+    }
+    if (get_form(p, n, path, forms, &v, &vpath) < 0)
+        return -1;
+    r = get_choice(p, v, vpath, "rule", rules);
+    free(vpath);
+    if (r < 0)
+        return -1;
+    out->kind = kinds[r];
+    return 0;
+}
+
+/* ---------- key parsers ---------- */
+
+static void *field(void *base, const struct key *k)
+{
+    return (char *)base + k->off;
+}
+
+static int parse_string(struct parser *p, const struct key *k, yaml_node_t *n,
+                        void *base, const char *path)
+{
+    const char *s = NULL;
+
+    if (get_string(p, n, path, &s))
+        return -1;
+    if (!*s)
+        return fail(p, line_of(n), path, "expected a non-empty string");
+    *(char **)field(base, k) = xstrdup(s);
+    return 0;
+}
+
+/* The name goes into a file name, so keep it to a safe alphabet. */
+static int parse_name(struct parser *p, const struct key *k, yaml_node_t *n,
+                      void *base, const char *path)
+{
+    const char *s = NULL;
+    char buf[80];
+
+    if (get_string(p, n, path, &s))
+        return -1;
+    if (!*s || s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")])
+        return fail(p, line_of(n), path,
+                    "expected letters, digits, '.', '_' or '-' only, got %s",
+                    describe(n, buf, sizeof(buf)));
+    *(char **)field(base, k) = xstrdup(s);
+    return 0;
+}
+
+static int parse_format(struct parser *p, const struct key *k, yaml_node_t *n,
+                        void *base, const char *path)
+{
+    static const char *const formats[] = { "idx", "tsv", "tsv-id", "glove-json", "fvecs", NULL };
+    int i = get_choice(p, n, path, "format", formats);
+
+    if (i < 0)
+        return -1;
+    *(char **)field(base, k) = xstrdup(formats[i]);
+    return 0;
+}
+
+/* Dataset paths are relative to the config file, so a config can travel
+ * with its data. */
+static int parse_path(struct parser *p, const struct key *k, yaml_node_t *n,
+                      void *base, const char *path)
+{
+    const char *s = NULL, *dir = p->basedir;
+    size_t len = strlen(dir);
+    char **dst = field(base, k);
+
+    if (get_string(p, n, path, &s))
+        return -1;
+    if (!*s)
+        return fail(p, line_of(n), path, "expected a non-empty path");
+    if (s[0] == '/' || !strcmp(dir, ".") || !len)
+        *dst = xstrdup(s);
+    else
+        *dst = xasprintf("%s%s%s", dir, dir[len - 1] == '/' ? "" : "/", s);
+    return 0;
+}
+
+static int parse_long(struct parser *p, const struct key *k, yaml_node_t *n,
+                      void *base, const char *path)
+{
+    return get_long(p, n, path, k->min, k->max, field(base, k));
+}
+
+static int parse_int(struct parser *p, const struct key *k, yaml_node_t *n,
+                     void *base, const char *path)
+{
+    long v = 0;
+
+    if (get_long(p, n, path, k->min, k->max < INT_MAX ? k->max : INT_MAX, &v))
+        return -1;
+    *(int *)field(base, k) = (int)v;
+    return 0;
+}
+
+static int parse_ulong(struct parser *p, const struct key *k, yaml_node_t *n,
+                       void *base, const char *path)
+{
+    long v = 0;
+
+    if (get_long(p, n, path, 0, LONG_MAX, &v))
+        return -1;
+    *(unsigned long *)field(base, k) = (unsigned long)v;
+    return 0;
+}
+
+static int parse_long_list(struct parser *p, const struct key *k, yaml_node_t *n,
+                           void *base, const char *path)
+{
+    return get_long_list(p, n, path, k->min, k->max, field(base, k));
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+/* Stored sorted and unique: one results column per k. */
+static int parse_k(struct parser *p, const struct key *k, yaml_node_t *n,
+                   void *base, const char *path)
+{
+    struct long_list *l = field(base, k);
+    size_t out = 0;
+
+    if (get_long_list(p, n, path, k->min, k->max, l))
+        return -1;
+    qsort(l->v, l->n, sizeof(*l->v), cmp_long);
+    for (size_t i = 0; i < l->n; i++)
+        if (!out || l->v[i] != l->v[out - 1])
+            l->v[out++] = l->v[i];
+    l->n = out;
+    if (l->n > RESULTS_MAX_KS)
+        return fail(p, line_of(n), path, "at most %d different values, got %zu",
+                    RESULTS_MAX_KS, l->n);
+    return 0;
+}
+
+static int add_metric(struct parser *p, struct config *cfg, yaml_node_t *n, const char *path)
+{
+    int m = get_choice(p, n, path, "metric", metric_names);
+
+    if (m < 0)
+        return -1;
+    for (size_t i = 0; i < cfg->n_metrics; i++)
+        if ((int)cfg->metrics[i] == m)
+            return fail(p, line_of(n), path, "metric '%s' given twice", metric_names[m]);
+    cfg->metrics[cfg->n_metrics++] = (enum metric)m;
+    return 0;
+}
+
+static int parse_metrics(struct parser *p, const struct key *k, yaml_node_t *n,
+                         void *base, const char *path)
+{
+    struct config *cfg = base;
+    (void)k;
+
+    if (n->type == YAML_MAPPING_NODE)
+        return fail(p, line_of(n), path,
+                    "expected a metric or a list of metrics, got a mapping");
+    if (n->type == YAML_SCALAR_NODE) {
+        cfg->metrics = xmalloc(sizeof(*cfg->metrics));
+        return add_metric(p, cfg, n, path);
+    }
+    if (!seq_len(n))
+        return fail(p, line_of(n), path, "expected at least one value, got an empty list");
+    cfg->metrics = xcalloc(seq_len(n), sizeof(*cfg->metrics));
+    for (size_t i = 0; i < seq_len(n); i++) {
+        char *ip = subpath(path, NULL, i);
+        int r = add_metric(p, cfg, seq_item(p, n, i), ip);
+        free(ip);
+        if (r)
+            return -1;
+    }
+    return 0;
+}
+
+static int parse_nprobe(struct parser *p, const struct key *k, yaml_node_t *n,
+                        void *base, const char *path)
+{
+    return get_nprobe(p, n, path, field(base, k));
+}
+
+static int parse_nlist(struct parser *p, const struct key *k, yaml_node_t *n,
+                       void *base, const char *path)
+{
+    static const char *const forms[] = { "sqrt", "rule", NULL };
+    static const char *const rules[] = { "rvc-2023-04", "rvc", NULL };
+    static const enum nlist_kind kinds[] = { NLIST_RULE_RVC_2023, NLIST_RULE_RVC };
+    struct index_spec *ix = base;
+    struct long_list l = { NULL, 0 };
+    yaml_node_t *v;
+    char *vpath = NULL;
+    int r;
+    (void)k;
+
+    if (n->type != YAML_MAPPING_NODE) {
+        r = get_long_list(p, n, path, 1, LONG_MAX, &l);
+        if (!r) {
+            ix->nlist_kind = NLIST_LIST;
+            ix->nlist.v = xcalloc(l.n, sizeof(double));
+            for (ix->nlist.n = 0; ix->nlist.n < l.n; ix->nlist.n++)
+                ix->nlist.v[ix->nlist.n] = (double)l.v[ix->nlist.n];
+        }
+        free(l.v);
+        return r;
+    }
+    r = get_form(p, n, path, forms, &v, &vpath);
+    if (r == 0) {
+        ix->nlist_kind = NLIST_SQRT;
+        r = get_double_list(p, v, vpath, &ix->nlist);
+    } else if (r == 1) {
+        r = get_choice(p, v, vpath, "rule", rules);
+        if (r >= 0) {
+            ix->nlist_kind = kinds[r];
+            r = 0;
+        }
+    }
+    free(vpath);
+    return r < 0 ? -1 : 0;
+}
+
+/* Placeholders filled per run: {nlist}, {d} and {d/N}; nothing else. */
+static int check_factory(struct parser *p, int line, const char *path, const char *f)
+{
+    for (const char *q = f; *q; q++) {
+        const char *name = q + 1, *end;
+        size_t len;
+
+        if (*q == '}')
+            return fail(p, line, path, "'}' without '{' in '%s'", f);
+        if (*q != '{')
+            continue;
+        end = strchr(name, '}');
+        if (!end)
+            return fail(p, line, path, "'{' without '}' in '%s'", f);
+        len = (size_t)(end - name);
+        if (!(len == 5 && !strncmp(name, "nlist", 5)) && !(len == 1 && *name == 'd') &&
+            !(len > 2 && !strncmp(name, "d/", 2) && strspn(name + 2, "0123456789") == len - 2 &&
+              strspn(name + 2, "0") < len - 2))
+            return fail(p, line, path,
+                        "unknown placeholder '{%.*s}' (expected {nlist}, {d} or {d/N})",
+                        (int)(len < 40 ? len : 40), name);
+        q = end;
+    }
+    return 0;
+}
+
+static int parse_factory(struct parser *p, const struct key *k, yaml_node_t *n,
+                         void *base, const char *path)
+{
+    if (parse_string(p, k, n, base, path))
+        return -1;
+    return check_factory(p, line_of(n), path, *(char **)field(base, k));
+}
+
+static int parse_mapping(struct parser *p, yaml_node_t *map, const struct section *sec,
+                         void *base, const char *prefix, int line);
+
+static int parse_section(struct parser *p, const struct key *k, yaml_node_t *n,
+                         void *base, const char *path)
+{
+    return parse_mapping(p, n, k->sub, field(base, k), path, p->key_line);
+}
+
+static int parse_indexes(struct parser *p, const struct key *k, yaml_node_t *n,
+                         void *base, const char *path)
+{
+    struct config *cfg = base;
+    char buf[80];
+
+    if (n->type != YAML_SEQUENCE_NODE)
+        return fail(p, line_of(n), path, "expected a list of mappings, got %s",
+                    describe(n, buf, sizeof(buf)));
+    if (!seq_len(n))
+        return fail(p, line_of(n), path, "expected at least one index, got an empty list");
+    cfg->indexes = xcalloc(seq_len(n), sizeof(*cfg->indexes));
+    for (size_t i = 0; i < seq_len(n); i++) {
+        yaml_node_t *item = seq_item(p, n, i);
+        struct index_spec *ix = &cfg->indexes[cfg->n_indexes++];
+        char *ip = subpath(path, NULL, i);
+        int r;
+
+        ix->line = line_of(item);
+        r = parse_mapping(p, item, k->sub, ix, ip, line_of(item));
+        free(ip);
+        if (r)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---------- cross-key checks ---------- */
+
+static yaml_node_t *find_value(struct parser *p, yaml_node_t *map, const char *name)
+{
+    if (!map)
+        return NULL;
+    for (yaml_node_pair_t *pair = map->data.mapping.pairs.start;
+         pair < map->data.mapping.pairs.top; pair++) {
+        yaml_node_t *kn = node(p, pair->key);
+        if (kn->type == YAML_SCALAR_NODE && !strcmp((char *)kn->data.scalar.value, name))
+            return node(p, pair->value);
+    }
+    return NULL;
+}
+
+static int check_dataset(struct parser *p, yaml_node_t *map, void *base,
+                         const char *path, int line)
+{
+    struct dataset_spec *ds = base;
+    yaml_node_t *holdout = find_value(p, map, "holdout");
+
+    ds->line = line;
+    if (ds->queries && holdout)
+        warning("%s:%d: %s.holdout: ignored since %s.queries is given",
+                p->file, line_of(holdout), path, path);
+    return 0;
+}
+
+static int check_index(struct parser *p, yaml_node_t *map, void *base,
+                       const char *path, int line)
+{
+    struct index_spec *ix = base;
+    int wants = strstr(ix->factory, "{nlist}") != NULL;
+    char *np = subpath(path, "nlist", 0);
+    int r = 0;
+
+    if (ix->nlist_kind != NLIST_NONE && !wants)
+        r = fail(p, line_of(find_value(p, map, "nlist")), np,
+                 "given, but factory '%s' has no {nlist}", ix->factory);
+    else if (ix->nlist_kind == NLIST_NONE && wants)
+        r = fail(p, line, np, "missing; factory '%s' uses {nlist}", ix->factory);
+    free(np);
+    return r;
+}
+
+/* ---------- tables ---------- */
+
+#define DS(f) offsetof(struct dataset_spec, f)
+static const struct key dataset_keys[] = {
+    { .name = "format", .parse = parse_format, .off = DS(format), .flags = KEY_REQUIRED,
+      .type = "idx | tsv | tsv-id | glove-json | fvecs",
+      .help = "file format of base and queries (tsv-id: tsv whose last column is an id)" },
+    { .name = "base", .parse = parse_path, .off = DS(base), .flags = KEY_REQUIRED,
+      .type = "path", .help = "base vectors; relative paths are relative to the config file" },
+    { .name = "queries", .parse = parse_path, .off = DS(queries), .flags = KEY_NULLABLE | KEY_DEF_DOC,
+      .type = "path", .def = "none",
+      .help = "query vectors; without them `holdout` base rows are held out as queries" },
+    { .name = "base_limit", .parse = parse_long, .off = DS(base_limit), .min = 0, .max = LONG_MAX,
+      .type = "int >= 0", .def = "0", .help = "use only the first n base rows; 0 = all" },
+    { .name = "query_limit", .parse = parse_long, .off = DS(query_limit), .min = 0, .max = LONG_MAX,
+      .type = "int >= 0", .def = "0", .help = "use only the first n queries; 0 = all" },
+    { .name = "holdout", .parse = parse_long, .off = DS(holdout), .min = 1, .max = LONG_MAX,
+      .type = "int >= 1", .def = "1000",
+      .help = "base rows held out as queries when `queries` is not given" },
+    { .name = "seed", .parse = parse_ulong, .off = DS(seed),
+      .type = "int >= 0", .def = "1", .help = "seed of the holdout sample" },
+    { .name = NULL }
+};
+#undef DS
+
+static const struct section dataset_section = {
+    .title = "dataset", .help = "The vectors to index and to query.",
+    .keys = dataset_keys, .check = check_dataset,
+};
+
+#define IX(f) offsetof(struct index_spec, f)
+static const struct key index_keys[] = {
+    { .name = "factory", .parse = parse_factory, .off = IX(factory), .flags = KEY_REQUIRED,
+      .type = "string",
+      .help = "faiss index_factory string; may hold {nlist}, {d} and {d/N} (dimension divided by N)" },
+    { .name = "nlist", .parse = parse_nlist, .flags = KEY_DEF_DOC,
+      .type = "int, list of int, {sqrt: m or [m, ...]}, {rule: rvc-2023-04 | rvc}",
+      .def = "required with {nlist}",
+      .help = "values for {nlist}: explicit, `round(m*sqrt(N))`, `N//39` (rvc-2023-04) "
+              "or `min(int(16*sqrt(N)), N//39)` (rvc); N = number of base rows" },
+    { .name = "nprobe", .parse = parse_nprobe, .off = IX(nprobe), .flags = KEY_DEF_DOC,
+      .type = "int, list of int, {rule: rvc-2023-04 | all}", .def = "`search.nprobe`",
+      .help = "overrides search.nprobe for this index" },
+    { .name = "k_factor", .parse = parse_long_list, .off = IX(k_factor), .flags = KEY_DEF_DOC,
+      .min = 1, .max = LONG_MAX, .type = "int or list of int >= 1", .def = "`search.k_factor`",
+      .help = "overrides search.k_factor for this index" },
+    { .name = NULL }
+};
+#undef IX
+
+static const struct section index_section = {
+    .title = "indexes[]", .help = "Each entry of `indexes`: one index family to sweep.",
+    .keys = index_keys, .check = check_index,
+};
+
+#define CF(f) offsetof(struct config, f)
+static const struct key search_keys[] = {
+    { .name = "nprobe", .parse = parse_nprobe, .off = CF(nprobe),
+      .type = "int, list of int, {rule: rvc-2023-04 | all}", .def = "[1]",
+      .help = "IVF cells probed: explicit, `int(nlist**0.3)` (rvc-2023-04) or nlist (all: exact scan)" },
+    { .name = "k_factor", .parse = parse_long_list, .off = CF(k_factor), .min = 1, .max = LONG_MAX,
+      .type = "int or list of int >= 1", .def = "[1]",
+      .help = "search `k*k_factor` candidates and re-rank (for refined indexes)" },
+    { .name = NULL }
+};
+
+static const struct section search_section = {
+    .title = "search", .help = "Search parameters swept for every index (unless overridden).",
+    .keys = search_keys,
+};
+
+#define MS(f) offsetof(struct measure_spec, f)
+static const struct key measure_keys[] = {
+    { .name = "repeats", .parse = parse_int, .off = MS(repeats), .min = 1, .max = INT_MAX,
+      .type = "int >= 1", .def = "3", .help = "timed batch searches; the best is kept" },
+    { .name = "warmup", .parse = parse_int, .off = MS(warmup), .min = 0, .max = INT_MAX,
+      .type = "int >= 0", .def = "1", .help = "untimed batch searches before timing" },
+    { .name = "latency_queries", .parse = parse_long, .off = MS(latency_queries),
+      .min = -1, .max = LONG_MAX, .type = "int >= -1", .def = "1000",
+      .help = "queries timed one by one on one thread; -1 = all, 0 = none" },
+    { .name = "threads", .parse = parse_int, .off = MS(threads), .min = 0, .max = INT_MAX,
+      .type = "int >= 0", .def = "0", .help = "OpenMP threads for batch search; 0 = all cores" },
+    { .name = NULL }
+};
+#undef MS
+
+static const struct section measure_section = {
+    .title = "measure", .help = "How timings are taken.", .keys = measure_keys,
+};
+
+static const struct key top_keys[] = {
+    { .name = "name", .parse = parse_name, .off = CF(name), .flags = KEY_REQUIRED,
+      .type = "string of A-Za-z0-9._-", .help = "run name, used in the results file name" },
+    { .name = "dataset", .parse = parse_section, .off = CF(dataset), .flags = KEY_REQUIRED,
+      .sub = &dataset_section, .type = "mapping", .help = "see `dataset` below" },
+    { .name = "k", .parse = parse_k, .off = CF(k), .min = 1, .max = 4096,
+      .type = "int or list of int, 1..4096, at most 8", .def = "[10]",
+      .help = "recall@k is measured for each k (stored sorted, duplicates dropped)" },
+    { .name = "metrics", .parse = parse_metrics,
+      .type = "l2 | ip | cosine, or a list of them", .def = "[l2]",
+      .help = "distances to sweep; cosine = ip on normalized vectors" },
+    { .name = "indexes", .parse = parse_indexes, .flags = KEY_REQUIRED,
+      .sub = &index_section, .type = "list of mappings", .help = "see `indexes[]` below" },
+    { .name = "search", .parse = parse_section, .off = 0, .sub = &search_section,
+      .type = "mapping", .help = "see `search` below" },
+    { .name = "measure", .parse = parse_section, .off = CF(measure), .sub = &measure_section,
+      .type = "mapping", .help = "see `measure` below" },
+    { .name = "output_dir", .parse = parse_string, .off = CF(output_dir),
+      .type = "path", .def = "results",
+      .help = "where results files go; relative to the current directory" },
+    { .name = "cache_dir", .parse = parse_string, .off = CF(cache_dir), .flags = KEY_DEF_DOC,
+      .type = "path", .def = "`<output_dir>/cache`",
+      .help = "ground-truth cache; relative to the current directory" },
+    { .name = NULL }
+};
+#undef CF
+
+static const struct section top_section = {
+    .title = "top level", .help = "Keys of the config file.", .keys = top_keys,
+};
+
+/* ---------- mappings ---------- */
+
+static size_t count_keys(const struct section *sec)
+{
+    size_t n = 0;
+    while (sec->keys[n].name)
+        n++;
+    return n;
+}
+
+/* Defaults are YAML text in the table, parsed like input, so a default can
+ * never disagree with what the parser accepts. */
+static int apply_default(struct parser *p, const struct key *k, void *base, const char *path)
+{
+    yaml_parser_t yp;
+    yaml_document_t doc, *saved = p->doc;
+    int r = -1;
+
+    if (!yaml_parser_initialize(&yp))
+        return error("out of memory initializing libyaml");
+    yaml_parser_set_input_string(&yp, (const unsigned char *)k->def, strlen(k->def));
+    if (!yaml_parser_load(&yp, &doc)) {
+        yaml_parser_delete(&yp);
+        return error("BUG: bad default '%s' for %s", k->def, path);
+    }
+    p->doc = &doc;
+    r = k->parse(p, k, yaml_document_get_root_node(&doc), base, path);
+    p->doc = saved;
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&yp);
+    return r;
+}
+
+/* Keys not given: required ones are errors at `line`, the others get their
+ * default; an absent sub-section gets the defaults of its keys. */
+static int fill_missing(struct parser *p, const struct section *sec, void *base,
+                        const char *prefix, int line, yaml_node_t **seen)
+{
+    for (const struct key *k = sec->keys; k->name; k++) {
+        char *path;
+        int r = 0;
+
+        if (seen && seen[k - sec->keys])
+            continue;
+        path = subpath(prefix, k->name, 0);
+        if (k->flags & KEY_REQUIRED)
+            r = fail(p, line, path, "missing required key");
+        else if (k->sub && k->parse == parse_section)
+            r = parse_mapping(p, NULL, k->sub, field(base, k), path, line);
+        else if (k->def && !(k->flags & KEY_DEF_DOC))
+            r = apply_default(p, k, base, path);
+        free(path);
+        if (r)
+            return -1;
+    }
+    return 0;
+}
+
+/* Parse map (NULL: absent) with the keys of sec into base. `line` is where
+ * the mapping is named, for "missing required key". */
+static int parse_mapping(struct parser *p, yaml_node_t *map, const struct section *sec,
+                         void *base, const char *prefix, int line)
+{
+    const char *names[32];
+    yaml_node_t **seen;
+    size_t nkeys = count_keys(sec);
+    char buf[80];
+    int ret = -1;
+
+    if (map && map->type != YAML_MAPPING_NODE)
+        return fail(p, line_of(map), prefix, "expected a mapping, got %s",
+                    describe(map, buf, sizeof(buf)));
+    for (size_t i = 0; i < nkeys && i < 31; i++)
+        names[i] = sec->keys[i].name;
+    names[nkeys < 31 ? nkeys : 31] = NULL;
+    seen = xcalloc(nkeys, sizeof(*seen));
+
+    for (yaml_node_pair_t *pair = map ? map->data.mapping.pairs.start : NULL;
+         map && pair < map->data.mapping.pairs.top; pair++) {
+        yaml_node_t *kn = node(p, pair->key), *vn = node(p, pair->value);
+        const struct key *k = NULL;
+        const char *name;
+        char *path;
+        int r = 0;
+
+        if (kn->type != YAML_SCALAR_NODE) {
+            fail(p, line_of(kn), prefix, "expected a key, got %s",
+                 describe(kn, buf, sizeof(buf)));
+            goto out;
+        }
+        if (get_string(p, kn, prefix, &name))
+            goto out;
+        for (size_t i = 0; i < nkeys; i++)
+            if (!strcmp(name, sec->keys[i].name))
+                k = &sec->keys[i];
+        path = subpath(prefix, name, 0);
+        if (!k)
+            r = fail_unknown(p, line_of(kn), path, "key", name, names);
+        else if (seen[k - sec->keys])
+            r = fail(p, line_of(kn), path, "duplicate key (first given at line %d)",
+                     line_of(seen[k - sec->keys]));
+        if (!r && k) {
+            seen[k - sec->keys] = kn;
+            p->key_line = line_of(kn);
+            if (!((k->flags & KEY_NULLABLE) && is_null(vn)))
+                r = k->parse(p, k, vn, base, path);
+        }
+        free(path);
+        if (r)
+            goto out;
+    }
+    if (fill_missing(p, sec, base, prefix, line, seen))
+        goto out;
+    if (sec->check && sec->check(p, map, base, prefix, line))
+        goto out;
+    ret = 0;
+out:
+    free(seen);
+    return ret;
+}
+
+/* ---------- entry points ---------- */
+
+static int yaml_fail(struct parser *p, const yaml_parser_t *yp, const char *text)
+{
+    size_t line = yp->problem_mark.line + 1;
+    const char *problem = yp->problem ? yp->problem : "cannot parse";
+
+    /* reader errors (bad UTF-8) only say the byte offset */
+    if (yp->error == YAML_READER_ERROR) {
+        size_t len = strlen(text), end = yp->problem_offset < len ? yp->problem_offset : len;
+        line = 1;
+        for (size_t i = 0; i < end; i++)
+            line += text[i] == '\n';
+    }
+    if (yp->context)
+        return error("%s:%zu: malformed YAML: %s (%s at line %zu)", p->file, line,
+                     problem, yp->context, yp->context_mark.line + 1);
+    return error("%s:%zu: malformed YAML: %s", p->file, line, problem);
+}
+
+int config_parse(struct config *cfg, const char *text, const char *name, const char *basedir)
+{
+    struct parser p = { .basedir = basedir ? basedir : "." };
+    yaml_parser_t yp;
+    yaml_document_t doc;
+    yaml_node_t *root;
+    char buf[80];
+    int ret = -1;
+
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->path = xstrdup(name ? name : "<string>");
+    cfg->text = xstrdup(text);
+    p.file = cfg->path;
+
+    if (!yaml_parser_initialize(&yp)) {
+        error("out of memory initializing libyaml");
+        goto out;
+    }
+    yaml_parser_set_input_string(&yp, (const unsigned char *)text, strlen(text));
+    if (!yaml_parser_load(&yp, &doc)) {
+        yaml_fail(&p, &yp, text);
+        yaml_parser_delete(&yp);
+        goto out;
+    }
+    p.doc = &doc;
+    root = yaml_document_get_root_node(&doc);
+    if (!root)
+        error("%s:1: top level: the file is empty, expected a mapping", p.file);
+    else if (root->type != YAML_MAPPING_NODE)
+        fail(&p, line_of(root), "", "expected a mapping, got %s", describe(root, buf, sizeof(buf)));
+    else
+        ret = parse_mapping(&p, root, &top_section, cfg, "", line_of(root));
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&yp);
+
+    if (!ret && !cfg->cache_dir)
+        cfg->cache_dir = xasprintf("%s/cache", cfg->output_dir);
+out:
+    if (ret)
+        config_release(cfg);
+    return ret;
+}
+
+int config_load(struct config *cfg, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *text, *dir;
+    int ret;
+
+    memset(cfg, 0, sizeof(*cfg));
+    text = read_file(path, NULL);
+    if (!text)
+        return -1;
+    if (!slash)
+        dir = xstrdup(".");
+    else if (slash == path)
+        dir = xstrdup("/");
+    else
+        dir = xasprintf("%.*s", (int)(slash - path), path);
+    ret = config_parse(cfg, text, path, dir);
+    free(dir);
+    free(text);
+    return ret;
+}
+
+void config_release(struct config *cfg)
+{
+    free(cfg->path);
+    free(cfg->text);
+    free(cfg->name);
+    free(cfg->dataset.format);
+    free(cfg->dataset.base);
+    free(cfg->dataset.queries);
+    free(cfg->k.v);
+    free(cfg->metrics);
+    for (size_t i = 0; i < cfg->n_indexes; i++) {
+        struct index_spec *ix = &cfg->indexes[i];
+        free(ix->factory);
+        free(ix->nlist.v);
+        free(ix->nprobe.values.v);
+        free(ix->k_factor.v);
+    }
+    free(cfg->indexes);
+    free(cfg->nprobe.values.v);
+    free(cfg->k_factor.v);
+    free(cfg->output_dir);
+    free(cfg->cache_dir);
+    memset(cfg, 0, sizeof(*cfg));
+}
+
+/* ---------- reference ---------- */
+
+/* A table cell: '|' would end the cell, so escape it (also inside code). */
+static void md_cell(FILE *f, const char *s, int code)
+{
+    fputs(code ? " `" : " ", f);
+    for (; *s; s++) {
+        if (*s == '|')
+            fputc('\\', f);
+        fputc(*s, f);
+    }
+    fputs(code ? "` |" : " |", f);
+}
+
+static void print_section(FILE *f, const struct section *sec)
+{
+    fprintf(f, "## %s\n\n%s\n\n| key | type | default | meaning |\n|---|---|---|---|\n",
+            sec->title, sec->help);
+    for (const struct key *k = sec->keys; k->name; k++) {
+        const char *def = k->flags & KEY_REQUIRED ? "required" : k->def ? k->def : "";
+        fputc('|', f);
+        md_cell(f, k->name, 1);
+        md_cell(f, k->type, 0);
+        md_cell(f, def, k->def && !(k->flags & KEY_DEF_DOC));
+        md_cell(f, k->help, 0);
+        fputc('\n', f);
+    }
+    fputc('\n', f);
+    for (const struct key *k = sec->keys; k->name; k++)
+        if (k->sub)
+            print_section(f, k->sub);
+}
+
+void config_print_reference(FILE *f)
+{
+    print_section(f, &top_section);
+}

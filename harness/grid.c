@@ -1,0 +1,274 @@
+/*
+ * grid.c - config -> builds -> search points, with RVC's rules resolved and
+ * combinations that do not apply marked as skipped.
+ */
+#include "grid.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char SKIP_NPROBE_NLIST[] = "nprobe > nlist";
+static const char SKIP_NPROBE_NO_IVF[] = "nprobe without IVF";
+static const char SKIP_KF_NO_REFINE[] = "k_factor without refinement";
+
+static void append(char **out, size_t *len, size_t *cap, const char *s, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        *cap = 2 * (*len + n + 1);
+        *out = xrealloc(*out, *cap);
+    }
+    memcpy(*out + *len, s, n);
+    *len += n;
+    (*out)[*len] = '\0';
+}
+
+char *factory_resolve(const char *tmpl, long nlist, size_t d, char *errbuf, size_t errlen)
+{
+    size_t cap = 0, len = 0;
+    char *out = NULL;
+    const char *p = tmpl;
+
+    append(&out, &len, &cap, "", 0);
+    while (*p) {
+        const char *end = strchr(p, '{');
+        char val[32];
+        if (!end)
+            end = p + strlen(p);
+        append(&out, &len, &cap, p, (size_t)(end - p));
+        p = end;
+        if (!*p)
+            break;
+        end = strchr(p, '}');
+        if (!end) {
+            snprintf(errbuf, errlen, "unclosed '{' in '%s'", tmpl);
+            goto fail;
+        }
+        if (!strncmp(p, "{nlist}", 7) && nlist > 0) {
+            snprintf(val, sizeof(val), "%ld", nlist);
+        } else if (!strncmp(p, "{d}", 3)) {
+            snprintf(val, sizeof(val), "%zu", d);
+        } else if (!strncmp(p, "{d/", 3)) {
+            char *num_end;
+            long div = strtol(p + 3, &num_end, 10);
+            if (num_end != end || div <= 0) {
+                snprintf(errbuf, errlen, "bad placeholder '%.*s'", (int)(end - p + 1), p);
+                goto fail;
+            }
+            if (d % (size_t)div) {
+                snprintf(errbuf, errlen, "d=%zu is not divisible by %ld in '%s'", d, div, tmpl);
+                goto fail;
+            }
+            snprintf(val, sizeof(val), "%zu", d / (size_t)div);
+        } else {
+            snprintf(errbuf, errlen, "unknown placeholder '%.*s'", (int)(end - p + 1), p);
+            goto fail;
+        }
+        append(&out, &len, &cap, val, strlen(val));
+        p = end + 1;
+    }
+    return out;
+fail:
+    free(out);
+    return NULL;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+/* Sort and drop duplicates and values < 1; returns the new count. */
+static size_t sort_unique(long *v, size_t n)
+{
+    size_t m = 0;
+    qsort(v, n, sizeof(*v), cmp_long);
+    for (size_t i = 0; i < n; i++)
+        if (v[i] >= 1 && (m == 0 || v[m - 1] != v[i]))
+            v[m++] = v[i];
+    return m;
+}
+
+size_t nlist_values(const struct index_spec *spec, size_t N, long **out)
+{
+    size_t n = spec->nlist.n ? spec->nlist.n : 1;
+    long *v = xcalloc(n, sizeof(*v));
+    long rvc39 = (long)(N / 39);
+
+    switch (spec->nlist_kind) {
+    case NLIST_NONE:
+        n = 0;
+        break;
+    case NLIST_LIST:
+        for (size_t i = 0; i < n; i++)
+            v[i] = (long)spec->nlist.v[i];
+        break;
+    case NLIST_SQRT:
+        for (size_t i = 0; i < n; i++)
+            v[i] = lround(spec->nlist.v[i] * sqrt((double)N));
+        break;
+    case NLIST_RULE_RVC_2023:
+        n = 1;
+        v[0] = rvc39;
+        break;
+    case NLIST_RULE_RVC: {
+        /* RVC: n_ivf = min(int(16 * np.sqrt(N)), N // 39) */
+        long s16 = (long)(16.0 * sqrt((double)N));
+        n = 1;
+        v[0] = s16 < rvc39 ? s16 : rvc39;
+        break;
+    }
+    }
+    *out = v;
+    return sort_unique(v, n);
+}
+
+size_t nprobe_values(const struct nprobe_spec *spec, long nlist, long **out)
+{
+    size_t n = spec->values.n ? spec->values.n : 1;
+    long *v = xcalloc(n, sizeof(*v));
+
+    switch (spec->kind) {
+    case NPROBE_UNSET:
+        v[0] = 1;
+        n = 1;
+        break;
+    case NPROBE_LIST:
+        memcpy(v, spec->values.v, n * sizeof(*v));
+        break;
+    case NPROBE_RULE_RVC_2023:
+        /* RVC 2023-04: index_ivf.nprobe = int(np.power(n_ivf, 0.3)) */
+        v[0] = (long)pow((double)nlist, 0.3);
+        n = 1;
+        break;
+    case NPROBE_RULE_ALL:
+        v[0] = nlist;
+        n = 1;
+        break;
+    }
+    *out = v;
+    return sort_unique(v, n);
+}
+
+/* The number of IVF lists written in a resolved factory ("IVF1024,..."), 0 if none. */
+static long factory_ivf_lists(const char *factory)
+{
+    const char *p = factory;
+    while ((p = strstr(p, "IVF"))) {
+        if (isdigit((unsigned char)p[3]))
+            return strtol(p + 3, NULL, 10);
+        p += 3;
+    }
+    return 0;
+}
+
+static int factory_refines(const char *factory)
+{
+    return strstr(factory, "RFlat") || strstr(factory, "Refine(");
+}
+
+/* Search points of one build: the product nprobe x k_factor, skips marked. */
+static void expand_points(struct build_point *b, const struct nprobe_spec *nps,
+                          const struct long_list *kfs)
+{
+    long *np = NULL, one = 1;
+    size_t n_np = b->nlist ? nprobe_values(nps, b->nlist, &np) : 0;
+    const long *kf = kfs->n ? kfs->v : &one;
+    size_t n_kf = kfs->n ? kfs->n : 1;
+    const long *npv = n_np ? np : &one;
+
+    if (!b->nlist)
+        n_np = nps->kind == NPROBE_LIST ? nps->values.n : 1;
+    b->points = xcalloc(n_np * n_kf, sizeof(*b->points));
+    for (size_t i = 0; i < n_np; i++) {
+        for (size_t j = 0; j < n_kf; j++) {
+            struct search_point *sp = &b->points[b->n_points++];
+            if (b->nlist) {
+                sp->nprobe = npv[i];
+                if (npv[i] > b->nlist)
+                    sp->skip = SKIP_NPROBE_NLIST;
+            } else {
+                sp->nprobe = i == 0 ? 0 : nps->values.v[i];
+                if (i > 0)
+                    sp->skip = SKIP_NPROBE_NO_IVF;
+            }
+            if (b->refine) {
+                sp->k_factor = kf[j];
+            } else {
+                sp->k_factor = j == 0 ? 0 : kf[j];
+                if (j > 0 && !sp->skip)
+                    sp->skip = SKIP_KF_NO_REFINE;
+            }
+        }
+    }
+    free(np);
+}
+
+int grid_expand(struct grid *g, const struct config *cfg, size_t N, size_t d)
+{
+    memset(g, 0, sizeof(*g));
+    for (size_t s = 0; s < cfg->n_indexes; s++) {
+        const struct index_spec *spec = &cfg->indexes[s];
+        long *nl = NULL, none = 0;
+        size_t n_nl = nlist_values(spec, N, &nl);
+        const struct nprobe_spec *nps =
+            spec->nprobe.kind != NPROBE_UNSET ? &spec->nprobe : &cfg->nprobe;
+        const struct long_list *kfs = spec->k_factor.n ? &spec->k_factor : &cfg->k_factor;
+
+        if (spec->nlist_kind != NLIST_NONE && n_nl == 0) {
+            free(nl);
+            return error("%s:%d: indexes[%zu].nlist: no valid value for N=%zu",
+                         cfg->path, spec->line, s, N);
+        }
+        for (size_t i = 0; i < (n_nl ? n_nl : 1); i++) {
+            char why[256];
+            long nlist = n_nl ? nl[i] : none;
+            char *factory = factory_resolve(spec->factory, nlist, d, why, sizeof(why));
+            if (!factory) {
+                free(nl);
+                return error("%s:%d: indexes[%zu].factory: %s", cfg->path, spec->line, s, why);
+            }
+            nlist = factory_ivf_lists(factory);
+            if (nlist > (long)N) {
+                error("%s:%d: indexes[%zu].nlist: %ld lists for only %zu base vectors",
+                      cfg->path, spec->line, s, nlist, N);
+                free(factory);
+                free(nl);
+                return -1;
+            }
+            for (size_t m = 0; m < cfg->n_metrics; m++) {
+                struct build_point *b;
+                g->builds = xrealloc(g->builds, (g->n_builds + 1) * sizeof(*g->builds));
+                b = &g->builds[g->n_builds++];
+                memset(b, 0, sizeof(*b));
+                b->spec = spec;
+                b->spec_no = (int)s;
+                b->factory = xstrdup(factory);
+                b->metric = cfg->metrics[m];
+                b->nlist = nlist;
+                b->refine = factory_refines(factory);
+                expand_points(b, nps, kfs);
+                g->n_points += b->n_points;
+                for (size_t p = 0; p < b->n_points; p++)
+                    g->n_skipped += b->points[p].skip != NULL;
+            }
+            free(factory);
+        }
+        free(nl);
+    }
+    return 0;
+}
+
+void grid_release(struct grid *g)
+{
+    for (size_t i = 0; i < g->n_builds; i++) {
+        free(g->builds[i].factory);
+        free(g->builds[i].points);
+    }
+    free(g->builds);
+    memset(g, 0, sizeof(*g));
+}

@@ -1,0 +1,438 @@
+/*
+ * run.c - one sweep, end to end. Each distinct build (factory, nlist,
+ * metric) is trained and filled once; every search point runs on it; each
+ * point becomes one row of the results.
+ */
+#include "run.h"
+#include "backend.h"
+#include "build.h"
+#include "config.h"
+#include "dataset.h"
+#include "grid.h"
+#include "groundtruth.h"
+#include "metrics.h"
+#include "plot.h"
+#include "results.h"
+#include "search.h"
+#include "summary.h"
+#include "util.h"
+#include "version.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define COSINE_EPS 1e-12f
+
+struct run {
+    struct config cfg;
+    struct dataset ds;
+    struct grid grid;
+    struct vecs unit_base, unit_queries;  /* normalised copies, for cosine */
+    struct ground_truth gt[3];            /* per enum metric, when used */
+    struct result_set rs;
+    size_t kmax;
+    int batch_threads;
+    size_t done, total, n_failed;
+    double t_start;
+    int progress;
+};
+
+static enum backend_metric backend_metric_of(enum metric m)
+{
+    return m == METRIC_L2 ? BACKEND_L2 : BACKEND_IP;
+}
+
+static const struct vecs *base_of(struct run *r, enum metric m)
+{
+    return m == METRIC_COSINE ? &r->unit_base : &r->ds.base;
+}
+
+static const struct vecs *queries_of(struct run *r, enum metric m)
+{
+    return m == METRIC_COSINE ? &r->unit_queries : &r->ds.queries;
+}
+
+static int uses_metric(const struct config *cfg, enum metric m)
+{
+    for (size_t i = 0; i < cfg->n_metrics; i++)
+        if (cfg->metrics[i] == m)
+            return 1;
+    return 0;
+}
+
+/* Every factory string must build for this d before hours are spent. */
+static int preflight(struct run *r)
+{
+    for (size_t i = 0; i < r->grid.n_builds; i++) {
+        const struct build_point *b = &r->grid.builds[i];
+        struct fs_index *idx;
+        char why[512];
+        if (backend_create(&idx, b->factory, (int)r->ds.base.d,
+                           backend_metric_of(b->metric), why, sizeof(why)))
+            return error("%s:%d: indexes[%d].factory: faiss cannot build '%s' for d=%zu: %s",
+                         r->cfg.path, b->spec->line, b->spec_no, b->factory,
+                         r->ds.base.d, why);
+        backend_free(idx);
+    }
+    return 0;
+}
+
+static int prepare_cosine(struct run *r)
+{
+    size_t zb, zq;
+    if (!uses_metric(&r->cfg, METRIC_COSINE))
+        return 0;
+    r->unit_base.n = r->ds.base.n;
+    r->unit_base.d = r->ds.base.d;
+    r->unit_base.x = xmalloc(r->ds.base.n * r->ds.base.d * sizeof(float));
+    memcpy(r->unit_base.x, r->ds.base.x, r->ds.base.n * r->ds.base.d * sizeof(float));
+    r->unit_queries.n = r->ds.queries.n;
+    r->unit_queries.d = r->ds.queries.d;
+    r->unit_queries.x = xmalloc(r->ds.queries.n * r->ds.queries.d * sizeof(float));
+    memcpy(r->unit_queries.x, r->ds.queries.x, r->ds.queries.n * r->ds.queries.d * sizeof(float));
+    zb = vecs_normalize(&r->unit_base, COSINE_EPS);
+    zq = vecs_normalize(&r->unit_queries, COSINE_EPS);
+    if (zb || zq)
+        warning("cosine: %zu base and %zu query vectors have a norm below %g; "
+                "their similarity is 0 to everything", zb, zq, (double)COSINE_EPS);
+    return 0;
+}
+
+static int ground_truths(struct run *r)
+{
+    for (int m = METRIC_L2; m <= METRIC_COSINE; m++) {
+        const struct vecs *b = base_of(r, (enum metric)m), *q = queries_of(r, (enum metric)m);
+        int cached;
+        double t0 = now_s();
+        if (!uses_metric(&r->cfg, (enum metric)m))
+            continue;
+        if (groundtruth_get(&r->gt[m], b->x, b->n, q->x, q->n, b->d,
+                            backend_metric_of((enum metric)m), metric_name((enum metric)m),
+                            r->kmax + GT_TIE_MARGIN, r->ds.hash, r->cfg.cache_dir, &cached))
+            return -1;
+        info("ground truth (%s, k=%zu): %s in %.1f s", metric_name((enum metric)m),
+             r->gt[m].k, cached ? "from cache" : "computed", now_s() - t0);
+    }
+    return 0;
+}
+
+static void progress(struct run *r, const struct build_point *b, const struct search_point *p)
+{
+    double el = now_s() - r->t_start;
+    double eta = r->done ? el / (double)r->done * (double)(r->total - r->done) : 0;
+    if (!r->progress)
+        return;
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s %s nprobe=%ld k_factor=%ld  elapsed %.0fs  eta %.0fs",
+            r->done, r->total, b->factory, metric_name(b->metric), p->nprobe, p->k_factor,
+            el, eta);
+    if (r->done == r->total)
+        fputc('\n', stderr);
+}
+
+static void row_init(struct result_row *row, const struct build_point *b,
+                     const struct search_point *p)
+{
+    memset(row, 0, sizeof(*row));
+    snprintf(row->family, sizeof(row->family), "%s", b->spec->factory);
+    snprintf(row->factory, sizeof(row->factory), "%s", b->factory);
+    snprintf(row->metric, sizeof(row->metric), "%s", metric_name(b->metric));
+    row->nlist = b->nlist;
+    row->nprobe = p->nprobe;
+    row->k_factor = p->k_factor;
+    row->train_s = row->add_s = row->qps = NAN;
+    row->lat_mean_us = row->lat_p50_us = row->lat_p95_us = row->lat_p99_us = NAN;
+    row->ndis_per_query = NAN;
+    row->index_bytes = row->rss_delta_bytes = -1;
+    for (size_t i = 0; i < RESULTS_MAX_KS; i++)
+        row->recall_at[i] = row->recall1_at[i] = NAN;
+    row->missing_ids = -1;
+}
+
+static void add_status_row(struct run *r, const struct build_point *b,
+                           const struct search_point *p, const struct build_stats *bs,
+                           const char *status)
+{
+    struct result_row row;
+    row_init(&row, b, p);
+    if (bs) {
+        row.train_s = bs->train_s;
+        row.add_s = bs->add_s;
+        row.index_bytes = bs->index_bytes;
+        row.rss_delta_bytes = bs->rss_delta_bytes;
+    }
+    snprintf(row.status, sizeof(row.status), "%s", status);
+    results_add_row(&r->rs, &row);
+    r->done++;
+    progress(r, b, p);
+}
+
+/* A point that did not run: "skipped: <why>", or "failed: build" when why is NULL. */
+static void add_skip_row(struct run *r, const struct build_point *b,
+                         const struct search_point *p, const struct build_stats *bs,
+                         const char *why)
+{
+    char status[sizeof(((struct result_row *)0)->status)];
+    snprintf(status, sizeof(status), "%s%s", why ? "skipped: " : "failed: build",
+             why ? why : "");
+    add_status_row(r, b, p, bs, status);
+}
+
+/* Run one search point on a built index and append its row. */
+static void search_point(struct run *r, struct fs_index *idx, const struct build_point *b,
+                         const struct search_point *p, const struct build_stats *bs,
+                         int64_t *I)
+{
+    const struct vecs *q = queries_of(r, b->metric);
+    const struct ground_truth *gt = &r->gt[b->metric];
+    struct search_stats ss;
+    struct result_row row;
+
+    if (b->nlist && backend_set_param(idx, "nprobe", (double)p->nprobe)) {
+        add_status_row(r, b, p, bs, "failed: nprobe cannot be set");
+        r->n_failed++;
+        return;
+    }
+    if (b->refine && backend_set_param(idx, "k_factor_rf", (double)p->k_factor)) {
+        add_status_row(r, b, p, bs, "failed: k_factor_rf cannot be set");
+        r->n_failed++;
+        return;
+    }
+    if (search_measure(idx, q->x, q->n, q->d, r->kmax, &r->cfg.measure,
+                       r->batch_threads, I, &ss)) {
+        add_status_row(r, b, p, bs, "failed: search");
+        r->n_failed++;
+        return;
+    }
+    row_init(&row, b, p);
+    row.train_s = bs->train_s;
+    row.add_s = bs->add_s;
+    row.index_bytes = bs->index_bytes;
+    row.rss_delta_bytes = bs->rss_delta_bytes;
+    row.qps = ss.qps;
+    row.lat_mean_us = ss.lat_mean_us;
+    row.lat_p50_us = ss.lat_p50_us;
+    row.lat_p95_us = ss.lat_p95_us;
+    row.lat_p99_us = ss.lat_p99_us;
+    row.ndis_per_query = b->nlist ? ss.ndis_per_query : NAN;
+    for (size_t i = 0; i < r->cfg.k.n; i++)
+        recall_at(gt, I, r->kmax, (size_t)r->cfg.k.v[i], &row.recall_at[i], &row.recall1_at[i]);
+    row.missing_ids = count_missing(I, q->n, r->kmax, r->kmax);
+    snprintf(row.status, sizeof(row.status), "ok");
+    results_add_row(&r->rs, &row);
+    r->done++;
+    progress(r, b, p);
+}
+
+/* One line per build for its skipped points, not one per point. */
+static void log_skips(const struct build_point *b)
+{
+    const char *reasons[3] = { NULL };
+    size_t counts[3] = { 0 }, n = 0;
+    char line[256] = "";
+    for (size_t i = 0; i < b->n_points; i++) {
+        const char *why = b->points[i].skip;
+        size_t j = 0;
+        if (!why)
+            continue;
+        while (j < 3 && reasons[j] && reasons[j] != why)
+            j++;
+        if (j == 3)
+            continue;
+        reasons[j] = why;
+        counts[j]++;
+        n++;
+    }
+    if (!n)
+        return;
+    for (size_t j = 0; j < 3 && reasons[j]; j++)
+        snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s: %zu",
+                 j ? ", " : "", reasons[j], counts[j]);
+    info("%s %s: %zu of %zu points skipped (%s)", b->factory, metric_name(b->metric),
+         n, b->n_points, line);
+}
+
+static void run_build(struct run *r, const struct build_point *b, int64_t *I)
+{
+    const struct vecs *base = base_of(r, b->metric);
+    struct fs_index *idx = NULL;
+    struct build_stats bs;
+
+    if (build_index(&idx, b->factory, backend_metric_of(b->metric), base->x, base->n,
+                    base->d, &bs)) {
+        for (size_t i = 0; i < b->n_points; i++) {
+            const struct search_point *p = &b->points[i];
+            add_skip_row(r, b, p, NULL, p->skip ? p->skip : NULL);
+            r->n_failed += !p->skip;
+        }
+        return;
+    }
+    if (r->progress)
+        fputs("\r\033[K", stderr);
+    log_skips(b);
+    for (size_t i = 0; i < b->n_points; i++) {
+        const struct search_point *p = &b->points[i];
+        if (p->skip)
+            add_skip_row(r, b, p, &bs, p->skip);
+        else
+            search_point(r, idx, b, p, &bs, I);
+    }
+    backend_free(idx);
+}
+
+static char *cpu_model(void)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[512];
+    char *model = NULL;
+    while (f && !model && fgets(line, sizeof(line), f)) {
+        char *c = strchr(line, ':');
+        if (!strncmp(line, "model name", 10) && c) {
+            c += 1 + strspn(c + 1, " \t");
+            c[strcspn(c, "\n")] = '\0';
+            model = xstrdup(c);
+        }
+    }
+    if (f)
+        fclose(f);
+    return model ? model : xstrdup("unknown");
+}
+
+static void provenance(struct run *r, const char *started)
+{
+    struct result_set *rs = &r->rs;
+    char hash[17];
+    char *cpu = cpu_model();
+    const char *env;
+
+    snprintf(hash, sizeof(hash), "%016" PRIx64, r->ds.hash);
+    results_attr_str(rs, "name", r->cfg.name);
+    results_attr_str(rs, "harness_version", fs_version);
+    results_attr_str(rs, "git_commit", fs_git_commit);
+    results_attr_str(rs, "faiss_version", fs_faiss_version);
+    results_attr_str(rs, "faiss_simd", fs_faiss_simd);
+    results_attr_str(rs, "cpu_model", cpu);
+    results_attr_int(rs, "cores", sysconf(_SC_NPROCESSORS_ONLN));
+    results_attr_int(rs, "batch_threads", r->batch_threads);
+    results_attr_int(rs, "latency_threads", 1);
+    env = getenv("OMP_NUM_THREADS");
+    results_attr_str(rs, "env_OMP_NUM_THREADS", env ? env : "");
+    env = getenv("OPENBLAS_NUM_THREADS");
+    results_attr_str(rs, "env_OPENBLAS_NUM_THREADS", env ? env : "");
+    results_attr_int(rs, "repeats", r->cfg.measure.repeats);
+    results_attr_int(rs, "warmup", r->cfg.measure.warmup);
+    results_attr_int(rs, "latency_queries", r->cfg.measure.latency_queries);
+    results_attr_str(rs, "config_path", r->cfg.path);
+    results_attr_str(rs, "config_text", r->cfg.text);
+    results_attr_str(rs, "dataset_format", r->cfg.dataset.format);
+    results_attr_str(rs, "dataset_base", r->ds.base_path);
+    results_attr_str(rs, "dataset_queries", r->ds.queries_path ? r->ds.queries_path : "");
+    results_attr_str(rs, "dataset_hash", hash);
+    results_attr_int(rs, "N", (int64_t)r->ds.base.n);
+    results_attr_int(rs, "d", (int64_t)r->ds.base.d);
+    results_attr_int(rs, "nq", (int64_t)r->ds.queries.n);
+    results_attr_int(rs, "gt_k", (int64_t)r->gt[r->cfg.metrics[0]].k);
+    results_attr_str(rs, "start_time", started);
+    free(cpu);
+}
+
+/* results/<name>-<UTC timestamp>.h5, never overwriting an earlier run. */
+static char *results_name(const char *dir, const char *name, const char *stamp)
+{
+    char *path = xasprintf("%s/%s-%s.h5", dir, name, stamp);
+    for (int i = 2; access(path, F_OK) == 0; i++) {
+        free(path);
+        path = xasprintf("%s/%s-%s-%d.h5", dir, name, stamp, i);
+    }
+    return path;
+}
+
+static void release(struct run *r)
+{
+    config_release(&r->cfg);
+    dataset_release(&r->ds);
+    grid_release(&r->grid);
+    vecs_release(&r->unit_base);
+    vecs_release(&r->unit_queries);
+    for (int m = 0; m < 3; m++)
+        ground_truth_release(&r->gt[m]);
+    results_release(&r->rs);
+}
+
+int run_sweep(const char *config_path, const struct run_opts *opts, char **results_path)
+{
+    struct run r;
+    char stamp[32], started[32];
+    time_t now = time(NULL);
+    const char *outdir;
+    int64_t *I = NULL;
+    char *path = NULL;
+    double faiss0 = backend_faiss_seconds(), wall, fs;
+    int rc = -1;
+
+    memset(&r, 0, sizeof(r));
+    r.t_start = now_s();
+    r.progress = opts->progress;
+    *results_path = NULL;
+    strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime(&now));
+    strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+
+    if (config_load(&r.cfg, config_path))
+        goto out;
+    if (dataset_load(&r.ds, &r.cfg.dataset))
+        goto out;
+    r.kmax = (size_t)r.cfg.k.v[r.cfg.k.n - 1];
+    if (r.kmax > r.ds.base.n) {
+        error("%s: k: %zu exceeds the %zu base vectors", r.cfg.path, r.kmax, r.ds.base.n);
+        goto out;
+    }
+    info("dataset: N=%zu d=%zu queries=%zu (%s)", r.ds.base.n, r.ds.base.d,
+         r.ds.queries.n, r.ds.base_path);
+    if (grid_expand(&r.grid, &r.cfg, r.ds.base.n, r.ds.base.d) || preflight(&r))
+        goto out;
+    r.total = r.grid.n_points;
+    info("grid: %zu builds, %zu search points (%zu skipped as not applicable)",
+         r.grid.n_builds, r.grid.n_points, r.grid.n_skipped);
+    if (prepare_cosine(&r) || ground_truths(&r))
+        goto out;
+
+    r.batch_threads = r.cfg.measure.threads ? r.cfg.measure.threads
+                                            : (int)sysconf(_SC_NPROCESSORS_ONLN);
+    for (size_t i = 0; i < r.cfg.k.n; i++)
+        r.rs.ks[i] = r.cfg.k.v[i];
+    r.rs.n_ks = r.cfg.k.n;
+    I = xmalloc(r.ds.queries.n * r.kmax * sizeof(*I));
+    for (size_t i = 0; i < r.grid.n_builds; i++)
+        run_build(&r, &r.grid.builds[i], I);
+
+    wall = now_s() - r.t_start;
+    fs = backend_faiss_seconds() - faiss0;
+    provenance(&r, started);
+    results_attr_float(&r.rs, "wall_s", wall);
+    results_attr_float(&r.rs, "faiss_s", fs);
+    results_attr_float(&r.rs, "harness_share", wall > 0 ? (wall - fs) / wall : 0);
+    outdir = opts->output_dir ? opts->output_dir : r.cfg.output_dir;
+    path = results_name(outdir, r.cfg.name, stamp);
+    if (results_write(&r.rs, path))
+        goto out;
+
+    summary_print(stdout, &r.rs);
+    printf("\nwall %.1f s: faiss %.1f s, harness %.1f s (%.1f%%)\n", wall, fs, wall - fs,
+           wall > 0 ? 100.0 * (wall - fs) / wall : 0.0);
+    printf("results: %s\n", path);
+    fflush(stdout);
+    if (opts->plot && plot_results(path, outdir, opts->templates_dir))
+        warning("plots were not drawn; the results file is complete");
+    rc = r.n_failed ? 1 : 0;
+    *results_path = path;
+    path = NULL;
+out:
+    free(path);
+    free(I);
+    release(&r);
+    return rc;
+}

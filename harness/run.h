@@ -1,0 +1,22 @@
+/*
+ * run.h - the `run` subcommand: the whole pipeline for one config,
+ * config -> grid -> dataset -> ground truth -> build -> search -> metrics ->
+ * results -> plots.
+ */
+#ifndef FS_RUN_H
+#define FS_RUN_H
+
+struct run_opts {
+    const char *output_dir;     /* overrides the config's output_dir when set */
+    const char *templates_dir;  /* gnuplot templates (plots/) */
+    int plot;                   /* draw plots after writing the results */
+    int progress;               /* progress line on stderr */
+};
+
+/* Run the sweep described by the config file. On success returns 0 (or 1 if
+ * some points failed; they are in the results with their reason) and sets
+ * *results_path (caller frees). Returns -1 after printing an error when
+ * nothing was written. */
+int run_sweep(const char *config_path, const struct run_opts *opts, char **results_path);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * search.h - time one search setting on a built index: batch throughput and
+ * single-query latency, with warm-up and repeats, no I/O in timed regions.
+ */
+#ifndef FS_SEARCH_H
+#define FS_SEARCH_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "backend.h"
+#include "config.h"
+
+struct search_stats {
+    double qps;                  /* nq / best batch time */
+    double lat_mean_us, lat_p50_us, lat_p95_us, lat_p99_us;  /* NaN if none timed */
+    double ndis_per_query;       /* IVF distance computations per query */
+    size_t latency_queries;      /* how many were timed alone */
+};
+
+/* Search all nq queries for k neighbours as the measure spec says: `warmup`
+ * untimed batch calls, `repeats` timed ones (best kept) on `batch_threads`
+ * threads, then up to latency_queries single-query calls on one thread.
+ * I (nq*k) receives the ids of the last batch search. Returns 0 or -1. */
+int search_measure(struct fs_index *idx, const float *xq, size_t nq, size_t d, size_t k,
+                   const struct measure_spec *ms, int batch_threads,
+                   int64_t *I, struct search_stats *st);
+
+#endif

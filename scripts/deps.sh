@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Install what faiss-sweep needs from Debian's packages (skipped when all are
+# present), then build faiss 1.7.3 with its C API once (scripts/build-faiss.sh).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+
+pkgs=(cmake g++ make pkg-config dpkg-dev libopenblas-dev libhdf5-dev libyaml-dev
+      zlib1g-dev libcmocka-dev gnuplot-nox dataset-fashion-mnist python3-h5py python3-numpy)
+
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    echo "deps: installing ${missing[*]}"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+"$root/scripts/build-faiss.sh"

@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Read a results file the way a user would: Debian's python3-h5py, no custom
+code. Runs a small real sweep (SIFT 5k) with the faiss-sweep binary, then
+checks the documented columns and attributes, the plots, and that bad input
+gives a one-line error naming the file and a non-zero exit.
+
+usage: check_h5py.py FAISS_SWEEP SHARED_DATASETS WORKDIR
+"""
+import glob
+import os
+import shutil
+import subprocess
+import sys
+
+import h5py
+import numpy as np
+
+exe, shared, work = sys.argv[1:4]
+sift = os.path.join(shared, "sift5k", "sift-dataset-5k.tsv")
+if not os.path.exists(sift):
+    print(f"skipped: {sift} not found")
+    sys.exit(0)
+
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(work)
+failures = passes = 0
+
+
+def check(cond, what):
+    global failures, passes
+    print(("ok   " if cond else "FAIL ") + what)
+    failures += not cond
+    passes += bool(cond)
+
+
+cfg = os.path.join(work, "sift.yaml")
+with open(cfg, "w") as f:
+    f.write(f"""name: h5py-check
+dataset: {{format: tsv-id, base: {sift}, holdout: 100}}
+k: [1, 10]
+metrics: [l2]
+indexes:
+  - factory: Flat
+  - factory: "IVF{{nlist}},Flat"
+    nlist: [16]
+search: {{nprobe: [1, 4, 16, 32], k_factor: [1, 2]}}
+measure: {{repeats: 1, warmup: 0, latency_queries: 10}}
+output_dir: {work}
+""")
+
+p = subprocess.run([exe, "run", cfg], capture_output=True, text=True)
+check(p.returncode == 0, f"run exits 0 (stderr: {p.stderr.strip()[-300:]})")
+files = glob.glob(os.path.join(work, "h5py-check-*.h5"))
+check(len(files) == 1, "one results file named <name>-<UTC timestamp>.h5")
+check(not glob.glob(os.path.join(work, "*.partial")), "no .partial file left")
+path = files[0]
+
+with h5py.File(path, "r") as f:
+    runs = f["runs"][:]
+    attrs = dict(f.attrs)
+cols = list(runs.dtype.names)
+documented = ["family", "factory", "metric", "nlist", "nprobe", "k_factor", "train_s",
+              "add_s", "qps", "lat_mean_us", "lat_p50_us", "lat_p95_us", "lat_p99_us",
+              "index_bytes", "rss_delta_bytes", "ndis_per_query", "recall_at_1",
+              "recall_at_10", "recall1_at_1", "recall1_at_10", "missing_ids", "status"]
+check(cols == documented, f"columns are the documented ones: {cols}")
+# Flat: 1 point + 7 skipped (4 nprobe x 2 k_factor); IVF16: 8 points, nprobe 32 skipped
+check(len(runs) == 16, f"16 rows, got {len(runs)}")
+
+def s(x):
+    return x.decode() if isinstance(x, bytes) else x
+
+status = [s(x) for x in runs["status"]]
+ok = runs[[x == "ok" for x in status]]
+check(len(ok) == 4, f"4 points ran (Flat + IVF16 at nprobe 1, 4, 16): {status}")
+flat = ok[[s(x) == "Flat" for x in ok["factory"]]][0]
+check(flat["recall_at_10"] == 1.0 and flat["recall1_at_1"] == 1.0, "Flat recall is 1.0")
+full = ok[(ok["nprobe"] == 16)][0]
+check(full["recall_at_10"] == 1.0, "IVF16 with nprobe 16 recall is 1.0")
+check(np.all(ok["qps"] > 0) and np.all(ok["index_bytes"] > 0), "qps and index_bytes positive")
+check(any(x.startswith("skipped: nprobe > nlist") for x in status), "nprobe > nlist skipped")
+for key in ["harness_version", "git_commit", "faiss_version", "faiss_simd", "cpu_model",
+            "cores", "batch_threads", "config_text", "dataset_base", "dataset_hash", "N",
+            "d", "nq", "start_time"]:
+    check(key in attrs, f"attribute {key}")
+check(int(attrs["N"]) == 4900 and int(attrs["d"]) == 128 and int(attrs["nq"]) == 100,
+      "N, d, nq attributes")
+check("name: h5py-check" in s(attrs["config_text"]), "config text stored")
+
+try:
+    import pandas as pd  # optional: Debian's python3-pandas
+    df = pd.DataFrame(runs)
+    check(list(df.columns) == documented, "pandas reads the table")
+except ImportError:
+    print("note: pandas not installed; h5py read checked")
+
+p = subprocess.run([exe, "plot", path, "-o", os.path.join(work, "plots")],
+                   capture_output=True, text=True)
+check(p.returncode == 0, f"plot exits 0 ({p.stderr.strip()[-300:]})")
+pngs = glob.glob(os.path.join(work, "plots", "*.png"))
+svgs = glob.glob(os.path.join(work, "plots", "*.svg"))
+check(len(pngs) >= 4 and len(svgs) == len(pngs), f"PNG and SVG plots: {len(pngs)} + {len(svgs)}")
+
+# Bad input: one line naming the file, non-zero exit, no results file.
+bad = os.path.join(work, "bad.yaml")
+cases = {
+    "missing config": (os.path.join(work, "nope.yaml"), None, "nope.yaml"),
+    "unknown key": (bad, "name: x\ndataset: {format: tsv, base: a}\nindexes: [{factory: Flat}]\nnprobe: 3\n", "bad.yaml:4"),
+    "malformed yaml": (bad, "name: x\nindexes: [\n", "bad.yaml"),
+    "missing dataset": (bad, f"name: x\ndataset: {{format: tsv-id, base: {work}/none.tsv}}\nindexes: [{{factory: Flat}}]\n", "none.tsv"),
+    "invalid factory": (bad, f"name: x\ndataset: {{format: tsv-id, base: {sift}}}\nindexes:\n  - factory: IVF16,Flaat\n", "bad.yaml:4"),
+}
+for what, (cfgpath, text, needle) in cases.items():
+    if text is not None:
+        with open(cfgpath, "w") as f:
+            f.write(text + f"output_dir: {work}/bad\n")
+    p = subprocess.run([exe, "run", cfgpath], capture_output=True, text=True)
+    # informational lines may come first; the error itself is one line
+    lines = [l for l in p.stderr.splitlines() if l.startswith("faiss-sweep:")]
+    check(p.returncode != 0 and len(lines) == 1 and needle in lines[0],
+          f"{what}: one-line error naming '{needle}': {lines}")
+check(not os.path.exists(os.path.join(work, "bad")) or not os.listdir(os.path.join(work, "bad")),
+      "no results written for bad input")
+
+print(f"h5py: {passes} passed, {failures} failed")
+sys.exit(1 if failures else 0)

@@ -1,0 +1,146 @@
+/*
+ * test_backend.c - the faiss backend on small generated data: factory
+ * errors, metrics, parameters, serialized size, exact k-NN.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "backend.h"
+#include "util.h"
+
+#define N 2000
+#define D 32
+#define NQ 50
+
+static float *xb, *xq;
+
+static float frand(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (float)((*s >> 40) & 0xffffff) / (float)0x1000000;
+}
+
+static int setup(void **state)
+{
+    uint64_t s = 42;
+    (void)state;
+    xb = malloc(sizeof(float) * N * D);
+    xq = malloc(sizeof(float) * NQ * D);
+    for (size_t i = 0; i < N * D; i++)
+        xb[i] = frand(&s);
+    for (size_t i = 0; i < NQ * D; i++)
+        xq[i] = frand(&s);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    free(xb);
+    free(xq);
+    return 0;
+}
+
+static void test_bad_factory(void **state)
+{
+    struct fs_index *idx = (void *)1;
+    char why[256] = "";
+    (void)state;
+    assert_int_equal(backend_create(&idx, "IVF16,Flaat", D, BACKEND_L2, why, sizeof(why)), -1);
+    assert_null(idx);
+    assert_true(strlen(why) > 0);
+    /* PQ with m not dividing d */
+    assert_int_equal(backend_create(&idx, "PQ7", D, BACKEND_L2, why, sizeof(why)), -1);
+}
+
+/* Flat search equals the exact k-NN, under both metrics. */
+static void test_flat_matches_exact(void **state)
+{
+    enum backend_metric ms[] = { BACKEND_L2, BACKEND_IP };
+    (void)state;
+    for (int m = 0; m < 2; m++) {
+        struct fs_index *idx;
+        char why[256];
+        float D1[NQ * 5], D2[NQ * 5];
+        int64_t I1[NQ * 5], I2[NQ * 5];
+        assert_int_equal(backend_create(&idx, "Flat", D, ms[m], why, sizeof(why)), 0);
+        assert_int_equal(backend_train(idx, N, xb), 0);
+        assert_int_equal(backend_add(idx, N, xb), 0);
+        assert_int_equal(backend_ntotal(idx), N);
+        assert_int_equal(backend_search(idx, NQ, xq, 5, D1, I1), 0);
+        assert_int_equal(backend_knn_exact(N, xb, NQ, xq, D, ms[m], 5, D2, I2), 0);
+        assert_memory_equal(I1, I2, sizeof(I1));
+        /* L2 ascending, IP descending: the metric really is the one asked */
+        if (ms[m] == BACKEND_L2)
+            assert_true(D1[0] <= D1[4]);
+        else
+            assert_true(D1[0] >= D1[4]);
+        /* Flat has no nprobe; serialized size holds the raw vectors */
+        assert_int_equal(backend_set_param(idx, "nprobe", 4), -1);
+        assert_int_equal(backend_set_param(idx, "k_factor_rf", 2), -1);
+        assert_int_equal(backend_nlist(idx), 0);
+        assert_true(backend_serialized_size(idx) >= (int64_t)(N * D * sizeof(float)));
+        backend_free(idx);
+    }
+}
+
+static void test_ivf_params_and_stats(void **state)
+{
+    struct fs_index *idx;
+    char why[256];
+    float Dd[NQ * 10];
+    int64_t I[NQ * 10], Ie[NQ * 10];
+    float De[NQ * 10];
+    double t0 = backend_faiss_seconds();
+    (void)state;
+    assert_int_equal(backend_create(&idx, "IVF16,Flat", D, BACKEND_L2, why, sizeof(why)), 0);
+    assert_int_equal(backend_train(idx, N, xb), 0);
+    assert_int_equal(backend_add(idx, N, xb), 0);
+    assert_int_equal(backend_nlist(idx), 16);
+    assert_int_equal(backend_set_param(idx, "nprobe", 16), 0);
+    backend_ivf_stats_reset();
+    assert_int_equal(backend_search(idx, NQ, xq, 10, Dd, I), 0);
+    /* nprobe = nlist scans every vector once per query */
+    assert_float_equal(backend_ivf_ndis(), (double)N * NQ, 0.5);
+    assert_int_equal(backend_knn_exact(N, xb, NQ, xq, D, BACKEND_L2, 10, De, Ie), 0);
+    for (size_t i = 0; i < NQ * 10; i++)
+        assert_float_equal(Dd[i], De[i], 1e-3);
+    assert_int_equal(backend_set_param(idx, "k_factor_rf", 4), -1);
+    assert_true(backend_faiss_seconds() > t0);
+    backend_free(idx);
+}
+
+static void test_refine(void **state)
+{
+    struct fs_index *idx;
+    char why[256];
+    float Dd[NQ * 10];
+    int64_t I[NQ * 10];
+    (void)state;
+    assert_int_equal(backend_create(&idx, "IVF16,PQ8x4fs,RFlat", D, BACKEND_L2, why, sizeof(why)), 0);
+    assert_int_equal(backend_train(idx, N, xb), 0);
+    assert_int_equal(backend_add(idx, N, xb), 0);
+    assert_int_equal(backend_set_param(idx, "nprobe", 4), 0);
+    assert_int_equal(backend_set_param(idx, "k_factor_rf", 4), 0);
+    assert_int_equal(backend_search(idx, NQ, xq, 10, Dd, I), 0);
+    for (size_t i = 0; i < NQ * 10; i++)
+        assert_true(I[i] >= -1 && I[i] < N);
+    backend_free(idx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_bad_factory),
+        cmocka_unit_test(test_flat_matches_exact),
+        cmocka_unit_test(test_ivf_params_and_stats),
+        cmocka_unit_test(test_refine),
+    };
+    return cmocka_run_group_tests_name("backend", tests, setup, teardown);
+}

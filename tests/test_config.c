@@ -1,0 +1,554 @@
+/*
+ * test_config.c - the YAML config: every field of a full config, defaults,
+ * path resolution, and for each kind of mistake the exact one-line message
+ * (file, line, key) printed on stderr.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "util.h"
+
+#define DATA FS_SOURCE_DIR "/tests/data/config/"
+
+/* ---------- stderr capture ---------- */
+
+static FILE *cap_file;
+static int cap_saved = -1;
+static char *cap_text;  /* last capture; kept so a failed assert leaks nothing */
+
+static void capture_begin(void)
+{
+    fflush(stderr);
+    free(cap_text);
+    cap_text = NULL;
+    cap_file = tmpfile();
+    assert_non_null(cap_file);
+    cap_saved = dup(2);
+    assert_true(cap_saved >= 0);
+    assert_true(dup2(fileno(cap_file), 2) >= 0);
+}
+
+/* Returns what was written to stderr since capture_begin; valid until the
+ * next capture_begin. */
+static char *capture_end(void)
+{
+    long n;
+    char *buf;
+
+    fflush(stderr);
+    dup2(cap_saved, 2);
+    close(cap_saved);
+    cap_saved = -1;
+    n = ftell(cap_file);
+    rewind(cap_file);
+    buf = calloc(1, (size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, cap_file), (size_t)n);
+    fclose(cap_file);
+    cap_text = buf;
+    return buf;
+}
+
+static void assert_contains(const char *text, const char *want)
+{
+    if (!strstr(text, want))
+        fail_msg("expected \"%s\" in stderr, got \"%s\"", want, text);
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+static int is_zeroed(const struct config *cfg)
+{
+    static const struct config zero;
+    return !memcmp(cfg, &zero, sizeof(zero));
+}
+
+/* config_parse(text) as "t.yaml" must fail with exactly one line holding want. */
+static void expect_error(const char *text, const char *want)
+{
+    struct config cfg;
+    char *err;
+    int r;
+
+    capture_begin();
+    r = config_parse(&cfg, text, "t.yaml", "/base");
+    err = capture_end();
+    assert_int_equal(r, -1);
+    assert_true(is_zeroed(&cfg));
+    assert_contains(err, want);
+    assert_int_equal(count_lines(err), 1);
+}
+
+/* A valid config around the given middle part. */
+#define HEAD "name: t\ndataset:\n  format: idx\n  base: b.idx\n"   /* lines 1-4 */
+#define FLAT "indexes:\n  - factory: Flat\n"
+
+/* ---------- valid configs ---------- */
+
+static void test_load_full_file(void **state)
+{
+    struct config cfg;
+    char *err;
+    int r;
+    (void)state;
+
+    capture_begin();
+    r = config_load(&cfg, DATA "valid.yaml");
+    err = capture_end();
+    assert_int_equal(r, 0);
+    /* holdout is ignored when queries are given: a warning, not an error */
+    assert_contains(err, "valid.yaml:9: dataset.holdout: ignored");
+
+    assert_string_equal(cfg.path, DATA "valid.yaml");
+    assert_non_null(strstr(cfg.text, "name: full-run_1.0\n"));
+    assert_string_equal(cfg.name, "full-run_1.0");
+
+    assert_string_equal(cfg.dataset.format, "tsv-id");
+    assert_string_equal(cfg.dataset.base, FS_SOURCE_DIR "/tests/data/config/data/base.tsv");
+    assert_string_equal(cfg.dataset.queries, "/abs/queries.tsv");
+    assert_int_equal(cfg.dataset.base_limit, 5000);
+    assert_int_equal(cfg.dataset.query_limit, 200);
+    assert_int_equal(cfg.dataset.holdout, 500);
+    assert_int_equal(cfg.dataset.seed, 42);
+    assert_int_equal(cfg.dataset.line, 3);
+
+    assert_int_equal(cfg.k.n, 3);
+    assert_int_equal(cfg.k.v[0], 1);
+    assert_int_equal(cfg.k.v[1], 10);
+    assert_int_equal(cfg.k.v[2], 100);
+
+    assert_int_equal(cfg.n_metrics, 2);
+    assert_int_equal(cfg.metrics[0], METRIC_L2);
+    assert_int_equal(cfg.metrics[1], METRIC_COSINE);
+
+    assert_int_equal(cfg.n_indexes, 5);
+    struct index_spec *ix = cfg.indexes;
+    assert_string_equal(ix[0].factory, "IVF{nlist},Flat");
+    assert_int_equal(ix[0].line, 14);
+    assert_int_equal(ix[0].nlist_kind, NLIST_SQRT);
+    assert_int_equal(ix[0].nlist.n, 2);
+    assert_true(ix[0].nlist.v[0] == 4.0 && ix[0].nlist.v[1] == 8.5);
+    assert_int_equal(ix[0].nprobe.kind, NPROBE_LIST);
+    assert_int_equal(ix[0].nprobe.values.n, 2);
+    assert_int_equal(ix[0].nprobe.values.v[0], 1);
+    assert_int_equal(ix[0].nprobe.values.v[1], 4);
+    assert_int_equal(ix[0].k_factor.n, 2);
+    assert_int_equal(ix[0].k_factor.v[0], 1);
+    assert_int_equal(ix[0].k_factor.v[1], 2);
+
+    assert_string_equal(ix[1].factory, "IVF{nlist},PQ{d/2}");
+    assert_int_equal(ix[1].line, 18);
+    assert_int_equal(ix[1].nlist_kind, NLIST_LIST);
+    assert_int_equal(ix[1].nlist.n, 2);
+    assert_true(ix[1].nlist.v[0] == 256 && ix[1].nlist.v[1] == 1024);
+    assert_int_equal(ix[1].nprobe.kind, NPROBE_RULE_ALL);
+    assert_int_equal(ix[1].k_factor.n, 0);
+
+    assert_string_equal(ix[2].factory, "OPQ{d},IVF{nlist},Flat");
+    assert_int_equal(ix[2].nlist_kind, NLIST_RULE_RVC_2023);
+    assert_int_equal(ix[2].nprobe.kind, NPROBE_UNSET);
+
+    assert_int_equal(ix[3].nlist_kind, NLIST_RULE_RVC);
+    assert_int_equal(ix[3].nprobe.kind, NPROBE_LIST);
+    assert_int_equal(ix[3].nprobe.values.n, 1);
+    assert_int_equal(ix[3].nprobe.values.v[0], 3);
+
+    assert_string_equal(ix[4].factory, "Flat");
+    assert_int_equal(ix[4].line, 26);
+    assert_int_equal(ix[4].nlist_kind, NLIST_NONE);
+    assert_int_equal(ix[4].nlist.n, 0);
+    assert_int_equal(ix[4].nprobe.kind, NPROBE_UNSET);
+    assert_int_equal(ix[4].k_factor.n, 0);
+
+    assert_int_equal(cfg.nprobe.kind, NPROBE_RULE_RVC_2023);
+    assert_int_equal(cfg.k_factor.n, 3);
+    assert_int_equal(cfg.k_factor.v[2], 4);
+
+    assert_int_equal(cfg.measure.repeats, 5);
+    assert_int_equal(cfg.measure.warmup, 0);
+    assert_int_equal(cfg.measure.latency_queries, -1);
+    assert_int_equal(cfg.measure.threads, 4);
+    assert_string_equal(cfg.output_dir, "out/results");
+    assert_string_equal(cfg.cache_dir, "/var/cache/fs");
+
+    config_release(&cfg);
+    assert_true(is_zeroed(&cfg));
+    config_release(&cfg);  /* twice is harmless */
+}
+
+static void test_parse_string_forms(void **state)
+{
+    struct config cfg;
+    (void)state;
+
+    assert_int_equal(config_parse(&cfg,
+        "name: s\n"
+        "dataset: {format: glove-json, base: g.json, queries: ~}\n"
+        "k: 5\n"
+        "metrics: ip\n"
+        "indexes:\n"
+        "  - factory: IVF{nlist},SQ8\n"
+        "    nlist: 64\n"
+        "    k_factor: 3\n"
+        "  - factory: HNSW32\n"
+        "  - factory: IVF{nlist}_HNSW32,Flat\n"
+        "    nlist: {sqrt: 2.5}\n"
+        "search: {nprobe: 8, k_factor: 2}\n"
+        "output_dir: elsewhere\n",
+        NULL, "/data"), 0);
+    assert_string_equal(cfg.path, "<string>");
+    assert_string_equal(cfg.dataset.format, "glove-json");
+    assert_string_equal(cfg.dataset.base, "/data/g.json");
+    assert_null(cfg.dataset.queries);
+    assert_int_equal(cfg.k.n, 1);
+    assert_int_equal(cfg.k.v[0], 5);
+    assert_int_equal(cfg.n_metrics, 1);
+    assert_int_equal(cfg.metrics[0], METRIC_IP);
+    assert_int_equal(cfg.n_indexes, 3);
+    assert_int_equal(cfg.indexes[0].nlist_kind, NLIST_LIST);
+    assert_int_equal(cfg.indexes[0].nlist.n, 1);
+    assert_true(cfg.indexes[0].nlist.v[0] == 64);
+    assert_int_equal(cfg.indexes[0].k_factor.n, 1);
+    assert_int_equal(cfg.indexes[0].k_factor.v[0], 3);
+    assert_int_equal(cfg.indexes[0].line, 6);
+    assert_int_equal(cfg.indexes[1].nlist_kind, NLIST_NONE);
+    assert_int_equal(cfg.indexes[2].nlist_kind, NLIST_SQRT);
+    assert_true(cfg.indexes[2].nlist.n == 1 && cfg.indexes[2].nlist.v[0] == 2.5);
+    assert_int_equal(cfg.nprobe.kind, NPROBE_LIST);
+    assert_int_equal(cfg.nprobe.values.n, 1);
+    assert_int_equal(cfg.nprobe.values.v[0], 8);
+    assert_int_equal(cfg.k_factor.v[0], 2);
+    assert_string_equal(cfg.output_dir, "elsewhere");
+    assert_string_equal(cfg.cache_dir, "elsewhere/cache");
+    config_release(&cfg);
+}
+
+static void test_defaults(void **state)
+{
+    struct config cfg;
+    (void)state;
+
+    assert_int_equal(config_parse(&cfg, HEAD FLAT, "t.yaml", NULL), 0);
+    assert_string_equal(cfg.name, "t");
+    assert_string_equal(cfg.dataset.base, "b.idx");  /* basedir NULL = "." */
+    assert_null(cfg.dataset.queries);
+    assert_int_equal(cfg.dataset.base_limit, 0);
+    assert_int_equal(cfg.dataset.query_limit, 0);
+    assert_int_equal(cfg.dataset.holdout, 1000);
+    assert_int_equal(cfg.dataset.seed, 1);
+    assert_int_equal(cfg.dataset.line, 2);
+    assert_int_equal(cfg.k.n, 1);
+    assert_int_equal(cfg.k.v[0], 10);
+    assert_int_equal(cfg.n_metrics, 1);
+    assert_int_equal(cfg.metrics[0], METRIC_L2);
+    assert_int_equal(cfg.nprobe.kind, NPROBE_LIST);
+    assert_int_equal(cfg.nprobe.values.n, 1);
+    assert_int_equal(cfg.nprobe.values.v[0], 1);
+    assert_int_equal(cfg.k_factor.n, 1);
+    assert_int_equal(cfg.k_factor.v[0], 1);
+    assert_int_equal(cfg.measure.repeats, 3);
+    assert_int_equal(cfg.measure.warmup, 1);
+    assert_int_equal(cfg.measure.latency_queries, 1000);
+    assert_int_equal(cfg.measure.threads, 0);
+    assert_string_equal(cfg.output_dir, "results");
+    assert_string_equal(cfg.cache_dir, "results/cache");
+    config_release(&cfg);
+
+    /* a search section naming one key still defaults the other */
+    assert_int_equal(config_parse(&cfg, HEAD FLAT "search:\n  nprobe: [2, 4]\n"
+                                  "measure: {threads: 2}\n", "t.yaml", NULL), 0);
+    assert_int_equal(cfg.nprobe.values.n, 2);
+    assert_int_equal(cfg.k_factor.n, 1);
+    assert_int_equal(cfg.k_factor.v[0], 1);
+    assert_int_equal(cfg.measure.threads, 2);
+    assert_int_equal(cfg.measure.repeats, 3);
+    config_release(&cfg);
+}
+
+static void test_relative_paths(void **state)
+{
+    struct config cfg;
+    (void)state;
+
+    assert_int_equal(config_parse(&cfg,
+        "name: t\ndataset: {format: fvecs, base: sift/base.fvecs, queries: q.fvecs}\n"
+        FLAT "output_dir: rel/out\ncache_dir: rel/cache\n", "t.yaml", "/srv/configs/"), 0);
+    assert_string_equal(cfg.dataset.base, "/srv/configs/sift/base.fvecs");
+    assert_string_equal(cfg.dataset.queries, "/srv/configs/q.fvecs");
+    /* output paths stay relative to the current directory */
+    assert_string_equal(cfg.output_dir, "rel/out");
+    assert_string_equal(cfg.cache_dir, "rel/cache");
+    config_release(&cfg);
+
+    assert_int_equal(config_parse(&cfg,
+        "name: t\ndataset: {format: fvecs, base: /abs/b.fvecs}\n" FLAT,
+        "t.yaml", "/srv"), 0);
+    assert_string_equal(cfg.dataset.base, "/abs/b.fvecs");
+    config_release(&cfg);
+}
+
+static void test_k_sorted_unique(void **state)
+{
+    struct config cfg;
+    (void)state;
+
+    /* nine values but only eight different ones: accepted */
+    assert_int_equal(config_parse(&cfg, HEAD FLAT "k: [10, 1, 4096, 10, 5, 1, 2, 3, 7]\n",
+                                  "t.yaml", NULL), 0);
+    assert_int_equal(cfg.k.n, 7);
+    long want[] = { 1, 2, 3, 5, 7, 10, 4096 };
+    for (size_t i = 0; i < 7; i++)
+        assert_int_equal(cfg.k.v[i], want[i]);
+    config_release(&cfg);
+}
+
+/* ---------- errors ---------- */
+
+static void test_unknown_key(void **state)
+{
+    struct config cfg;
+    char *err;
+    (void)state;
+
+    capture_begin();
+    assert_int_equal(config_load(&cfg, DATA "unknown_key.yaml"), -1);
+    err = capture_end();
+    assert_true(is_zeroed(&cfg));
+    assert_contains(err, "faiss-sweep: " DATA "unknown_key.yaml:3: dataset.fromat: "
+                         "unknown key (did you mean 'format'?)\n");
+    assert_int_equal(count_lines(err), 1);
+
+    expect_error(HEAD FLAT "mesure: {}\n", "t.yaml:7: mesure: unknown key (did you mean 'measure'?)");
+    expect_error(HEAD FLAT "measure:\n  repeat: 2\n", "t.yaml:8: measure.repeat: unknown key (did you mean 'repeats'?)");
+    expect_error(HEAD "indexes:\n  - factory: Flat\n    nprob: 2\n",
+                 "t.yaml:7: indexes[0].nprob: unknown key (did you mean 'nprobe'?)");
+    /* nothing close: list the keys instead */
+    expect_error(HEAD FLAT "zzz: 1\n", "t.yaml:7: zzz: unknown key (expected name, dataset, k,");
+    expect_error(HEAD "indexes:\n  - factory: IVF{nlist},Flat\n    nlist: {sqr: 2}\n",
+                 "t.yaml:7: indexes[0].nlist.sqr: unknown key (did you mean 'sqrt'?)");
+}
+
+static void test_wrong_type(void **state)
+{
+    (void)state;
+    expect_error(HEAD FLAT "k: {a: 1}\n",
+                 "t.yaml:7: k: expected an integer or a list of integers, got a mapping");
+    expect_error("name: [a]\n", "t.yaml:1: name: expected a string, got a list");
+    expect_error(HEAD "indexes: {factory: Flat}\n",
+                 "t.yaml:5: indexes: expected a list of mappings, got a mapping");
+    expect_error(HEAD "indexes: [Flat]\n",
+                 "t.yaml:5: indexes[0]: expected a mapping, got 'Flat'");
+    expect_error(HEAD "indexes: []\n", "t.yaml:5: indexes: expected at least one index");
+    expect_error("name: t\ndataset: idx\n", "t.yaml:2: dataset: expected a mapping, got 'idx'");
+    expect_error(HEAD FLAT "search:\n", "t.yaml:7: search: expected a mapping, got nothing");
+    expect_error(HEAD FLAT "search:\n  nprobe: 2.5\n",
+                 "t.yaml:8: search.nprobe: expected an integer >= 1, got '2.5'");
+    expect_error(HEAD FLAT "search:\n  k_factor: [1, 0]\n",
+                 "t.yaml:8: search.k_factor[1]: expected an integer >= 1, got '0'");
+    expect_error(HEAD FLAT "search:\n  nprobe: {rule: al}\n",
+                 "t.yaml:8: search.nprobe.rule: unknown rule 'al' (did you mean 'all'?)");
+    expect_error(HEAD FLAT "measure: {repeats: 0}\n",
+                 "t.yaml:7: measure.repeats: expected an integer >= 1, got '0'");
+    expect_error(HEAD FLAT "measure: {latency_queries: -2}\n",
+                 "t.yaml:7: measure.latency_queries: expected an integer >= -1, got '-2'");
+    expect_error(HEAD FLAT "measure: {threads: \"4\"}\n",
+                 "t.yaml:7: measure.threads: expected an integer >= 0, got '4'");
+    expect_error("- a\n- b\n", "t.yaml:1: top level: expected a mapping, got a list");
+    expect_error("name: bad/name\n", "t.yaml:1: name: expected letters, digits, '.', '_' or '-' only, got 'bad/name'");
+    expect_error("name: t\ndataset:\n  format: csv\n",
+                 "t.yaml:3: dataset.format: unknown format 'csv' (did you mean 'tsv'?)");
+    expect_error("name: t\ndataset:\n  format: parquet\n",
+                 "t.yaml:3: dataset.format: unknown format 'parquet' (expected idx, tsv, tsv-id, glove-json or fvecs)");
+    expect_error(HEAD FLAT "output_dir: \"\"\n", "t.yaml:7: output_dir: expected a non-empty string");
+}
+
+static void test_bad_metric(void **state)
+{
+    (void)state;
+    expect_error(HEAD FLAT "metrics: [l2, dot]\n",
+                 "t.yaml:7: metrics[1]: unknown metric 'dot' (expected l2, ip or cosine)");
+    expect_error(HEAD FLAT "metrics: cosin\n",
+                 "t.yaml:7: metrics: unknown metric 'cosin' (did you mean 'cosine'?)");
+    expect_error(HEAD FLAT "metrics: [ip, ip]\n", "t.yaml:7: metrics[1]: metric 'ip' given twice");
+}
+
+static void test_bad_nlist(void **state)
+{
+    (void)state;
+    expect_error(HEAD "indexes:\n  - factory: Flat\n  - factory: \"IVF{nlist},Flat\"\n    nlist: abc\n",
+                 "t.yaml:8: indexes[1].nlist: expected an integer >= 1, got 'abc'");
+    expect_error(HEAD "indexes:\n  - factory: IVF{nlist},Flat\n    nlist: [16, 0]\n",
+                 "t.yaml:7: indexes[0].nlist[1]: expected an integer >= 1, got '0'");
+    expect_error(HEAD "indexes:\n  - factory: IVF{nlist},Flat\n    nlist: 2.5\n",
+                 "t.yaml:7: indexes[0].nlist: expected an integer >= 1, got '2.5'");
+    expect_error(HEAD "indexes:\n  - factory: IVF{nlist},Flat\n    nlist: {sqrt: [1, -2]}\n",
+                 "t.yaml:7: indexes[0].nlist.sqrt[1]: expected a number > 0, got '-2'");
+    expect_error(HEAD "indexes:\n  - factory: IVF{nlist},Flat\n    nlist: {rule: rvc-2023-4}\n",
+                 "t.yaml:7: indexes[0].nlist.rule: unknown rule 'rvc-2023-4' (did you mean 'rvc-2023-04'?)");
+    expect_error(HEAD "indexes:\n  - factory: IVF{nlist},Flat\n    nlist: {rule: faiss-wiki}\n",
+                 "t.yaml:7: indexes[0].nlist.rule: unknown rule 'faiss-wiki' (expected rvc-2023-04 or rvc)");
+    expect_error(HEAD "indexes:\n  - factory: IVF{nlist},Flat\n    nlist: {sqrt: 2, rule: rvc}\n",
+                 "t.yaml:7: indexes[0].nlist: expected a mapping with one key (sqrt or rule)");
+}
+
+static void test_missing_required(void **state)
+{
+    (void)state;
+    expect_error("# a comment\ndataset:\n  format: idx\n  base: b\n" FLAT,
+                 "t.yaml:2: name: missing required key");
+    expect_error("name: t\ndataset:\n  format: idx\n" FLAT,
+                 "t.yaml:2: dataset.base: missing required key");
+    expect_error(HEAD, "t.yaml:1: indexes: missing required key");
+    expect_error(HEAD "indexes:\n  - nlist: 4\n", "t.yaml:6: indexes[0].factory: missing required key");
+}
+
+static void test_placeholders(void **state)
+{
+    (void)state;
+    expect_error(HEAD "indexes:\n  - factory: Flat\n  - factory: IVF{nlist},Flat\n",
+                 "t.yaml:7: indexes[1].nlist: missing; factory 'IVF{nlist},Flat' uses {nlist}");
+    expect_error(HEAD "indexes:\n  - factory: HNSW32\n    nlist: [4, 8]\n",
+                 "t.yaml:7: indexes[0].nlist: given, but factory 'HNSW32' has no {nlist}");
+    expect_error(HEAD "indexes:\n  - factory: IVF{nlist},PQ{m}\n    nlist: 4\n",
+                 "t.yaml:6: indexes[0].factory: unknown placeholder '{m}' (expected {nlist}, {d} or {d/N})");
+    expect_error(HEAD "indexes:\n  - factory: PQ{d/0}\n",
+                 "t.yaml:6: indexes[0].factory: unknown placeholder '{d/0}'");
+    expect_error(HEAD "indexes:\n  - factory: PQ{d/x}\n",
+                 "t.yaml:6: indexes[0].factory: unknown placeholder '{d/x}'");
+    expect_error(HEAD "indexes:\n  - factory: IVF{nlist,Flat\n",
+                 "t.yaml:6: indexes[0].factory: '{' without '}' in 'IVF{nlist,Flat'");
+    expect_error(HEAD "indexes:\n  - factory: IVF}\n",
+                 "t.yaml:6: indexes[0].factory: '}' without '{' in 'IVF}'");
+    expect_error(HEAD "indexes:\n  - factory: \"\"\n",
+                 "t.yaml:6: indexes[0].factory: expected a non-empty string");
+}
+
+static void test_duplicate_key(void **state)
+{
+    (void)state;
+    expect_error(HEAD FLAT "k: 1\nk: 2\n", "t.yaml:8: k: duplicate key (first given at line 7)");
+    expect_error("name: t\ndataset:\n  format: idx\n  format: tsv\n",
+                 "t.yaml:4: dataset.format: duplicate key (first given at line 3)");
+}
+
+static void test_malformed_yaml(void **state)
+{
+    (void)state;
+    expect_error("name: t\ndataset:\n  format: idx\n base: b\n",
+                 "t.yaml:4: malformed YAML: did not find expected key");
+    expect_error("name: t\nk: [1, 2\n", "t.yaml:3: malformed YAML: ");
+    expect_error("name: t\n  x: 1\n", "t.yaml:2: malformed YAML: mapping values are not allowed");
+}
+
+static void test_missing_and_empty_file(void **state)
+{
+    struct config cfg;
+    char *err;
+    (void)state;
+
+    capture_begin();
+    assert_int_equal(config_load(&cfg, DATA "no-such.yaml"), -1);
+    err = capture_end();
+    assert_true(is_zeroed(&cfg));
+    assert_contains(err, "cannot open '" DATA "no-such.yaml': No such file or directory");
+
+    capture_begin();
+    assert_int_equal(config_load(&cfg, DATA "empty.yaml"), -1);
+    err = capture_end();
+    assert_true(is_zeroed(&cfg));
+    assert_contains(err, DATA "empty.yaml:1: top level: the file is empty");
+
+    expect_error("# only a comment\n", "t.yaml:1: top level: the file is empty");
+    expect_error("just a string\n", "t.yaml:1: top level: expected a mapping, got 'just a string'");
+}
+
+static void test_k_limits(void **state)
+{
+    (void)state;
+    expect_error(HEAD FLAT "k: [1, 0]\n", "t.yaml:7: k[1]: expected an integer between 1 and 4096, got '0'");
+    expect_error(HEAD FLAT "k: 4097\n", "t.yaml:7: k: expected an integer between 1 and 4096, got '4097'");
+    expect_error(HEAD FLAT "k: []\n", "t.yaml:7: k: expected at least one value");
+    expect_error(HEAD FLAT "k: [1, 2, 3, 4, 5, 6, 7, 8, 9]\n",
+                 "t.yaml:7: k: at most 8 different values, got 9");
+}
+
+/* ---------- the rest of the interface ---------- */
+
+static void test_metric_names(void **state)
+{
+    (void)state;
+    assert_string_equal(metric_name(METRIC_L2), "l2");
+    assert_string_equal(metric_name(METRIC_IP), "ip");
+    assert_string_equal(metric_name(METRIC_COSINE), "cosine");
+    assert_int_equal(metric_parse("cosine"), METRIC_COSINE);
+    assert_int_equal(metric_parse("l2"), METRIC_L2);
+    assert_int_equal(metric_parse("L2"), -1);
+}
+
+static void test_reference(void **state)
+{
+    static const char *const want[] = {
+        "## top level\n", "## dataset\n", "## indexes[]\n", "## search\n", "## measure\n",
+        "| key | type | default | meaning |\n",
+        "| `name` |", "| `format` | idx \\| tsv \\| tsv-id \\| glove-json \\| fvecs | required |",
+        "| `holdout` | int >= 1 | `1000` |", "| `factory` |", "| `nlist` |", "| `k_factor` |",
+        "| `nprobe` |", "| `latency_queries` |", "| `cache_dir` | path | `<output_dir>/cache` |",
+        "| `k` |", "| `metrics` |", "| `seed` |", "| `threads` |", "| `output_dir` |",
+    };
+    FILE *f = tmpfile();
+    char buf[16384];
+    size_t n;
+    (void)state;
+
+    assert_non_null(f);
+    config_print_reference(f);
+    rewind(f);
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    assert_true(n > 0 && n < sizeof(buf) - 1);
+    for (size_t i = 0; i < sizeof(want) / sizeof(*want); i++)
+        assert_contains(buf, want[i]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_load_full_file),
+        cmocka_unit_test(test_parse_string_forms),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_relative_paths),
+        cmocka_unit_test(test_k_sorted_unique),
+        cmocka_unit_test(test_unknown_key),
+        cmocka_unit_test(test_wrong_type),
+        cmocka_unit_test(test_bad_metric),
+        cmocka_unit_test(test_bad_nlist),
+        cmocka_unit_test(test_missing_required),
+        cmocka_unit_test(test_placeholders),
+        cmocka_unit_test(test_duplicate_key),
+        cmocka_unit_test(test_malformed_yaml),
+        cmocka_unit_test(test_missing_and_empty_file),
+        cmocka_unit_test(test_k_limits),
+        cmocka_unit_test(test_metric_names),
+        cmocka_unit_test(test_reference),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+
+    free(cap_text);
+    return failed;
+}

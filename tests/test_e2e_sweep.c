@@ -1,0 +1,189 @@
+/*
+ * test_e2e_sweep.c - whole sweeps on real data (SIFT 5k, GloVe 5k from
+ * ../shared/datasets): the correctness anchors. Flat reaches recall 1.0,
+ * IVF with nprobe = nlist reaches recall 1.0, recall rises with nprobe,
+ * and every point lands in the results file.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "results.h"
+#include "run.h"
+#include "util.h"
+
+static char tmpdir[] = "/tmp/fs-e2e-XXXXXX";
+
+static int have_shared(void)
+{
+    struct stat st;
+    return stat(FS_SHARED_DATA "/sift5k/sift-dataset-5k.tsv", &st) == 0;
+}
+
+/* Write a config, run it, read the results back. */
+static void sweep(const char *name, const char *yaml, struct result_set *rs)
+{
+    char *cfg_path = xasprintf("%s/%s.yaml", tmpdir, name);
+    char *results_path = NULL;
+    FILE *f = fopen(cfg_path, "w");
+    struct run_opts o = { .output_dir = tmpdir, .plot = 0, .progress = 0 };
+
+    assert_non_null(f);
+    /* Ground truth cached inside the temporary folder. */
+    fprintf(f, "%scache_dir: %s/cache\n", yaml, tmpdir);
+    fclose(f);
+    util_quiet = 1;
+    assert_int_equal(run_sweep(cfg_path, &o, &results_path), 0);
+    assert_non_null(results_path);
+    memset(rs, 0, sizeof(*rs));
+    assert_int_equal(results_read(rs, results_path), 0);
+    free(results_path);
+    free(cfg_path);
+}
+
+static const struct result_row *find(const struct result_set *rs, const char *factory,
+                                     const char *metric, long nprobe, long k_factor)
+{
+    for (size_t i = 0; i < rs->n_rows; i++) {
+        const struct result_row *r = &rs->rows[i];
+        if (!strcmp(r->factory, factory) && !strcmp(r->metric, metric) &&
+            r->nprobe == nprobe && r->k_factor == k_factor)
+            return r;
+    }
+    fail_msg("no row for %s %s nprobe=%ld k_factor=%ld", factory, metric, nprobe, k_factor);
+    return NULL;
+}
+
+static void test_sift_anchors(void **state)
+{
+    struct result_set rs;
+    (void)state;
+    if (!have_shared())
+        skip();
+    sweep("sift",
+          "name: sift-anchors\n"
+          "dataset: {format: tsv-id, base: " FS_SHARED_DATA "/sift5k/sift-dataset-5k.tsv, holdout: 200}\n"
+          "k: [1, 10]\n"
+          "metrics: [l2]\n"
+          "indexes:\n"
+          "  - factory: Flat\n"
+          "  - factory: \"IVF{nlist},Flat\"\n"
+          "    nlist: [32]\n"
+          "    nprobe: [1, 2, 4, 8, 16, 32, 64]\n"
+          "  - factory: \"IVF{nlist},Flat\"\n"
+          "    nlist: {sqrt: [1]}\n"
+          "    nprobe: {rule: all}\n"
+          "  - factory: \"IVF{nlist},PQ{d/2}x4fs,RFlat\"\n"
+          "    nlist: [16]\n"
+          "    nprobe: [16]\n"
+          "    k_factor: [1, 8]\n"
+          "measure: {repeats: 1, warmup: 0, latency_queries: 20}\n", &rs);
+    assert_int_equal(rs.n_ks, 2);
+    assert_int_equal(rs.ks[1], 10);
+    assert_int_equal(results_attr(&rs, "N")->i, 4800);
+    assert_int_equal(results_attr(&rs, "nq")->i, 200);
+
+    const struct result_row *flat = find(&rs, "Flat", "l2", 0, 0);
+    assert_string_equal(flat->status, "ok");
+    assert_float_equal(flat->recall_at[0], 1.0, 1e-12);
+    assert_float_equal(flat->recall_at[1], 1.0, 1e-12);
+    assert_float_equal(flat->recall1_at[1], 1.0, 1e-12);
+    assert_int_equal(flat->missing_ids, 0);
+    assert_true(flat->qps > 0);
+    assert_true(flat->lat_p50_us > 0 && flat->lat_p50_us <= flat->lat_p99_us);
+    assert_true(flat->index_bytes >= 4800 * 128 * 4);
+    assert_true(isnan(flat->ndis_per_query));
+
+    /* nprobe = nlist: exhaustive, so exact */
+    const struct result_row *all = find(&rs, "IVF32,Flat", "l2", 32, 0);
+    assert_float_equal(all->recall_at[1], 1.0, 1e-12);
+    assert_float_equal(all->ndis_per_query, 4800.0, 0.5);
+    /* sqrt(4800) = 69.3 -> 69 lists, nprobe rule all -> 69 */
+    const struct result_row *rule = find(&rs, "IVF69,Flat", "l2", 69, 0);
+    assert_float_equal(rule->recall_at[1], 1.0, 1e-12);
+
+    /* recall never falls as nprobe grows, and grows overall */
+    long np[] = { 1, 2, 4, 8, 16, 32 };
+    double prev = -1;
+    for (size_t i = 0; i < 6; i++) {
+        const struct result_row *r = find(&rs, "IVF32,Flat", "l2", np[i], 0);
+        assert_string_equal(r->status, "ok");
+        assert_true(r->recall_at[1] >= prev);
+        assert_true(r->ndis_per_query > 0);
+        prev = r->recall_at[1];
+    }
+    assert_true(find(&rs, "IVF32,Flat", "l2", 1, 0)->recall_at[1] < 0.95);
+    assert_string_equal(find(&rs, "IVF32,Flat", "l2", 64, 0)->status, "skipped: nprobe > nlist");
+
+    /* re-ranking more candidates with exact distances cannot lose recall */
+    const struct result_row *k1 = find(&rs, "IVF16,PQ64x4fs,RFlat", "l2", 16, 1);
+    const struct result_row *k8 = find(&rs, "IVF16,PQ64x4fs,RFlat", "l2", 16, 8);
+    assert_true(k8->recall_at[1] >= k1->recall_at[1]);
+    assert_true(k8->recall_at[1] > 0.95);
+    results_release(&rs);
+}
+
+static void test_glove_cosine_and_ip(void **state)
+{
+    struct result_set rs;
+    (void)state;
+    if (!have_shared())
+        skip();
+    sweep("glove",
+          "name: glove-anchors\n"
+          "dataset: {format: glove-json, base: " FS_SHARED_DATA "/glove50-5k/glove-50d-5k.json, holdout: 300, seed: 7}\n"
+          "k: [1, 10, 100]\n"
+          "metrics: [cosine, ip, l2]\n"
+          "indexes:\n"
+          "  - factory: Flat\n"
+          "  - factory: \"IVF{nlist},Flat\"\n"
+          "    nlist: [20]\n"
+          "search: {nprobe: [1, 20]}\n"
+          "measure: {repeats: 1, warmup: 0, latency_queries: 0}\n", &rs);
+    const char *metrics[] = { "cosine", "ip", "l2" };
+    for (int m = 0; m < 3; m++) {
+        const struct result_row *flat = find(&rs, "Flat", metrics[m], 0, 0);
+        const struct result_row *ivf = find(&rs, "IVF20,Flat", metrics[m], 20, 0);
+        const struct result_row *ivf1 = find(&rs, "IVF20,Flat", metrics[m], 1, 0);
+        for (size_t k = 0; k < 3; k++) {
+            assert_float_equal(flat->recall_at[k], 1.0, 1e-12);
+            assert_float_equal(ivf->recall_at[k], 1.0, 1e-12);
+        }
+        assert_true(ivf1->recall_at[2] < ivf->recall_at[2]);
+        /* no single-query timing asked */
+        assert_true(isnan(flat->lat_p50_us));
+    }
+    results_release(&rs);
+}
+
+static int cleanup(void **state)
+{
+    char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+    (void)state;
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmpdir);
+    free(cmd);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sift_anchors),
+        cmocka_unit_test(test_glove_cosine_and_ip),
+    };
+    if (!mkdtemp(tmpdir))
+        return 1;
+    if (!have_shared())
+        printf("shared data sets not found in " FS_SHARED_DATA ": skipping\n");
+    return cmocka_run_group_tests_name("e2e_sweep", tests, NULL, cleanup);
+}

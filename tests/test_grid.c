@@ -1,0 +1,204 @@
+/*
+ * test_grid.c - factory placeholders, RVC's nlist/nprobe rules, grid
+ * expansion and the skipping of combinations that do not apply.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "grid.h"
+
+static void test_factory_placeholders(void **state)
+{
+    char why[128];
+    char *s;
+    (void)state;
+    s = factory_resolve("IVF{nlist},PQ{d/2}x4fs,RFlat", 1024, 256, why, sizeof(why));
+    assert_string_equal(s, "IVF1024,PQ128x4fs,RFlat");
+    free(s);
+    s = factory_resolve("PCA{d/4},IVF{nlist}_HNSW32,SQ8", 50, 784, why, sizeof(why));
+    assert_string_equal(s, "PCA196,IVF50_HNSW32,SQ8");
+    free(s);
+    s = factory_resolve("Flat", 0, 10, why, sizeof(why));
+    assert_string_equal(s, "Flat");
+    free(s);
+    assert_null(factory_resolve("PQ{d/3}", 0, 128, why, sizeof(why)));
+    assert_non_null(strstr(why, "not divisible"));
+    assert_null(factory_resolve("IVF{nlits},Flat", 8, 128, why, sizeof(why)));
+    assert_non_null(strstr(why, "{nlits}"));
+    assert_null(factory_resolve("IVF{nlist,Flat", 8, 128, why, sizeof(why)));
+    assert_null(factory_resolve("PQ{d/0}", 0, 128, why, sizeof(why)));
+}
+
+static void test_nlist_rules(void **state)
+{
+    struct index_spec spec = { 0 };
+    double mult[] = { 4, 16, 4 };
+    long *v;
+    size_t n;
+    (void)state;
+
+    spec.nlist_kind = NLIST_SQRT;
+    spec.nlist.v = mult;
+    spec.nlist.n = 3;
+    n = nlist_values(&spec, 60000, &v);  /* sqrt(60000) = 244.95 */
+    assert_int_equal(n, 2);              /* duplicate 4 dropped */
+    assert_int_equal(v[0], 980);
+    assert_int_equal(v[1], 3919);
+    free(v);
+
+    spec.nlist_kind = NLIST_RULE_RVC_2023;
+    n = nlist_values(&spec, 98000, &v);
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0], 98000 / 39);
+    free(v);
+
+    /* RVC today: min(int(16*sqrt(N)), N//39); N//39 wins below ~389k */
+    spec.nlist_kind = NLIST_RULE_RVC;
+    n = nlist_values(&spec, 98000, &v);
+    assert_int_equal(v[0], 2512);
+    free(v);
+    n = nlist_values(&spec, 1000000, &v);
+    assert_int_equal(v[0], 16000);
+    free(v);
+    (void)n;
+}
+
+static void test_nprobe_rules(void **state)
+{
+    struct nprobe_spec s = { .kind = NPROBE_RULE_RVC_2023 };
+    long vals[] = { 64, 1, 8, 8 };
+    long *v;
+    size_t n;
+    (void)state;
+    n = nprobe_values(&s, 2512, &v);      /* int(2512 ** 0.3) = 10 */
+    assert_int_equal(n, 1);
+    assert_int_equal(v[0], 10);
+    free(v);
+    s.kind = NPROBE_RULE_ALL;
+    nprobe_values(&s, 77, &v);
+    assert_int_equal(v[0], 77);
+    free(v);
+    s.kind = NPROBE_LIST;
+    s.values.v = vals;
+    s.values.n = 4;
+    n = nprobe_values(&s, 16, &v);
+    assert_int_equal(n, 3);
+    assert_int_equal(v[0], 1);
+    assert_int_equal(v[1], 8);
+    assert_int_equal(v[2], 64);
+    free(v);
+}
+
+/* A config like:
+ *   metrics: [l2, ip]
+ *   indexes: [{factory: "IVF{nlist},Flat", nlist: [16, 64]},
+ *             {factory: "IVF{nlist},PQ{d/2}x4fs,RFlat", nlist: [32]},
+ *             {factory: Flat}]
+ *   search: {nprobe: [1, 32], k_factor: [1, 4]} */
+static void test_expand_and_skip(void **state)
+{
+    double nl_a[] = { 16, 64 }, nl_b[] = { 32 };
+    long np[] = { 1, 32 }, kf[] = { 1, 4 };
+    enum metric metrics[] = { METRIC_L2, METRIC_IP };
+    struct index_spec idx[3] = {
+        { .factory = "IVF{nlist},Flat", .nlist_kind = NLIST_LIST, .nlist = { nl_a, 2 }, .line = 5 },
+        { .factory = "IVF{nlist},PQ{d/2}x4fs,RFlat", .nlist_kind = NLIST_LIST, .nlist = { nl_b, 1 }, .line = 7 },
+        { .factory = "Flat", .line = 9 },
+    };
+    struct config cfg = { .path = "t.yaml", .metrics = metrics, .n_metrics = 2,
+                          .indexes = idx, .n_indexes = 3,
+                          .nprobe = { NPROBE_LIST, { np, 2 } }, .k_factor = { kf, 2 } };
+    struct grid g;
+    (void)state;
+
+    assert_int_equal(grid_expand(&g, &cfg, 1000, 128), 0);
+    /* (2 nlist + 1 nlist + 1 flat) x 2 metrics */
+    assert_int_equal(g.n_builds, 8);
+    assert_int_equal(g.n_points, 8 * 4);
+    assert_string_equal(g.builds[0].factory, "IVF16,Flat");
+    assert_int_equal(g.builds[0].metric, METRIC_L2);
+    assert_int_equal(g.builds[1].metric, METRIC_IP);
+    assert_int_equal(g.builds[0].nlist, 16);
+    assert_false(g.builds[0].refine);
+
+    /* IVF16,Flat: nprobe 32 > 16 skipped; k_factor 4 has no refinement */
+    const struct build_point *b = &g.builds[0];
+    assert_null(b->points[0].skip);
+    assert_int_equal(b->points[0].nprobe, 1);
+    assert_int_equal(b->points[0].k_factor, 0);
+    assert_string_equal(b->points[1].skip, "k_factor without refinement");
+    assert_string_equal(b->points[2].skip, "nprobe > nlist");
+    assert_string_equal(b->points[3].skip, "nprobe > nlist");
+
+    /* IVF64,Flat: nprobe 32 applies */
+    b = &g.builds[2];
+    assert_int_equal(b->nlist, 64);
+    assert_null(b->points[2].skip);
+    assert_int_equal(b->points[2].nprobe, 32);
+
+    /* refine: every k_factor applies */
+    b = &g.builds[4];
+    assert_string_equal(b->factory, "IVF32,PQ64x4fs,RFlat");
+    assert_true(b->refine);
+    assert_null(b->points[0].skip);
+    assert_null(b->points[1].skip);
+    assert_int_equal(b->points[1].k_factor, 4);
+    assert_null(b->points[2].skip);
+    assert_int_equal(b->points[2].nprobe, 32);
+
+    /* Flat: one real point, the rest skipped */
+    b = &g.builds[6];
+    assert_int_equal(b->nlist, 0);
+    assert_null(b->points[0].skip);
+    assert_int_equal(b->points[0].nprobe, 0);
+    assert_int_equal(b->points[0].k_factor, 0);
+    for (size_t i = 1; i < 4; i++)
+        assert_non_null(b->points[i].skip);
+
+    /* skipped: IVF16 3 + IVF64 1 (k_factor 4 at each nprobe: 2) ... counted */
+    size_t skipped = 0;
+    for (size_t i = 0; i < g.n_builds; i++)
+        for (size_t j = 0; j < g.builds[i].n_points; j++)
+            skipped += g.builds[i].points[j].skip != NULL;
+    assert_int_equal(g.n_skipped, skipped);
+    /* per metric: IVF16 3, IVF64 2, RFlat 0, Flat 3 */
+    assert_int_equal(g.n_skipped, 2 * (3 + 2 + 0 + 3));
+    grid_release(&g);
+}
+
+static void test_expand_errors(void **state)
+{
+    double nl[] = { 5000 };
+    enum metric metrics[] = { METRIC_L2 };
+    struct index_spec idx = { .factory = "IVF{nlist},Flat", .nlist_kind = NLIST_LIST,
+                              .nlist = { nl, 1 }, .line = 12 };
+    struct config cfg = { .path = "t.yaml", .metrics = metrics, .n_metrics = 1,
+                          .indexes = &idx, .n_indexes = 1 };
+    struct grid g;
+    (void)state;
+    /* more lists than vectors */
+    assert_int_equal(grid_expand(&g, &cfg, 1000, 128), -1);
+    grid_release(&g);
+    idx.factory = "IVF{nlist},PQ{d/3}";
+    nl[0] = 10;
+    assert_int_equal(grid_expand(&g, &cfg, 1000, 128), -1);
+    grid_release(&g);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_factory_placeholders),
+        cmocka_unit_test(test_nlist_rules),
+        cmocka_unit_test(test_nprobe_rules),
+        cmocka_unit_test(test_expand_and_skip),
+        cmocka_unit_test(test_expand_errors),
+    };
+    return cmocka_run_group_tests_name("grid", tests, NULL, NULL);
+}
