@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The second command of the README: install, build and run the whole test
-# suite with ctest; then the unit tests again under AddressSanitizer and
+# suite with ctest; then the whole suite again under AddressSanitizer and
 # UndefinedBehaviorSanitizer.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -14,4 +14,4 @@ cmake --build build -j "$(nproc)"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DFS_SANITIZE=address,undefined >/dev/null
 cmake --build build-asan -j "$(nproc)"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-    ctest --output-on-failure -L unit)
+    ctest --output-on-failure)
