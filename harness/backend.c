@@ -12,6 +12,7 @@
 
 #include <faiss/c_api/AutoTune_c.h>
 #include <faiss/c_api/IndexFlat_c.h>
+#include <faiss/c_api/IndexIVFFlat_c.h>
 #include <faiss/c_api/IndexIVF_c.h>
 #include <faiss/c_api/Index_c.h>
 #include <faiss/c_api/error_c.h>
@@ -34,23 +35,29 @@ static int timed_end(int rc)
 }
 #define TIMED(expr) (call_start = now_s(), timed_end(expr))
 
-static int faiss_error(const char *what)
+/* faiss's last exception text without its "Error in <function> at
+ * <file>:<line>: " prefix, which means nothing to a user. */
+static const char *faiss_msg(void)
 {
     const char *msg = faiss_get_last_error();
-    return error("faiss: %s: %s", what, msg ? msg : "unknown error");
+    const char *src;
+    if (!msg)
+        return "unknown error";
+    src = strstr(msg, ".cpp:");
+    if (src && (src = strstr(src, ": ")))
+        return src + 2;
+    return msg;
 }
 
-/* Keep the first line of a faiss exception (they hold file/line noise). */
+static int faiss_error(const char *what)
+{
+    return error("faiss: %s: %s", what, faiss_msg());
+}
+
+/* The first line of faiss's message, for callers that add their context. */
 static void copy_error(char *buf, size_t len)
 {
-    const char *msg = faiss_get_last_error();
-    const char *p;
-    if (!buf || !len)
-        return;
-    if (!msg)
-        msg = "unknown error";
-    p = strstr(msg, "Error: '");
-    snprintf(buf, len, "%s", p ? p : msg);
+    snprintf(buf, len, "%s", faiss_msg());
     buf[strcspn(buf, "\n")] = '\0';
 }
 
@@ -190,6 +197,54 @@ int backend_knn_exact(size_t nb, const float *xb, size_t nq, const float *xq,
 out:
     if (flat)
         faiss_IndexFlat_free(flat);
+    return rc;
+}
+
+int backend_write(struct fs_index *idx, const char *path)
+{
+    if (TIMED(faiss_write_index_fname(idx->index, path)))
+        return error("cannot write index '%s': %s", path, faiss_msg());
+    return 0;
+}
+
+int backend_read_vectors(const char *path, float **x, size_t *n, size_t *d)
+{
+    FaissIndex *index = NULL;
+    FaissIndexIVF *ivf;
+    int rc = -1;
+
+    *x = NULL;
+    *n = *d = 0;
+    if (TIMED(faiss_read_index_fname(path, 0, &index))) {
+        return error("'%s': not a faiss index file: %s", path, faiss_msg());
+    }
+    /* Only indexes that store raw vectors give them back exactly. */
+    ivf = faiss_IndexIVF_cast(index);
+    if (ivf && !faiss_IndexIVFFlat_cast(index)) {
+        error("'%s': an IVF index whose vectors are compressed; only IVF-Flat or Flat "
+              "files hold the raw vectors", path);
+        goto out;
+    }
+    if (!ivf && !faiss_IndexFlat_cast(index)) {
+        error("'%s': not a Flat or IVF-Flat index; its vectors cannot be recovered", path);
+        goto out;
+    }
+    if (ivf && faiss_IndexIVF_make_direct_map(ivf, 1)) {
+        faiss_error("make_direct_map");
+        goto out;
+    }
+    *n = (size_t)faiss_Index_ntotal(index);
+    *d = (size_t)faiss_Index_d(index);
+    *x = xmalloc(*n * *d * sizeof(float) + 1);
+    if (*n && TIMED(faiss_Index_reconstruct_n(index, 0, (idx_t)*n, *x))) {
+        faiss_error("reconstruct");
+        free(*x);
+        *x = NULL;
+        goto out;
+    }
+    rc = 0;
+out:
+    faiss_Index_free(index);
     return rc;
 }
 

@@ -59,6 +59,16 @@ int backend_knn_exact(size_t nb, const float *xb, size_t nq, const float *xq,
                       size_t d, enum backend_metric metric, size_t k,
                       float *D, int64_t *I);
 
+/* Write the index to a file (as RVC does with faiss.write_index). Returns 0
+ * or -1 after an error naming the file. */
+int backend_write(struct fs_index *idx, const char *path);
+
+/* Read the stored vectors back out of an index file that keeps them raw
+ * (IVF-Flat as RVC writes it, or Flat): *x gets n*d floats in id order
+ * (caller frees). Returns 0, or -1 after one error line naming the file
+ * (unreadable, or an index type whose vectors cannot be recovered exactly). */
+int backend_read_vectors(const char *path, float **x, size_t *n, size_t *d);
+
 /* Seconds spent inside faiss calls since the program started. */
 double backend_faiss_seconds(void);
 

@@ -11,6 +11,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include "backend.h"
 #include "util.h"
 
@@ -134,6 +136,43 @@ static void test_refine(void **state)
     backend_free(idx);
 }
 
+/* RVC writes IVF-Flat indexes; the vectors come back exactly, in id order. */
+static void test_read_vectors(void **state)
+{
+    struct fs_index *idx;
+    char why[256], path[] = "/tmp/fs-index-XXXXXX";
+    float *x = NULL;
+    size_t n, d;
+    int fd = mkstemp(path);
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(backend_create(&idx, "IVF16,Flat", D, BACKEND_L2, why, sizeof(why)), 0);
+    assert_int_equal(backend_train(idx, N, xb), 0);
+    assert_int_equal(backend_add(idx, N, xb), 0);
+    assert_int_equal(backend_write(idx, path), 0);
+    backend_free(idx);
+    assert_int_equal(backend_read_vectors(path, &x, &n, &d), 0);
+    assert_int_equal(n, N);
+    assert_int_equal(d, D);
+    assert_memory_equal(x, xb, sizeof(float) * N * D);
+    free(x);
+
+    /* compressed vectors cannot be recovered: refused, not approximated */
+    assert_int_equal(backend_create(&idx, "IVF16,PQ8", D, BACKEND_L2, why, sizeof(why)), 0);
+    assert_int_equal(backend_train(idx, N, xb), 0);
+    assert_int_equal(backend_write(idx, path), 0);
+    backend_free(idx);
+    assert_int_equal(backend_read_vectors(path, &x, &n, &d), -1);
+    assert_null(x);
+    /* not an index at all */
+    fd = open(path, O_WRONLY | O_TRUNC);
+    assert_int_equal(write(fd, "hello", 5), 5);
+    close(fd);
+    assert_int_equal(backend_read_vectors(path, &x, &n, &d), -1);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -141,6 +180,7 @@ int main(void)
         cmocka_unit_test(test_flat_matches_exact),
         cmocka_unit_test(test_ivf_params_and_stats),
         cmocka_unit_test(test_refine),
+        cmocka_unit_test(test_read_vectors),
     };
     return cmocka_run_group_tests_name("backend", tests, setup, teardown);
 }
