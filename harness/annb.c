@@ -21,6 +21,7 @@
 #include <hdf5.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* One root dataset, opened and measured but not yet read. */
@@ -251,9 +252,14 @@ static int check_ids(const int64_t *ids, size_t rows, size_t k, hsize_t ntrain,
  * HDF5 would only report as "unable to open file". */
 static int check_readable(const char *path)
 {
+    struct stat st;
     int fd = open(path, O_RDONLY);
     if (fd < 0)
         return error("cannot open '%s': %s", path, strerror(errno));
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        close(fd);
+        return error("cannot open '%s': %s", path, strerror(EISDIR));
+    }
     close(fd);
     if (H5Fis_hdf5(path) <= 0)
         return error("'%s': not an HDF5 file", path);

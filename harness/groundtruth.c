@@ -17,28 +17,6 @@
 
 static const char GT_MAGIC[8] = "FSGT0001";
 
-/* mkdir -p */
-static int make_dirs(const char *path)
-{
-    char *p = xstrdup(path);
-    int rc = 0;
-    for (char *s = p + 1; ; s++) {
-        if (*s == '/' || *s == '\0') {
-            char c = *s;
-            *s = '\0';
-            if (mkdir(p, 0777) && errno != EEXIST) {
-                rc = error("cannot create '%s': %s", p, strerror(errno));
-                break;
-            }
-            *s = c;
-            if (!c)
-                break;
-        }
-    }
-    free(p);
-    return rc;
-}
-
 /* Load the cache if it matches and is wide enough; 0 if used. */
 static int load_cache(struct ground_truth *gt, const char *path, uint64_t hash,
                       size_t nq, size_t k)

@@ -422,27 +422,6 @@ out:
     return rc;
 }
 
-/* mkdir -p */
-static int make_dirs(const char *dir)
-{
-    char *p = xstrdup(dir);
-    int rc = 0;
-    for (char *s = p + 1; ; s++) {
-        if (*s && *s != '/')
-            continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(p, 0777) < 0 && errno != EEXIST) {
-            rc = error("cannot create directory '%s': %s", p, strerror(errno));
-            break;
-        }
-        if (!(*s = c))
-            break;
-    }
-    free(p);
-    return rc;
-}
-
 /* The file name without folders and without ".h5". */
 static char *file_stem(const char *path)
 {

@@ -121,15 +121,21 @@ static int ground_truths(struct run *r)
     return 0;
 }
 
-static void progress(struct run *r, const struct build_point *b, const struct search_point *p)
+/* "[done/total] what is running now  elapsed  eta" on one terminal line. */
+static void progress(struct run *r, const struct build_point *b, const char *what, long nprobe,
+                     long k_factor)
 {
     double el = now_s() - r->t_start;
     double eta = r->done ? el / (double)r->done * (double)(r->total - r->done) : 0;
     if (!r->progress)
         return;
-    fprintf(stderr, "\r\033[K[%zu/%zu] %s %s nprobe=%ld k_factor=%ld  elapsed %.0fs  eta %.0fs",
-            r->done, r->total, b->factory, metric_name(b->metric), p->nprobe, p->k_factor,
-            el, eta);
+    fprintf(stderr, "\r\033[K[%zu/%zu] %s %s %s", r->done, r->total, what, b->factory,
+            metric_name(b->metric));
+    if (nprobe >= 0)
+        fprintf(stderr, " nprobe=%ld k_factor=%ld", nprobe, k_factor);
+    fprintf(stderr, "  elapsed %.0fs", el);
+    if (r->done)
+        fprintf(stderr, "  eta %.0fs", eta);
     if (r->done == r->total)
         fputc('\n', stderr);
 }
@@ -168,7 +174,6 @@ static void add_status_row(struct run *r, const struct build_point *b,
     snprintf(row.status, sizeof(row.status), "%s", status);
     results_add_row(&r->rs, &row);
     r->done++;
-    progress(r, b, p);
 }
 
 /* A point that did not run: "skipped: <why>", or "failed: build" when why is NULL. */
@@ -225,7 +230,6 @@ static void search_point(struct run *r, struct fs_index *idx, const struct build
     snprintf(row.status, sizeof(row.status), "ok");
     results_add_row(&r->rs, &row);
     r->done++;
-    progress(r, b, p);
 }
 
 /* One line per build for its skipped points, not one per point. */
@@ -262,6 +266,7 @@ static void run_build(struct run *r, const struct build_point *b, int64_t *I)
     struct fs_index *idx = NULL;
     struct build_stats bs;
 
+    progress(r, b, "building", -1, -1);
     if (build_index(&idx, b->factory, backend_metric_of(b->metric), base->x, base->n,
                     base->d, &bs)) {
         for (size_t i = 0; i < b->n_points; i++) {
@@ -278,9 +283,13 @@ static void run_build(struct run *r, const struct build_point *b, int64_t *I)
         const struct search_point *p = &b->points[i];
         if (p->skip)
             add_skip_row(r, b, p, &bs, p->skip);
-        else
+        else {
+            progress(r, b, "searching", p->nprobe, p->k_factor);
             search_point(r, idx, b, p, &bs, I);
+        }
     }
+    if (r->progress && r->done == r->total)
+        fputs("\r\033[K", stderr);
     backend_free(idx);
 }
 
@@ -416,6 +425,8 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     results_attr_float(&r.rs, "faiss_s", fs);
     results_attr_float(&r.rs, "harness_share", wall > 0 ? (wall - fs) / wall : 0);
     outdir = opts->output_dir ? opts->output_dir : r.cfg.output_dir;
+    if (make_dirs(outdir))
+        goto out;
     path = results_name(outdir, r.cfg.name, stamp);
     if (results_write(&r.rs, path))
         goto out;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int util_quiet;
@@ -133,6 +134,27 @@ char *read_file(const char *path, size_t *len)
     if (len)
         *len = used;
     return buf;
+}
+
+int make_dirs(const char *path)
+{
+    char *p = xstrdup(path);
+    int rc = 0;
+    for (char *s = p + 1; ; s++) {
+        char c = *s;
+        if (c && c != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, 0777) < 0 && errno != EEXIST) {
+            rc = error("cannot create directory '%s': %s", p, strerror(errno));
+            break;
+        }
+        *s = c;
+        if (!c)
+            break;
+    }
+    free(p);
+    return rc;
 }
 
 int edit_distance(const char *a, const char *b)

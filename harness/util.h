@@ -40,6 +40,10 @@ uint64_t hash_bytes(uint64_t seed, const void *buf, size_t n);
  * (may be NULL). Returns NULL and prints an error naming the file on failure. */
 char *read_file(const char *path, size_t *len);
 
+/* mkdir -p: create a folder and its parents. Returns 0 or -1 after an error
+ * naming the folder. */
+int make_dirs(const char *path);
+
 /* Levenshtein distance, for "did you mean". */
 int edit_distance(const char *a, const char *b);
 
