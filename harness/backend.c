@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <faiss/c_api/AutoTune_c.h>
+#include <faiss/c_api/Clustering_c.h>
 #include <faiss/c_api/IndexFlat_c.h>
 #include <faiss/c_api/IndexIVFFlat_c.h>
 #include <faiss/c_api/IndexIVF_c.h>
@@ -245,6 +246,44 @@ int backend_read_vectors(const char *path, float **x, size_t *n, size_t *d)
     rc = 0;
 out:
     faiss_Index_free(index);
+    return rc;
+}
+
+int backend_kmeans(size_t n, const float *x, size_t d, size_t k, int niter, int seed,
+                   float *centroids)
+{
+    FaissClusteringParameters cp;
+    FaissClustering *km = NULL;
+    FaissIndexFlat *assign = NULL;
+    float *c = NULL;
+    size_t size = 0;
+    int rc = -1;
+
+    faiss_ClusteringParameters_init(&cp);
+    cp.niter = niter;
+    cp.seed = seed;
+    cp.max_points_per_centroid = (int)(n / (k ? k : 1) + 1);
+    if (faiss_Clustering_new_with_params(&km, (int)d, (int)k, &cp) ||
+        faiss_IndexFlat_new_with(&assign, (idx_t)d, METRIC_L2)) {
+        faiss_error("k-means");
+        goto out;
+    }
+    if (TIMED(faiss_Clustering_train(km, (idx_t)n, x, (FaissIndex *)assign))) {
+        faiss_error("k-means");
+        goto out;
+    }
+    faiss_Clustering_centroids(km, &c, &size);
+    if (size != k * d) {
+        error("k-means: %zu centroid values, expected %zu", size, k * d);
+        goto out;
+    }
+    memcpy(centroids, c, size * sizeof(float));
+    rc = 0;
+out:
+    if (km)
+        faiss_Clustering_free(km);
+    if (assign)
+        faiss_IndexFlat_free(assign);
     return rc;
 }
 

@@ -69,6 +69,12 @@ int backend_write(struct fs_index *idx, const char *path);
  * (unreadable, or an index type whose vectors cannot be recovered exactly). */
 int backend_read_vectors(const char *path, float **x, size_t *n, size_t *d);
 
+/* k-means with faiss's Clustering (L2, seeded, niter iterations, every
+ * point used: max_points_per_centroid is lifted so that no subsample is
+ * drawn): centroids gets k*d floats. Returns 0 or -1 after an error. */
+int backend_kmeans(size_t n, const float *x, size_t d, size_t k, int niter, int seed,
+                   float *centroids);
+
 /* Seconds spent inside faiss calls since the program started. */
 double backend_faiss_seconds(void);
 

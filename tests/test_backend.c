@@ -173,6 +173,23 @@ static void test_read_vectors(void **state)
     unlink(path);
 }
 
+/* Two far-apart blobs: k-means with k = 2 finds one centroid in each. */
+static void test_kmeans(void **state)
+{
+    float x[200 * 2], c[2 * 2];
+    uint64_t s = 3;
+    (void)state;
+    for (size_t i = 0; i < 200; i++) {
+        float off = i < 100 ? 0.0f : 100.0f;
+        x[2 * i] = off + frand(&s);
+        x[2 * i + 1] = off + frand(&s);
+    }
+    assert_int_equal(backend_kmeans(200, x, 2, 2, 20, 1234, c), 0);
+    float lo = c[0] < c[2] ? c[0] : c[2], hi = c[0] < c[2] ? c[2] : c[0];
+    assert_float_equal(lo, 0.5, 0.1);
+    assert_float_equal(hi, 100.5, 0.1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +198,7 @@ int main(void)
         cmocka_unit_test(test_ivf_params_and_stats),
         cmocka_unit_test(test_refine),
         cmocka_unit_test(test_read_vectors),
+        cmocka_unit_test(test_kmeans),
     };
     return cmocka_run_group_tests_name("backend", tests, setup, teardown);
 }
