@@ -10,6 +10,7 @@
  * marks give the line of every key and value for error messages.
  */
 #include "config.h"
+#include "dataset.h"
 #include "results.h"
 #include "util.h"
 
@@ -443,13 +444,46 @@ static int parse_name(struct parser *p, const struct key *k, yaml_node_t *n,
 static int parse_format(struct parser *p, const struct key *k, yaml_node_t *n,
                         void *base, const char *path)
 {
-    static const char *const formats[] = { "idx", "tsv", "tsv-id", "glove-json", "fvecs", NULL };
-    int i = get_choice(p, n, path, "format", formats);
+    int i = get_choice(p, n, path, "format", dataset_formats);
 
     if (i < 0)
         return -1;
-    *(char **)field(base, k) = xstrdup(formats[i]);
+    *(char **)field(base, k) = xstrdup(dataset_formats[i]);
     return 0;
+}
+
+static int parse_rvc_version(struct parser *p, const struct key *k, yaml_node_t *n,
+                             void *base, const char *path)
+{
+    static const char *const versions[] = { "v1", "v2", NULL };
+    int i = get_choice(p, n, path, "RVC version", versions);
+
+    if (i < 0)
+        return -1;
+    *(char **)field(base, k) = xstrdup(versions[i]);
+    return 0;
+}
+
+/* A number strictly between 0 and 1. */
+static int parse_fraction(struct parser *p, const struct key *k, yaml_node_t *n,
+                          void *base, const char *path)
+{
+    char buf[80];
+
+    if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+        const char *s = (const char *)n->data.scalar.value;
+        char *end;
+        double v;
+
+        errno = 0;
+        v = strtod(s, &end);
+        if (*s && end != s && !*end && !errno && v > 0 && v < 1) {
+            *(double *)field(base, k) = v;
+            return 0;
+        }
+    }
+    return fail(p, line_of(n), path, "expected a number between 0 and 1 (both excluded), got %s",
+                describe(n, buf, sizeof(buf)));
 }
 
 /* Dataset paths are relative to the config file, so a config can travel
@@ -512,20 +546,41 @@ static int cmp_long(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Stored sorted and unique: one results column per k. */
-static int parse_k(struct parser *p, const struct key *k, yaml_node_t *n,
-                   void *base, const char *path)
+/* Sorted, duplicates dropped. */
+static void sort_unique(struct long_list *l)
 {
-    struct long_list *l = field(base, k);
     size_t out = 0;
 
-    if (get_long_list(p, n, path, k->min, k->max, l))
-        return -1;
     qsort(l->v, l->n, sizeof(*l->v), cmp_long);
     for (size_t i = 0; i < l->n; i++)
         if (!out || l->v[i] != l->v[out - 1])
             l->v[out++] = l->v[i];
     l->n = out;
+}
+
+/* The scale ladder: base sizes, ascending; the line is kept for the check
+ * against N, which only dataset_load can make. */
+static int parse_sizes(struct parser *p, const struct key *k, yaml_node_t *n,
+                       void *base, const char *path)
+{
+    struct dataset_spec *ds = base;
+
+    if (get_long_list(p, n, path, k->min, k->max, &ds->sizes))
+        return -1;
+    sort_unique(&ds->sizes);
+    ds->sizes_line = p->key_line;
+    return 0;
+}
+
+/* Stored sorted and unique: one results column per k. */
+static int parse_k(struct parser *p, const struct key *k, yaml_node_t *n,
+                   void *base, const char *path)
+{
+    struct long_list *l = field(base, k);
+
+    if (get_long_list(p, n, path, k->min, k->max, l))
+        return -1;
+    sort_unique(l);
     if (l->n > RESULTS_MAX_KS)
         return fail(p, line_of(n), path, "at most %d different values, got %zu",
                     RESULTS_MAX_KS, l->n);
@@ -701,16 +756,76 @@ static yaml_node_t *find_value(struct parser *p, yaml_node_t *map, const char *n
     return NULL;
 }
 
+/* "<path>.<name>: <msg>" at the line of that key's value (or `line`). */
+__attribute__((format(printf, 6, 7)))
+static int fail_key(struct parser *p, yaml_node_t *map, int line, const char *path,
+                    const char *name, const char *fmt, ...)
+{
+    yaml_node_t *v = find_value(p, map, name);
+    char *kp = subpath(path, name, 0), msg[400];
+    va_list ap;
+    int r;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    r = fail(p, v ? line_of(v) : line, kp, "%s", msg);
+    free(kp);
+    return r;
+}
+
+static int is_rvc(const char *format)
+{
+    return format && !strcmp(format, "rvc");
+}
+
+/* Which keys make sense together: where the queries come from decides. */
+static int check_queries_source(struct parser *p, yaml_node_t *map, struct dataset_spec *ds,
+                                const char *path, int line)
+{
+    int clips = ds->holdout_clips > 0 || ds->holdout_fraction > 0;
+    const char *clip_key = ds->holdout_clips > 0 ? "holdout_clips" : "holdout_fraction";
+
+    if (!strcmp(ds->format, "ann-hdf5") && ds->queries)
+        return fail_key(p, map, line, path, "queries",
+                        "not used with format ann-hdf5: the file's test set is the queries");
+    if (ds->queries_format && !ds->queries)
+        return fail_key(p, map, line, path, "queries_format", "given, but %s.queries is not", path);
+    if (ds->holdout_clips > 0 && ds->holdout_fraction > 0)
+        return fail_key(p, map, line, path, "holdout_fraction",
+                        "give holdout_clips or holdout_fraction, not both");
+    if (clips && ds->queries)
+        return fail_key(p, map, line, path, clip_key, "not used when %s.queries is given", path);
+    if (clips && !is_rvc(ds->format))
+        return fail_key(p, map, line, path, clip_key,
+                        "whole clips exist only with format rvc, not '%s'", ds->format);
+    if (ds->rvc_version && !is_rvc(ds->format) && !is_rvc(ds->queries_format))
+        return fail_key(p, map, line, path, "rvc_version", "only used with format rvc, not '%s'",
+                        ds->format);
+    return 0;
+}
+
 static int check_dataset(struct parser *p, yaml_node_t *map, void *base,
                          const char *path, int line)
 {
     struct dataset_spec *ds = base;
     yaml_node_t *holdout = find_value(p, map, "holdout");
+    const char *instead = ds->queries ? "queries" : !strcmp(ds->format, "ann-hdf5") ? "format"
+                          : ds->holdout_clips > 0 ? "holdout_clips"
+                          : ds->holdout_fraction > 0 ? "holdout_fraction" : NULL;
 
     ds->line = line;
-    if (ds->queries && holdout)
-        warning("%s:%d: %s.holdout: ignored since %s.queries is given",
-                p->file, line_of(holdout), path, path);
+    ds->file = xstrdup(p->file);
+    if (check_queries_source(p, map, ds, path, line))
+        return -1;
+    if (holdout && instead)
+        warning("%s:%d: %s.holdout: ignored since %s.%s is given%s",
+                p->file, line_of(holdout), path, path, instead,
+                !strcmp(instead, "format") ? " as ann-hdf5 (its test set is the queries)" : "");
+    for (size_t i = 0; ds->base_limit > 0 && i < ds->sizes.n; i++)
+        if (ds->sizes.v[i] > ds->base_limit)
+            return fail_key(p, map, line, path, "sizes", "%ld exceeds base_limit %ld",
+                            ds->sizes.v[i], ds->base_limit);
     return 0;
 }
 
@@ -736,8 +851,13 @@ static int check_index(struct parser *p, yaml_node_t *map, void *base,
 #define DS(f) offsetof(struct dataset_spec, f)
 static const struct key dataset_keys[] = {
     { .name = "format", .parse = parse_format, .off = DS(format), .flags = KEY_REQUIRED,
-      .type = "idx | tsv | tsv-id | glove-json | fvecs",
-      .help = "file format of base and queries (tsv-id: tsv whose last column is an id)" },
+      .type = "idx | tsv | tsv-id | glove-json | glove-txt | fvecs | ivecs | bvecs | npy | "
+              "rvc | rvc-index | ann-hdf5",
+      .help = "file format of base and queries (tsv-id: tsv whose last column is an id; "
+              "npy: float16/32/64 .npy; rvc: an RVC training folder logs/<exp>/, its "
+              "3_feature256/ or 3_feature768/, or total_fea.npy; rvc-index: the vectors of an RVC "
+              "added_IVF*_Flat_*.index; ann-hdf5: ann-benchmarks file, train = base, test = "
+              "queries, with its ground truth)" },
     { .name = "base", .parse = parse_path, .off = DS(base), .flags = KEY_REQUIRED,
       .type = "path", .help = "base vectors; relative paths are relative to the config file" },
     { .name = "queries", .parse = parse_path, .off = DS(queries), .flags = KEY_NULLABLE | KEY_DEF_DOC,
@@ -751,7 +871,26 @@ static const struct key dataset_keys[] = {
       .type = "int >= 1", .def = "1000",
       .help = "base rows held out as queries when `queries` is not given" },
     { .name = "seed", .parse = parse_ulong, .off = DS(seed),
-      .type = "int >= 0", .def = "1", .help = "seed of the holdout sample" },
+      .type = "int >= 0", .def = "1", .help = "seed of the holdout sample (rows or clips)" },
+    { .name = "queries_format", .parse = parse_format, .off = DS(queries_format),
+      .flags = KEY_NULLABLE | KEY_DEF_DOC, .type = "as `format`", .def = "`format`",
+      .help = "format of the `queries` file when it differs from the base's "
+              "(e.g. base tsv-id, queries tsv)" },
+    { .name = "rvc_version", .parse = parse_rvc_version, .off = DS(rvc_version),
+      .flags = KEY_NULLABLE | KEY_DEF_DOC, .type = "v1 | v2", .def = "auto",
+      .help = "rvc folders: v1 reads 3_feature256/, v2 3_feature768/; "
+              "auto takes 3_feature768/ if present" },
+    { .name = "holdout_clips", .parse = parse_long, .off = DS(holdout_clips),
+      .flags = KEY_DEF_DOC, .min = 1, .max = LONG_MAX, .type = "int >= 1", .def = "none",
+      .help = "rvc without `queries`: hold out this many whole clips (files), drawn with "
+              "`seed`, as queries from unseen audio (`query_limit` then cuts them)" },
+    { .name = "holdout_fraction", .parse = parse_fraction, .off = DS(holdout_fraction),
+      .flags = KEY_DEF_DOC, .type = "number in (0, 1)", .def = "none",
+      .help = "rvc without `queries`: hold out this fraction of the clips (rounded, at least one)" },
+    { .name = "sizes", .parse = parse_sizes, .flags = KEY_DEF_DOC, .min = 1, .max = LONG_MAX,
+      .type = "int or list of int >= 1", .def = "none",
+      .help = "scale ladder: also run on the first n base rows for each n (clip data: the "
+              "whole clips within n); each at most N; stored ascending, duplicates dropped" },
     { .name = NULL }
 };
 #undef DS
@@ -1066,6 +1205,10 @@ void config_release(struct config *cfg)
     free(cfg->dataset.format);
     free(cfg->dataset.base);
     free(cfg->dataset.queries);
+    free(cfg->dataset.queries_format);
+    free(cfg->dataset.rvc_version);
+    free(cfg->dataset.sizes.v);
+    free(cfg->dataset.file);
     free(cfg->k.v);
     free(cfg->metrics);
     for (size_t i = 0; i < cfg->n_indexes; i++) {

@@ -51,7 +51,7 @@ struct index_spec {
 };
 
 struct dataset_spec {
-    char *format;       /* "idx", "tsv", "glove-json", "fvecs" (see dataset.h) */
+    char *format;       /* one of dataset_formats (dataset.h) */
     char *base;         /* path, resolved against the config file's folder */
     char *queries;      /* path or NULL: then hold out `holdout` base rows */
     long base_limit;    /* use the first n base rows; 0 = all */
@@ -59,6 +59,13 @@ struct dataset_spec {
     long holdout;       /* rows held out as queries when queries == NULL (default 1000) */
     unsigned long seed; /* for the holdout sample (default 1) */
     int line;
+    char *queries_format;    /* format of the queries file; NULL = same as format */
+    char *rvc_version;       /* "v1" (3_feature256), "v2" (3_feature768); NULL = auto */
+    long holdout_clips;      /* rvc: whole clips held out as queries; 0 = not used */
+    double holdout_fraction; /* rvc: fraction of the clips held out, in (0, 1); 0 = not used */
+    struct long_list sizes;  /* scale ladder of base sizes, ascending, unique; n == 0: none */
+    int sizes_line;          /* line of dataset.sizes, for messages (0 if absent) */
+    char *file;              /* config file name, for messages (NULL: none) */
 };
 
 struct measure_spec {

@@ -2,14 +2,20 @@
  * dataset.c - read vector files into float32 tables and build the sweep's
  * base and query sets from them.
  *
- * Every loader turns one file format (IDX, TSV, GloVe JSON, fvecs) into a
- * `struct vecs` and, when the file is wrong, prints one line naming the file
- * and what is wrong with it, so a sweep never starts on half-read data.
- * dataset_load() then picks the queries (own file or a seeded holdout),
- * rejects NaN/Inf and hashes the result for the ground-truth cache.
+ * Every loader turns one file format (IDX, TSV, GloVe JSON and text, texmex
+ * fvecs/ivecs/bvecs here; .npy, RVC folders and index files, ann-benchmarks
+ * HDF5 in their own modules) into a `struct vecs` and, when the file is
+ * wrong, prints one line naming the file and what is wrong with it, so a
+ * sweep never starts on half-read data. dataset_load() then picks the
+ * queries (own file, the file's own split, held-out clips or a seeded row
+ * holdout), rejects NaN/Inf, checks the scale ladder and hashes the result
+ * for the ground-truth cache. dataset_info() describes one file.
  * Rows are counted from 0 (like the vector ids faiss returns), lines from 1.
  */
 #include "dataset.h"
+#include "annb.h"
+#include "npy.h"
+#include "rvcdir.h"
 #include "util.h"
 
 #include <errno.h>
@@ -17,6 +23,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <zlib.h>
 
@@ -27,9 +35,20 @@
 
 void vecs_release(struct vecs *v)
 {
-    free(v->x);
-    v->x = NULL;
-    v->n = v->d = 0;
+    if (v->map)
+        munmap(v->map, v->map_len);
+    else
+        free(v->x);
+    memset(v, 0, sizeof(*v));
+}
+
+void clips_release(struct clips *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        free(c->names[i]);
+    free(c->names);
+    free(c->first);
+    memset(c, 0, sizeof(*c));
 }
 
 /*
@@ -47,9 +66,11 @@ static void vecs_reserve(struct vecs *v, size_t *cap, size_t nfloats)
     *cap = c;
 }
 
+/* A mapped table stays as mapped: unused tail pages cost nothing. */
 static void vecs_shrink(struct vecs *v)
 {
-    v->x = xrealloc(v->x, v->n * v->d * sizeof(float));
+    if (!v->map)
+        v->x = xrealloc(v->x, (v->n * v->d != 0 ? v->n * v->d : 1) * sizeof(float));
 }
 
 /* ---------------------------------------------------------------- IDX */
@@ -61,8 +82,8 @@ struct idx_type {
 };
 
 static const struct idx_type idx_types[] = {
-    { 0x08, 1, "ubyte" }, { 0x09, 1, "byte" },  { 0x0B, 2, "short" },
-    { 0x0C, 4, "int" },   { 0x0D, 4, "float" }, { 0x0E, 8, "double" },
+    { 0x08, 1, "uint8" },  { 0x09, 1, "int8" },    { 0x0B, 2, "int16" },
+    { 0x0C, 4, "int32" },  { 0x0D, 4, "float32" }, { 0x0E, 8, "float64" },
 };
 
 static uint32_t be32(const unsigned char *p)
@@ -190,6 +211,7 @@ int load_idx(struct vecs *v, const char *path, size_t limit)
     if (limit && limit < n)
         n = limit;
     v->d = d;
+    v->dtype = type->name;
     want_bytes = n * d * type->size;
 
     /* Grow the table as data arrives rather than trusting the header with
@@ -326,6 +348,7 @@ int load_tsv(struct vecs *v, const char *path, size_t limit, int drop_last)
         goto out;
     }
     vecs_shrink(v);
+    v->dtype = "text";
     ret = 0;
 out:
     free(row);
@@ -540,6 +563,7 @@ int load_glove_json(struct vecs *v, const char *path, size_t limit)
         break;
     }
     vecs_shrink(v);
+    v->dtype = "text (JSON)";
     ret = 0;
 out:
     free(buf);
@@ -555,16 +579,40 @@ static uint32_t le32(const unsigned char *p)
     return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
-static int host_is_le(void)
+/* The three texmex layouts differ only in the value type after the int32
+ * dimension of each row. */
+struct texmex {
+    size_t size;        /* bytes per value */
+    const char *unit;   /* "floats", ... for messages */
+    const char *dtype;
+};
+
+static const struct texmex tx_fvecs = { 4, "floats", "float32" };
+static const struct texmex tx_ivecs = { 4, "int32 values", "int32" };
+static const struct texmex tx_bvecs = { 1, "bytes", "uint8" };
+
+/* One row's values in file order (little-endian) into float. */
+static void texmex_convert(float *row, const unsigned char *in, size_t d, const struct texmex *t)
 {
-    const uint16_t one = 1;
-    return *(const unsigned char *)&one == 1;
+    size_t i;
+    if (t == &tx_bvecs) {
+        for (i = 0; i < d; i++)
+            row[i] = in[i];
+    } else if (t == &tx_ivecs) {
+        for (i = 0; i < d; i++)
+            row[i] = (float)(int32_t)le32(in + 4 * i);
+    } else {
+        for (i = 0; i < d; i++) {
+            uint32_t u = le32(in + 4 * i);
+            memcpy(&row[i], &u, 4);
+        }
+    }
 }
 
-int load_fvecs(struct vecs *v, const char *path, size_t limit)
+static int load_texmex(struct vecs *v, const char *path, size_t limit, const struct texmex *t)
 {
     FILE *f = fopen(path, "rb");
-    unsigned char h[4];
+    unsigned char h[4], *raw = NULL;
     size_t cap = 0, got;
     struct stat st;
     int ret = -1;
@@ -591,9 +639,10 @@ int load_fvecs(struct vecs *v, const char *path, size_t limit)
                 goto out;
             }
             v->d = d;
+            raw = xmalloc(d * t->size);
             /* A regular file's size tells n; one allocation then suffices. */
             if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
-                size_t rows = (size_t)st.st_size / (4 + 4 * (size_t)d);
+                size_t rows = (size_t)st.st_size / (4 + t->size * (size_t)d);
                 if (limit && limit < rows)
                     rows = limit;
                 vecs_reserve(v, &cap, rows * d);
@@ -604,21 +653,16 @@ int load_fvecs(struct vecs *v, const char *path, size_t limit)
         }
         vecs_reserve(v, &cap, (v->n + 1) * v->d);
         float *row = v->x + v->n * v->d;
-        got = fread(row, sizeof(float), v->d, f);
+        got = fread(raw, t->size, v->d, f);
         if (got < v->d) {
             if (ferror(f))
                 error("cannot read '%s': %s", path, strerror(errno));
             else
-                error("'%s': truncated: row %zu: expected %zu floats, got %zu", path, v->n, v->d, got);
+                error("'%s': truncated: row %zu: expected %zu %s, got %zu", path, v->n, v->d,
+                      t->unit, got);
             goto out;
         }
-        if (!host_is_le())
-            for (size_t i = 0; i < v->d; i++) {
-                uint32_t u;
-                memcpy(&u, &row[i], 4);
-                u = le32((unsigned char *)&u);
-                memcpy(&row[i], &u, 4);
-            }
+        texmex_convert(row, raw, v->d, t);
         v->n++;
     }
     if (!v->n) {
@@ -626,9 +670,136 @@ int load_fvecs(struct vecs *v, const char *path, size_t limit)
         goto out;
     }
     vecs_shrink(v);
+    v->dtype = t->dtype;
     ret = 0;
 out:
+    free(raw);
     fclose(f);
+    if (ret < 0)
+        vecs_release(v);
+    return ret;
+}
+
+int load_fvecs(struct vecs *v, const char *path, size_t limit)
+{
+    return load_texmex(v, path, limit, &tx_fvecs);
+}
+
+int load_ivecs(struct vecs *v, const char *path, size_t limit)
+{
+    return load_texmex(v, path, limit, &tx_ivecs);
+}
+
+int load_bvecs(struct vecs *v, const char *path, size_t limit)
+{
+    return load_texmex(v, path, limit, &tx_bvecs);
+}
+
+/* ---------------------------------------------------------- GloVe text */
+
+/* "count dim" alone on line 1 (word2vec / fastText text) is a header. */
+static int is_count_header(const char *p, const char *end, size_t *dim)
+{
+    size_t tokens = 0;
+    unsigned long last = 0;
+
+    while (p < end) {
+        char *q;
+        while (p < end && is_blank(*p))
+            p++;
+        if (p == end)
+            break;
+        if (*p < '0' || *p > '9')
+            return 0;
+        last = strtoul(p, &q, 10);
+        if (q > end || (q < end && !is_blank(*q)))
+            return 0;
+        p = q;
+        tokens++;
+    }
+    *dim = (size_t)last;
+    return tokens == 2 && last > 0;
+}
+
+int load_glove_txt(struct vecs *v, const char *path, size_t limit)
+{
+    size_t len, cap = 0, line = 0, header_dim = 0, blank_line = 0;
+    float *row = NULL;
+    char *buf = read_file(path, &len);
+    const char *p, *end;
+    int ret = -1;
+
+    memset(v, 0, sizeof(*v));
+    if (!buf)
+        return -1;
+    for (p = buf, end = buf + len; p < end && (!limit || v->n < limit); ) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p)), *w = p, *bad_at = NULL;
+        size_t nf;
+        long bad;
+
+        if (!eol)
+            eol = end;
+        line++;
+        if (line == 1 && is_count_header(p, eol, &header_dim)) {
+            p = eol + 1;
+            continue;
+        }
+        while (w < eol && !is_blank(*w))
+            w++;                         /* the word: any non-blank characters */
+        if (w == p) {
+            /* a blank line, or one starting with a blank: no word */
+            if (tsv_fields(p, eol, NULL, 0, &bad, &bad_at)) {
+                error("'%s': line %zu: starts with a blank, expected a word", path, line);
+                goto out;
+            }
+            if (v->n && !blank_line)
+                blank_line = line;
+            p = eol + 1;
+            continue;
+        }
+        if (blank_line) {
+            error("'%s': line %zu: empty line inside the data", path, blank_line);
+            goto out;
+        }
+        if (!v->d) {
+            v->d = tsv_fields(w, eol, NULL, 0, &bad, &bad_at);
+            if (!v->d) {
+                error("'%s': line %zu: a word without a vector", path, line);
+                goto out;
+            }
+            if (header_dim && header_dim != v->d) {
+                error("'%s': line %zu: %zu values, but line 1 says %zu", path, line, v->d, header_dim);
+                goto out;
+            }
+            row = xmalloc(v->d * sizeof(float));
+        }
+        nf = tsv_fields(w, eol, row, v->d, &bad, &bad_at);
+        if (nf != v->d) {
+            error("'%s': line %zu: expected a word and %zu values, got %zu values", path, line, v->d, nf);
+            goto out;
+        }
+        if (bad >= 0) {
+            int toklen = 0;
+            while (bad_at + toklen < eol && !is_blank(bad_at[toklen]) && toklen < 40)
+                toklen++;
+            error("'%s': line %zu: value %ld is not a number: '%.*s'", path, line, bad + 1, toklen, bad_at);
+            goto out;
+        }
+        vecs_reserve(v, &cap, (v->n + 1) * v->d);
+        memcpy(v->x + v->n * v->d, row, v->d * sizeof(float));
+        v->n++;
+        p = eol + 1;
+    }
+    if (!v->n) {
+        error("'%s': empty file (no rows)", path);
+        goto out;
+    }
+    vecs_shrink(v);
+    v->dtype = "text";
+    ret = 0;
+out:
+    free(row);
+    free(buf);
     if (ret < 0)
         vecs_release(v);
     return ret;
@@ -636,8 +807,46 @@ out:
 
 /* ------------------------------------------------------------ by name */
 
-int load_vecs(struct vecs *v, const char *format, const char *path, size_t limit)
+const char *const dataset_formats[] = {
+    "idx", "tsv", "tsv-id", "glove-json", "glove-txt", "fvecs", "ivecs", "bvecs",
+    "npy", "rvc", "rvc-index", "ann-hdf5", NULL,
+};
+
+static int unknown_format(const char *path, const char *format)
 {
+    char list[256];
+    size_t used = 0;
+
+    list[0] = '\0';
+    for (int i = 0; dataset_formats[i]; i++)
+        used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
+                                 dataset_formats[i]);
+    return error("'%s': unknown dataset format '%s' (known: %s)", path, format, list);
+}
+
+/* ann-hdf5's train set alone (for load_vecs and base-only uses). */
+static int load_annb_train(struct vecs *v, const char *path, size_t limit)
+{
+    struct annb a;
+
+    memset(v, 0, sizeof(*v));
+    if (load_annb(&a, path, limit, 1) < 0)
+        return -1;
+    *v = a.train;
+    memset(&a.train, 0, sizeof(a.train));
+    annb_release(&a);
+    if (!v->dtype)
+        v->dtype = "float (HDF5)";
+    return 0;
+}
+
+/* Every format, with the extras of some: clip boundaries (rvc; c may be
+ * NULL) and the RVC version. */
+static int load_any(struct vecs *v, struct clips *c, const char *format, const char *path,
+                    size_t limit, const char *rvc_version)
+{
+    if (c)
+        memset(c, 0, sizeof(*c));
     memset(v, 0, sizeof(*v));
     if (!format)
         format = "(none)";
@@ -649,10 +858,55 @@ int load_vecs(struct vecs *v, const char *format, const char *path, size_t limit
         return load_tsv(v, path, limit, 1);
     if (!strcmp(format, "glove-json"))
         return load_glove_json(v, path, limit);
+    if (!strcmp(format, "glove-txt"))
+        return load_glove_txt(v, path, limit);
     if (!strcmp(format, "fvecs"))
         return load_fvecs(v, path, limit);
-    return error("'%s': unknown dataset format '%s' (known: idx, tsv, tsv-id, glove-json, fvecs)",
-                 path, format);
+    if (!strcmp(format, "ivecs"))
+        return load_ivecs(v, path, limit);
+    if (!strcmp(format, "bvecs"))
+        return load_bvecs(v, path, limit);
+    if (!strcmp(format, "npy"))
+        return load_npy(v, path, limit);
+    if (!strcmp(format, "rvc"))
+        return load_rvc(v, c, path, rvc_version, limit);
+    if (!strcmp(format, "rvc-index"))
+        return load_rvc_index(v, path, limit);
+    if (!strcmp(format, "ann-hdf5"))
+        return load_annb_train(v, path, limit);
+    return unknown_format(path, format);
+}
+
+int load_vecs(struct vecs *v, const char *format, const char *path, size_t limit)
+{
+    return load_any(v, NULL, format, path, limit, NULL);
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcasecmp(s + n - m, suffix);
+}
+
+const char *dataset_guess_format(const char *path)
+{
+    static const struct { const char *suffix, *format; } by_suffix[] = {
+        { ".npy", "npy" },         { ".fvecs", "fvecs" },     { ".ivecs", "ivecs" },
+        { ".bvecs", "bvecs" },     { ".hdf5", "ann-hdf5" },   { ".h5", "ann-hdf5" },
+        { ".index", "rvc-index" }, { ".tsv", "tsv" },         { ".json", "glove-json" },
+        { ".txt", "glove-txt" },   { ".idx", "idx" },         { ".idx.gz", "idx" },
+        { "-ubyte", "idx" },       { "-ubyte.gz", "idx" },
+    };
+    const char *name = strrchr(path, '/');
+    struct stat st;
+
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return "rvc";
+    name = name ? name + 1 : path;
+    for (size_t i = 0; i < sizeof(by_suffix) / sizeof(by_suffix[0]); i++)
+        if (has_suffix(name, by_suffix[i].suffix))
+            return by_suffix[i].format;
+    return NULL;
 }
 
 /* -------------------------------------------------------- row checks */
@@ -692,6 +946,39 @@ size_t vecs_normalize(struct vecs *v, float eps)
     return small;
 }
 
+static double row_norm(const float *r, size_t d)
+{
+    double ss = 0;
+    for (size_t j = 0; j < d; j++)
+        ss += (double)r[j] * r[j];
+    return sqrt(ss);
+}
+
+size_t vecs_count_zero_rows(const struct vecs *v, float eps)
+{
+    size_t zero = 0;
+    for (size_t i = 0; i < v->n; i++)
+        zero += row_norm(v->x + i * v->d, v->d) < eps;
+    return zero;
+}
+
+size_t vecs_drop_zero_rows(struct vecs *v, float eps)
+{
+    size_t w = 0, d = v->d;
+    for (size_t i = 0; i < v->n; i++) {
+        if (row_norm(v->x + i * d, d) < eps)
+            continue;
+        if (w != i)
+            memcpy(v->x + w * d, v->x + i * d, d * sizeof(float));
+        w++;
+    }
+    size_t dropped = v->n - w;
+    v->n = w;
+    if (dropped)
+        vecs_shrink(v);
+    return dropped;
+}
+
 static int check_finite(const struct vecs *v, const char *path)
 {
     size_t first = 0, bad = vecs_count_nonfinite(v, &first);
@@ -723,24 +1010,70 @@ static uint64_t rand_below(uint64_t *state, uint64_t bound)
     }
 }
 
-/* Move `h` random rows of base into q (in the order drawn); the rest of
- * base keeps its order. */
-static void holdout(struct vecs *base, struct vecs *q, size_t h, uint64_t seed)
+/* The first h of a seeded partial Fisher-Yates shuffle of 0..n-1, in the
+ * order drawn. The same draw picks rows and clips. */
+static size_t *draw(size_t n, size_t h, uint64_t seed)
 {
-    size_t n = base->n, d = base->d, i, w;
-    size_t *perm = xmalloc(n * sizeof(*perm));
-    unsigned char *taken = xcalloc(n, 1);
+    size_t *perm = xmalloc((n ? n : 1) * sizeof(*perm));
     uint64_t state = seed;
 
-    for (i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++)
         perm[i] = i;
-    q->n = h;
-    q->d = d;
-    q->x = xmalloc(h * d * sizeof(float));
-    for (i = 0; i < h; i++) {
+    for (size_t i = 0; i < h; i++) {
         size_t j = i + (size_t)rand_below(&state, n - i), t = perm[i];
         perm[i] = perm[j];
         perm[j] = t;
+    }
+    return perm;
+}
+
+/* Clip boundaries after the rows marked in `gone` left the table; clips
+ * left empty are dropped. */
+static void clips_remove_rows(struct clips *c, const unsigned char *gone)
+{
+    size_t k = 0, row = 0;
+
+    for (size_t i = 0; i < c->n; i++) {
+        size_t kept = 0;
+        for (size_t r = c->first[i]; r < c->first[i + 1]; r++)
+            kept += !gone[r];
+        if (!kept) {
+            free(c->names[i]);
+            continue;
+        }
+        c->names[k] = c->names[i];
+        c->first[k++] = row;
+        row += kept;
+    }
+    c->n = k;
+    c->first[k] = row;
+}
+
+/* Keep the first `rows` rows: clips past them go, the last may be cut. */
+static void clips_cut(struct clips *c, size_t rows)
+{
+    size_t k = 0;
+    while (k < c->n && c->first[k] < rows)
+        k++;
+    for (size_t i = k; i < c->n; i++)
+        free(c->names[i]);
+    c->n = k;
+    c->first[k] = rows;
+}
+
+/* Move `h` random rows of base into q (in the order drawn); the rest of
+ * base keeps its order, and its clips (if any) follow. */
+static void holdout(struct vecs *base, struct clips *c, struct vecs *q, size_t h, uint64_t seed)
+{
+    size_t n = base->n, d = base->d, i, w;
+    size_t *perm = draw(n, h, seed);
+    unsigned char *taken = xcalloc(n, 1);
+
+    q->n = h;
+    q->d = d;
+    q->dtype = base->dtype;
+    q->x = xmalloc(h * d * sizeof(float));
+    for (i = 0; i < h; i++) {
         taken[perm[i]] = 1;
         memcpy(q->x + i * d, base->x + perm[i] * d, d * sizeof(float));
     }
@@ -752,70 +1085,221 @@ static void holdout(struct vecs *base, struct vecs *q, size_t h, uint64_t seed)
         }
     base->n = w;
     vecs_shrink(base);
+    if (c->n)
+        clips_remove_rows(c, taken);
     free(perm);
     free(taken);
+}
+
+/* Hold out whole clips: queries then come from audio the index never saw.
+ * Held-out clips keep their file order in the queries. */
+static void clip_holdout(struct vecs *base, struct clips *bc, struct vecs *q, struct clips *qc,
+                         size_t h, uint64_t seed)
+{
+    size_t nc = bc->n, d = base->d, rows = 0, i;
+    size_t *perm = draw(nc, h, seed);
+    unsigned char *taken = xcalloc(nc, 1), *gone = xcalloc(base->n, 1);
+
+    for (i = 0; i < h; i++) {
+        taken[perm[i]] = 1;
+        rows += bc->first[perm[i] + 1] - bc->first[perm[i]];
+    }
+    q->d = d;
+    q->dtype = base->dtype;
+    q->x = xmalloc(rows * d * sizeof(float));
+    qc->names = xcalloc(h, sizeof(*qc->names));
+    qc->first = xcalloc(h + 1, sizeof(*qc->first));
+    for (i = 0; i < nc; i++) {
+        size_t a = bc->first[i], len = bc->first[i + 1] - a;
+        if (!taken[i])
+            continue;
+        memcpy(q->x + q->n * d, base->x + a * d, len * d * sizeof(float));
+        memset(gone + a, 1, len);
+        qc->names[qc->n] = xstrdup(bc->names[i]);
+        qc->first[qc->n++] = q->n;
+        q->n += len;
+    }
+    qc->first[qc->n] = q->n;
+    /* compact the base over the rows that left */
+    size_t w = 0;
+    for (size_t r = 0; r < base->n; r++)
+        if (!gone[r]) {
+            if (w != r)
+                memcpy(base->x + w * d, base->x + r * d, d * sizeof(float));
+            w++;
+        }
+    clips_remove_rows(bc, gone);
+    base->n = w;
+    vecs_shrink(base);
+    free(perm);
+    free(taken);
+    free(gone);
 }
 
 /* ----------------------------------------------------------- dataset */
 
 /* Over (n, d, base, nq, queries), sizes as uint64 so the hash names the
  * same data on every machine. */
-static uint64_t dataset_hash(const struct dataset *ds)
+static uint64_t hash_tables(const struct vecs *base, const struct vecs *queries)
 {
-    uint64_t n = ds->base.n, d = ds->base.d, nq = ds->queries.n;
+    uint64_t n = base->n, d = base->d, nq = queries->n;
     uint64_t h = HASH_SEED;
     h = hash_bytes(h, &n, sizeof(n));
     h = hash_bytes(h, &d, sizeof(d));
-    h = hash_bytes(h, ds->base.x, ds->base.n * ds->base.d * sizeof(float));
+    h = hash_bytes(h, base->x, base->n * base->d * sizeof(float));
     h = hash_bytes(h, &nq, sizeof(nq));
-    return hash_bytes(h, ds->queries.x, ds->queries.n * ds->queries.d * sizeof(float));
+    return hash_bytes(h, queries->x, queries->n * queries->d * sizeof(float));
+}
+
+static int check_rows(const struct vecs *v, const char *path)
+{
+    if (v->n == 0)
+        return error("'%s': no rows", path);
+    return check_finite(v, path);
+}
+
+/* ann-hdf5: base = train, queries = test, and the stored ground truth. A
+ * base cut by base_limit makes the stored neighbour ids meaningless, so we
+ * read one row more than asked to know whether it was cut. */
+static int load_hdf5_split(struct dataset *ds, const struct dataset_spec *spec, int check)
+{
+    size_t limit = (size_t)spec->base_limit;
+    struct annb a;
+    int cut;
+
+    if (load_annb(&a, spec->base, limit ? limit + 1 : 0, (size_t)spec->query_limit) < 0)
+        return -1;
+    cut = limit && a.train.n > limit;
+    ds->base = a.train;
+    ds->queries = a.test;
+    if (!ds->base.dtype)
+        ds->base.dtype = ds->queries.dtype = "float (HDF5)";
+    if (cut) {
+        ds->base.n = limit;
+        vecs_shrink(&ds->base);
+        info("'%s': base_limit cuts the train set: its stored ground truth is not used", spec->base);
+        free(a.neighbors);
+        free(a.distances);
+    } else if (a.neighbors && a.gt_k) {
+        ds->gt_ids = a.neighbors;
+        ds->gt_dist = a.distances;
+        ds->gt_k = a.gt_k;
+    } else {
+        free(a.neighbors);
+        free(a.distances);
+    }
+    snprintf(ds->distance, sizeof(ds->distance), "%s", a.distance);
+    ds->native_metric = annb_metric(a.distance);
+    memset(&a, 0, sizeof(a));
+    ds->queries_path = xstrdup(spec->base);
+    if (check && (check_rows(&ds->base, spec->base) || check_rows(&ds->queries, spec->base)))
+        return -1;
+    return 0;
+}
+
+/* Queries from their own file, read as queries_format. */
+static int load_queries_file(struct dataset *ds, const struct dataset_spec *spec)
+{
+    const char *format = spec->queries_format ? spec->queries_format : spec->format;
+
+    ds->queries_path = xstrdup(spec->queries);
+    if (load_any(&ds->queries, &ds->query_clips, format, spec->queries,
+                 (size_t)spec->query_limit, spec->rvc_version) < 0)
+        return -1;
+    if (ds->queries.n == 0)
+        return error("'%s': no rows", spec->queries);
+    if (ds->queries.d != ds->base.d)
+        return error("'%s': dimension %zu does not match base dimension %zu in '%s'",
+                     spec->queries, ds->queries.d, ds->base.d, spec->base);
+    return check_finite(&ds->queries, spec->queries);
+}
+
+static int hold_out_clips(struct dataset *ds, const struct dataset_spec *spec)
+{
+    size_t nc = ds->base_clips.n, h;
+
+    if (!nc)
+        return error("'%s': holdout_clips / holdout_fraction need clip boundaries, and this "
+                     "data has none (a single .npy file)", spec->base);
+    if (spec->holdout_clips > 0) {
+        h = (size_t)spec->holdout_clips;
+    } else {
+        h = (size_t)floor(spec->holdout_fraction * (double)nc + 0.5);
+        if (h < 1)
+            h = 1;
+    }
+    if (h >= nc)
+        return error("'%s': cannot hold out %zu of %zu clips (at least one must stay in the base)",
+                     spec->base, h, nc);
+    clip_holdout(&ds->base, &ds->base_clips, &ds->queries, &ds->query_clips, h, spec->seed);
+    if (spec->query_limit > 0 && (size_t)spec->query_limit < ds->queries.n) {
+        ds->queries.n = (size_t)spec->query_limit;
+        vecs_shrink(&ds->queries);
+        clips_cut(&ds->query_clips, ds->queries.n);
+    }
+    return 0;
+}
+
+static int hold_out_rows(struct dataset *ds, const struct dataset_spec *spec)
+{
+    if (spec->holdout <= 0)
+        return error("'%s': no query file and holdout is %ld: no queries", spec->base, spec->holdout);
+    if ((size_t)spec->holdout >= ds->base.n)
+        return error("'%s': cannot hold out %ld of %zu rows (at least one must stay in the base)",
+                     spec->base, spec->holdout, ds->base.n);
+    holdout(&ds->base, &ds->base_clips, &ds->queries, (size_t)spec->holdout, spec->seed);
+    return 0;
+}
+
+/* Ladder sizes are checked here, where N is known; the message points at
+ * the config line like a config error. */
+static int check_sizes(const struct dataset *ds, const struct dataset_spec *spec)
+{
+    for (size_t i = 0; i < spec->sizes.n; i++) {
+        long n = spec->sizes.v[i];
+        if (n >= 1 && (size_t)n <= ds->base.n)
+            continue;
+        if (spec->file)
+            return error("%s:%d: dataset.sizes[%zu]: %ld exceeds the %zu base rows of '%s'",
+                         spec->file, spec->sizes_line ? spec->sizes_line : spec->line, i, n,
+                         ds->base.n, spec->base);
+        return error("dataset.sizes[%zu]: %ld exceeds the %zu base rows of '%s'", i, n,
+                     ds->base.n, spec->base);
+    }
+    return 0;
 }
 
 int dataset_load(struct dataset *ds, const struct dataset_spec *spec)
 {
+    int holdout_clips = spec->holdout_clips > 0 || spec->holdout_fraction > 0;
+
     memset(ds, 0, sizeof(*ds));
     if (!spec->base)
         return error("dataset: no base file given");
     if (spec->base_limit < 0 || spec->query_limit < 0)
         return error("'%s': negative row limit", spec->base);
-    if (load_vecs(&ds->base, spec->format, spec->base, (size_t)spec->base_limit) < 0)
-        goto fail;
     ds->base_path = xstrdup(spec->base);
-    if (ds->base.n == 0) {
-        error("'%s': no rows", spec->base);
-        goto fail;
-    }
-    if (check_finite(&ds->base, spec->base) < 0)
-        goto fail;
-
-    if (spec->queries) {
-        ds->queries_path = xstrdup(spec->queries);
-        if (load_vecs(&ds->queries, spec->format, spec->queries, (size_t)spec->query_limit) < 0)
-            goto fail;
-        if (ds->queries.n == 0) {
-            error("'%s': no rows", spec->queries);
+    if (spec->format && !strcmp(spec->format, "ann-hdf5")) {
+        if (spec->queries) {
+            error("'%s': ann-hdf5 files hold their own queries (test): drop dataset.queries",
+                  spec->base);
             goto fail;
         }
-        if (ds->queries.d != ds->base.d) {
-            error("'%s': dimension %zu does not match base dimension %zu in '%s'",
-                  spec->queries, ds->queries.d, ds->base.d, spec->base);
-            goto fail;
-        }
-        if (check_finite(&ds->queries, spec->queries) < 0)
+        if (load_hdf5_split(ds, spec, 1))
             goto fail;
     } else {
-        if (spec->holdout <= 0) {
-            error("'%s': no query file and holdout is %ld: no queries", spec->base, spec->holdout);
+        if (load_any(&ds->base, &ds->base_clips, spec->format, spec->base,
+                     (size_t)spec->base_limit, spec->rvc_version) < 0)
             goto fail;
-        }
-        if ((size_t)spec->holdout >= ds->base.n) {
-            error("'%s': cannot hold out %ld of %zu rows (at least one must stay in the base)",
-                  spec->base, spec->holdout, ds->base.n);
+        if (check_rows(&ds->base, spec->base) < 0)
             goto fail;
-        }
-        holdout(&ds->base, &ds->queries, (size_t)spec->holdout, spec->seed);
+        if (spec->queries ? load_queries_file(ds, spec)
+            : holdout_clips ? hold_out_clips(ds, spec) : hold_out_rows(ds, spec))
+            goto fail;
     }
-    ds->hash = dataset_hash(ds);
+    if (check_sizes(ds, spec))
+        goto fail;
+    ds->hash = hash_tables(&ds->base, &ds->queries);
     return 0;
 fail:
     dataset_release(ds);
@@ -826,7 +1310,160 @@ void dataset_release(struct dataset *ds)
 {
     vecs_release(&ds->base);
     vecs_release(&ds->queries);
+    clips_release(&ds->base_clips);
+    clips_release(&ds->query_clips);
     free(ds->base_path);
     free(ds->queries_path);
+    free(ds->gt_ids);
+    free(ds->gt_dist);
     memset(ds, 0, sizeof(*ds));
+}
+
+size_t dataset_prefix_rows(const struct dataset *ds, size_t n)
+{
+    const struct clips *c = &ds->base_clips;
+    size_t k = 1;
+
+    if (n >= ds->base.n)
+        return ds->base.n;
+    if (!c->n)
+        return n;
+    while (k < c->n && c->first[k + 1] <= n)
+        k++;
+    return c->first[k];
+}
+
+/* -------------------------------------------------------------- info */
+
+struct row_hash {
+    uint64_t h;
+    size_t row;
+};
+
+static int cmp_row_hash(const void *a, const void *b)
+{
+    const struct row_hash *x = a, *y = b;
+    if (x->h != y->h)
+        return x->h < y->h ? -1 : 1;
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+/* Rows equal (bitwise) to an earlier row: hash every row, sort by hash,
+ * then compare rows only within runs of equal hashes. */
+static size_t count_duplicates(const struct vecs *v)
+{
+    size_t bytes = v->d * sizeof(float), dup = 0, i, j;
+    struct row_hash *rh = xmalloc((v->n ? v->n : 1) * sizeof(*rh));
+
+    for (i = 0; i < v->n; i++) {
+        rh[i].h = hash_bytes(HASH_SEED, v->x + i * v->d, bytes);
+        rh[i].row = i;
+    }
+    qsort(rh, v->n, sizeof(*rh), cmp_row_hash);
+    for (i = 0; i < v->n; i = j) {
+        for (j = i + 1; j < v->n && rh[j].h == rh[i].h; j++) {
+            /* same hash: a duplicate if equal to any earlier row of the run
+             * (almost always the run's first) */
+            for (size_t k = i; k < j; k++)
+                if (!memcmp(v->x + rh[j].row * v->d, v->x + rh[k].row * v->d, bytes)) {
+                    dup++;
+                    break;
+                }
+        }
+    }
+    free(rh);
+    return dup;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void print_clips(FILE *out, const struct clips *c)
+{
+    size_t *len;
+
+    if (!c->n) {
+        fprintf(out, "clips:          none (row data)\n");
+        return;
+    }
+    len = xmalloc(c->n * sizeof(*len));
+    for (size_t i = 0; i < c->n; i++)
+        len[i] = c->first[i + 1] - c->first[i];
+    qsort(len, c->n, sizeof(*len), cmp_size);
+    fprintf(out, "clips:          %zu (rows per clip: min %zu, median %zu, max %zu; "
+            "first '%s', last '%s')\n", c->n, len[0], len[c->n / 2], len[c->n - 1],
+            c->names[0], c->names[c->n - 1]);
+    free(len);
+}
+
+static void print_rows(FILE *out, const struct vecs *v)
+{
+    double mn = INFINITY, mx = 0, sum = 0;
+    size_t finite = 0, zero = 0;
+
+    for (size_t i = 0; i < v->n; i++) {
+        const float *r = v->x + i * v->d;
+        double nr = row_norm(r, v->d);
+        if (!isfinite(nr))
+            continue;
+        finite++;
+        zero += nr == 0;
+        sum += nr;
+        mn = nr < mn ? nr : mn;
+        mx = nr > mx ? nr : mx;
+    }
+    if (finite)
+        fprintf(out, "L2 norms:       min %.6g, mean %.6g, max %.6g (over rows without NaN/Inf)\n",
+                mn, sum / (double)finite, mx);
+    else
+        fprintf(out, "L2 norms:       none (every row holds NaN or Inf)\n");
+    fprintf(out, "NaN/Inf rows:   %zu\n", vecs_count_nonfinite(v, NULL));
+    fprintf(out, "zero rows:      %zu\n", zero);
+    fprintf(out, "duplicate rows: %zu (bitwise equal to an earlier row)\n", count_duplicates(v));
+}
+
+int dataset_info(FILE *out, const char *format, const char *path)
+{
+    struct dataset ds;
+    struct vecs none;
+    int hdf5;
+
+    memset(&ds, 0, sizeof(ds));
+    memset(&none, 0, sizeof(none));
+    if (!format && !(format = dataset_guess_format(path)))
+        return error("'%s': cannot tell the format from the name: give it with --format", path);
+    hdf5 = !strcmp(format, "ann-hdf5");
+    if (hdf5) {
+        struct dataset_spec spec;
+        memset(&spec, 0, sizeof(spec));
+        spec.base = (char *)path;
+        if (load_hdf5_split(&ds, &spec, 0)) {
+            dataset_release(&ds);
+            return -1;
+        }
+    } else if (load_any(&ds.base, &ds.base_clips, format, path, 0, NULL) < 0) {
+        return -1;
+    }
+    fprintf(out, "path:           %s\n", path);
+    fprintf(out, "format:         %s\n", format);
+    fprintf(out, "N:              %zu\n", ds.base.n);
+    fprintf(out, "d:              %zu\n", ds.base.d);
+    fprintf(out, "dtype:          %s\n", ds.base.dtype ? ds.base.dtype : "unknown");
+    print_clips(out, &ds.base_clips);
+    print_rows(out, &ds.base);
+    fprintf(out, "hash:           %016llx (base alone: dataset_load's hash with no queries)\n",
+            (unsigned long long)hash_tables(&ds.base, &none));
+    if (hdf5) {
+        fprintf(out, "queries:        %zu (test)\n", ds.queries.n);
+        fprintf(out, "ground truth:   %s%zu neighbours per query\n", ds.gt_k ? "" : "none, ", ds.gt_k);
+        fprintf(out, "distance:       %s (metric %s)\n", ds.distance,
+                ds.native_metric ? ds.native_metric : "unknown");
+        fprintf(out, "run hash:       %016llx (train + test: what a run without limits caches "
+                "ground truth under)\n", (unsigned long long)hash_tables(&ds.base, &ds.queries));
+    }
+    dataset_release(&ds);
+    return 0;
 }

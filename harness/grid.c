@@ -208,58 +208,69 @@ static void expand_points(struct build_point *b, const struct nprobe_spec *nps,
     free(np);
 }
 
-int grid_expand(struct grid *g, const struct config *cfg, size_t N, size_t d)
+/* The builds of one index entry at one base size. */
+static int expand_spec(struct grid *g, const struct config *cfg, size_t s, size_t N, size_t d)
+{
+    const struct index_spec *spec = &cfg->indexes[s];
+    long *nl = NULL;
+    size_t n_nl = nlist_values(spec, N, &nl);
+    const struct nprobe_spec *nps =
+        spec->nprobe.kind != NPROBE_UNSET ? &spec->nprobe : &cfg->nprobe;
+    const struct long_list *kfs = spec->k_factor.n ? &spec->k_factor : &cfg->k_factor;
+    int rc = -1;
+
+    if (spec->nlist_kind != NLIST_NONE && n_nl == 0) {
+        error("%s:%d: indexes[%zu].nlist: no valid value for N=%zu", cfg->path, spec->line, s, N);
+        goto out;
+    }
+    for (size_t i = 0; i < (n_nl ? n_nl : 1); i++) {
+        char why[256];
+        long nlist = n_nl ? nl[i] : 0;
+        char *factory = factory_resolve(spec->factory, nlist, d, why, sizeof(why));
+        if (!factory) {
+            error("%s:%d: indexes[%zu].factory: %s", cfg->path, spec->line, s, why);
+            goto out;
+        }
+        nlist = factory_ivf_lists(factory);
+        if (nlist > (long)N) {
+            error("%s:%d: indexes[%zu].nlist: %ld lists for only %zu base vectors",
+                  cfg->path, spec->line, s, nlist, N);
+            free(factory);
+            goto out;
+        }
+        for (size_t m = 0; m < cfg->n_metrics; m++) {
+            struct build_point *b;
+            g->builds = xrealloc(g->builds, (g->n_builds + 1) * sizeof(*g->builds));
+            b = &g->builds[g->n_builds++];
+            memset(b, 0, sizeof(*b));
+            b->spec = spec;
+            b->spec_no = (int)s;
+            b->factory = xstrdup(factory);
+            b->metric = cfg->metrics[m];
+            b->N = N;
+            b->nlist = nlist;
+            b->refine = factory_refines(factory);
+            expand_points(b, nps, kfs);
+            g->n_points += b->n_points;
+            for (size_t p = 0; p < b->n_points; p++)
+                g->n_skipped += b->points[p].skip != NULL;
+        }
+        free(factory);
+    }
+    rc = 0;
+out:
+    free(nl);
+    return rc;
+}
+
+int grid_expand(struct grid *g, const struct config *cfg, const size_t *sizes,
+                size_t n_sizes, size_t d)
 {
     memset(g, 0, sizeof(*g));
-    for (size_t s = 0; s < cfg->n_indexes; s++) {
-        const struct index_spec *spec = &cfg->indexes[s];
-        long *nl = NULL, none = 0;
-        size_t n_nl = nlist_values(spec, N, &nl);
-        const struct nprobe_spec *nps =
-            spec->nprobe.kind != NPROBE_UNSET ? &spec->nprobe : &cfg->nprobe;
-        const struct long_list *kfs = spec->k_factor.n ? &spec->k_factor : &cfg->k_factor;
-
-        if (spec->nlist_kind != NLIST_NONE && n_nl == 0) {
-            free(nl);
-            return error("%s:%d: indexes[%zu].nlist: no valid value for N=%zu",
-                         cfg->path, spec->line, s, N);
-        }
-        for (size_t i = 0; i < (n_nl ? n_nl : 1); i++) {
-            char why[256];
-            long nlist = n_nl ? nl[i] : none;
-            char *factory = factory_resolve(spec->factory, nlist, d, why, sizeof(why));
-            if (!factory) {
-                free(nl);
-                return error("%s:%d: indexes[%zu].factory: %s", cfg->path, spec->line, s, why);
-            }
-            nlist = factory_ivf_lists(factory);
-            if (nlist > (long)N) {
-                error("%s:%d: indexes[%zu].nlist: %ld lists for only %zu base vectors",
-                      cfg->path, spec->line, s, nlist, N);
-                free(factory);
-                free(nl);
+    for (size_t z = 0; z < n_sizes; z++)
+        for (size_t s = 0; s < cfg->n_indexes; s++)
+            if (expand_spec(g, cfg, s, sizes[z], d))
                 return -1;
-            }
-            for (size_t m = 0; m < cfg->n_metrics; m++) {
-                struct build_point *b;
-                g->builds = xrealloc(g->builds, (g->n_builds + 1) * sizeof(*g->builds));
-                b = &g->builds[g->n_builds++];
-                memset(b, 0, sizeof(*b));
-                b->spec = spec;
-                b->spec_no = (int)s;
-                b->factory = xstrdup(factory);
-                b->metric = cfg->metrics[m];
-                b->nlist = nlist;
-                b->refine = factory_refines(factory);
-                expand_points(b, nps, kfs);
-                g->n_points += b->n_points;
-                for (size_t p = 0; p < b->n_points; p++)
-                    g->n_skipped += b->points[p].skip != NULL;
-            }
-            free(factory);
-        }
-        free(nl);
-    }
     return 0;
 }
 

@@ -23,6 +23,7 @@ struct build_point {
     int spec_no;        /* position in config.indexes, for messages */
     char *factory;      /* resolved factory string */
     enum metric metric;
+    size_t N;           /* base rows indexed: the first N (a scale-ladder step) */
     long nlist;         /* 0 when the factory has no IVF */
     int refine;         /* factory ends in a refinement stage (RFlat / Refine(...)) */
     struct search_point *points;
@@ -47,9 +48,12 @@ size_t nlist_values(const struct index_spec *spec, size_t N, long **out);
 /* nprobe values for a given nlist (rules resolved, sorted, unique). */
 size_t nprobe_values(const struct nprobe_spec *spec, long nlist, long **out);
 
-/* Expand the whole config for a base of N vectors of dimension d. Returns 0,
- * or -1 after printing an error naming the config file, line and key. */
-int grid_expand(struct grid *g, const struct config *cfg, size_t N, size_t d);
+/* Expand the whole config for each base size in sizes[] (the first N rows;
+ * one size when there is no scale ladder), vectors of dimension d. Builds
+ * come size by size. Returns 0, or -1 after printing an error naming the
+ * config file, line and key. */
+int grid_expand(struct grid *g, const struct config *cfg, const size_t *sizes,
+                size_t n_sizes, size_t d);
 void grid_release(struct grid *g);
 
 #endif

@@ -18,6 +18,7 @@ struct result_row {
     char family[RESULTS_STR];   /* factory template as configured, e.g. "IVF{nlist},Flat" */
     char factory[RESULTS_STR];  /* resolved factory string, e.g. "IVF1024,Flat" */
     char metric[8];             /* "l2", "ip", "cosine" */
+    int64_t N;                  /* base vectors indexed (a scale-ladder axis) */
     int64_t nlist;              /* 0 when the index has no IVF */
     int64_t nprobe;             /* 0 when not applicable */
     int64_t k_factor;           /* 0 when not applicable */

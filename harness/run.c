@@ -33,7 +33,8 @@ struct run {
     struct dataset ds;
     struct grid grid;
     struct vecs unit_base, unit_queries;  /* normalised copies, for cosine */
-    struct ground_truth gt[3];            /* per enum metric, when used */
+    size_t *sizes, n_sizes;               /* base rows per scale-ladder step */
+    struct ground_truth (*gt)[3];         /* [size][enum metric], when used */
     struct result_set rs;
     size_t kmax;
     int batch_threads;
@@ -103,20 +104,43 @@ static int prepare_cosine(struct run *r)
     return 0;
 }
 
+/* The ladder's sizes in base rows: the whole base when there is no ladder. */
+static void ladder(struct run *r)
+{
+    r->n_sizes = 1;
+    r->sizes = xmalloc(sizeof(*r->sizes));
+    r->sizes[0] = r->ds.base.n;
+}
+
+static size_t size_index(const struct run *r, size_t N)
+{
+    size_t z = 0;
+    while (z + 1 < r->n_sizes && r->sizes[z] != N)
+        z++;
+    return z;
+}
+
+/* Exact neighbours for every (ladder size, metric) in use; a prefix of the
+ * base has its own cache key. */
 static int ground_truths(struct run *r)
 {
-    for (int m = METRIC_L2; m <= METRIC_COSINE; m++) {
-        const struct vecs *b = base_of(r, (enum metric)m), *q = queries_of(r, (enum metric)m);
-        int cached;
-        double t0 = now_s();
-        if (!uses_metric(&r->cfg, (enum metric)m))
-            continue;
-        if (groundtruth_get(&r->gt[m], b->x, b->n, q->x, q->n, b->d,
-                            backend_metric_of((enum metric)m), metric_name((enum metric)m),
-                            r->kmax + GT_TIE_MARGIN, r->ds.hash, r->cfg.cache_dir, &cached))
-            return -1;
-        info("ground truth (%s, k=%zu): %s in %.1f s", metric_name((enum metric)m),
-             r->gt[m].k, cached ? "from cache" : "computed", now_s() - t0);
+    r->gt = xcalloc(r->n_sizes, sizeof(*r->gt));
+    for (size_t z = 0; z < r->n_sizes; z++) {
+        size_t N = r->sizes[z];
+        uint64_t key = r->n_sizes > 1 ? hash_bytes(r->ds.hash, &N, sizeof(N)) : r->ds.hash;
+        for (int m = METRIC_L2; m <= METRIC_COSINE; m++) {
+            const struct vecs *b = base_of(r, (enum metric)m), *q = queries_of(r, (enum metric)m);
+            int cached;
+            double t0 = now_s();
+            if (!uses_metric(&r->cfg, (enum metric)m))
+                continue;
+            if (groundtruth_get(&r->gt[z][m], b->x, N, q->x, q->n, b->d,
+                                backend_metric_of((enum metric)m), metric_name((enum metric)m),
+                                r->kmax + GT_TIE_MARGIN, key, r->cfg.cache_dir, &cached))
+                return -1;
+            info("ground truth (N=%zu, %s, k=%zu): %s in %.1f s", N, metric_name((enum metric)m),
+                 r->gt[z][m].k, cached ? "from cache" : "computed", now_s() - t0);
+        }
     }
     return 0;
 }
@@ -144,6 +168,7 @@ static void row_init(struct result_row *row, const struct build_point *b,
                      const struct search_point *p)
 {
     memset(row, 0, sizeof(*row));
+    row->N = (int64_t)b->N;
     snprintf(row->family, sizeof(row->family), "%s", b->spec->factory);
     snprintf(row->factory, sizeof(row->factory), "%s", b->factory);
     snprintf(row->metric, sizeof(row->metric), "%s", metric_name(b->metric));
@@ -193,7 +218,7 @@ static void search_point(struct run *r, struct fs_index *idx, const struct build
                          int64_t *I)
 {
     const struct vecs *q = queries_of(r, b->metric);
-    const struct ground_truth *gt = &r->gt[b->metric];
+    const struct ground_truth *gt = &r->gt[size_index(r, b->N)][b->metric];
     struct search_stats ss;
     struct result_row row;
 
@@ -267,7 +292,7 @@ static void run_build(struct run *r, const struct build_point *b, int64_t *I)
     struct build_stats bs;
 
     progress(r, b, "building", -1, -1);
-    if (build_index(&idx, b->factory, backend_metric_of(b->metric), base->x, base->n,
+    if (build_index(&idx, b->factory, backend_metric_of(b->metric), base->x, b->N,
                     base->d, &bs)) {
         for (size_t i = 0; i < b->n_points; i++) {
             const struct search_point *p = &b->points[i];
@@ -344,7 +369,7 @@ static void provenance(struct run *r, const char *started)
     results_attr_int(rs, "N", (int64_t)r->ds.base.n);
     results_attr_int(rs, "d", (int64_t)r->ds.base.d);
     results_attr_int(rs, "nq", (int64_t)r->ds.queries.n);
-    results_attr_int(rs, "gt_k", (int64_t)r->gt[r->cfg.metrics[0]].k);
+    results_attr_int(rs, "gt_k", (int64_t)r->gt[0][r->cfg.metrics[0]].k);
     results_attr_str(rs, "start_time", started);
     free(cpu);
 }
@@ -367,8 +392,11 @@ static void release(struct run *r)
     grid_release(&r->grid);
     vecs_release(&r->unit_base);
     vecs_release(&r->unit_queries);
-    for (int m = 0; m < 3; m++)
-        ground_truth_release(&r->gt[m]);
+    for (size_t z = 0; r->gt && z < r->n_sizes; z++)
+        for (int m = 0; m < 3; m++)
+            ground_truth_release(&r->gt[z][m]);
+    free(r->gt);
+    free(r->sizes);
     results_release(&r->rs);
 }
 
@@ -401,7 +429,8 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     }
     info("dataset: N=%zu d=%zu queries=%zu (%s)", r.ds.base.n, r.ds.base.d,
          r.ds.queries.n, r.ds.base_path);
-    if (grid_expand(&r.grid, &r.cfg, r.ds.base.n, r.ds.base.d) || preflight(&r))
+    ladder(&r);
+    if (grid_expand(&r.grid, &r.cfg, r.sizes, r.n_sizes, r.ds.base.d) || preflight(&r))
         goto out;
     r.total = r.grid.n_points;
     info("grid: %zu builds, %zu search points (%zu skipped as not applicable)",

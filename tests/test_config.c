@@ -373,7 +373,8 @@ static void test_wrong_type(void **state)
     expect_error("name: t\ndataset:\n  format: csv\n",
                  "t.yaml:3: dataset.format: unknown format 'csv' (did you mean 'tsv'?)");
     expect_error("name: t\ndataset:\n  format: parquet\n",
-                 "t.yaml:3: dataset.format: unknown format 'parquet' (expected idx, tsv, tsv-id, glove-json or fvecs)");
+                 "t.yaml:3: dataset.format: unknown format 'parquet' (expected idx, tsv, tsv-id, "
+                 "glove-json, glove-txt, fvecs, ivecs, bvecs, npy, rvc, rvc-index or ann-hdf5)");
     expect_error(HEAD FLAT "output_dir: \"\"\n", "t.yaml:7: output_dir: expected a non-empty string");
 }
 
@@ -487,6 +488,132 @@ static void test_k_limits(void **state)
                  "t.yaml:7: k: at most 8 different values, got 9");
 }
 
+
+/* ---------- dataset keys of real feature sets ---------- */
+
+static void test_dataset_new_keys(void **state)
+{
+    struct config cfg;
+    (void)state;
+
+    /* defaults: none of them set */
+    assert_int_equal(config_parse(&cfg, HEAD FLAT, "t.yaml", NULL), 0);
+    assert_null(cfg.dataset.queries_format);
+    assert_null(cfg.dataset.rvc_version);
+    assert_int_equal(cfg.dataset.holdout_clips, 0);
+    assert_true(cfg.dataset.holdout_fraction == 0);
+    assert_int_equal(cfg.dataset.sizes.n, 0);
+    assert_int_equal(cfg.dataset.sizes_line, 0);
+    assert_string_equal(cfg.dataset.file, "t.yaml");
+    config_release(&cfg);
+
+    assert_int_equal(config_parse(&cfg,
+        "name: t\n"
+        "dataset:\n"
+        "  format: rvc\n"
+        "  base: logs/target\n"
+        "  rvc_version: v1\n"
+        "  holdout_clips: 20\n"
+        "  sizes: [30000, 10000, 100000, 10000]\n"
+        FLAT, "t.yaml", "/srv"), 0);
+    assert_string_equal(cfg.dataset.format, "rvc");
+    assert_string_equal(cfg.dataset.base, "/srv/logs/target");
+    assert_string_equal(cfg.dataset.rvc_version, "v1");
+    assert_int_equal(cfg.dataset.holdout_clips, 20);
+    assert_int_equal(cfg.dataset.sizes.n, 3);
+    assert_int_equal(cfg.dataset.sizes.v[0], 10000);
+    assert_int_equal(cfg.dataset.sizes.v[1], 30000);
+    assert_int_equal(cfg.dataset.sizes.v[2], 100000);
+    assert_int_equal(cfg.dataset.sizes_line, 7);
+    config_release(&cfg);
+
+    assert_int_equal(config_parse(&cfg,
+        "name: t\ndataset: {format: rvc, base: a, holdout_fraction: 0.1, sizes: 5}\n" FLAT,
+        "t.yaml", NULL), 0);
+    assert_true(cfg.dataset.holdout_fraction == 0.1);
+    assert_int_equal(cfg.dataset.sizes.n, 1);
+    assert_int_equal(cfg.dataset.sizes.v[0], 5);
+    config_release(&cfg);
+
+    /* second folder as queries; sift5k layout: tsv-id base with tsv queries */
+    assert_int_equal(config_parse(&cfg,
+        "name: t\ndataset: {format: rvc, base: a, queries: b, queries_format: rvc, rvc_version: v2}\n"
+        FLAT, "t.yaml", NULL), 0);
+    assert_string_equal(cfg.dataset.queries_format, "rvc");
+    config_release(&cfg);
+    assert_int_equal(config_parse(&cfg,
+        "name: t\ndataset: {format: tsv-id, base: a.tsv, queries: q.tsv, queries_format: tsv}\n"
+        FLAT, "t.yaml", NULL), 0);
+    assert_string_equal(cfg.dataset.queries_format, "tsv");
+    config_release(&cfg);
+
+    /* every format name parses */
+    static const char *const formats[] = { "idx", "tsv", "tsv-id", "glove-json", "glove-txt",
+        "fvecs", "ivecs", "bvecs", "npy", "rvc", "rvc-index", "ann-hdf5" };
+    for (size_t i = 0; i < sizeof(formats) / sizeof(*formats); i++) {
+        char text[256];
+        snprintf(text, sizeof(text), "name: t\ndataset: {format: %s, base: x}\n" FLAT, formats[i]);
+        assert_int_equal(config_parse(&cfg, text, "t.yaml", NULL), 0);
+        assert_string_equal(cfg.dataset.format, formats[i]);
+        config_release(&cfg);
+    }
+
+    /* holdout is ignored (a warning) where the queries come from elsewhere */
+    char *err;
+    capture_begin();
+    assert_int_equal(config_parse(&cfg,
+        "name: t\ndataset:\n  format: rvc\n  base: a\n  holdout_clips: 2\n  holdout: 5\n" FLAT,
+        "t.yaml", NULL), 0);
+    err = capture_end();
+    assert_contains(err, "t.yaml:6: dataset.holdout: ignored since dataset.holdout_clips is given");
+    config_release(&cfg);
+    capture_begin();
+    assert_int_equal(config_parse(&cfg,
+        "name: t\ndataset:\n  format: ann-hdf5\n  base: a.hdf5\n  holdout: 5\n" FLAT,
+        "t.yaml", NULL), 0);
+    err = capture_end();
+    assert_contains(err, "t.yaml:5: dataset.holdout: ignored since dataset.format is given as ann-hdf5");
+    config_release(&cfg);
+}
+
+static void test_dataset_new_key_errors(void **state)
+{
+    (void)state;
+#define DS_RVC "name: t\ndataset:\n  format: rvc\n  base: a\n"   /* lines 1-4 */
+    expect_error(DS_RVC "  holdout_clips: 0\n" FLAT,
+                 "t.yaml:5: dataset.holdout_clips: expected an integer >= 1, got '0'");
+    expect_error(DS_RVC "  holdout_fraction: 1\n" FLAT,
+                 "t.yaml:5: dataset.holdout_fraction: expected a number between 0 and 1 (both excluded), got '1'");
+    expect_error(DS_RVC "  holdout_fraction: 0\n" FLAT,
+                 "t.yaml:5: dataset.holdout_fraction: expected a number between 0 and 1 (both excluded), got '0'");
+    expect_error(DS_RVC "  holdout_fraction: ten\n" FLAT,
+                 "t.yaml:5: dataset.holdout_fraction: expected a number between 0 and 1 (both excluded), got 'ten'");
+    expect_error(DS_RVC "  holdout_clips: 3\n  holdout_fraction: 0.5\n" FLAT,
+                 "t.yaml:6: dataset.holdout_fraction: give holdout_clips or holdout_fraction, not both");
+    expect_error(DS_RVC "  queries: b\n  holdout_clips: 3\n" FLAT,
+                 "t.yaml:6: dataset.holdout_clips: not used when dataset.queries is given");
+    expect_error("name: t\ndataset:\n  format: npy\n  base: a.npy\n  holdout_fraction: 0.2\n" FLAT,
+                 "t.yaml:5: dataset.holdout_fraction: whole clips exist only with format rvc, not 'npy'");
+    expect_error("name: t\ndataset:\n  format: npy\n  base: a.npy\n  rvc_version: v2\n" FLAT,
+                 "t.yaml:5: dataset.rvc_version: only used with format rvc, not 'npy'");
+    expect_error(DS_RVC "  rvc_version: v3\n" FLAT,
+                 "t.yaml:5: dataset.rvc_version: unknown RVC version 'v3' (did you mean 'v1'?)");
+    expect_error(DS_RVC "  queries_format: npy\n" FLAT,
+                 "t.yaml:5: dataset.queries_format: given, but dataset.queries is not");
+    expect_error(DS_RVC "  queries: b\n  queries_format: rvcc\n" FLAT,
+                 "t.yaml:6: dataset.queries_format: unknown format 'rvcc' (did you mean 'rvc'?)");
+    expect_error("name: t\ndataset:\n  format: ann-hdf5\n  base: a.hdf5\n  queries: q.hdf5\n" FLAT,
+                 "t.yaml:5: dataset.queries: not used with format ann-hdf5: the file's test set is the queries");
+    expect_error(DS_RVC "  sizes: [10, 0]\n" FLAT,
+                 "t.yaml:5: dataset.sizes[1]: expected an integer >= 1, got '0'");
+    expect_error(DS_RVC "  sizes: []\n" FLAT, "t.yaml:5: dataset.sizes: expected at least one value");
+    expect_error(DS_RVC "  sizes: {a: 1}\n" FLAT,
+                 "t.yaml:5: dataset.sizes: expected an integer or a list of integers, got a mapping");
+    expect_error(DS_RVC "  base_limit: 100\n  sizes: [50, 200]\n" FLAT,
+                 "t.yaml:6: dataset.sizes: 200 exceeds base_limit 100");
+#undef DS_RVC
+}
+
 /* ---------- the rest of the interface ---------- */
 
 static void test_metric_names(void **state)
@@ -505,7 +632,11 @@ static void test_reference(void **state)
     static const char *const want[] = {
         "## top level\n", "## dataset\n", "## indexes[]\n", "## search\n", "## measure\n",
         "| key | type | default | meaning |\n",
-        "| `name` |", "| `format` | idx \\| tsv \\| tsv-id \\| glove-json \\| fvecs | required |",
+        "| `name` |", "| `format` | idx \\| tsv \\| tsv-id \\| glove-json \\| glove-txt \\| fvecs \\| ivecs \\| "
+        "bvecs \\| npy \\| rvc \\| rvc-index \\| ann-hdf5 | required |",
+        "| `queries_format` | as `format` | `format` |", "| `rvc_version` | v1 \\| v2 | auto |",
+        "| `holdout_clips` | int >= 1 | none |", "| `holdout_fraction` | number in (0, 1) | none |",
+        "| `sizes` | int or list of int >= 1 | none |",
         "| `holdout` | int >= 1 | `1000` |", "| `factory` |", "| `nlist` |", "| `k_factor` |",
         "| `nprobe` |", "| `latency_queries` |", "| `cache_dir` | path | `<output_dir>/cache` |",
         "| `k` |", "| `metrics` |", "| `seed` |", "| `threads` |", "| `output_dir` |",
@@ -544,6 +675,8 @@ int main(void)
         cmocka_unit_test(test_malformed_yaml),
         cmocka_unit_test(test_missing_and_empty_file),
         cmocka_unit_test(test_k_limits),
+        cmocka_unit_test(test_dataset_new_keys),
+        cmocka_unit_test(test_dataset_new_key_errors),
         cmocka_unit_test(test_metric_names),
         cmocka_unit_test(test_reference),
     };

@@ -20,7 +20,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <hdf5.h>
+
 #include "dataset.h"
+#include "npy.h"
 #include "util.h"
 
 #ifndef FS_SHARED_DATA
@@ -645,9 +648,309 @@ static void test_unknown_format(void **state)
 {
     (void)state;
     struct vecs v;
-    assert_fails(load_vecs(&v, "npy", tmp("x.npy"), 0), "unknown dataset format 'npy'",
-                 "(known: idx, tsv, tsv-id, glove-json, fvecs)");
+    assert_fails(load_vecs(&v, "npz", tmp("x.npz"), 0), "x.npz': unknown dataset format 'npz'",
+                 "(known: idx, tsv, tsv-id, glove-json, glove-txt, fvecs, ivecs, bvecs, npy, rvc, "
+                 "rvc-index, ann-hdf5)");
     assert_null(v.x);
+}
+
+/* ------------------------------------------------------- ivecs, bvecs */
+
+static void test_ivecs_bvecs(void **state)
+{
+    (void)state;
+    struct vecs v;
+    int32_t d3 = 3, d2 = 2;
+    const int32_t iv[6] = { -70000, 0, 16777216, 5, 6, 7 };
+    FILE *f = fopen(tmp("a.ivecs"), "wb");
+    fwrite(&d3, 4, 1, f); fwrite(iv, 4, 3, f);
+    fwrite(&d3, 4, 1, f); fwrite(iv + 3, 4, 3, f);
+    fclose(f);
+    assert_int_equal(load_vecs(&v, "ivecs", tmp("a.ivecs"), 0), 0);
+    assert_true(v.n == 2 && v.d == 3);
+    for (int i = 0; i < 6; i++)
+        assert_true(v.x[i] == (float)iv[i]);
+    assert_string_equal(v.dtype, "int32");
+    vecs_release(&v);
+    assert_int_equal(truncate(tmp("a.ivecs"), 16 + 4 + 8), 0);
+    assert_fails(load_ivecs(&v, tmp("a.ivecs"), 0), "a.ivecs': truncated: row 1: expected 3 int32 values, got 2", NULL);
+    f = fopen(tmp("a.ivecs"), "ab");
+    fwrite(iv, 4, 1, f);
+    fwrite(&d2, 4, 1, f);
+    fwrite(iv, 4, 2, f);
+    fclose(f);
+    assert_fails(load_ivecs(&v, tmp("a.ivecs"), 0), "a.ivecs': row 2: dimension 2 differs from 3 in row 0", NULL);
+
+    const unsigned char b[8] = { 0, 1, 128, 255, 9, 8, 7, 6 };
+    f = fopen(tmp("a.bvecs"), "wb");
+    int32_t d4 = 4;
+    fwrite(&d4, 4, 1, f); fwrite(b, 1, 4, f);
+    fwrite(&d4, 4, 1, f); fwrite(b + 4, 1, 4, f);
+    fclose(f);
+    assert_int_equal(load_vecs(&v, "bvecs", tmp("a.bvecs"), 0), 0);
+    assert_true(v.n == 2 && v.d == 4);
+    for (int i = 0; i < 8; i++)
+        assert_true(v.x[i] == b[i]);
+    assert_string_equal(v.dtype, "uint8");
+    vecs_release(&v);
+    assert_int_equal(load_bvecs(&v, tmp("a.bvecs"), 1), 0);
+    assert_int_equal(v.n, 1);
+    vecs_release(&v);
+    assert_int_equal(truncate(tmp("a.bvecs"), 8 + 2), 0);
+    assert_fails(load_bvecs(&v, tmp("a.bvecs"), 0), "a.bvecs': truncated: row 1 holds 2 of the 4 bytes of its dimension", NULL);
+    assert_int_equal(truncate(tmp("a.bvecs"), 8 + 4 + 1), 0);
+    assert_fails(load_bvecs(&v, tmp("a.bvecs"), 0), "a.bvecs': truncated: row 1: expected 4 bytes, got 1", NULL);
+    write_bytes(tmp("e.bvecs"), "", 0);
+    assert_fails(load_bvecs(&v, tmp("e.bvecs"), 0), "e.bvecs': empty file", NULL);
+}
+
+/* --------------------------------------------------------- GloVe text */
+
+static void test_glove_txt(void **state)
+{
+    (void)state;
+    struct vecs v;
+    write_text(tmp("g.txt"), "the 0.418 0.24968 -0.41242\n"
+                             ", 1 2 3\r\n"
+                             "\xc3\xa9t\xc3\xa9 -1e-3 0 5\n"
+                             "\"quoted\"word 7 8 9\n\n");
+    assert_int_equal(load_vecs(&v, "glove-txt", tmp("g.txt"), 0), 0);
+    assert_true(v.n == 4 && v.d == 3);
+    assert_float_equal(v.x[0], 0.418f, 0);
+    assert_float_equal(v.x[2], -0.41242f, 0);
+    assert_true(v.x[3] == 1 && v.x[5] == 3 && v.x[6] == -1e-3f && v.x[11] == 9);
+    vecs_release(&v);
+    assert_int_equal(load_glove_txt(&v, tmp("g.txt"), 2), 0);
+    assert_int_equal(v.n, 2);
+    vecs_release(&v);
+
+    /* a word2vec/fastText count line is skipped, and checked */
+    write_text(tmp("w.vec"), "2 2\na 1 2\nb 3 4\n");
+    assert_int_equal(load_glove_txt(&v, tmp("w.vec"), 0), 0);
+    assert_true(v.n == 2 && v.d == 2 && v.x[3] == 4);
+    vecs_release(&v);
+
+    static const struct { const char *text, *msg; } cases[] = {
+        { "", "empty file" },
+        { "a 1 2\nb 1\n", "line 2: expected a word and 2 values, got 1 values" },
+        { "a 1 2\nb 1 x2\n", "line 2: value 2 is not a number: 'x2'" },
+        { "a\n", "line 1: a word without a vector" },
+        { "a 1 2\n\nb 3 4\n", "line 2: empty line inside the data" },
+        { "a 1 2\n 3 4\n", "line 2: starts with a blank, expected a word" },
+        { "2 3\na 1 2\n", "line 2: 2 values, but line 1 says 3" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        write_text(tmp("bad.txt"), cases[i].text);
+        assert_fails(load_glove_txt(&v, tmp("bad.txt"), 0), "bad.txt': ", cases[i].msg);
+    }
+    /* NaN parses as a number; dataset_load rejects the row, naming it */
+    write_text(tmp("nan.txt"), "a 1 2\nb nan 2\nc 3 4\n");
+    struct dataset ds;
+    struct dataset_spec s = spec_of("glove-txt", tmp("nan.txt"), NULL, 1, 1);
+    assert_fails(dataset_load(&ds, &s), "nan.txt': row 1 holds NaN or Inf", NULL);
+}
+
+/* ----------------------------------------------- queries in another format */
+
+static void test_sift_queries_format(void **state)
+{
+    (void)state;
+    char base[1024];
+    struct dataset ds;
+    snprintf(base, sizeof(base), "%s", shared("sift5k/sift-dataset-5k.tsv"));
+    struct dataset_spec s = spec_of("tsv-id", base, shared("sift5k/sift-query-3.tsv"), 0, 1);
+    s.queries_format = (char *)"tsv";
+    assert_int_equal(dataset_load(&ds, &s), 0);
+    assert_int_equal(ds.base.n, 5000);
+    assert_int_equal(ds.queries.n, 3);
+    assert_int_equal(ds.queries.d, 128);
+    assert_true(ds.queries.x[0] == 17 && ds.queries.x[383] == 6);
+    assert_int_equal(ds.base_clips.n, 0);
+    assert_null(ds.gt_ids);
+    assert_null(ds.native_metric);
+    dataset_release(&ds);
+}
+
+/* A mapped float32 .npy as base: the holdout compacts the private mapping
+ * in place, and release unmaps it. */
+static void test_npy_base_holdout(void **state)
+{
+    (void)state;
+    float x[50 * 3];
+    struct dataset ds;
+    for (int i = 0; i < 50; i++) {
+        x[3 * i] = (float)i;
+        x[3 * i + 1] = (float)(2 * i);
+        x[3 * i + 2] = 1;
+    }
+    assert_int_equal(npy_write_f32(tmp("b.npy"), x, 50, 3), 0);
+    struct dataset_spec s = spec_of("npy", tmp("b.npy"), NULL, 5, 3);
+    assert_int_equal(dataset_load(&ds, &s), 0);
+    assert_non_null(ds.base.map);
+    assert_int_equal(ds.base.n, 45);
+    assert_int_equal(ds.queries.n, 5);
+    for (size_t i = 1; i < ds.base.n; i++)
+        assert_true(ds.base.x[3 * i] > ds.base.x[3 * (i - 1)]);
+    dataset_release(&ds);
+    /* the file itself is unchanged */
+    struct vecs v;
+    assert_int_equal(load_npy(&v, tmp("b.npy"), 0), 0);
+    assert_memory_equal(v.x, x, sizeof(x));
+    vecs_release(&v);
+}
+
+/* ------------------------------------------------------- guess, info */
+
+static void test_guess_format(void **state)
+{
+    (void)state;
+    static const struct { const char *path, *format; } cases[] = {
+        { "a/b.npy", "npy" }, { "x.fvecs", "fvecs" }, { "x.IVECS", "ivecs" },
+        { "x.bvecs", "bvecs" }, { "f.hdf5", "ann-hdf5" }, { "f.h5", "ann-hdf5" },
+        { "added_IVF10_Flat_nprobe_1_x_v2.index", "rvc-index" }, { "s.tsv", "tsv" },
+        { "g.json", "glove-json" }, { "glove.6B.50d.txt", "glove-txt" },
+        { "train-images-idx3-ubyte.gz", "idx" }, { "t10k-labels-idx1-ubyte", "idx" },
+        { "x.idx", "idx" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        assert_string_equal(dataset_guess_format(cases[i].path), cases[i].format);
+    assert_null(dataset_guess_format("data.csv"));
+    assert_string_equal(dataset_guess_format(tmpdir), "rvc");
+}
+
+static const char *info_of(const char *format, const char *path)
+{
+    static char out[4096];
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    assert_int_equal(dataset_info(f, format, path), 0);
+    rewind(f);
+    out[fread(out, 1, sizeof(out) - 1, f)] = '\0';
+    fclose(f);
+    return out;
+}
+
+static void test_info(void **state)
+{
+    (void)state;
+    /* rows: (3,4), zero, dup of row 0, NaN, (0,-0) (not bitwise equal to zero), zero again */
+    write_text(tmp("info.tsv"), "3 4\n0 0\n3 4\nnan 1\n0 -0\n0 0\n");
+    const char *out = info_of(NULL, tmp("info.tsv"));
+    assert_has(out, "format:         tsv\n");
+    assert_has(out, "N:              6\n");
+    assert_has(out, "d:              2\n");
+    assert_has(out, "dtype:          text\n");
+    assert_has(out, "clips:          none (row data)\n");
+    assert_has(out, "L2 norms:       min 0, mean 2, max 5 ");
+    assert_has(out, "NaN/Inf rows:   1\n");
+    assert_has(out, "zero rows:      3\n");
+    assert_has(out, "duplicate rows: 2 ");
+
+    /* the printed hash is dataset_load's hash for this base without queries:
+     * the same table held out with 1 row hashes differently, the hash is stable */
+    char h1[64];
+    snprintf(h1, sizeof(h1), "%s", strstr(out, "hash:"));
+    assert_has(info_of("tsv", tmp("info.tsv")), h1);
+
+    const char *fm = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
+    if (access(fm, R_OK) == 0) {
+        out = info_of(NULL, fm);
+        assert_has(out, "format:         idx\nN:              10000\nd:              784\ndtype:          uint8\n");
+    }
+    assert_fails(dataset_info(stdout, NULL, tmp("what.csv")), "what.csv': cannot tell the format", NULL);
+    assert_fails(dataset_info(stdout, "tsv", tmp("none.tsv")), "none.tsv'", NULL);
+}
+
+/* ------------------------------------------------------------ ann-hdf5 */
+
+static void h5_put(hid_t file, const char *name, hid_t type, hid_t mtype, hsize_t r, hsize_t c,
+                   const void *data)
+{
+    hsize_t dims[2] = { r, c };
+    hid_t space = H5Screate_simple(2, dims, NULL);
+    hid_t dset = H5Dcreate2(file, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(H5Dwrite(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) >= 0);
+    H5Dclose(dset);
+    H5Sclose(space);
+}
+
+static void write_annb(const char *path)
+{
+    float train[20 * 4], test[3 * 4], dist[3 * 5];
+    int64_t nb[3 * 5];
+    for (int i = 0; i < 80; i++)
+        train[i] = (float)(i % 7) + (float)i / 80;
+    for (int i = 0; i < 12; i++)
+        test[i] = (float)i * 0.5f;
+    for (int i = 0; i < 15; i++) {
+        nb[i] = i % 20;
+        dist[i] = (float)i;
+    }
+    hid_t file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(file >= 0);
+    h5_put(file, "train", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 20, 4, train);
+    h5_put(file, "test", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 3, 4, test);
+    h5_put(file, "neighbors", H5T_STD_I64LE, H5T_NATIVE_INT64, 3, 5, nb);
+    h5_put(file, "distances", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 3, 5, dist);
+    hid_t type = H5Tcopy(H5T_C_S1), space = H5Screate(H5S_SCALAR);
+    H5Tset_size(type, 7);
+    hid_t attr = H5Acreate2(file, "distance", type, space, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(H5Awrite(attr, type, "angular") >= 0);
+    H5Aclose(attr);
+    H5Sclose(space);
+    H5Tclose(type);
+    H5Fclose(file);
+}
+
+static void test_ann_hdf5(void **state)
+{
+    (void)state;
+    struct dataset ds;
+    write_annb(tmp("a.hdf5"));
+    struct dataset_spec s = spec_of("ann-hdf5", tmp("a.hdf5"), NULL, 1000, 1);
+    assert_int_equal(dataset_load(&ds, &s), 0);
+    assert_int_equal(ds.base.n, 20);
+    assert_int_equal(ds.queries.n, 3);
+    assert_int_equal(ds.base.d, 4);
+    assert_int_equal(ds.gt_k, 5);
+    assert_non_null(ds.gt_ids);
+    assert_true(ds.gt_ids[14] == 14 && ds.gt_dist[7] == 7);
+    assert_string_equal(ds.native_metric, "cosine");
+    assert_string_equal(ds.distance, "angular");
+    assert_true(ds.queries.x[11] == 5.5f);
+    dataset_release(&ds);
+
+    /* query_limit: fewer queries, ground truth follows */
+    s.query_limit = 2;
+    assert_int_equal(dataset_load(&ds, &s), 0);
+    assert_int_equal(ds.queries.n, 2);
+    assert_int_equal(ds.gt_k, 5);
+    dataset_release(&ds);
+
+    /* base_limit that cuts the train set: stored ids no longer apply */
+    s.base_limit = 10;
+    capture_start();
+    assert_int_equal(dataset_load(&ds, &s), 0);
+    capture_end();
+    assert_int_equal(ds.base.n, 10);
+    assert_null(ds.gt_ids);
+    assert_int_equal(ds.gt_k, 0);
+    dataset_release(&ds);
+    /* ... but a limit that keeps every row keeps them */
+    s.base_limit = 20;
+    assert_int_equal(dataset_load(&ds, &s), 0);
+    assert_int_equal(ds.gt_k, 5);
+    dataset_release(&ds);
+
+    s.queries = (char *)tmp("q.tsv");
+    assert_fails(dataset_load(&ds, &s), "a.hdf5': ann-hdf5 files hold their own queries", NULL);
+
+    const char *out = info_of(NULL, tmp("a.hdf5"));
+    assert_has(out, "format:         ann-hdf5\nN:              20\n");
+    assert_has(out, "queries:        3 (test)\n");
+    assert_has(out, "ground truth:   5 neighbours per query\n");
+    assert_has(out, "distance:       angular (metric cosine)\n");
+    assert_has(out, "run hash:");
 }
 
 /* ------------------------------------------------------- row checks */
@@ -656,7 +959,7 @@ static void test_nonfinite_and_normalize(void **state)
 {
     (void)state;
     float x[12] = { 3, 4, 0, 0, 0, 0, 1e-9f, 0, 0, NAN, 1, 1 };
-    struct vecs v = { x, 4, 3 };
+    struct vecs v = { .x = x, .n = 4, .d = 3 };
     size_t first = 99;
     assert_int_equal(vecs_count_nonfinite(&v, &first), 1);
     assert_int_equal(first, 3);
@@ -678,7 +981,7 @@ static void test_nonfinite_and_normalize(void **state)
 
     /* Norm computed in double: large values do not overflow float. */
     float big[2] = { 3e30f, 4e30f };
-    struct vecs b = { big, 1, 2 };
+    struct vecs b = { .x = big, .n = 1, .d = 2 };
     assert_int_equal(vecs_normalize(&b, 1e-6f), 0);
     assert_float_equal(big[0], 0.6f, 1e-6);
     assert_float_equal(big[1], 0.8f, 1e-6);
@@ -859,6 +1162,13 @@ int main(void)
         cmocka_unit_test(test_glove_small),
         cmocka_unit_test(test_glove_bad),
         cmocka_unit_test(test_unknown_format),
+        cmocka_unit_test(test_ivecs_bvecs),
+        cmocka_unit_test(test_glove_txt),
+        cmocka_unit_test(test_sift_queries_format),
+        cmocka_unit_test(test_npy_base_holdout),
+        cmocka_unit_test(test_guess_format),
+        cmocka_unit_test(test_info),
+        cmocka_unit_test(test_ann_hdf5),
         cmocka_unit_test(test_nonfinite_and_normalize),
         cmocka_unit_test(test_dataset_nan),
         cmocka_unit_test(test_dataset_queries_file),

@@ -117,7 +117,7 @@ static void test_expand_and_skip(void **state)
     struct grid g;
     (void)state;
 
-    assert_int_equal(grid_expand(&g, &cfg, 1000, 128), 0);
+    assert_int_equal(grid_expand(&g, &cfg, (size_t[]){ 1000 }, 1, 128), 0);
     /* (2 nlist + 1 nlist + 1 flat) x 2 metrics */
     assert_int_equal(g.n_builds, 8);
     assert_int_equal(g.n_points, 8 * 4);
@@ -183,11 +183,34 @@ static void test_expand_errors(void **state)
     struct grid g;
     (void)state;
     /* more lists than vectors */
-    assert_int_equal(grid_expand(&g, &cfg, 1000, 128), -1);
+    assert_int_equal(grid_expand(&g, &cfg, (size_t[]){ 1000 }, 1, 128), -1);
     grid_release(&g);
     idx.factory = "IVF{nlist},PQ{d/3}";
     nl[0] = 10;
-    assert_int_equal(grid_expand(&g, &cfg, 1000, 128), -1);
+    assert_int_equal(grid_expand(&g, &cfg, (size_t[]){ 1000 }, 1, 128), -1);
+    grid_release(&g);
+}
+
+/* A scale ladder: the same entries at each size, rules resolved per N. */
+static void test_ladder(void **state)
+{
+    enum metric metrics[] = { METRIC_L2 };
+    struct index_spec idx = { .factory = "IVF{nlist},Flat", .nlist_kind = NLIST_RULE_RVC_2023,
+                              .line = 3 };
+    struct config cfg = { .path = "t.yaml", .metrics = metrics, .n_metrics = 1,
+                          .indexes = &idx, .n_indexes = 1,
+                          .nprobe = { NPROBE_RULE_RVC_2023, { NULL, 0 } } };
+    size_t sizes[] = { 10000, 100000 };
+    struct grid g;
+    (void)state;
+    assert_int_equal(grid_expand(&g, &cfg, sizes, 2, 256), 0);
+    assert_int_equal(g.n_builds, 2);
+    assert_int_equal(g.builds[0].N, 10000);
+    assert_int_equal(g.builds[0].nlist, 256);            /* 10000 // 39 */
+    assert_int_equal(g.builds[0].points[0].nprobe, 5);   /* int(256 ** 0.3) */
+    assert_int_equal(g.builds[1].N, 100000);
+    assert_int_equal(g.builds[1].nlist, 2564);
+    assert_int_equal(g.builds[1].points[0].nprobe, 10);  /* int(2564 ** 0.3) */
     grid_release(&g);
 }
 
@@ -199,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_nprobe_rules),
         cmocka_unit_test(test_expand_and_skip),
         cmocka_unit_test(test_expand_errors),
+        cmocka_unit_test(test_ladder),
     };
     return cmocka_run_group_tests_name("grid", tests, NULL, NULL);
 }

@@ -90,6 +90,7 @@ static void make_set(struct result_set *rs, size_t nrows)
         fill(row.factory, RESULTS_STR - 1 - r, 'a');
         strcpy(row.metric, r % 2 ? "cosine" : "l2");
         row.nlist = 1024 + (int64_t)r;
+        row.N = 60000 + (int64_t)r;
         row.nprobe = 1 << r;
         row.k_factor = (int64_t)r;
         row.train_s = 1.5 + (double)r;
@@ -134,6 +135,7 @@ static void assert_rows_equal(const struct result_row *a, const struct result_ro
     assert_string_equal(a->factory, b->factory);
     assert_string_equal(a->metric, b->metric);
     assert_int_equal(a->nlist, b->nlist);
+    assert_int_equal(a->N, b->N);
     assert_int_equal(a->nprobe, b->nprobe);
     assert_int_equal(a->k_factor, b->k_factor);
     assert_true(same_double(a->train_s, b->train_s));
@@ -235,7 +237,7 @@ static void test_empty_set(void **state)
 }
 
 static const char *const documented[] = {
-    "family", "factory", "metric", "nlist", "nprobe", "k_factor",
+    "family", "factory", "metric", "N", "nlist", "nprobe", "k_factor",
     "train_s", "add_s", "qps", "lat_mean_us", "lat_p50_us", "lat_p95_us", "lat_p99_us",
     "index_bytes", "rss_delta_bytes", "ndis_per_query",
     "recall_at_1", "recall_at_10", "recall_at_100",
@@ -270,7 +272,7 @@ static void test_columns_in_file(void **state)
             assert_int_equal(H5Tget_strpad(mt), H5T_STR_NULLTERM);
             assert_false(H5Tis_variable_str(mt));
         } else {
-            int is_int = !strcmp(name, "nlist") || !strcmp(name, "nprobe") || !strcmp(name, "k_factor") ||
+            int is_int = !strcmp(name, "N") || !strcmp(name, "nlist") || !strcmp(name, "nprobe") || !strcmp(name, "k_factor") ||
                          !strcmp(name, "index_bytes") || !strcmp(name, "rss_delta_bytes") ||
                          !strcmp(name, "missing_ids");
             assert_int_equal(cls, is_int ? H5T_INTEGER : H5T_FLOAT);

@@ -1,0 +1,533 @@
+/*
+ * test_rvcdir.c - RVC's own files: the real rvc-mute training folder (skipped
+ * with a reason when absent), generated multi-clip folders (order, clip
+ * boundaries, limits, damage), an index file written the way RVC writes it,
+ * and dataset_load's clip holdout, second-folder queries, scale ladder and
+ * dataset_info on clip data.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "dataset.h"
+#include "npy.h"
+#include "rvcdir.h"
+#include "util.h"
+
+#ifndef FS_SHARED_DATA
+#define FS_SHARED_DATA ""
+#endif
+
+static char tmpdir[] = "/tmp/fs-test-rvc-XXXXXX";
+
+static const char *tmp(const char *name)
+{
+    static char buf[8][512];
+    static int k;
+    char *p = buf[k++ % 8];
+    snprintf(p, sizeof(buf[0]), "%s/%s", tmpdir, name);
+    return p;
+}
+
+static FILE *cap_file;
+static int cap_saved = -1;
+static char captured[8192];
+
+static void capture_start(void)
+{
+    fflush(stderr);
+    cap_file = tmpfile();
+    assert_non_null(cap_file);
+    cap_saved = dup(2);
+    assert_true(cap_saved >= 0);
+    assert_true(dup2(fileno(cap_file), 2) >= 0);
+}
+
+static const char *capture_end(void)
+{
+    size_t n;
+    fflush(stderr);
+    dup2(cap_saved, 2);
+    close(cap_saved);
+    rewind(cap_file);
+    n = fread(captured, 1, sizeof(captured) - 1, cap_file);
+    captured[n] = '\0';
+    fclose(cap_file);
+    return captured;
+}
+
+__attribute__((noinline)) static void assert_has(const char *msg, const char *sub)
+{
+    if (sub && !strstr(msg, sub))
+        fail_msg("message \"%s\" lacks \"%s\"", msg, sub);
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+#define assert_fails(call, a, b)                                             \
+    do {                                                                     \
+        capture_start();                                                     \
+        int rc_ = (call);                                                    \
+        const char *msg_ = capture_end();                                    \
+        assert_int_equal(rc_, -1);                                           \
+        assert_has(msg_, a);                                                 \
+        assert_has(msg_, b);                                                 \
+        assert_int_equal(count_lines(msg_), 1);                              \
+    } while (0)
+
+static const char *mute(void)
+{
+    static char buf[1024];
+    struct stat st;
+    snprintf(buf, sizeof(buf), "%s/rvc-mute", FS_SHARED_DATA);
+    if (!*FS_SHARED_DATA || stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        print_message("skipping: shared data folder %s not found\n", buf);
+        skip();
+    }
+    return buf;
+}
+
+/* A clip of `rows` rows: value (clip, row, j) so every row tells where it
+ * came from. */
+static void write_clip(const char *path, int clip, size_t rows, size_t d)
+{
+    float *x = malloc(rows * d * sizeof(float) + 1);
+    for (size_t i = 0; i < rows; i++)
+        for (size_t j = 0; j < d; j++)
+            x[i * d + j] = (float)(clip * 1000 + (int)i) + (float)j / 1024;
+    assert_int_equal(npy_write_f32(path, x, rows, d), 0);
+    free(x);
+}
+
+static int clip_of(const float *row) { return (int)(row[0] / 1000); }
+static int row_of(const float *row) { return (int)row[0] % 1000; }
+
+/* logs/exp/3_feature256 (whatever d) with clips named to test byte-wise order:
+ * "B.npy" < "a.npy" < "a_10.npy" < "a_2.npy" < "b.npy". Clip ids 1..5 in
+ * that order; rows 3, 5, 2, 4, 6 (20 in all). */
+static const char *make_exp(const char *name, size_t d)
+{
+    static const struct { const char *file; int clip; size_t rows; } clips[] = {
+        { "b.npy", 5, 6 }, { "a_2.npy", 4, 4 }, { "B.npy", 1, 3 },
+        { "a_10.npy", 3, 2 }, { "a.npy", 2, 5 },
+    };
+    char dir[600], feat[700], path[800];
+    snprintf(dir, sizeof(dir), "%s/%s", tmpdir, name);
+    mkdir(dir, 0755);
+    snprintf(feat, sizeof(feat), "%s/3_feature256", dir);
+    assert_int_equal(mkdir(feat, 0755), 0);
+    for (size_t i = 0; i < 5; i++) {
+        snprintf(path, sizeof(path), "%s/%s", feat, clips[i].file);
+        write_clip(path, clips[i].clip, clips[i].rows, d);
+    }
+    return tmp(name);
+}
+
+static struct dataset_spec rvc_spec(const char *base)
+{
+    struct dataset_spec s;
+    memset(&s, 0, sizeof(s));
+    s.format = (char *)"rvc";
+    s.base = (char *)base;
+    s.holdout = 1;
+    s.seed = 1;
+    return s;
+}
+
+/* -------------------------------------------------------- real files */
+
+static void test_mute_folder(void **state)
+{
+    (void)state;
+    struct vecs v, w;
+    struct clips c;
+    char path[1200];
+    const char *dir = mute();
+
+    /* logs/<exp>/: 3_feature768 wins when present */
+    assert_int_equal(load_rvc(&v, &c, dir, NULL, 0), 0);
+    assert_true(v.n == 149 && v.d == 768);
+    assert_int_equal(c.n, 1);
+    assert_string_equal(c.names[0], "mute.npy");
+    assert_true(c.first[0] == 0 && c.first[1] == 149);
+    snprintf(path, sizeof(path), "%s/3_feature768/mute.npy", dir);
+    assert_int_equal(load_npy(&w, path, 0), 0);
+    assert_memory_equal(v.x, w.x, 149 * 768 * sizeof(float));
+    vecs_release(&w);
+    vecs_release(&v);
+    clips_release(&c);
+
+    assert_int_equal(load_rvc(&v, &c, dir, "v1", 0), 0);
+    assert_true(v.n == 149 && v.d == 256 && c.n == 1);
+    vecs_release(&v);
+    clips_release(&c);
+
+    /* the feature folder directly, with a trailing slash */
+    snprintf(path, sizeof(path), "%s/3_feature256/", dir);
+    assert_int_equal(load_rvc(&v, &c, path, NULL, 0), 0);
+    assert_true(v.n == 149 && v.d == 256);
+    vecs_release(&v);
+    clips_release(&c);
+    assert_int_equal(load_rvc(&v, &c, path, "v1", 10), 0);
+    assert_true(v.n == 10 && c.first[1] == 10);
+    vecs_release(&v);
+    clips_release(&c);
+    assert_fails(load_rvc(&v, &c, path, "v2", 0), "a 3_feature256 folder, but rvc_version v2 reads 3_feature768/", NULL);
+
+    /* load_vecs drops the clips; the guess says rvc for a folder */
+    assert_int_equal(load_vecs(&v, "rvc", dir, 0), 0);
+    assert_int_equal(v.d, 768);
+    vecs_release(&v);
+    assert_string_equal(dataset_guess_format(dir), "rvc");
+}
+
+static void test_mute_info(void **state)
+{
+    (void)state;
+    const char *dir = mute();
+    char out[4096];
+    FILE *f = tmpfile();
+    assert_int_equal(dataset_info(f, NULL, dir), 0);
+    rewind(f);
+    out[fread(out, 1, sizeof(out) - 1, f)] = '\0';
+    fclose(f);
+    print_message("%s", out);
+    assert_has(out, "format:         rvc\n");
+    assert_has(out, "N:              149\n");
+    assert_has(out, "d:              768\n");
+    assert_has(out, "dtype:          float32\n");
+    assert_has(out, "clips:          1 (rows per clip: min 149, median 149, max 149");
+    assert_has(out, "NaN/Inf rows:   0\n");
+    assert_has(out, "hash:           ");
+}
+
+/* --------------------------------------------------- generated folders */
+
+static void test_generated_order(void **state)
+{
+    (void)state;
+    struct vecs v;
+    struct clips c;
+    const char *exp = make_exp("exp", 4);
+    static const char *const names[] = { "B.npy", "a.npy", "a_10.npy", "a_2.npy", "b.npy" };
+    static const size_t first[] = { 0, 3, 8, 10, 14, 20 };
+
+    /* a stray file: read the clips, warn once */
+    FILE *f = fopen(tmp("exp/3_feature256/notes.txt"), "w");
+    fputs("x", f);
+    fclose(f);
+    capture_start();
+    int r = load_rvc(&v, &c, exp, NULL, 0);
+    const char *msg = capture_end();
+    assert_int_equal(r, 0);
+    assert_has(msg, "skipped 1 entries that are not .npy files (first: 'notes.txt')");
+    remove(tmp("exp/3_feature256/notes.txt"));
+
+    assert_true(v.n == 20 && v.d == 4 && c.n == 5);
+    for (size_t i = 0; i < 5; i++) {
+        assert_string_equal(c.names[i], names[i]);
+        assert_int_equal(c.first[i], first[i]);
+        for (size_t r2 = first[i]; r2 < first[i + 1]; r2++) {
+            assert_int_equal(clip_of(v.x + r2 * 4), (int)i + 1);
+            assert_int_equal(row_of(v.x + r2 * 4), (int)(r2 - first[i]));
+        }
+    }
+    assert_int_equal(c.first[5], 20);
+    vecs_release(&v);
+    clips_release(&c);
+
+    /* a limit cuts inside clip 2 */
+    assert_int_equal(load_rvc(&v, &c, exp, NULL, 5), 0);
+    assert_true(v.n == 5 && c.n == 2 && c.first[1] == 3 && c.first[2] == 5);
+    vecs_release(&v);
+    clips_release(&c);
+
+    /* v2 asks for 3_feature768, which this folder lacks */
+    assert_fails(load_rvc(&v, &c, exp, "v2", 0), "exp': no 3_feature768/ folder for rvc_version v2", NULL);
+    assert_int_equal(load_rvc(&v, &c, exp, "v1", 0), 0);
+    assert_int_equal(v.n, 20);
+    vecs_release(&v);
+    clips_release(&c);
+}
+
+static void test_generated_damage(void **state)
+{
+    (void)state;
+    struct vecs v;
+    struct clips c;
+    const char *exp = make_exp("bad", 4);
+
+    write_clip(tmp("bad/3_feature256/c.npy"), 9, 2, 5);
+    assert_fails(load_rvc(&v, &c, exp, NULL, 0),
+                 "bad/3_feature256/c.npy': dimension 5 differs from 4 in 'B.npy' (the first file)", NULL);
+    assert_null(v.x);
+    assert_int_equal(c.n, 0);
+    remove(tmp("bad/3_feature256/c.npy"));
+
+    FILE *f = fopen(tmp("bad/3_feature256/c.npy"), "w");
+    fclose(f);
+    assert_fails(load_rvc(&v, &c, exp, NULL, 0), "bad/3_feature256/c.npy': empty file", NULL);
+    remove(tmp("bad/3_feature256/c.npy"));
+
+    float none[1] = { 0 };
+    assert_int_equal(npy_write_f32(tmp("bad/3_feature256/c.npy"), none, 0, 4), 0);
+    assert_fails(load_rvc(&v, &c, exp, NULL, 0), "bad/3_feature256/c.npy': empty array (shape (0, 4))", NULL);
+    remove(tmp("bad/3_feature256/c.npy"));
+
+    /* truncated clip data */
+    write_clip(tmp("bad/3_feature256/c.npy"), 9, 3, 4);
+    assert_int_equal(truncate(tmp("bad/3_feature256/c.npy"), 128 + 40), 0);
+    assert_fails(load_rvc(&v, &c, exp, NULL, 0), "bad/3_feature256/c.npy': truncated", NULL);
+
+    assert_int_equal(mkdir(tmp("nothing"), 0755), 0);
+    assert_fails(load_rvc(&v, &c, tmp("nothing"), NULL, 0), "nothing': no .npy files in the folder", NULL);
+    assert_fails(load_rvc(&v, &c, tmp("absent"), NULL, 0), "cannot open '", "absent'");
+    assert_fails(load_rvc(&v, &c, tmp("x.index"), NULL, 0), "cannot open '", NULL);
+}
+
+static void test_total_fea(void **state)
+{
+    (void)state;
+    struct vecs v;
+    struct clips c;
+    assert_int_equal(mkdir(tmp("old"), 0755), 0);
+    write_clip(tmp("old/total_fea.npy"), 1, 7, 3);
+    assert_int_equal(load_rvc(&v, &c, tmp("old"), NULL, 0), 0);
+    assert_true(v.n == 7 && v.d == 3 && c.n == 0);   /* row data */
+    vecs_release(&v);
+    assert_int_equal(load_rvc(&v, &c, tmp("old/total_fea.npy"), NULL, 0), 0);
+    assert_true(v.n == 7 && c.n == 0);
+    vecs_release(&v);
+
+    struct dataset ds;
+    struct dataset_spec s = rvc_spec(tmp("old"));
+    s.holdout_clips = 1;
+    assert_fails(dataset_load(&ds, &s), "old': holdout_clips / holdout_fraction need clip boundaries", NULL);
+}
+
+/* ------------------------------------------------------- index file */
+
+static void test_rvc_index(void **state)
+{
+    (void)state;
+    enum { N = 39 * 8 + 17, D = 16 };
+    char factory[64], err[256];
+    struct fs_index *idx = NULL;
+    float *x = malloc(N * D * sizeof(float));
+    struct vecs v;
+    uint64_t r = 7;
+
+    for (size_t i = 0; i < (size_t)N * D; i++) {
+        r = r * 6364136223846793005u + 1442695040888963407u;
+        x[i] = (float)((r >> 40) & 0xffff) / 256.0f - 128;
+    }
+    /* RVC's way: IVF{N//39},Flat, L2, train on all, add, write */
+    snprintf(factory, sizeof(factory), "IVF%d,Flat", N / 39);
+    assert_int_equal(backend_create(&idx, factory, D, BACKEND_L2, err, sizeof(err)), 0);
+    assert_int_equal(backend_train(idx, N, x), 0);
+    assert_int_equal(backend_add(idx, N, x), 0);
+    const char *path = tmp("added_IVF8_Flat_nprobe_1_test_v1.index");
+    assert_int_equal(backend_write(idx, path), 0);
+    backend_free(idx);
+
+    assert_int_equal(load_rvc_index(&v, path, 0), 0);
+    assert_int_equal(v.n, N);
+    assert_int_equal(v.d, D);
+    assert_memory_equal(v.x, x, (size_t)N * D * sizeof(float));
+    vecs_release(&v);
+    assert_string_equal(dataset_guess_format(path), "rvc-index");
+    assert_int_equal(load_vecs(&v, "rvc-index", path, 100), 0);
+    assert_int_equal(v.n, 100);
+    assert_memory_equal(v.x, x, 100 * D * sizeof(float));
+    vecs_release(&v);
+    free(x);
+
+    FILE *f = fopen(tmp("junk.index"), "w");
+    fputs("not an index", f);
+    fclose(f);
+    assert_fails(load_rvc_index(&v, tmp("junk.index"), 0), "junk.index'", NULL);
+    /* an index file given as an rvc folder */
+    assert_fails(load_rvc(&v, NULL, path, NULL, 0), "use format rvc-index", NULL);
+}
+
+/* --------------------------------------------------------- dataset */
+
+static void test_clip_holdout(void **state)
+{
+    (void)state;
+    struct dataset a, b;
+    struct dataset_spec s = rvc_spec(make_exp("ho", 4));
+
+    s.holdout_clips = 2;
+    s.holdout = 1000;   /* ignored: clips decide */
+    assert_int_equal(dataset_load(&a, &s), 0);
+    assert_int_equal(a.base_clips.n, 3);
+    assert_int_equal(a.query_clips.n, 2);
+    assert_int_equal(a.base.n + a.queries.n, 20);
+    assert_int_equal(a.base_clips.first[3], a.base.n);
+    assert_int_equal(a.query_clips.first[2], a.queries.n);
+    /* queries are whole clips, none of them left in the base */
+    int in_q[6] = { 0 };
+    for (size_t i = 0; i < a.queries.n; i++)
+        in_q[clip_of(a.queries.x + 4 * i)] = 1;
+    for (size_t i = 0; i < a.base.n; i++)
+        assert_false(in_q[clip_of(a.base.x + 4 * i)]);
+    /* clip rows stay contiguous and in order */
+    for (size_t k = 0; k < a.base_clips.n; k++)
+        for (size_t r = a.base_clips.first[k]; r < a.base_clips.first[k + 1]; r++)
+            assert_int_equal(row_of(a.base.x + 4 * r), (int)(r - a.base_clips.first[k]));
+
+    /* same seed, same clips; another seed another draw (over a few seeds) */
+    assert_int_equal(dataset_load(&b, &s), 0);
+    assert_true(a.hash == b.hash);
+    assert_string_equal(a.query_clips.names[0], b.query_clips.names[0]);
+    dataset_release(&b);
+    int differs = 0;
+    for (unsigned long seed = 2; seed < 8 && !differs; seed++) {
+        s.seed = seed;
+        assert_int_equal(dataset_load(&b, &s), 0);
+        differs = a.hash != b.hash;
+        dataset_release(&b);
+    }
+    assert_true(differs);
+    dataset_release(&a);
+
+    /* fraction: 0.3 of 5 clips -> 2 (rounded); query_limit cuts the queries */
+    s.seed = 1;
+    s.holdout_clips = 0;
+    s.holdout_fraction = 0.3;
+    s.query_limit = 3;
+    assert_int_equal(dataset_load(&a, &s), 0);
+    assert_int_equal(a.base_clips.n, 3);
+    assert_int_equal(a.queries.n, 3);
+    assert_int_equal(a.query_clips.first[a.query_clips.n], 3);
+    dataset_release(&a);
+
+    s.holdout_fraction = 0;
+    s.query_limit = 0;
+    s.holdout_clips = 5;
+    assert_fails(dataset_load(&a, &s), "ho': cannot hold out 5 of 5 clips", NULL);
+}
+
+static void test_row_holdout_keeps_clips(void **state)
+{
+    (void)state;
+    struct dataset a;
+    struct dataset_spec s = rvc_spec(make_exp("rows", 4));
+    s.holdout = 6;
+    assert_int_equal(dataset_load(&a, &s), 0);
+    assert_int_equal(a.base.n, 14);
+    assert_int_equal(a.base_clips.first[a.base_clips.n], 14);
+    /* every base row lies inside the clip it says it belongs to */
+    for (size_t k = 0; k < a.base_clips.n; k++) {
+        int clip = clip_of(a.base.x + 4 * a.base_clips.first[k]);
+        for (size_t r = a.base_clips.first[k]; r < a.base_clips.first[k + 1]; r++)
+            assert_int_equal(clip_of(a.base.x + 4 * r), clip);
+    }
+    dataset_release(&a);
+}
+
+static void test_second_folder_queries(void **state)
+{
+    (void)state;
+    struct dataset a;
+    struct dataset_spec s = rvc_spec(make_exp("target", 4));
+    s.queries = (char *)make_exp("source", 4);
+    s.queries_format = (char *)"rvc";
+    s.query_limit = 9;
+    assert_int_equal(dataset_load(&a, &s), 0);
+    assert_int_equal(a.base.n, 20);
+    assert_int_equal(a.base_clips.n, 5);
+    assert_int_equal(a.queries.n, 9);
+    assert_int_equal(a.query_clips.n, 3);
+    assert_string_equal(a.queries_path, s.queries);
+    dataset_release(&a);
+}
+
+static void test_ladder(void **state)
+{
+    (void)state;
+    struct dataset a;
+    struct dataset_spec s = rvc_spec(make_exp("ladder", 4));
+    long sizes[2] = { 10, 15 };
+    s.queries = (char *)tmp("ladder/3_feature256/b.npy");
+    s.queries_format = (char *)"npy";
+    s.sizes.v = sizes;
+    s.sizes.n = 2;
+    assert_int_equal(dataset_load(&a, &s), 0);
+    assert_int_equal(a.queries.n, 6);
+    /* clips end at 3, 8, 10, 14, 20 */
+    assert_int_equal(dataset_prefix_rows(&a, 10), 10);
+    assert_int_equal(dataset_prefix_rows(&a, 13), 10);
+    assert_int_equal(dataset_prefix_rows(&a, 14), 14);
+    assert_int_equal(dataset_prefix_rows(&a, 2), 3);    /* at least one clip */
+    assert_int_equal(dataset_prefix_rows(&a, 20), 20);
+    assert_int_equal(dataset_prefix_rows(&a, 500), 20);
+    dataset_release(&a);
+
+    /* row data: n itself */
+    struct dataset_spec r = rvc_spec(tmp("ladder/3_feature256/b.npy"));
+    r.format = (char *)"npy";
+    r.holdout = 2;
+    assert_int_equal(dataset_load(&a, &r), 0);
+    assert_int_equal(dataset_prefix_rows(&a, 3), 3);
+    dataset_release(&a);
+
+    sizes[1] = 21;
+    s.file = (char *)"t.yaml";
+    s.sizes_line = 7;
+    assert_fails(dataset_load(&a, &s), "t.yaml:7: dataset.sizes[1]: 21 exceeds the 20 base rows of '", NULL);
+    s.file = NULL;
+    assert_fails(dataset_load(&a, &s), "dataset.sizes[1]: 21 exceeds the 20 base rows", NULL);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st; (void)flag; (void)ftw;
+    return remove(path);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_mute_folder),
+        cmocka_unit_test(test_mute_info),
+        cmocka_unit_test(test_generated_order),
+        cmocka_unit_test(test_generated_damage),
+        cmocka_unit_test(test_total_fea),
+        cmocka_unit_test(test_rvc_index),
+        cmocka_unit_test(test_clip_holdout),
+        cmocka_unit_test(test_row_holdout_keeps_clips),
+        cmocka_unit_test(test_second_folder_queries),
+        cmocka_unit_test(test_ladder),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
