@@ -292,12 +292,26 @@ double backend_faiss_seconds(void)
     return faiss_seconds;
 }
 
+/* Debian's OpenBLAS runs its own thread pool, which omp_set_num_threads does
+ * not reach; weak, so that another BLAS links too. */
+extern void openblas_set_num_threads(int n) __attribute__((weak));
+extern int openblas_get_num_threads(void) __attribute__((weak));
+
 void backend_set_threads(int n)
 {
-    omp_set_num_threads(n > 0 ? n : omp_get_num_procs());
+    if (n <= 0)
+        n = omp_get_num_procs();
+    omp_set_num_threads(n);
+    if (openblas_set_num_threads)
+        openblas_set_num_threads(n);
 }
 
 int backend_threads(void)
 {
     return omp_get_max_threads();
+}
+
+int backend_blas_threads(void)
+{
+    return openblas_get_num_threads ? openblas_get_num_threads() : -1;
 }

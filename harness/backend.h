@@ -78,9 +78,10 @@ int backend_kmeans(size_t n, const float *x, size_t d, size_t k, int niter, int 
 /* Seconds spent inside faiss calls since the program started. */
 double backend_faiss_seconds(void);
 
-/* Threads: set the OpenMP thread count that faiss uses (0 = all cores) and
- * read it back. */
+/* Threads: set the thread count that faiss uses, in OpenMP and in OpenBLAS
+ * (0 = all cores), and read them back (blas: -1 when not OpenBLAS). */
 void backend_set_threads(int n);
 int backend_threads(void);
+int backend_blas_threads(void);
 
 #endif

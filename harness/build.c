@@ -11,10 +11,14 @@ int build_index(struct fs_index **out, const char *factory, enum backend_metric 
 {
     struct fs_index *idx = NULL;
     char why[512];
-    int64_t rss0 = rss_bytes();
+    int64_t rss0;
     double t0;
 
     memset(st, 0, sizeof(*st));
+    /* Peak, not end-of-build RSS: training temporaries count, and memory
+     * that malloc reuses from an earlier build does not hide the growth. */
+    peak_rss_reset();
+    rss0 = rss_bytes();
     *out = NULL;
     if (backend_create(&idx, factory, (int)d, metric, why, sizeof(why)))
         return error("cannot create '%s': %s", factory, why);
@@ -26,13 +30,17 @@ int build_index(struct fs_index **out, const char *factory, enum backend_metric 
     if (backend_add(idx, nb, xb))
         goto fail;
     st->add_s = now_s() - t0;
-    st->rss_delta_bytes = rss_bytes() - rss0;
+    st->rss_delta_bytes = peak_rss_bytes() - rss0;
     if (backend_ntotal(idx) != (int64_t)nb) {
         error("'%s' holds %lld vectors after adding %zu", factory,
               (long long)backend_ntotal(idx), nb);
         goto fail;
     }
     st->index_bytes = backend_serialized_size(idx);
+    if (st->index_bytes < 0) {
+        error("'%s': cannot serialize the index to measure its size", factory);
+        goto fail;
+    }
     *out = idx;
     return 0;
 fail:

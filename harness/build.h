@@ -12,7 +12,7 @@
 struct build_stats {
     double train_s, add_s;
     int64_t index_bytes;      /* serialized size */
-    int64_t rss_delta_bytes;  /* RSS after add minus RSS before create */
+    int64_t rss_delta_bytes;  /* peak RSS while building minus RSS before */
 };
 
 /* Build an index on nb base vectors. Returns 0 (index in *out, caller frees

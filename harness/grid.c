@@ -154,7 +154,8 @@ size_t nprobe_values(const struct nprobe_spec *spec, long nlist, long **out)
     return sort_unique(v, n);
 }
 
-/* The number of IVF lists written in a resolved factory ("IVF1024,..."), 0 if none. */
+/* The number of inverted lists of a resolved factory: "IVF1024,..." or a
+ * multi-index "IMI2x8" (2^(2*8) lists); 0 if none. */
 static long factory_ivf_lists(const char *factory)
 {
     const char *p = factory;
@@ -163,12 +164,30 @@ static long factory_ivf_lists(const char *factory)
             return strtol(p + 3, NULL, 10);
         p += 3;
     }
+    if ((p = strstr(factory, "IMI"))) {
+        int m, bits;
+        if (sscanf(p, "IMI%dx%d", &m, &bits) == 2 && m > 0 && bits > 0 && m * bits < 62)
+            return 1L << (m * bits);
+    }
     return 0;
 }
 
-static int factory_refines(const char *factory)
+/* The faiss name of the re-ranking factor, if the factory has a stage it
+ * applies to: faiss 1.7.3 calls it k_factor_rf on IndexRefine and k_factor
+ * on IndexIVFPQR ("PQ8+16"). */
+static const char *factory_kf_param(const char *factory)
 {
-    return strstr(factory, "RFlat") || strstr(factory, "Refine(");
+    const char *p;
+    if (strstr(factory, "RFlat") || strstr(factory, "Refine("))
+        return "k_factor_rf";
+    for (p = factory; (p = strstr(p, "PQ")); p += 2) {
+        const char *q = p + 2;
+        while (isdigit((unsigned char)*q))
+            q++;
+        if (q > p + 2 && *q == '+' && isdigit((unsigned char)q[1]))
+            return "k_factor";
+    }
+    return NULL;
 }
 
 /* Search points of one build: the product nprobe x k_factor, skips marked. */
@@ -249,7 +268,8 @@ static int expand_spec(struct grid *g, const struct config *cfg, size_t s, size_
             b->metric = cfg->metrics[m];
             b->N = N;
             b->nlist = nlist;
-            b->refine = factory_refines(factory);
+            b->kf_param = factory_kf_param(factory);
+            b->refine = b->kf_param != NULL;
             expand_points(b, nps, kfs);
             g->n_points += b->n_points;
             for (size_t p = 0; p < b->n_points; p++)

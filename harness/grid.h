@@ -25,7 +25,9 @@ struct build_point {
     enum metric metric;
     size_t N;           /* base rows indexed: the first N (a scale-ladder step) */
     long nlist;         /* 0 when the factory has no IVF */
-    int refine;         /* factory ends in a refinement stage (RFlat / Refine(...)) */
+    int refine;         /* has a re-ranking stage that k_factor applies to */
+    const char *kf_param; /* its faiss parameter: "k_factor_rf" (RFlat, Refine(...)),
+                             "k_factor" (IVFPQR, "PQm+m2"); NULL without one */
     struct search_point *points;
     size_t n_points;
 };

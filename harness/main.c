@@ -4,9 +4,11 @@
  */
 #include "backend.h"
 #include "config.h"
+#include "dataset.h"
 #include "plot.h"
 #include "results.h"
 #include "run.h"
+#include "speech.h"
 #include "summary.h"
 #include "util.h"
 #include "version.h"
@@ -21,6 +23,8 @@ static const char usage_text[] =
     "usage: faiss-sweep run CONFIG.yaml [-o DIR] [--no-plot] [--quiet]\n"
     "       faiss-sweep plot RESULTS.h5 [-o DIR]\n"
     "       faiss-sweep summary RESULTS.h5\n"
+    "       faiss-sweep dataset info PATH [--format FORMAT]\n"
+    "       faiss-sweep dataset build speech-cs|speech-nl [-o DIR]\n"
     "       faiss-sweep help-config\n"
     "       faiss-sweep --version | --help\n"
     "\n"
@@ -28,6 +32,9 @@ static const char usage_text[] =
     "             write results/<name>-<UTC time>.h5 and its plots\n"
     "plot         draw the trade-off plots of a results file (PNG and SVG)\n"
     "summary      print the best point per index family at recall 0.90/0.95/0.99\n"
+    "dataset info   format, N, d, clips, norms, NaN/Inf and duplicate rows, content hash\n"
+    "dataset build  make the real-speech feature set (log-mel of Debian's fillets-ng\n"
+    "             voice recordings, in RVC's layout) under datasets/cache (or DIR)\n"
     "help-config  print the reference of every config key\n"
     "\n"
     "-o DIR       where results (run) or plots (plot) go\n"
@@ -121,6 +128,38 @@ static int cmd_summary(int argc, char **argv)
     return 0;
 }
 
+static int cmd_dataset(int argc, char **argv)
+{
+    const char *sub = argc > 1 ? argv[1] : "";
+    const char *opt = NULL;
+    int c;
+
+    if (strcmp(sub, "info") && strcmp(sub, "build")) {
+        fputs(usage_text, stderr);
+        return 2;
+    }
+    argc--;
+    argv++;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "f:o:", (const struct option[]){
+                { "format", required_argument, NULL, 'f' },
+                { "output", required_argument, NULL, 'o' },
+                { NULL, 0, NULL, 0 } }, NULL)) != -1) {
+        if (c != 'f' && c != 'o') {
+            fputs(usage_text, stderr);
+            return 2;
+        }
+        opt = optarg;
+    }
+    if (optind != argc - 1) {
+        fputs(usage_text, stderr);
+        return 2;
+    }
+    if (!strcmp(sub, "info"))
+        return dataset_info(stdout, opt, argv[optind]) ? 1 : 0;
+    return speech_build(argv[optind], opt ? opt : FS_SOURCE_DIR "/datasets/cache") ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : NULL;
@@ -137,6 +176,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (!strcmp(cmd, "plot"))
         return cmd_plot(argc - 1, argv + 1);
+    if (!strcmp(cmd, "dataset"))
+        return cmd_dataset(argc - 1, argv + 1);
     if (!strcmp(cmd, "summary"))
         return cmd_summary(argc - 1, argv + 1);
     if (!strcmp(cmd, "help-config")) {

@@ -37,6 +37,8 @@ struct run {
     struct ground_truth (*gt)[3];         /* [size][enum metric], when used */
     struct result_set rs;
     size_t kmax;
+    float *D, *D_k;                       /* search results, nq * kmax, allocated once */
+    int64_t *I, *I_k;
     int batch_threads;
     size_t done, total, n_failed;
     double t_start;
@@ -48,12 +50,12 @@ static enum backend_metric backend_metric_of(enum metric m)
     return m == METRIC_L2 ? BACKEND_L2 : BACKEND_IP;
 }
 
-static const struct vecs *base_of(struct run *r, enum metric m)
+static const struct vecs *base_of(const struct run *r, enum metric m)
 {
     return m == METRIC_COSINE ? &r->unit_base : &r->ds.base;
 }
 
-static const struct vecs *queries_of(struct run *r, enum metric m)
+static const struct vecs *queries_of(const struct run *r, enum metric m)
 {
     return m == METRIC_COSINE ? &r->unit_queries : &r->ds.queries;
 }
@@ -79,6 +81,10 @@ static int preflight(struct run *r)
                          r->cfg.path, b->spec->line, b->spec_no, b->factory,
                          r->ds.base.d, why);
         backend_free(idx);
+        if (strlen(b->factory) >= sizeof(((struct result_row *)0)->factory))
+            return error("%s:%d: indexes[%d].factory: '%s' is longer than the %zu characters "
+                         "the results file keeps", r->cfg.path, b->spec->line, b->spec_no,
+                         b->factory, sizeof(((struct result_row *)0)->factory) - 1);
     }
     return 0;
 }
@@ -96,20 +102,41 @@ static int prepare_cosine(struct run *r)
     r->unit_queries.d = r->ds.queries.d;
     r->unit_queries.x = xmalloc(r->ds.queries.n * r->ds.queries.d * sizeof(float));
     memcpy(r->unit_queries.x, r->ds.queries.x, r->ds.queries.n * r->ds.queries.d * sizeof(float));
-    zb = vecs_normalize(&r->unit_base, COSINE_EPS);
+    /* A zero vector has no direction: keep it out of the cosine base. */
+    zb = vecs_drop_zero_rows(&r->unit_base, COSINE_EPS);
+    if (zb)
+        warning("cosine: %zu base vectors with a norm below %g are left out of the "
+                "cosine runs", zb, (double)COSINE_EPS);
+    vecs_normalize(&r->unit_base, COSINE_EPS);
     zq = vecs_normalize(&r->unit_queries, COSINE_EPS);
-    if (zb || zq)
-        warning("cosine: %zu base and %zu query vectors have a norm below %g; "
-                "their similarity is 0 to everything", zb, zq, (double)COSINE_EPS);
+    if (zq)
+        warning("cosine: %zu query vectors have a norm below %g; their similarity is 0 "
+                "to everything", zq, (double)COSINE_EPS);
     return 0;
 }
 
-/* The ladder's sizes in base rows: the whole base when there is no ladder. */
+/* The ladder's sizes in base rows (whole clips for clip data; duplicates
+ * dropped): the whole base when there is no ladder. */
 static void ladder(struct run *r)
 {
-    r->n_sizes = 1;
-    r->sizes = xmalloc(sizeof(*r->sizes));
-    r->sizes[0] = r->ds.base.n;
+    const struct long_list *sz = &r->cfg.dataset.sizes;
+    r->sizes = xmalloc((sz->n ? sz->n : 1) * sizeof(*r->sizes));
+    r->n_sizes = 0;
+    for (size_t i = 0; i < sz->n; i++) {
+        size_t rows = dataset_prefix_rows(&r->ds, (size_t)sz->v[i]);
+        if (!r->n_sizes || r->sizes[r->n_sizes - 1] != rows)
+            r->sizes[r->n_sizes++] = rows;
+    }
+    if (!r->n_sizes)
+        r->sizes[r->n_sizes++] = r->ds.base.n;
+}
+
+/* Base rows a build on the first N rows gets under a metric: cosine runs
+ * may have dropped zero vectors. */
+static size_t rows_for(const struct run *r, enum metric m, size_t N)
+{
+    size_t n = base_of(r, m)->n;
+    return N < n ? N : n;
 }
 
 static size_t size_index(const struct run *r, size_t N)
@@ -118,6 +145,53 @@ static size_t size_index(const struct run *r, size_t N)
     while (z + 1 < r->n_sizes && r->sizes[z] != N)
         z++;
     return z;
+}
+
+/* ann-benchmarks files carry their own ground truth: use it when it covers
+ * the run (same metric, whole base, deep enough), after checking a sample of
+ * queries against faiss's exact search. Distances are converted to what
+ * faiss returns (squared L2; similarity for cosine and ip) for tie checks. */
+static int stored_ground_truth(struct run *r, enum metric m, struct ground_truth *gt)
+{
+    const struct dataset *ds = &r->ds;
+    const struct vecs *b = base_of(r, m), *q = queries_of(r, m);
+    size_t k = ds->gt_k < r->kmax + GT_TIE_MARGIN ? ds->gt_k : r->kmax + GT_TIE_MARGIN;
+    size_t ns = q->n < 200 ? q->n : 200, agree = 0;
+    float *D;
+    int64_t *I;
+
+    if (!ds->gt_ids || !ds->native_metric || strcmp(ds->native_metric, metric_name(m)) ||
+        ds->gt_k < r->kmax || b->n != ds->base.n)
+        return -1;
+    gt->nq = q->n;
+    gt->k = k;
+    gt->D = xmalloc(q->n * k * sizeof(*gt->D));
+    gt->I = xmalloc(q->n * k * sizeof(*gt->I));
+    for (size_t i = 0; i < q->n; i++) {
+        for (size_t j = 0; j < k; j++) {
+            float d = ds->gt_dist ? ds->gt_dist[i * ds->gt_k + j] : (float)j;
+            gt->I[i * k + j] = ds->gt_ids[i * ds->gt_k + j];
+            gt->D[i * k + j] = m == METRIC_L2 ? d * d : m == METRIC_COSINE ? 1 - d : -d;
+        }
+    }
+    D = xmalloc(ns * r->kmax * sizeof(*D));
+    I = xmalloc(ns * r->kmax * sizeof(*I));
+    if (backend_knn_exact(b->n, b->x, ns, q->x, b->d, backend_metric_of(m), r->kmax, D, I) == 0) {
+        struct ground_truth sample = { .nq = ns, .k = k, .D = gt->D, .I = gt->I };
+        double rec, rec1;
+        recall_at(&sample, I, r->kmax, r->kmax, &rec, &rec1);
+        agree = rec >= 0.999;
+        if (!agree)
+            warning("'%s': stored ground truth disagrees with exact search on %zu queries "
+                    "(recall@%zu %.4f); computing it instead", ds->base_path, ns, r->kmax, rec);
+    }
+    free(D);
+    free(I);
+    if (!agree) {
+        ground_truth_release(gt);
+        return -1;
+    }
+    return 0;
 }
 
 /* Exact neighbours for every (ladder size, metric) in use; a prefix of the
@@ -134,7 +208,12 @@ static int ground_truths(struct run *r)
             double t0 = now_s();
             if (!uses_metric(&r->cfg, (enum metric)m))
                 continue;
-            if (groundtruth_get(&r->gt[z][m], b->x, N, q->x, q->n, b->d,
+            if (z == r->n_sizes - 1 && !stored_ground_truth(r, (enum metric)m, &r->gt[z][m])) {
+                info("ground truth (N=%zu, %s, k=%zu): from the file, checked on a sample",
+                     N, metric_name((enum metric)m), r->gt[z][m].k);
+                continue;
+            }
+            if (groundtruth_get(&r->gt[z][m], b->x, rows_for(r, (enum metric)m, N), q->x, q->n, b->d,
                                 backend_metric_of((enum metric)m), metric_name((enum metric)m),
                                 r->kmax + GT_TIE_MARGIN, key, r->cfg.cache_dir, &cached))
                 return -1;
@@ -164,12 +243,25 @@ static void progress(struct run *r, const struct build_point *b, const char *wha
         fputc('\n', stderr);
 }
 
-static void row_init(struct result_row *row, const struct build_point *b,
+/* An entry's family is its factory template; entries sharing a template
+ * (say two nlist rules) are told apart by their position in the config. */
+static void family_of(const struct run *r, const struct build_point *b, char *out, size_t len)
+{
+    for (size_t i = 0; i < r->cfg.n_indexes; i++) {
+        if ((int)i != b->spec_no && !strcmp(r->cfg.indexes[i].factory, b->spec->factory)) {
+            snprintf(out, len, "%s [indexes[%d]]", b->spec->factory, b->spec_no);
+            return;
+        }
+    }
+    snprintf(out, len, "%s", b->spec->factory);
+}
+
+static void row_init(const struct run *r, struct result_row *row, const struct build_point *b,
                      const struct search_point *p)
 {
     memset(row, 0, sizeof(*row));
-    row->N = (int64_t)b->N;
-    snprintf(row->family, sizeof(row->family), "%s", b->spec->factory);
+    row->N = (int64_t)rows_for(r, b->metric, b->N);
+    family_of(r, b, row->family, sizeof(row->family));
     snprintf(row->factory, sizeof(row->factory), "%s", b->factory);
     snprintf(row->metric, sizeof(row->metric), "%s", metric_name(b->metric));
     row->nlist = b->nlist;
@@ -189,7 +281,7 @@ static void add_status_row(struct run *r, const struct build_point *b,
                            const char *status)
 {
     struct result_row row;
-    row_init(&row, b, p);
+    row_init(r, &row, b, p);
     if (bs) {
         row.train_s = bs->train_s;
         row.add_s = bs->add_s;
@@ -212,13 +304,34 @@ static void add_skip_row(struct run *r, const struct build_point *b,
     add_status_row(r, b, p, bs, status);
 }
 
-/* Run one search point on a built index and append its row. */
-static void search_point(struct run *r, struct fs_index *idx, const struct build_point *b,
-                         const struct search_point *p, const struct build_stats *bs,
-                         int64_t *I)
+/* recall@k for each k from a search with that k: re-ranking stages fetch
+ * k * k_factor candidates, so the top k of a deeper search is not what a
+ * search for k returns. The largest k reuses the timed search's ids. */
+static int recalls(struct run *r, struct fs_index *idx, const struct build_point *b,
+                   struct result_row *row)
 {
     const struct vecs *q = queries_of(r, b->metric);
     const struct ground_truth *gt = &r->gt[size_index(r, b->N)][b->metric];
+
+    for (size_t i = 0; i < r->cfg.k.n; i++) {
+        size_t k = (size_t)r->cfg.k.v[i];
+        const int64_t *I = r->I;
+        if (k < r->kmax) {
+            if (backend_search(idx, q->n, q->x, k, r->D_k, r->I_k))
+                return -1;
+            I = r->I_k;
+        }
+        recall_at(gt, I, k, k, &row->recall_at[i], &row->recall1_at[i]);
+    }
+    row->missing_ids = count_missing(r->I, q->n, r->kmax, r->kmax);
+    return 0;
+}
+
+/* Run one search point on a built index and append its row. */
+static void search_point(struct run *r, struct fs_index *idx, const struct build_point *b,
+                         const struct search_point *p, const struct build_stats *bs)
+{
+    const struct vecs *q = queries_of(r, b->metric);
     struct search_stats ss;
     struct result_row row;
 
@@ -227,18 +340,18 @@ static void search_point(struct run *r, struct fs_index *idx, const struct build
         r->n_failed++;
         return;
     }
-    if (b->refine && backend_set_param(idx, "k_factor_rf", (double)p->k_factor)) {
-        add_status_row(r, b, p, bs, "failed: k_factor_rf cannot be set");
+    if (b->refine && backend_set_param(idx, b->kf_param, (double)p->k_factor)) {
+        add_status_row(r, b, p, bs, "failed: k_factor cannot be set");
         r->n_failed++;
         return;
     }
     if (search_measure(idx, q->x, q->n, q->d, r->kmax, &r->cfg.measure,
-                       r->batch_threads, I, &ss)) {
+                       r->batch_threads, r->D, r->I, &ss)) {
         add_status_row(r, b, p, bs, "failed: search");
         r->n_failed++;
         return;
     }
-    row_init(&row, b, p);
+    row_init(r, &row, b, p);
     row.train_s = bs->train_s;
     row.add_s = bs->add_s;
     row.index_bytes = bs->index_bytes;
@@ -249,9 +362,11 @@ static void search_point(struct run *r, struct fs_index *idx, const struct build
     row.lat_p95_us = ss.lat_p95_us;
     row.lat_p99_us = ss.lat_p99_us;
     row.ndis_per_query = b->nlist ? ss.ndis_per_query : NAN;
-    for (size_t i = 0; i < r->cfg.k.n; i++)
-        recall_at(gt, I, r->kmax, (size_t)r->cfg.k.v[i], &row.recall_at[i], &row.recall1_at[i]);
-    row.missing_ids = count_missing(I, q->n, r->kmax, r->kmax);
+    if (recalls(r, idx, b, &row)) {
+        add_status_row(r, b, p, bs, "failed: search");
+        r->n_failed++;
+        return;
+    }
     snprintf(row.status, sizeof(row.status), "ok");
     results_add_row(&r->rs, &row);
     r->done++;
@@ -285,15 +400,15 @@ static void log_skips(const struct build_point *b)
          n, b->n_points, line);
 }
 
-static void run_build(struct run *r, const struct build_point *b, int64_t *I)
+static void run_build(struct run *r, const struct build_point *b)
 {
     const struct vecs *base = base_of(r, b->metric);
     struct fs_index *idx = NULL;
     struct build_stats bs;
 
     progress(r, b, "building", -1, -1);
-    if (build_index(&idx, b->factory, backend_metric_of(b->metric), base->x, b->N,
-                    base->d, &bs)) {
+    if (build_index(&idx, b->factory, backend_metric_of(b->metric), base->x,
+                    rows_for(r, b->metric, b->N), base->d, &bs)) {
         for (size_t i = 0; i < b->n_points; i++) {
             const struct search_point *p = &b->points[i];
             add_skip_row(r, b, p, NULL, p->skip ? p->skip : NULL);
@@ -310,7 +425,7 @@ static void run_build(struct run *r, const struct build_point *b, int64_t *I)
             add_skip_row(r, b, p, &bs, p->skip);
         else {
             progress(r, b, "searching", p->nprobe, p->k_factor);
-            search_point(r, idx, b, p, &bs, I);
+            search_point(r, idx, b, p, &bs);
         }
     }
     if (r->progress && r->done == r->total)
@@ -353,6 +468,7 @@ static void provenance(struct run *r, const char *started)
     results_attr_int(rs, "cores", sysconf(_SC_NPROCESSORS_ONLN));
     results_attr_int(rs, "batch_threads", r->batch_threads);
     results_attr_int(rs, "latency_threads", 1);
+    results_attr_int(rs, "blas_threads", backend_blas_threads());
     env = getenv("OMP_NUM_THREADS");
     results_attr_str(rs, "env_OMP_NUM_THREADS", env ? env : "");
     env = getenv("OPENBLAS_NUM_THREADS");
@@ -366,6 +482,8 @@ static void provenance(struct run *r, const char *started)
     results_attr_str(rs, "dataset_base", r->ds.base_path);
     results_attr_str(rs, "dataset_queries", r->ds.queries_path ? r->ds.queries_path : "");
     results_attr_str(rs, "dataset_hash", hash);
+    results_attr_int(rs, "base_clips", (int64_t)r->ds.base_clips.n);
+    results_attr_int(rs, "query_clips", (int64_t)r->ds.query_clips.n);
     results_attr_int(rs, "N", (int64_t)r->ds.base.n);
     results_attr_int(rs, "d", (int64_t)r->ds.base.d);
     results_attr_int(rs, "nq", (int64_t)r->ds.queries.n);
@@ -397,7 +515,44 @@ static void release(struct run *r)
             ground_truth_release(&r->gt[z][m]);
     free(r->gt);
     free(r->sizes);
+    free(r->D);
+    free(r->I);
+    free(r->D_k);
+    free(r->I_k);
     results_release(&r->rs);
+}
+
+/* What the config became for this data: one line per build with its
+ * search points, stored beside the config text. */
+static char *resolved_config(const struct run *r)
+{
+    char *text = xasprintf("# N d nq: %zu %zu %zu; k:", r->ds.base.n, r->ds.base.d,
+                           r->ds.queries.n);
+    for (size_t i = 0; i < r->cfg.k.n; i++) {
+        char *t = xasprintf("%s %ld", text, r->cfg.k.v[i]);
+        free(text);
+        text = t;
+    }
+    for (size_t i = 0; i < r->grid.n_builds; i++) {
+        const struct build_point *b = &r->grid.builds[i];
+        char *t = xasprintf("%s\n- {N: %zu, metric: %s, factory: \"%s\", nlist: %ld, points: [",
+                            text, rows_for(r, b->metric, b->N), metric_name(b->metric),
+                            b->factory, b->nlist);
+        free(text);
+        text = t;
+        for (size_t j = 0; j < b->n_points; j++) {
+            const struct search_point *p = &b->points[j];
+            t = xasprintf("%s%s{nprobe: %ld, k_factor: %ld%s%s}", text, j ? ", " : "",
+                          p->nprobe, p->k_factor, p->skip ? ", skipped: " : "",
+                          p->skip ? p->skip : "");
+            free(text);
+            text = t;
+        }
+        t = xasprintf("%s]}", text);
+        free(text);
+        text = t;
+    }
+    return text;
 }
 
 int run_sweep(const char *config_path, const struct run_opts *opts, char **results_path)
@@ -406,9 +561,9 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     char stamp[32], started[32];
     time_t now = time(NULL);
     const char *outdir;
-    int64_t *I = NULL;
-    char *path = NULL;
+    char *path = NULL, *resolved;
     double faiss0 = backend_faiss_seconds(), wall, fs;
+    size_t nq_kmax;
     int rc = -1;
 
     memset(&r, 0, sizeof(r));
@@ -420,6 +575,10 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
 
     if (config_load(&r.cfg, config_path))
         goto out;
+    /* One thread count for everything faiss does in this run: ground truth,
+     * training and batch search alike (OMP_NUM_THREADS is respected). */
+    r.batch_threads = r.cfg.measure.threads ? r.cfg.measure.threads : backend_threads();
+    backend_set_threads(r.batch_threads);
     if (dataset_load(&r.ds, &r.cfg.dataset))
         goto out;
     r.kmax = (size_t)r.cfg.k.v[r.cfg.k.n - 1];
@@ -438,18 +597,23 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     if (prepare_cosine(&r) || ground_truths(&r))
         goto out;
 
-    r.batch_threads = r.cfg.measure.threads ? r.cfg.measure.threads
-                                            : (int)sysconf(_SC_NPROCESSORS_ONLN);
     for (size_t i = 0; i < r.cfg.k.n; i++)
         r.rs.ks[i] = r.cfg.k.v[i];
     r.rs.n_ks = r.cfg.k.n;
-    I = xmalloc(r.ds.queries.n * r.kmax * sizeof(*I));
+    nq_kmax = r.ds.queries.n * r.kmax;
+    r.D = xmalloc(nq_kmax * sizeof(*r.D));
+    r.I = xmalloc(nq_kmax * sizeof(*r.I));
+    r.D_k = xmalloc(nq_kmax * sizeof(*r.D_k));
+    r.I_k = xmalloc(nq_kmax * sizeof(*r.I_k));
     for (size_t i = 0; i < r.grid.n_builds; i++)
-        run_build(&r, &r.grid.builds[i], I);
+        run_build(&r, &r.grid.builds[i]);
 
     wall = now_s() - r.t_start;
     fs = backend_faiss_seconds() - faiss0;
     provenance(&r, started);
+    resolved = resolved_config(&r);
+    results_attr_str(&r.rs, "config_resolved", resolved);
+    free(resolved);
     results_attr_float(&r.rs, "wall_s", wall);
     results_attr_float(&r.rs, "faiss_s", fs);
     results_attr_float(&r.rs, "harness_share", wall > 0 ? (wall - fs) / wall : 0);
@@ -461,18 +625,21 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
         goto out;
 
     summary_print(stdout, &r.rs);
+    /* Writing the results counts as the harness's time too. */
+    wall = now_s() - r.t_start;
     printf("\nwall %.1f s: faiss %.1f s, harness %.1f s (%.1f%%)\n", wall, fs, wall - fs,
            wall > 0 ? 100.0 * (wall - fs) / wall : 0.0);
     printf("results: %s\n", path);
     fflush(stdout);
-    if (opts->plot && plot_results(path, outdir, opts->templates_dir))
-        warning("plots were not drawn; the results file is complete");
     rc = r.n_failed ? 1 : 0;
+    if (opts->plot && plot_results(path, outdir, opts->templates_dir)) {
+        error("plots were not drawn; the results file '%s' is complete", path);
+        rc = 1;
+    }
     *results_path = path;
     path = NULL;
 out:
     free(path);
-    free(I);
     release(&r);
     return rc;
 }

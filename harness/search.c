@@ -55,6 +55,9 @@ static int single(struct fs_index *idx, const float *xq, size_t nq, size_t d, si
         goto out;
     }
     backend_set_threads(1);
+    /* The first call after changing the thread team pays for the change. */
+    if (backend_search(idx, 1, xq, k, D, I))
+        goto out;
     for (size_t i = 0; i < n; i++) {
         double t0 = now_s();
         if (backend_search(idx, 1, xq + i * d, k, D, I))
@@ -75,15 +78,13 @@ out:
 
 int search_measure(struct fs_index *idx, const float *xq, size_t nq, size_t d, size_t k,
                    const struct measure_spec *ms, int batch_threads,
-                   int64_t *I, struct search_stats *st)
+                   float *D, int64_t *I, struct search_stats *st)
 {
-    float *D = xmalloc(nq * k * sizeof(*D));
     int rc;
 
     memset(st, 0, sizeof(*st));
     backend_set_threads(batch_threads);
     rc = batch(idx, xq, nq, k, ms, D, I, st);
-    free(D);
     if (!rc)
         rc = single(idx, xq, nq, d, k, ms, st);
     backend_set_threads(batch_threads);

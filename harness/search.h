@@ -19,10 +19,13 @@ struct search_stats {
 
 /* Search all nq queries for k neighbours as the measure spec says: `warmup`
  * untimed batch calls, `repeats` timed ones (best kept) on `batch_threads`
- * threads, then up to latency_queries single-query calls on one thread.
- * I (nq*k) receives the ids of the last batch search. Returns 0 or -1. */
+ * threads, then up to latency_queries single-query calls on one thread
+ * (after one untimed single query). D and I (nq*k, allocated by the caller
+ * once per run, so no page faults land in a timed call) receive the last
+ * batch search. The thread count is batch_threads again on return.
+ * Returns 0 or -1. */
 int search_measure(struct fs_index *idx, const float *xq, size_t nq, size_t d, size_t k,
                    const struct measure_spec *ms, int batch_threads,
-                   int64_t *I, struct search_stats *st);
+                   float *D, int64_t *I, struct search_stats *st);
 
 #endif

@@ -94,6 +94,28 @@ int64_t rss_bytes(void)
     return (int64_t)resident * sysconf(_SC_PAGESIZE);
 }
 
+void peak_rss_reset(void)
+{
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (f) {
+        fputs("5", f);
+        fclose(f);
+    }
+}
+
+int64_t peak_rss_bytes(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = 0;
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return (int64_t)kb * 1024;
+}
+
 uint64_t hash_bytes(uint64_t h, const void *buf, size_t n)
 {
     const unsigned char *p = buf;

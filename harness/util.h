@@ -31,6 +31,11 @@ double now_s(void);
 /* Resident set size of this process in bytes (from /proc/self/statm), 0 if unknown. */
 int64_t rss_bytes(void);
 
+/* Peak RSS (VmHWM): reset it to the current RSS (Linux /proc/self/clear_refs),
+ * and read it in bytes (0 if unknown). */
+void peak_rss_reset(void);
+int64_t peak_rss_bytes(void);
+
 /* 64-bit FNV-1a over a buffer, chainable: pass the previous hash as seed
  * (start with HASH_SEED). Used for dataset content hashes and cache keys. */
 #define HASH_SEED UINT64_C(14695981039346656037)

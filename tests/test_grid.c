@@ -146,6 +146,7 @@ static void test_expand_and_skip(void **state)
     b = &g.builds[4];
     assert_string_equal(b->factory, "IVF32,PQ64x4fs,RFlat");
     assert_true(b->refine);
+    assert_string_equal(b->kf_param, "k_factor_rf");
     assert_null(b->points[0].skip);
     assert_null(b->points[1].skip);
     assert_int_equal(b->points[1].k_factor, 4);
@@ -214,6 +215,34 @@ static void test_ladder(void **state)
     grid_release(&g);
 }
 
+/* Index kinds recognised from the resolved factory string. */
+static void test_factory_kinds(void **state)
+{
+    enum metric metrics[] = { METRIC_L2 };
+    long np[] = { 1, 4 }, kf[] = { 1, 4 };
+    struct index_spec idx[] = {
+        { .factory = "IMI2x4,PQ8", .line = 1 },
+        { .factory = "IVF16,PQ8+16", .line = 2 },
+        { .factory = "OPQ8,IVF16,PQ8,Refine(Flat)", .line = 3 },
+        { .factory = "HNSW32", .line = 4 },
+    };
+    struct config cfg = { .path = "t.yaml", .metrics = metrics, .n_metrics = 1,
+                          .indexes = idx, .n_indexes = 4,
+                          .nprobe = { NPROBE_LIST, { np, 2 } }, .k_factor = { kf, 2 } };
+    struct grid g;
+    (void)state;
+    assert_int_equal(grid_expand(&g, &cfg, (size_t[]){ 1000 }, 1, 32), 0);
+    assert_int_equal(g.builds[0].nlist, 256);
+    assert_null(g.builds[0].kf_param);
+    assert_int_equal(g.builds[1].nlist, 16);
+    assert_string_equal(g.builds[1].kf_param, "k_factor");
+    assert_string_equal(g.builds[2].kf_param, "k_factor_rf");
+    assert_int_equal(g.builds[2].nlist, 16);
+    assert_int_equal(g.builds[3].nlist, 0);
+    assert_null(g.builds[3].kf_param);
+    grid_release(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +252,7 @@ int main(void)
         cmocka_unit_test(test_expand_and_skip),
         cmocka_unit_test(test_expand_errors),
         cmocka_unit_test(test_ladder),
+        cmocka_unit_test(test_factory_kinds),
     };
     return cmocka_run_group_tests_name("grid", tests, NULL, NULL);
 }
