@@ -86,6 +86,7 @@ struct plot_ctx {
     const struct result_set *rs;
     size_t kidx;        /* recall column: rs->ks[kidx] */
     int multi_metric;   /* the file holds several metrics: name them in keys */
+    int multi_size;     /* a scale ladder: points at each N are their own series */
 };
 
 /* The legend entry of a row's series (malloc'd). */
@@ -100,7 +101,11 @@ static double recall_of(const struct plot_ctx *c, const struct result_row *r)
 
 static char *family_key(const struct plot_ctx *c, const struct result_row *r)
 {
-    return c->multi_metric ? xasprintf("%s [%s]", r->family, r->metric) : xstrdup(r->family);
+    char n[32] = "";
+    if (c->multi_size)
+        snprintf(n, sizeof(n), " N=%lld", (long long)r->N);
+    return c->multi_metric ? xasprintf("%s [%s]%s", r->family, r->metric, n)
+                           : xasprintf("%s%s", r->family, n);
 }
 
 static char *factory_kf_key(const struct plot_ctx *c, const struct result_row *r)
@@ -131,6 +136,33 @@ static int xy_size(const struct plot_ctx *c, const struct result_row *r, double 
     *x = (double)r->index_bytes / (1024.0 * 1024.0);
     *y = recall_of(c, r);
     return r->index_bytes > 0;
+}
+
+/* The scale-ladder plots: one series per family and search setting. */
+static char *family_setting_key(const struct plot_ctx *c, const struct result_row *r)
+{
+    /* N is the x axis here, so it stays out of the key. */
+    char *fam = c->multi_metric ? xasprintf("%s [%s]", r->family, r->metric) : xstrdup(r->family);
+    char *key = r->k_factor > 0
+        ? xasprintf("%s nprobe=%lld k_factor=%lld", fam, (long long)r->nprobe, (long long)r->k_factor)
+        : r->nprobe > 0 ? xasprintf("%s nprobe=%lld", fam, (long long)r->nprobe) : xstrdup(fam);
+    free(fam);
+    return key;
+}
+
+static int xy_n_qps(const struct plot_ctx *c, const struct result_row *r, double *x, double *y)
+{
+    (void)c;
+    *x = (double)r->N;
+    *y = r->qps;
+    return r->N > 0 && r->qps > 0;
+}
+
+static int xy_n_recall(const struct plot_ctx *c, const struct result_row *r, double *x, double *y)
+{
+    *x = (double)r->N;
+    *y = recall_of(c, r);
+    return r->N > 0 && !isnan(*y);
 }
 
 static int xy_build(const struct plot_ctx *c, const struct result_row *r, double *x, double *y)
@@ -362,14 +394,17 @@ struct plot_def {
     xy_fn xy;
     int one_per_factory;
     int fronts;             /* also write <stem>-<name>-front.dat */
+    int ladder;             /* drawn only when the file holds several N */
     const char *what;       /* for the data file's comment */
 };
 
 static const struct plot_def plot_defs[] = {
-    { "recall_qps", family_key, xy_recall_qps, 0, 1, "recall (x) and batch qps (y) per family" },
-    { "recall_nprobe", factory_kf_key, xy_nprobe, 0, 0, "nprobe (x) and recall (y) per factory and k_factor" },
-    { "recall_size", family_key, xy_size, 0, 0, "index MiB (x) and recall (y) per family" },
-    { "build_nlist", family_key, xy_build, 1, 0, "nlist (x) and train+add seconds (y) per family" },
+    { "recall_qps", family_key, xy_recall_qps, 0, 1, 0, "recall (x) and batch qps (y) per family" },
+    { "recall_nprobe", factory_kf_key, xy_nprobe, 0, 0, 0, "nprobe (x) and recall (y) per factory and k_factor" },
+    { "recall_size", family_key, xy_size, 0, 0, 0, "index MiB (x) and recall (y) per family" },
+    { "build_nlist", family_key, xy_build, 1, 0, 0, "nlist (x) and train+add seconds (y) per family" },
+    { "qps_n", family_setting_key, xy_n_qps, 0, 0, 1, "N (x) and batch qps (y) per family and setting" },
+    { "recall_n", family_setting_key, xy_n_recall, 0, 0, 1, "N (x) and recall (y) per family and setting" },
 };
 
 struct job {
@@ -497,6 +532,21 @@ static int several_metrics(const struct result_set *rs)
     return 0;
 }
 
+/* The file holds ok rows at more than one base size (a scale ladder). */
+static int several_sizes(const struct result_set *rs)
+{
+    int64_t first = -1;
+    for (size_t i = 0; i < rs->n_rows; i++) {
+        if (strcmp(rs->rows[i].status, "ok"))
+            continue;
+        if (first < 0)
+            first = rs->rows[i].N;
+        else if (first != rs->rows[i].N)
+            return 1;
+    }
+    return 0;
+}
+
 /* Index of k in ks (0 = the largest); -1 with an error listing ks if absent. */
 static long find_k(const struct result_set *rs, long k, const char *path)
 {
@@ -518,7 +568,7 @@ static long find_k(const struct result_set *rs, long k, const char *path)
 int plot_results_at(const char *h5path, const char *outdir, const char *templates_dir, long k)
 {
     struct result_set rs;
-    struct plot_ctx ctx = { &rs, 0, 0 };
+    struct plot_ctx ctx = { .rs = &rs };
     char *stem = NULL, *title = NULL;
     size_t ok = 0;
     long kidx;
@@ -536,12 +586,13 @@ int plot_results_at(const char *h5path, const char *outdir, const char *template
         goto out;
     ctx.kidx = (size_t)kidx;
     ctx.multi_metric = several_metrics(&rs);
+    ctx.multi_size = several_sizes(&rs);
     stem = file_stem(h5path);
     title = run_title(&rs, stem, ctx.multi_metric);
 
     struct job job = { &ctx, outdir, stem, templates_dir, title };
     for (size_t i = 0; i < sizeof(plot_defs) / sizeof(plot_defs[0]); i++)
-        if (draw(&job, &plot_defs[i]) < 0)
+        if ((!plot_defs[i].ladder || several_sizes(&rs)) && draw(&job, &plot_defs[i]) < 0)
             goto out;
     rc = 0;
 out:

@@ -19,14 +19,15 @@ static int is_ok(const struct result_row *r)
 }
 
 long summary_best(const struct result_set *rs, const char *family, const char *metric,
-                  size_t kidx, double target)
+                  int64_t N, size_t kidx, double target)
 {
     long best = -1;
     for (size_t i = 0; i < rs->n_rows; i++) {
         const struct result_row *r = &rs->rows[i];
         double rec = r->recall_at[kidx];
         if (!is_ok(r) || isnan(rec) || isnan(r->qps) || rec < target ||
-            (*family && strcmp(r->family, family)) || (metric && strcmp(r->metric, metric)))
+            (*family && strcmp(r->family, family)) || (metric && strcmp(r->metric, metric)) ||
+            (N > 0 && r->N != N))
             continue;
         if (best < 0 || r->qps > rs->rows[best].qps ||
             (r->qps == rs->rows[best].qps && rec > rs->rows[best].recall_at[kidx]))
@@ -53,14 +54,35 @@ static int several_metrics(const struct result_set *rs)
     return 0;
 }
 
-/* Row i is the first of its (family, metric) group. */
-static int first_of_group(const struct result_set *rs, size_t i, int by_metric)
+/* A scale ladder: points at different N are not comparable, so each N
+ * gets its own group. */
+static int several_sizes(const struct result_set *rs)
+{
+    for (size_t i = 1; i < rs->n_rows; i++)
+        if (rs->rows[i].N != rs->rows[0].N)
+            return 1;
+    return 0;
+}
+
+/* Row i is the first of its (family, metric, N) group. */
+static int first_of_group(const struct result_set *rs, size_t i, int by_metric, int by_n)
 {
     for (size_t j = 0; j < i; j++)
         if (!strcmp(rs->rows[j].family, rs->rows[i].family) &&
-            (!by_metric || !strcmp(rs->rows[j].metric, rs->rows[i].metric)))
+            (!by_metric || !strcmp(rs->rows[j].metric, rs->rows[i].metric)) &&
+            (!by_n || rs->rows[j].N == rs->rows[i].N))
             return 0;
     return 1;
+}
+
+/* The label of a group: family, then [metric] and N=... when they vary. */
+static char *group_name(const struct result_row *g, int by_metric, int by_n)
+{
+    char n[32] = "";
+    if (by_n)
+        snprintf(n, sizeof(n), " N=%lld", (long long)g->N);
+    return by_metric ? xasprintf("%s [%s]%s", g->family, g->metric, n)
+                     : xasprintf("%s%s", g->family, n);
 }
 
 static void print_num(FILE *f, int width, int prec, double v)
@@ -93,7 +115,7 @@ static void print_counts(FILE *f, const struct result_set *rs)
 
 void summary_print(FILE *f, const struct result_set *rs)
 {
-    int by_metric = several_metrics(rs);
+    int by_metric = several_metrics(rs), by_n = several_sizes(rs);
     int wfam = (int)strlen("family"), wfac = (int)strlen("factory");
     size_t kidx;
 
@@ -104,8 +126,10 @@ void summary_print(FILE *f, const struct result_set *rs)
     }
     kidx = largest_k(rs);
     for (size_t i = 0; i < rs->n_rows; i++) {
-        int n = (int)strlen(rs->rows[i].family) + (by_metric ? (int)strlen(rs->rows[i].metric) + 3 : 0);
+        char *name = group_name(&rs->rows[i], by_metric, by_n);
+        int n = (int)strlen(name);
         int m = (int)strlen(rs->rows[i].factory);
+        free(name);
         wfam = n > wfam ? n : wfam;
         wfac = m > wfac ? m : wfac;
     }
@@ -118,11 +142,12 @@ void summary_print(FILE *f, const struct result_set *rs)
 
     for (size_t i = 0; i < rs->n_rows; i++) {
         const struct result_row *g = &rs->rows[i];
-        if (!first_of_group(rs, i, by_metric))
+        if (!first_of_group(rs, i, by_metric, by_n))
             continue;
-        char *name = by_metric ? xasprintf("%s [%s]", g->family, g->metric) : xstrdup(g->family);
+        char *name = group_name(g, by_metric, by_n);
         for (size_t t = 0; t < N_TARGETS; t++) {
-            long b = summary_best(rs, g->family, by_metric ? g->metric : NULL, kidx, targets[t]);
+            long b = summary_best(rs, g->family, by_metric ? g->metric : NULL, by_n ? g->N : 0,
+                                  kidx, targets[t]);
             fprintf(f, "%-*s  %6.2f  ", wfam, t ? "" : name, targets[t]);
             if (b < 0) {
                 fprintf(f, "-\n");

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include "results.h"
 
-/* For each family (with the metric when the set has several) and each target
+/* For each family (with the metric and N when the set has several) and each target
  * 0.90, 0.95, 0.99 of recall@<largest k>: the "ok" row with the highest
  * batch qps whose recall meets the target (factory, nprobe, k_factor, recall,
  * qps, p50 latency, index MiB), or "-" if none; then the counts of ok,
@@ -16,9 +16,10 @@
 void summary_print(FILE *f, const struct result_set *rs);
 
 /* The row summary_print reports for rows of `family` ("" = any family;
- * metric NULL = any metric) at recall column kidx and target: the index of
- * the fastest ok row whose recall is >= target, or -1 if none. */
+ * metric NULL = any metric; N 0 = any base size) at recall column kidx and
+ * target: the index of the fastest ok row whose recall is >= target, or -1
+ * if none. */
 long summary_best(const struct result_set *rs, const char *family, const char *metric,
-                  size_t kidx, double target);
+                  int64_t N, size_t kidx, double target);
 
 #endif

@@ -122,5 +122,39 @@ for what, (cfgpath, text, needle) in cases.items():
 check(not os.path.exists(os.path.join(work, "bad")) or not os.listdir(os.path.join(work, "bad")),
       "no results written for bad input")
 
+# An ann-benchmarks file (as its datasets.py writes them): the run takes its
+# queries and, after a sample check, its stored ground truth; a wrong stored
+# ground truth is caught and recomputed.
+data = np.loadtxt(sift, dtype=np.float32)[:, :128]
+train, test = data[:4500], data[4500:]
+d2 = ((test[:, None, :] - train[None, :, :]) ** 2).sum(-1)
+nn = np.argsort(d2, axis=1, kind="stable")[:, :100]
+for label, ids in [("good", nn), ("bad", nn[::-1])]:
+    ann = os.path.join(work, f"sift-{label}.hdf5")
+    with h5py.File(ann, "w") as f:
+        f.attrs["type"] = "dense"
+        f.attrs["distance"] = "euclidean"
+        f.attrs["dimension"] = 128
+        f.attrs["point_type"] = "float"
+        f.create_dataset("train", data=train)
+        f.create_dataset("test", data=test)
+        f.create_dataset("neighbors", data=ids.astype(np.int64))
+        f.create_dataset("distances", data=np.sqrt(np.take_along_axis(d2, ids, 1)).astype(np.float32))
+    cfgp = os.path.join(work, f"ann-{label}.yaml")
+    with open(cfgp, "w") as f:
+        f.write(f"name: ann-{label}\ndataset: {{format: ann-hdf5, base: {ann}}}\nk: [1, 10]\n"
+                f"indexes: [{{factory: Flat}}]\nmeasure: {{repeats: 1, warmup: 0, latency_queries: 0}}\n"
+                f"output_dir: {work}/ann\n")
+    p = subprocess.run([exe, "run", cfgp, "--no-plot"], capture_output=True, text=True)
+    check(p.returncode == 0, f"ann-hdf5 ({label} ground truth) runs: {p.stderr.strip()[-300:]}")
+    stored = "from the file" in p.stderr
+    check(stored == (label == "good"), f"stored ground truth used only when it is right ({label})")
+    check(label == "good" or "disagrees" in p.stderr, f"a wrong stored ground truth is reported ({label})")
+    out = sorted(glob.glob(os.path.join(work, "ann", f"ann-{label}-*.h5")))[-1]
+    with h5py.File(out, "r") as f:
+        r = f["runs"][:]
+        check(int(f.attrs["nq"]) == 500 and r["recall_at_10"][0] == 1.0,
+              f"ann-hdf5 {label}: test split used as queries, Flat recall 1.0")
+
 print(f"h5py: {passes} passed, {failures} failed")
 sys.exit(1 if failures else 0)

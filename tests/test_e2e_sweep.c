@@ -165,6 +165,39 @@ static void test_glove_cosine_and_ip(void **state)
     results_release(&rs);
 }
 
+/* A scale ladder: N is a column, nlist rules follow N, recall@1 of a
+ * search for k = 1 is not taken from the deeper k = 10 search. */
+static void test_sift_ladder(void **state)
+{
+    struct result_set rs;
+    (void)state;
+    if (!have_shared())
+        skip();
+    sweep("ladder",
+          "name: sift-ladder\n"
+          "dataset: {format: tsv-id, base: " FS_SHARED_DATA "/sift5k/sift-dataset-5k.tsv, holdout: 200, sizes: [1000, 4800]}\n"
+          "k: [1, 10]\n"
+          "indexes:\n"
+          "  - factory: Flat\n"
+          "  - factory: \"IVF{nlist},Flat\"\n"
+          "    nlist: {rule: rvc-2023-04}\n"
+          "    nprobe: {rule: all}\n"
+          "measure: {repeats: 1, warmup: 0, latency_queries: 0}\n", &rs);
+    /* 2 sizes x 2 builds, one point each */
+    assert_int_equal(rs.n_rows, 4);
+    assert_int_equal(rs.rows[0].N, 1000);
+    assert_string_equal(rs.rows[1].factory, "IVF25,Flat");   /* 1000 // 39 */
+    assert_int_equal(rs.rows[1].nprobe, 25);
+    assert_int_equal(rs.rows[2].N, 4800);
+    assert_string_equal(rs.rows[3].factory, "IVF123,Flat");  /* 4800 // 39 */
+    for (size_t i = 0; i < 4; i++) {
+        assert_string_equal(rs.rows[i].status, "ok");
+        assert_float_equal(rs.rows[i].recall_at[0], 1.0, 1e-12);
+        assert_float_equal(rs.rows[i].recall_at[1], 1.0, 1e-12);
+    }
+    results_release(&rs);
+}
+
 static int cleanup(void **state)
 {
     char *cmd = xasprintf("rm -rf '%s'", tmpdir);
@@ -180,6 +213,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sift_anchors),
         cmocka_unit_test(test_glove_cosine_and_ip),
+        cmocka_unit_test(test_sift_ladder),
     };
     if (!mkdtemp(tmpdir))
         return 1;

@@ -374,9 +374,9 @@ static void test_summary(void **state)
     }
 
     /* The same choice through the lookup itself, at k = 10 (index 1). */
-    assert_int_equal(summary_best(&rs, "IVF{nlist},Flat", NULL, 1, 0.90), 1);
-    assert_int_equal(summary_best(&rs, "", "l2", 1, 0.99), 4);
-    assert_int_equal(summary_best(&rs, "IVF{nlist},PQ8", NULL, 1, 0.95), -1);
+    assert_int_equal(summary_best(&rs, "IVF{nlist},Flat", NULL, 0, 1, 0.90), 1);
+    assert_int_equal(summary_best(&rs, "", "l2", 0, 1, 0.99), 4);
+    assert_int_equal(summary_best(&rs, "IVF{nlist},PQ8", NULL, 0, 1, 0.95), -1);
     free(text);
     results_release(&rs);
 }
