@@ -486,6 +486,28 @@ static int parse_fraction(struct parser *p, const struct key *k, yaml_node_t *n,
                 describe(n, buf, sizeof(buf)));
 }
 
+/* A number in [0, 1], both included. */
+static int parse_unit(struct parser *p, const struct key *k, yaml_node_t *n,
+                      void *base, const char *path)
+{
+    char buf[80];
+
+    if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+        const char *s = (const char *)n->data.scalar.value;
+        char *end;
+        double v;
+
+        errno = 0;
+        v = strtod(s, &end);
+        if (*s && end != s && !*end && !errno && v >= 0 && v <= 1) {
+            *(double *)field(base, k) = v;
+            return 0;
+        }
+    }
+    return fail(p, line_of(n), path, "expected a number from 0 to 1, got %s",
+                describe(n, buf, sizeof(buf)));
+}
+
 /* Dataset paths are relative to the config file, so a config can travel
  * with its data. */
 static int parse_path(struct parser *p, const struct key *k, yaml_node_t *n,
@@ -960,6 +982,23 @@ static const struct section measure_section = {
     .title = "measure", .help = "How timings are taken.", .keys = measure_keys,
 };
 
+#define RV(f) offsetof(struct rvc_spec, f)
+static const struct key rvc_keys[] = {
+    { .name = "blend_k", .parse = parse_long, .off = RV(blend_k), .min = 0, .max = 4096,
+      .type = "int >= 0", .def = "0",
+      .help = "neighbours blended as RVC does (RVC: 8); 0 = no blend-fidelity columns" },
+    { .name = "index_rate", .parse = parse_unit, .off = RV(index_rate),
+      .type = "number 0..1", .def = "0.75",
+      .help = "RVC's index_rate: f = index_rate * r + (1 - index_rate) * q" },
+    { .name = NULL }
+};
+#undef RV
+
+static const struct section rvc_section = {
+    .title = "rvc", .help = "RVC's retrieval, measured per point: the blend fidelity columns.",
+    .keys = rvc_keys,
+};
+
 static const struct key top_keys[] = {
     { .name = "name", .parse = parse_name, .off = CF(name), .flags = KEY_REQUIRED,
       .type = "string of A-Za-z0-9._-", .help = "run name, used in the results file name" },
@@ -977,6 +1016,8 @@ static const struct key top_keys[] = {
       .type = "mapping", .help = "see `search` below" },
     { .name = "measure", .parse = parse_section, .off = CF(measure), .sub = &measure_section,
       .type = "mapping", .help = "see `measure` below" },
+    { .name = "rvc", .parse = parse_section, .off = CF(rvc), .sub = &rvc_section,
+      .type = "mapping", .help = "see `rvc` below" },
     { .name = "output_dir", .parse = parse_string, .off = CF(output_dir),
       .type = "path", .def = "results",
       .help = "where results files go; relative to the current directory" },

@@ -75,6 +75,13 @@ struct measure_spec {
     int threads;          /* OpenMP threads for batch search; 0 = all cores (default 0) */
 };
 
+/* RVC's retrieval, modelled per point ("blend fidelity"): each query's k
+ * neighbours weighted by (1/score)^2 and blended into it at index_rate. */
+struct rvc_spec {
+    long blend_k;       /* neighbours blended (RVC: 8); 0 = blend fidelity off (default) */
+    double index_rate;  /* f = index_rate * r + (1 - index_rate) * q (RVC: 0.75) */
+};
+
 struct config {
     char *path;          /* the file read, for messages ("<string>" when parsed from text) */
     char *text;          /* its full text, stored in the results for provenance */
@@ -88,6 +95,7 @@ struct config {
     struct nprobe_spec nprobe;   /* global search.nprobe (default list [1]) */
     struct long_list k_factor;   /* global search.k_factor (default [1]) */
     struct measure_spec measure;
+    struct rvc_spec rvc;
     char *output_dir;    /* default "results", resolved against the current directory */
     char *cache_dir;     /* ground-truth cache; default "<output_dir>/cache" */
 };

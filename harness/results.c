@@ -48,7 +48,11 @@ static const struct column head_cols[] = {
 };
 /* Columns after the recall columns. */
 static const struct column tail_cols[] = {
-    FIELD(missing_ids, COL_I64), FIELD(status, COL_STR),
+    FIELD(missing_ids, COL_I64),
+    FIELD(blend_err_mean, COL_F64), FIELD(blend_err_p95, COL_F64), FIELD(blend_cos_mean, COL_F64),
+    FIELD(blend_missing, COL_I64), FIELD(blend_zero_dist, COL_I64),
+    FIELD(audio_s_batch, COL_F64), FIELD(audio_s_single, COL_F64),
+    FIELD(status, COL_STR),
 };
 
 #define N_HEAD (sizeof(head_cols) / sizeof(head_cols[0]))

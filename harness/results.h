@@ -31,6 +31,14 @@ struct result_row {
     double recall_at[RESULTS_MAX_KS];   /* k-recall@k, ties extended, for each run k */
     double recall1_at[RESULTS_MAX_KS];  /* 1-recall@k: true nearest in the top k */
     int64_t missing_ids;        /* result slots holding -1, over all queries, at max k */
+    /* RVC's blend of the k returned neighbours against the exact ones (rvc.blend_k;
+     * NaN / -1 when off): relative L2 error of f, cosine of r, and counts of queries
+     * with -1 ids or zero distances in the index's answer. */
+    double blend_err_mean, blend_err_p95, blend_cos_mean;
+    int64_t blend_missing, blend_zero_dist;
+    /* Search seconds per second of audio at 50 queries per second: 50 / qps
+     * (batch) and 50 * mean single-query latency. */
+    double audio_s_batch, audio_s_single;
     char status[64];            /* "ok", or "skipped: <reason>", or "failed: <reason>" */
 };
 

@@ -5,6 +5,7 @@
  */
 #include "run.h"
 #include "backend.h"
+#include "blend.h"
 #include "build.h"
 #include "config.h"
 #include "dataset.h"
@@ -37,6 +38,7 @@ struct run {
     struct ground_truth (*gt)[3];         /* [size][enum metric], when used */
     struct result_set rs;
     size_t kmax;
+    size_t kdeep;                         /* max(kmax, rvc.blend_k): ground truth depth */
     float *D, *D_k;                       /* search results, nq * kmax, allocated once */
     int64_t *I, *I_k;
     int batch_threads;
@@ -155,13 +157,13 @@ static int stored_ground_truth(struct run *r, enum metric m, struct ground_truth
 {
     const struct dataset *ds = &r->ds;
     const struct vecs *b = base_of(r, m), *q = queries_of(r, m);
-    size_t k = ds->gt_k < r->kmax + GT_TIE_MARGIN ? ds->gt_k : r->kmax + GT_TIE_MARGIN;
+    size_t k = ds->gt_k < r->kdeep + GT_TIE_MARGIN ? ds->gt_k : r->kdeep + GT_TIE_MARGIN;
     size_t ns = q->n < 200 ? q->n : 200, agree = 0;
     float *D;
     int64_t *I;
 
     if (!ds->gt_ids || !ds->native_metric || strcmp(ds->native_metric, metric_name(m)) ||
-        ds->gt_k < r->kmax || b->n != ds->base.n)
+        ds->gt_k < r->kdeep || b->n != ds->base.n)
         return -1;
     gt->nq = q->n;
     gt->k = k;
@@ -215,7 +217,7 @@ static int ground_truths(struct run *r)
             }
             if (groundtruth_get(&r->gt[z][m], b->x, rows_for(r, (enum metric)m, N), q->x, q->n, b->d,
                                 backend_metric_of((enum metric)m), metric_name((enum metric)m),
-                                r->kmax + GT_TIE_MARGIN, key, r->cfg.cache_dir, &cached))
+                                r->kdeep + GT_TIE_MARGIN, key, r->cfg.cache_dir, &cached))
                 return -1;
             info("ground truth (N=%zu, %s, k=%zu): %s in %.1f s", N, metric_name((enum metric)m),
                  r->gt[z][m].k, cached ? "from cache" : "computed", now_s() - t0);
@@ -274,6 +276,9 @@ static void row_init(const struct run *r, struct result_row *row, const struct b
     for (size_t i = 0; i < RESULTS_MAX_KS; i++)
         row->recall_at[i] = row->recall1_at[i] = NAN;
     row->missing_ids = -1;
+    row->blend_err_mean = row->blend_err_p95 = row->blend_cos_mean = NAN;
+    row->blend_missing = row->blend_zero_dist = -1;
+    row->audio_s_batch = row->audio_s_single = NAN;
 }
 
 static void add_status_row(struct run *r, const struct build_point *b,
@@ -327,6 +332,56 @@ static int recalls(struct run *r, struct fs_index *idx, const struct build_point
     return 0;
 }
 
+/* Squared L2 from what faiss returned: L2 is already; cosine similarities of
+ * unit vectors become 2 - 2s. Copies into out (n values). */
+static void to_sql2(const float *D, size_t n, enum metric m, float *out)
+{
+    memcpy(out, D, n * sizeof(*out));
+    if (m == METRIC_COSINE)
+        blend_ip_to_sql2(out, n);
+}
+
+/* RVC's blend with the index's k neighbours against the exact ones. Raw
+ * inner product has no distance RVC could weight by, so it gets none. */
+static int blend_point(struct run *r, struct fs_index *idx, const struct build_point *b,
+                       struct result_row *row)
+{
+    const struct vecs *q = queries_of(r, b->metric), *base = base_of(r, b->metric);
+    const struct ground_truth *gt = &r->gt[size_index(r, b->N)][b->metric];
+    size_t k = (size_t)r->cfg.rvc.blend_k, n = rows_for(r, b->metric, b->N);
+    const int64_t *I = r->I;
+    const float *D = r->D;
+    float *Dx, *Da;
+    struct blend_stats bs;
+    int rc;
+
+    if (!k || b->metric == METRIC_IP)
+        return 0;
+    if (k != r->kmax) {
+        if (backend_search(idx, q->n, q->x, k, r->D_k, r->I_k))
+            return -1;
+        I = r->I_k;
+        D = r->D_k;
+    }
+    Dx = xmalloc(q->n * gt->k * sizeof(*Dx));
+    Da = xmalloc(q->n * k * sizeof(*Da));
+    to_sql2(gt->D, q->n * gt->k, b->metric, Dx);
+    to_sql2(D, q->n * k, b->metric, Da);
+    struct blend_side exact = { .x = base->x, .n = n, .I = gt->I, .D = Dx, .stride = gt->k };
+    struct blend_side ann = { .x = base->x, .n = n, .I = I, .D = Da, .stride = k };
+    rc = blend_fidelity(q->x, q->n, q->d, &exact, &ann, k, r->cfg.rvc.index_rate, &bs);
+    free(Dx);
+    free(Da);
+    if (rc)
+        return -1;
+    row->blend_err_mean = bs.err_mean;
+    row->blend_err_p95 = bs.err_p95;
+    row->blend_cos_mean = bs.cos_mean;
+    row->blend_missing = (int64_t)bs.missing_queries;
+    row->blend_zero_dist = (int64_t)bs.zero_dist_ann;
+    return 0;
+}
+
 /* Run one search point on a built index and append its row. */
 static void search_point(struct run *r, struct fs_index *idx, const struct build_point *b,
                          const struct search_point *p, const struct build_stats *bs)
@@ -362,7 +417,9 @@ static void search_point(struct run *r, struct fs_index *idx, const struct build
     row.lat_p95_us = ss.lat_p95_us;
     row.lat_p99_us = ss.lat_p99_us;
     row.ndis_per_query = b->nlist ? ss.ndis_per_query : NAN;
-    if (recalls(r, idx, b, &row)) {
+    row.audio_s_batch = blend_audio_seconds_batch(ss.qps);
+    row.audio_s_single = blend_audio_seconds_single(ss.lat_mean_us * 1e-6);
+    if (recalls(r, idx, b, &row) || blend_point(r, idx, b, &row)) {
         add_status_row(r, b, p, bs, "failed: search");
         r->n_failed++;
         return;
@@ -582,8 +639,9 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     if (dataset_load(&r.ds, &r.cfg.dataset))
         goto out;
     r.kmax = (size_t)r.cfg.k.v[r.cfg.k.n - 1];
-    if (r.kmax > r.ds.base.n) {
-        error("%s: k: %zu exceeds the %zu base vectors", r.cfg.path, r.kmax, r.ds.base.n);
+    r.kdeep = r.kmax > (size_t)r.cfg.rvc.blend_k ? r.kmax : (size_t)r.cfg.rvc.blend_k;
+    if (r.kdeep > r.ds.base.n) {
+        error("%s: k: %zu exceeds the %zu base vectors", r.cfg.path, r.kdeep, r.ds.base.n);
         goto out;
     }
     info("dataset: N=%zu d=%zu queries=%zu (%s)", r.ds.base.n, r.ds.base.d,
@@ -603,8 +661,8 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     nq_kmax = r.ds.queries.n * r.kmax;
     r.D = xmalloc(nq_kmax * sizeof(*r.D));
     r.I = xmalloc(nq_kmax * sizeof(*r.I));
-    r.D_k = xmalloc(nq_kmax * sizeof(*r.D_k));
-    r.I_k = xmalloc(nq_kmax * sizeof(*r.I_k));
+    r.D_k = xmalloc(r.ds.queries.n * r.kdeep * sizeof(*r.D_k));
+    r.I_k = xmalloc(r.ds.queries.n * r.kdeep * sizeof(*r.I_k));
     for (size_t i = 0; i < r.grid.n_builds; i++)
         run_build(&r, &r.grid.builds[i]);
 

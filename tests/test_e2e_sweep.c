@@ -198,6 +198,44 @@ static void test_sift_ladder(void **state)
     results_release(&rs);
 }
 
+/* RVC's blend fidelity: exact neighbours give the exact blend; a search
+ * that misses neighbours moves f away from it. */
+static void test_blend_fidelity(void **state)
+{
+    struct result_set rs;
+    (void)state;
+    if (!have_shared())
+        skip();
+    sweep("blend",
+          "name: sift-blend\n"
+          "dataset: {format: tsv-id, base: " FS_SHARED_DATA "/sift5k/sift-dataset-5k.tsv, holdout: 200}\n"
+          "k: [1, 10]\n"
+          "metrics: [l2, cosine]\n"
+          "indexes:\n"
+          "  - factory: Flat\n"
+          "  - factory: \"IVF{nlist},Flat\"\n"
+          "    nlist: [32]\n"
+          "    nprobe: [1, 32]\n"
+          "rvc: {blend_k: 8, index_rate: 0.75}\n"
+          "measure: {repeats: 1, warmup: 0, latency_queries: 10}\n", &rs);
+    const char *metrics[] = { "l2", "cosine" };
+    for (int m = 0; m < 2; m++) {
+        const struct result_row *flat = find(&rs, "Flat", metrics[m], 0, 0);
+        const struct result_row *all = find(&rs, "IVF32,Flat", metrics[m], 32, 0);
+        const struct result_row *one = find(&rs, "IVF32,Flat", metrics[m], 1, 0);
+        assert_true(flat->blend_err_mean < 1e-6);
+        assert_float_equal(flat->blend_cos_mean, 1.0, 1e-6);
+        assert_int_equal(flat->blend_missing, 0);
+        assert_true(all->blend_err_mean < 1e-4);
+        assert_true(one->blend_err_mean > 10 * all->blend_err_mean);
+        assert_true(one->blend_err_p95 >= one->blend_err_mean);
+        assert_true(one->blend_cos_mean < 1.0);
+        assert_float_equal(one->audio_s_batch, 50.0 / one->qps, 1e-12);
+        assert_float_equal(one->audio_s_single, 50.0 * one->lat_mean_us * 1e-6, 1e-12);
+    }
+    results_release(&rs);
+}
+
 static int cleanup(void **state)
 {
     char *cmd = xasprintf("rm -rf '%s'", tmpdir);
@@ -214,6 +252,7 @@ int main(void)
         cmocka_unit_test(test_sift_anchors),
         cmocka_unit_test(test_glove_cosine_and_ip),
         cmocka_unit_test(test_sift_ladder),
+        cmocka_unit_test(test_blend_fidelity),
     };
     if (!mkdtemp(tmpdir))
         return 1;

@@ -108,6 +108,9 @@ static void make_set(struct result_set *rs, size_t nrows)
             row.recall1_at[k] = 0.9 + 0.01 * (double)k;
         }
         row.missing_ids = (int64_t)r * 7;
+        row.blend_err_mean = 0.01 * (double)r;
+        row.blend_zero_dist = (int64_t)r;
+        row.audio_s_single = 1e-3 * (double)r;
         if (r == nrows - 1)
             fill(row.status, sizeof(row.status) - 1, 'f');
         else
@@ -153,6 +156,9 @@ static void assert_rows_equal(const struct result_row *a, const struct result_ro
         assert_true(same_double(a->recall1_at[k], b->recall1_at[k]));
     }
     assert_int_equal(a->missing_ids, b->missing_ids);
+    assert_float_equal(a->blend_err_mean, b->blend_err_mean, 0);
+    assert_int_equal(a->blend_zero_dist, b->blend_zero_dist);
+    assert_float_equal(a->audio_s_single, b->audio_s_single, 0);
     assert_string_equal(a->status, b->status);
 }
 
@@ -242,7 +248,8 @@ static const char *const documented[] = {
     "index_bytes", "rss_delta_bytes", "ndis_per_query",
     "recall_at_1", "recall_at_10", "recall_at_100",
     "recall1_at_1", "recall1_at_10", "recall1_at_100",
-    "missing_ids", "status",
+    "missing_ids", "blend_err_mean", "blend_err_p95", "blend_cos_mean", "blend_missing",
+    "blend_zero_dist", "audio_s_batch", "audio_s_single", "status",
 };
 
 /* Check the file with the HDF5 API itself, as h5py would see it. */
@@ -274,7 +281,8 @@ static void test_columns_in_file(void **state)
         } else {
             int is_int = !strcmp(name, "N") || !strcmp(name, "nlist") || !strcmp(name, "nprobe") || !strcmp(name, "k_factor") ||
                          !strcmp(name, "index_bytes") || !strcmp(name, "rss_delta_bytes") ||
-                         !strcmp(name, "missing_ids");
+                         !strcmp(name, "missing_ids") || !strcmp(name, "blend_missing") ||
+                         !strcmp(name, "blend_zero_dist");
             assert_int_equal(cls, is_int ? H5T_INTEGER : H5T_FLOAT);
             assert_int_equal(H5Tget_size(mt), 8);
         }
