@@ -41,12 +41,31 @@ struct nprobe_spec {
     struct long_list values;  /* NPROBE_LIST */
 };
 
+/* Which vectors alpha query expansion rewrites. */
+enum expand_on { EXPAND_BASE = 1, EXPAND_QUERIES = 2, EXPAND_BOTH = 3 };
+
+/* The faiss tips' preprocessing steps as build-time axes of one index entry.
+ * Ground truth always stays that of the original base and queries. */
+struct prep_spec {
+    int shuffle;                 /* RVC's seeded row shuffle before training (default 0) */
+    long add_batch;              /* add in batches of this many rows (RVC: 8192); 0 = one call */
+    struct long_list kmeans;     /* k-means compression of the base to n centroids, per value;
+                                    0 = none; empty list = none */
+    int kmeans_rule_rvc;         /* {rule: rvc}: 10000 centroids when N > 200000, else none */
+    struct double_list alpha;    /* alpha query expansion: alpha values (empty = none) */
+    struct long_list num_expand; /* ... neighbours summed, per value (>= 1) */
+    enum expand_on *expand_on;   /* ... applied to base / queries / both, per value */
+    size_t n_expand_on;
+};
+
 struct index_spec {
     char *factory;              /* may hold {nlist}, {d}, {d/N} */
     enum nlist_kind nlist_kind;
     struct double_list nlist;   /* values (LIST) or multipliers (SQRT) */
     struct nprobe_spec nprobe;  /* kind NPROBE_UNSET: use the global one */
     struct long_list k_factor;  /* n == 0: use the global one */
+    struct prep_spec prep;      /* preprocessing axes (all off by default) */
+    char *preset;               /* "rvc-default" when the entry came from the preset, else NULL */
     int line;                   /* line of the entry in the config file */
 };
 

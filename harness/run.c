@@ -646,6 +646,10 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     }
     info("dataset: N=%zu d=%zu queries=%zu (%s)", r.ds.base.n, r.ds.base.d,
          r.ds.queries.n, r.ds.base_path);
+    /* ann-benchmarks files say which distance their neighbours are for. */
+    if (r.ds.native_metric && !uses_metric(&r.cfg, (enum metric)metric_parse(r.ds.native_metric)))
+        warning("'%s': its distance '%s' is metric %s, which this config does not sweep",
+                r.ds.base_path, r.ds.distance, r.ds.native_metric);
     ladder(&r);
     if (grid_expand(&r.grid, &r.cfg, r.sizes, r.n_sizes, r.ds.base.d) || preflight(&r))
         goto out;
