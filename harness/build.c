@@ -7,7 +7,8 @@
 #include <string.h>
 
 int build_index(struct fs_index **out, const char *factory, enum backend_metric metric,
-                const float *xb, size_t nb, size_t d, struct build_stats *st)
+                const float *xb, size_t nb, size_t d, size_t add_batch,
+                struct build_stats *st)
 {
     struct fs_index *idx = NULL;
     char why[512];
@@ -27,8 +28,11 @@ int build_index(struct fs_index **out, const char *factory, enum backend_metric 
         goto fail;
     st->train_s = now_s() - t0;
     t0 = now_s();
-    if (backend_add(idx, nb, xb))
-        goto fail;
+    if (!add_batch)
+        add_batch = nb;
+    for (size_t i = 0; i < nb; i += add_batch)
+        if (backend_add(idx, nb - i < add_batch ? nb - i : add_batch, xb + i * d))
+            goto fail;
     st->add_s = now_s() - t0;
     st->rss_delta_bytes = peak_rss_bytes() - rss0;
     if (backend_ntotal(idx) != (int64_t)nb) {

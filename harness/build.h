@@ -15,9 +15,11 @@ struct build_stats {
     int64_t rss_delta_bytes;  /* peak RSS while building minus RSS before */
 };
 
-/* Build an index on nb base vectors. Returns 0 (index in *out, caller frees
+/* Build an index on nb base vectors, adding them add_batch rows per call
+ * (RVC adds 8192 at a time; 0 = all in one call). Returns 0 (index in *out, caller frees
  * with backend_free) or -1 after printing an error. */
 int build_index(struct fs_index **out, const char *factory, enum backend_metric metric,
-                const float *xb, size_t nb, size_t d, struct build_stats *st);
+                const float *xb, size_t nb, size_t d, size_t add_batch,
+                struct build_stats *st);
 
 #endif

@@ -143,12 +143,14 @@ static const char *describe(const yaml_node_t *n, char *buf, size_t size)
 /* "a, b or c" */
 static void join_names(char *buf, size_t size, const char *const *names)
 {
-    size_t used = 0;
+    size_t used = 0, n = 0;
 
     buf[0] = '\0';
-    for (int i = 0; names[i] && used < size; i++) {
-        const char *sep = !i ? "" : names[i + 1] ? ", " : " or ";
-        used += snprintf(buf + used, size - used, "%s%s", sep, names[i]);
+    while (names[n])
+        n++;
+    for (size_t i = 0; i < n && used < size; i++) {
+        const char *sep = !i ? "" : i + 1 < n ? ", " : " or ";
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", sep, names[i]);
     }
 }
 
@@ -243,7 +245,9 @@ static int get_long(struct parser *p, yaml_node_t *n, const char *path,
                 range, describe(n, buf, sizeof(buf)));
 }
 
-static int get_positive_double(struct parser *p, yaml_node_t *n, const char *path, double *out)
+/* A finite number; when positive, also > 0. */
+static int get_number(struct parser *p, yaml_node_t *n, const char *path, int positive,
+                      double *out)
 {
     char buf[80];
 
@@ -254,12 +258,37 @@ static int get_positive_double(struct parser *p, yaml_node_t *n, const char *pat
 
         errno = 0;
         v = strtod(s, &end);
-        if (*s && end != s && !*end && !errno && isfinite(v) && v > 0) {
+        if (*s && end != s && !*end && !errno && isfinite(v) && (!positive || v > 0)) {
             *out = v;
             return 0;
         }
     }
-    return fail(p, line_of(n), path, "expected a number > 0, got %s",
+    return fail(p, line_of(n), path, "expected %s, got %s",
+                positive ? "a number > 0" : "a finite number", describe(n, buf, sizeof(buf)));
+}
+
+/* YAML's true or false (core schema spellings), unquoted. */
+static int get_bool(struct parser *p, yaml_node_t *n, const char *path, int *out)
+{
+    static const char *const yes[] = { "true", "True", "TRUE", NULL };
+    static const char *const no[] = { "false", "False", "FALSE", NULL };
+    char buf[80];
+
+    if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+        const char *s = (const char *)n->data.scalar.value;
+
+        for (int i = 0; yes[i]; i++) {
+            if (!strcmp(s, yes[i])) {
+                *out = 1;
+                return 0;
+            }
+            if (!strcmp(s, no[i])) {
+                *out = 0;
+                return 0;
+            }
+        }
+    }
+    return fail(p, line_of(n), path, "expected true or false, got %s",
                 describe(n, buf, sizeof(buf)));
 }
 
@@ -321,8 +350,8 @@ static int get_long_list(struct parser *p, yaml_node_t *n, const char *path,
     return 0;
 }
 
-/* A number > 0 or a non-empty list of them. */
-static int get_double_list(struct parser *p, yaml_node_t *n, const char *path,
+/* A number (> 0 when positive) or a non-empty list of them. */
+static int get_double_list(struct parser *p, yaml_node_t *n, const char *path, int positive,
                            struct double_list *out)
 {
     if (n->type == YAML_MAPPING_NODE)
@@ -330,7 +359,7 @@ static int get_double_list(struct parser *p, yaml_node_t *n, const char *path,
                     "expected a number or a list of numbers, got a mapping");
     if (n->type == YAML_SCALAR_NODE) {
         out->v = xmalloc(sizeof(*out->v));
-        if (get_positive_double(p, n, path, out->v))
+        if (get_number(p, n, path, positive, out->v))
             return -1;
         out->n = 1;
         return 0;
@@ -340,7 +369,7 @@ static int get_double_list(struct parser *p, yaml_node_t *n, const char *path,
     out->v = xcalloc(seq_len(n), sizeof(*out->v));
     for (size_t i = 0; i < seq_len(n); i++) {
         char *ip = subpath(path, NULL, i);
-        int r = get_positive_double(p, seq_item(p, n, i), ip, &out->v[i]);
+        int r = get_number(p, seq_item(p, n, i), ip, positive, &out->v[i]);
         free(ip);
         if (r)
             return -1;
@@ -681,7 +710,7 @@ static int parse_nlist(struct parser *p, const struct key *k, yaml_node_t *n,
     r = get_form(p, n, path, forms, &v, &vpath);
     if (r == 0) {
         ix->nlist_kind = NLIST_SQRT;
-        r = get_double_list(p, v, vpath, &ix->nlist);
+        r = get_double_list(p, v, vpath, 1, &ix->nlist);
     } else if (r == 1) {
         r = get_choice(p, v, vpath, "rule", rules);
         if (r >= 0) {
@@ -691,6 +720,122 @@ static int parse_nlist(struct parser *p, const struct key *k, yaml_node_t *n,
     }
     free(vpath);
     return r < 0 ? -1 : 0;
+}
+
+static int parse_bool(struct parser *p, const struct key *k, yaml_node_t *n,
+                      void *base, const char *path)
+{
+    return get_bool(p, n, path, field(base, k));
+}
+
+/* k-means compression of the base: n_clusters values (0 = none), sorted and
+ * unique, or {rule: rvc}. */
+static int parse_kmeans(struct parser *p, const struct key *k, yaml_node_t *n,
+                        void *base, const char *path)
+{
+    static const char *const forms[] = { "rule", NULL };
+    static const char *const rules[] = { "rvc", NULL };
+    struct prep_spec *pr = field(base, k);
+    yaml_node_t *v;
+    char *vpath = NULL;
+    int r;
+
+    if (n->type != YAML_MAPPING_NODE) {
+        if (get_long_list(p, n, path, 0, LONG_MAX, &pr->kmeans))
+            return -1;
+        sort_unique(&pr->kmeans);
+        return 0;
+    }
+    if (get_form(p, n, path, forms, &v, &vpath) < 0)
+        return -1;
+    r = get_choice(p, v, vpath, "rule", rules);
+    free(vpath);
+    if (r < 0)
+        return -1;
+    pr->kmeans_rule_rvc = 1;
+    return 0;
+}
+
+/* Alpha of query expansion: any finite real. */
+static int parse_alpha(struct parser *p, const struct key *k, yaml_node_t *n,
+                       void *base, const char *path)
+{
+    return get_double_list(p, n, path, 0, field(base, k));
+}
+
+static const char *const expand_on_names[] = { "base", "queries", "both", NULL };
+static const enum expand_on expand_on_values[] = { EXPAND_BASE, EXPAND_QUERIES, EXPAND_BOTH };
+
+static int add_expand_on(struct parser *p, struct prep_spec *pr, yaml_node_t *n, const char *path)
+{
+    int i = get_choice(p, n, path, "value", expand_on_names);
+
+    if (i < 0)
+        return -1;
+    for (size_t j = 0; j < pr->n_expand_on; j++)
+        if (pr->expand_on[j] == expand_on_values[i])
+            return fail(p, line_of(n), path, "'%s' given twice", expand_on_names[i]);
+    pr->expand_on[pr->n_expand_on++] = expand_on_values[i];
+    return 0;
+}
+
+/* base | queries | both, or a list of them (kept in the order given). */
+static int parse_expand_on(struct parser *p, const struct key *k, yaml_node_t *n,
+                           void *base, const char *path)
+{
+    struct prep_spec *pr = base;
+    (void)k;
+
+    if (n->type == YAML_MAPPING_NODE)
+        return fail(p, line_of(n), path,
+                    "expected base, queries or both, or a list of them, got a mapping");
+    if (n->type == YAML_SCALAR_NODE) {
+        pr->expand_on = xmalloc(sizeof(*pr->expand_on));
+        return add_expand_on(p, pr, n, path);
+    }
+    if (!seq_len(n))
+        return fail(p, line_of(n), path, "expected at least one value, got an empty list");
+    pr->expand_on = xcalloc(seq_len(n), sizeof(*pr->expand_on));
+    for (size_t i = 0; i < seq_len(n); i++) {
+        char *ip = subpath(path, NULL, i);
+        int r = add_expand_on(p, pr, seq_item(p, n, i), ip);
+        free(ip);
+        if (r)
+            return -1;
+    }
+    return 0;
+}
+
+/* Named presets: the index entry as YAML text, parsed with the entry's own
+ * keys. Every key a preset sets may not be given beside it. */
+#define RVC_DEFAULT_YAML \
+    "{factory: 'IVF{nlist},Flat', nlist: {rule: rvc}, nprobe: 1, shuffle: true, " \
+    "kmeans: {rule: rvc}, add_batch: 8192}"
+
+static const char *const preset_names[] = { "rvc-default", NULL };
+static const char *const preset_yaml[] = { RVC_DEFAULT_YAML };
+
+static int parse_preset(struct parser *p, const struct key *k, yaml_node_t *n,
+                        void *base, const char *path)
+{
+    const char *s = NULL, *guess;
+    char text[48], list[128];
+
+    if (get_string(p, n, path, &s))
+        return -1;
+    for (int i = 0; preset_names[i]; i++) {
+        if (!strcmp(s, preset_names[i])) {
+            *(char **)field(base, k) = xstrdup(preset_names[i]);
+            return 0;
+        }
+    }
+    clean_copy(text, sizeof(text), s);
+    join_names(list, sizeof(list), preset_names);
+    guess = suggest(s, preset_names);
+    if (guess)
+        return fail(p, line_of(n), path, "unknown preset '%s' (did you mean '%s'? known presets: %s)",
+                    text, guess, list);
+    return fail(p, line_of(n), path, "unknown preset '%s' (known presets: %s)", text, list);
 }
 
 /* Placeholders filled per run: {nlist}, {d} and {d/N}; nothing else. */
@@ -732,6 +877,13 @@ static int parse_mapping(struct parser *p, yaml_node_t *map, const struct sectio
 
 static int parse_section(struct parser *p, const struct key *k, yaml_node_t *n,
                          void *base, const char *path)
+{
+    return parse_mapping(p, n, k->sub, field(base, k), path, p->key_line);
+}
+
+/* Like a section, but absent means "off": no defaults are filled in then. */
+static int parse_expand(struct parser *p, const struct key *k, yaml_node_t *n,
+                        void *base, const char *path)
 {
     return parse_mapping(p, n, k->sub, field(base, k), path, p->key_line);
 }
@@ -851,14 +1003,26 @@ static int check_dataset(struct parser *p, yaml_node_t *map, void *base,
     return 0;
 }
 
+static int apply_preset(struct parser *p, yaml_node_t *map, struct index_spec *ix,
+                        const char *path, int line);
+
 static int check_index(struct parser *p, yaml_node_t *map, void *base,
                        const char *path, int line)
 {
     struct index_spec *ix = base;
-    int wants = strstr(ix->factory, "{nlist}") != NULL;
-    char *np = subpath(path, "nlist", 0);
-    int r = 0;
+    char *np;
+    int wants, r = 0;
 
+    if (ix->preset && apply_preset(p, map, ix, path, line))
+        return -1;
+    if (!ix->factory) {
+        np = subpath(path, "factory", 0);
+        r = fail(p, line, np, "missing required key");
+        free(np);
+        return r;
+    }
+    wants = strstr(ix->factory, "{nlist}") != NULL;
+    np = subpath(path, "nlist", 0);
     if (ix->nlist_kind != NLIST_NONE && !wants)
         r = fail(p, line_of(find_value(p, map, "nlist")), np,
                  "given, but factory '%s' has no {nlist}", ix->factory);
@@ -922,10 +1086,33 @@ static const struct section dataset_section = {
     .keys = dataset_keys, .check = check_dataset,
 };
 
+#define PP(f) offsetof(struct prep_spec, f)
+static const struct key expand_keys[] = {
+    { .name = "alpha", .parse = parse_alpha, .off = PP(alpha), .flags = KEY_REQUIRED,
+      .type = "number or list of numbers",
+      .help = "weight exponent: each vector becomes the sum of its neighbours weighted by "
+              "(cosine similarity)^alpha, re-normalised; one run per value" },
+    { .name = "num_expand", .parse = parse_long_list, .off = PP(num_expand), .flags = KEY_REQUIRED,
+      .min = 1, .max = LONG_MAX, .type = "int or list of int >= 1",
+      .help = "nearest neighbours summed (the vector itself included if in the base); one run per value" },
+    { .name = "on", .parse = parse_expand_on, .type = "base | queries | both, or a list of them",
+      .def = "[queries]",
+      .help = "which vectors are rewritten; one run per value. Ground truth stays that of the "
+              "original base and queries" },
+    { .name = NULL }
+};
+#undef PP
+
+static const struct section expand_section = {
+    .title = "indexes[].expand",
+    .help = "Alpha query expansion (the faiss tips' C7), swept as alpha x num_expand x on.",
+    .keys = expand_keys,
+};
+
 #define IX(f) offsetof(struct index_spec, f)
 static const struct key index_keys[] = {
-    { .name = "factory", .parse = parse_factory, .off = IX(factory), .flags = KEY_REQUIRED,
-      .type = "string",
+    { .name = "factory", .parse = parse_factory, .off = IX(factory), .flags = KEY_DEF_DOC,
+      .type = "string", .def = "required unless `preset`",
       .help = "faiss index_factory string; may hold {nlist}, {d} and {d/N} (dimension divided by N)" },
     { .name = "nlist", .parse = parse_nlist, .flags = KEY_DEF_DOC,
       .type = "int, list of int, {sqrt: m or [m, ...]}, {rule: rvc-2023-04 | rvc}",
@@ -938,6 +1125,25 @@ static const struct key index_keys[] = {
     { .name = "k_factor", .parse = parse_long_list, .off = IX(k_factor), .flags = KEY_DEF_DOC,
       .min = 1, .max = LONG_MAX, .type = "int or list of int >= 1", .def = "`search.k_factor`",
       .help = "overrides search.k_factor for this index" },
+    { .name = "shuffle", .parse = parse_bool, .off = IX(prep.shuffle),
+      .type = "true | false", .def = "false",
+      .help = "shuffle the base rows (seeded) before training, as RVC does" },
+    { .name = "add_batch", .parse = parse_long, .off = IX(prep.add_batch),
+      .min = 0, .max = LONG_MAX, .type = "int >= 0", .def = "0",
+      .help = "add the base in batches of this many rows (RVC: 8192); 0 = one call" },
+    { .name = "kmeans", .parse = parse_kmeans, .off = IX(prep), .flags = KEY_DEF_DOC,
+      .type = "int, list of int >= 0, {rule: rvc}", .def = "none",
+      .help = "replace the base by this many k-means centroids (seeded) before building, per "
+              "value; 0 = no compression, so `[0, 10000]` sweeps without and with; rvc: "
+              "10000 centroids when N > 200000, else none. Ground truth stays the original base's" },
+    { .name = "expand", .parse = parse_expand, .off = IX(prep), .flags = KEY_DEF_DOC,
+      .sub = &expand_section, .type = "mapping", .def = "none",
+      .help = "alpha query expansion; see `indexes[].expand` below" },
+    { .name = "preset", .parse = parse_preset, .off = IX(preset), .flags = KEY_DEF_DOC,
+      .type = "rvc-default", .def = "none",
+      .help = "fill the entry as RVC builds its index today: rvc-default = `" RVC_DEFAULT_YAML
+              "`. The keys it sets may not be given beside it (`k_factor` and `expand` may); "
+              "RVC searches with metric l2, so sweep `metrics: l2` to reproduce it" },
     { .name = NULL }
 };
 #undef IX
@@ -946,6 +1152,62 @@ static const struct section index_section = {
     .title = "indexes[]", .help = "Each entry of `indexes`: one index family to sweep.",
     .keys = index_keys, .check = check_index,
 };
+
+/* The preset's YAML, parsed with the entry's keys after the entry itself;
+ * a key it sets that the entry also gives is an error. */
+static int apply_preset(struct parser *p, yaml_node_t *map, struct index_spec *ix,
+                        const char *path, int line)
+{
+    yaml_parser_t yp;
+    yaml_document_t doc, *saved = p->doc;
+    yaml_node_t *root;
+    const char *text = NULL;
+    int r = 0;
+
+    for (int i = 0; preset_names[i]; i++)
+        if (!strcmp(ix->preset, preset_names[i]))
+            text = preset_yaml[i];
+    if (!text)
+        return error("BUG: no text for preset '%s'", ix->preset);
+    if (!yaml_parser_initialize(&yp))
+        return error("out of memory initializing libyaml");
+    yaml_parser_set_input_string(&yp, (const unsigned char *)text, strlen(text));
+    if (!yaml_parser_load(&yp, &doc)) {
+        yaml_parser_delete(&yp);
+        return error("BUG: bad YAML for preset '%s'", ix->preset);
+    }
+    root = yaml_document_get_root_node(&doc);
+    /* first the conflicts, against the user's document */
+    for (yaml_node_pair_t *pair = root->data.mapping.pairs.start;
+         !r && pair < root->data.mapping.pairs.top; pair++) {
+        const char *name = (const char *)yaml_document_get_node(&doc, pair->key)->data.scalar.value;
+        if (find_value(p, map, name))
+            r = fail_key(p, map, line, path, name, "set by preset %s", ix->preset);
+    }
+    /* then the values, from the preset's document */
+    p->doc = &doc;
+    for (yaml_node_pair_t *pair = root->data.mapping.pairs.start;
+         !r && pair < root->data.mapping.pairs.top; pair++) {
+        const char *name = (const char *)node(p, pair->key)->data.scalar.value;
+        const struct key *k = NULL;
+        char *kp;
+
+        for (const struct key *c = index_keys; c->name; c++)
+            if (!strcmp(c->name, name))
+                k = c;
+        if (!k) {
+            r = error("BUG: preset '%s' sets unknown key '%s'", ix->preset, name);
+            break;
+        }
+        kp = subpath(path, name, 0);
+        r = k->parse(p, k, node(p, pair->value), ix, kp);
+        free(kp);
+    }
+    p->doc = saved;
+    yaml_document_delete(&doc);
+    yaml_parser_delete(&yp);
+    return r;
+}
 
 #define CF(f) offsetof(struct config, f)
 static const struct key search_keys[] = {
@@ -1258,6 +1520,11 @@ void config_release(struct config *cfg)
         free(ix->nlist.v);
         free(ix->nprobe.values.v);
         free(ix->k_factor.v);
+        free(ix->prep.kmeans.v);
+        free(ix->prep.alpha.v);
+        free(ix->prep.num_expand.v);
+        free(ix->prep.expand_on);
+        free(ix->preset);
     }
     free(cfg->indexes);
     free(cfg->nprobe.values.v);

@@ -227,59 +227,145 @@ static void expand_points(struct build_point *b, const struct nprobe_spec *nps,
     free(np);
 }
 
+/* One combination of an entry's preprocessing axes. */
+struct prep_point {
+    long n_clusters, num_expand;
+    double alpha;
+    enum expand_on on;
+};
+
+static const char *expand_on_name(enum expand_on on)
+{
+    return on == EXPAND_BASE ? "base" : on == EXPAND_QUERIES ? "queries" : "both";
+}
+
+/* Every combination of k-means size and expansion setting of an entry at N
+ * (one all-off combination when the entry has none). Returns the count. */
+static size_t prep_points(const struct prep_spec *ps, size_t N, struct prep_point **out)
+{
+    long rvc = N > 200000 ? 10000 : 0;  /* RVC: 10,000 centroids above 200,000 rows */
+    const long *km = ps->kmeans_rule_rvc ? &rvc : ps->kmeans.v;
+    size_t n_km = ps->kmeans_rule_rvc ? 1 : ps->kmeans.n, n_ex = 0;
+    size_t cap = (n_km ? n_km : 1) * (1 + ps->alpha.n * ps->num_expand.n * ps->n_expand_on);
+    struct prep_point *p = xcalloc(cap, sizeof(*p));
+    size_t n = 0;
+
+    for (size_t i = 0; i < (n_km ? n_km : 1); i++) {
+        long c = n_km ? km[i] : 0;
+        n_ex = 0;
+        for (size_t a = 0; a < ps->alpha.n; a++)
+            for (size_t e = 0; e < ps->num_expand.n; e++)
+                for (size_t o = 0; o < ps->n_expand_on; o++, n_ex++)
+                    p[n++] = (struct prep_point){ c, ps->num_expand.v[e], ps->alpha.v[a],
+                                                  ps->expand_on[o] };
+        if (!n_ex)
+            p[n++] = (struct prep_point){ .n_clusters = c };
+    }
+    *out = p;
+    return n;
+}
+
+static void prep_text(struct build_point *b)
+{
+    size_t len = 0;
+    b->prep[0] = '\0';
+    if (b->shuffle)
+        len += (size_t)snprintf(b->prep + len, sizeof(b->prep) - len, "shuffle");
+    if (b->n_clusters && len < sizeof(b->prep))
+        len += (size_t)snprintf(b->prep + len, sizeof(b->prep) - len, "%skmeans=%ld",
+                                len ? "," : "", b->n_clusters);
+    if (b->num_expand && len < sizeof(b->prep))
+        snprintf(b->prep + len, sizeof(b->prep) - len, "%sqe=%s:a%g:n%ld", len ? "," : "",
+                 expand_on_name(b->expand_on), b->alpha, b->num_expand);
+}
+
 /* The builds of one index entry at one base size. */
-static int expand_spec(struct grid *g, const struct config *cfg, size_t s, size_t N, size_t d)
+/* Append one build and its search points. */
+static void add_build(struct grid *g, const struct config *cfg, size_t s, const char *factory,
+                      long nlist, size_t N, enum metric m, const struct prep_point *q)
 {
     const struct index_spec *spec = &cfg->indexes[s];
-    long *nl = NULL;
-    size_t n_nl = nlist_values(spec, N, &nl);
     const struct nprobe_spec *nps =
         spec->nprobe.kind != NPROBE_UNSET ? &spec->nprobe : &cfg->nprobe;
     const struct long_list *kfs = spec->k_factor.n ? &spec->k_factor : &cfg->k_factor;
+    struct build_point *b;
+
+    g->builds = xrealloc(g->builds, (g->n_builds + 1) * sizeof(*g->builds));
+    b = &g->builds[g->n_builds++];
+    memset(b, 0, sizeof(*b));
+    b->spec = spec;
+    b->spec_no = (int)s;
+    b->factory = xstrdup(factory);
+    b->metric = m;
+    b->N = N;
+    b->nlist = nlist;
+    b->kf_param = factory_kf_param(factory);
+    b->refine = b->kf_param != NULL;
+    b->shuffle = spec->prep.shuffle;
+    b->add_batch = spec->prep.add_batch;
+    b->n_clusters = q->n_clusters;
+    b->num_expand = q->num_expand;
+    b->alpha = q->alpha;
+    b->expand_on = q->on;
+    prep_text(b);
+    expand_points(b, nps, kfs);
+    g->n_points += b->n_points;
+    for (size_t p = 0; p < b->n_points; p++)
+        g->n_skipped += b->points[p].skip != NULL;
+}
+
+/* The builds of one index entry at one base size. The nlist rules see the
+ * rows the index is built on: after k-means compression that is the number
+ * of centroids, as in RVC (n_ivf is computed on the compressed set). */
+static int expand_spec(struct grid *g, const struct config *cfg, size_t s, size_t N, size_t d)
+{
+    const struct index_spec *spec = &cfg->indexes[s];
+    struct prep_point *pp = NULL;
+    size_t n_pp = prep_points(&spec->prep, N, &pp);
+    long *nl = NULL;
     int rc = -1;
 
-    if (spec->nlist_kind != NLIST_NONE && n_nl == 0) {
-        error("%s:%d: indexes[%zu].nlist: no valid value for N=%zu", cfg->path, spec->line, s, N);
-        goto out;
-    }
-    for (size_t i = 0; i < (n_nl ? n_nl : 1); i++) {
-        char why[256];
-        long nlist = n_nl ? nl[i] : 0;
-        char *factory = factory_resolve(spec->factory, nlist, d, why, sizeof(why));
-        if (!factory) {
-            error("%s:%d: indexes[%zu].factory: %s", cfg->path, spec->line, s, why);
+    for (size_t i = 0; i < n_pp; i++) {
+        const struct prep_point *q = &pp[i];
+        size_t rows = q->n_clusters ? (size_t)q->n_clusters : N;
+        size_t n_nl;
+
+        if (q->n_clusters >= (long)N) {
+            error("%s:%d: indexes[%zu].kmeans: %ld centroids for only %zu base vectors",
+                  cfg->path, spec->line, s, q->n_clusters, N);
             goto out;
         }
-        nlist = factory_ivf_lists(factory);
-        if (nlist > (long)N) {
-            error("%s:%d: indexes[%zu].nlist: %ld lists for only %zu base vectors",
-                  cfg->path, spec->line, s, nlist, N);
+        free(nl);
+        n_nl = nlist_values(spec, rows, &nl);
+        if (spec->nlist_kind != NLIST_NONE && n_nl == 0) {
+            error("%s:%d: indexes[%zu].nlist: no valid value for N=%zu", cfg->path,
+                  spec->line, s, rows);
+            goto out;
+        }
+        for (size_t j = 0; j < (n_nl ? n_nl : 1); j++) {
+            char why[256];
+            char *factory = factory_resolve(spec->factory, n_nl ? nl[j] : 0, d, why, sizeof(why));
+            long nlist;
+            if (!factory) {
+                error("%s:%d: indexes[%zu].factory: %s", cfg->path, spec->line, s, why);
+                goto out;
+            }
+            nlist = factory_ivf_lists(factory);
+            if (nlist > (long)rows) {
+                error("%s:%d: indexes[%zu].nlist: %ld lists for only %zu base vectors",
+                      cfg->path, spec->line, s, nlist, rows);
+                free(factory);
+                goto out;
+            }
+            for (size_t m = 0; m < cfg->n_metrics; m++)
+                add_build(g, cfg, s, factory, nlist, N, cfg->metrics[m], q);
             free(factory);
-            goto out;
         }
-        for (size_t m = 0; m < cfg->n_metrics; m++) {
-            struct build_point *b;
-            g->builds = xrealloc(g->builds, (g->n_builds + 1) * sizeof(*g->builds));
-            b = &g->builds[g->n_builds++];
-            memset(b, 0, sizeof(*b));
-            b->spec = spec;
-            b->spec_no = (int)s;
-            b->factory = xstrdup(factory);
-            b->metric = cfg->metrics[m];
-            b->N = N;
-            b->nlist = nlist;
-            b->kf_param = factory_kf_param(factory);
-            b->refine = b->kf_param != NULL;
-            expand_points(b, nps, kfs);
-            g->n_points += b->n_points;
-            for (size_t p = 0; p < b->n_points; p++)
-                g->n_skipped += b->points[p].skip != NULL;
-        }
-        free(factory);
     }
     rc = 0;
 out:
     free(nl);
+    free(pp);
     return rc;
 }
 

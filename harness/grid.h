@@ -28,6 +28,14 @@ struct build_point {
     int refine;         /* has a re-ranking stage that k_factor applies to */
     const char *kf_param; /* its faiss parameter: "k_factor_rf" (RFlat, Refine(...)),
                              "k_factor" (IVFPQR, "PQm+m2"); NULL without one */
+    /* preprocessing of this build (see struct prep_spec) */
+    int shuffle;
+    long add_batch;
+    long n_clusters;    /* k-means compression to this many centroids; 0 = none */
+    double alpha;       /* alpha query expansion when num_expand > 0 */
+    long num_expand;    /* 0 = no expansion */
+    enum expand_on expand_on;
+    char prep[48];      /* the above as text ("" = none), e.g. "shuffle,kmeans=10000" */
     struct search_point *points;
     size_t n_points;
 };

@@ -40,6 +40,7 @@ struct column {
 static const struct column head_cols[] = {
     FIELD(family, COL_STR), FIELD(factory, COL_STR), FIELD(metric, COL_STR),
     FIELD(N, COL_I64), FIELD(nlist, COL_I64), FIELD(nprobe, COL_I64), FIELD(k_factor, COL_I64),
+    FIELD(preprocess, COL_STR), FIELD(n_clusters, COL_I64),
     FIELD(train_s, COL_F64), FIELD(add_s, COL_F64), FIELD(qps, COL_F64),
     FIELD(lat_mean_us, COL_F64), FIELD(lat_p50_us, COL_F64),
     FIELD(lat_p95_us, COL_F64), FIELD(lat_p99_us, COL_F64),

@@ -22,6 +22,9 @@ struct result_row {
     int64_t nlist;              /* 0 when the index has no IVF */
     int64_t nprobe;             /* 0 when not applicable */
     int64_t k_factor;           /* 0 when not applicable */
+    char preprocess[48];        /* preprocessing of the base/queries, "" = none, e.g.
+                                   "shuffle,kmeans=10000,qe=queries:a3:n4" */
+    int64_t n_clusters;         /* k-means compression of the base; 0 = none */
     double train_s, add_s;
     double qps;                 /* batch queries per second, best of repeats */
     double lat_mean_us, lat_p50_us, lat_p95_us, lat_p99_us;  /* single query, 1 thread */

@@ -13,6 +13,7 @@
 #include "groundtruth.h"
 #include "metrics.h"
 #include "plot.h"
+#include "preprocess.h"
 #include "results.h"
 #include "search.h"
 #include "summary.h"
@@ -45,6 +46,17 @@ struct run {
     size_t done, total, n_failed;
     double t_start;
     int progress;
+    struct prepared *cur;                 /* the build being measured */
+};
+
+/* What one build indexes and searches with, after its preprocessing: NULL
+ * fields mean "the original". Ground truth stays that of the original. */
+struct prepared {
+    float *base;        /* rows the index is built on */
+    size_t n;
+    int64_t *perm;      /* shuffled: row i of base is original row perm[i] */
+    float *queries;     /* expanded queries */
+    int no_recall;      /* ids are centroids, not base rows: recall does not apply */
 };
 
 static enum backend_metric backend_metric_of(enum metric m)
@@ -249,13 +261,20 @@ static void progress(struct run *r, const struct build_point *b, const char *wha
  * (say two nlist rules) are told apart by their position in the config. */
 static void family_of(const struct run *r, const struct build_point *b, char *out, size_t len)
 {
+    const char *tmpl = b->spec->preset ? b->spec->preset : b->spec->factory;
+    size_t used;
+    snprintf(out, len, "%s", tmpl);
     for (size_t i = 0; i < r->cfg.n_indexes; i++) {
-        if ((int)i != b->spec_no && !strcmp(r->cfg.indexes[i].factory, b->spec->factory)) {
-            snprintf(out, len, "%s [indexes[%d]]", b->spec->factory, b->spec_no);
-            return;
+        if ((int)i != b->spec_no && r->cfg.indexes[i].factory &&
+            !strcmp(r->cfg.indexes[i].factory, b->spec->factory) && !b->spec->preset) {
+            snprintf(out, len, "%s [indexes[%d]]", tmpl, b->spec_no);
+            break;
         }
     }
-    snprintf(out, len, "%s", b->spec->factory);
+    /* Each preprocessing setting is its own trade-off curve. */
+    used = strlen(out);
+    if (b->prep[0] && used < len)
+        snprintf(out + used, len - used, " %s", b->prep);
 }
 
 static void row_init(const struct run *r, struct result_row *row, const struct build_point *b,
@@ -267,6 +286,8 @@ static void row_init(const struct run *r, struct result_row *row, const struct b
     snprintf(row->factory, sizeof(row->factory), "%s", b->factory);
     snprintf(row->metric, sizeof(row->metric), "%s", metric_name(b->metric));
     row->nlist = b->nlist;
+    snprintf(row->preprocess, sizeof(row->preprocess), "%s", b->prep);
+    row->n_clusters = b->n_clusters;
     row->nprobe = p->nprobe;
     row->k_factor = p->k_factor;
     row->train_s = row->add_s = row->qps = NAN;
@@ -317,18 +338,24 @@ static int recalls(struct run *r, struct fs_index *idx, const struct build_point
 {
     const struct vecs *q = queries_of(r, b->metric);
     const struct ground_truth *gt = &r->gt[size_index(r, b->N)][b->metric];
+    const float *qx = r->cur->queries ? r->cur->queries : q->x;
 
+    row->missing_ids = count_missing(r->I, q->n, r->kmax, r->kmax);
+    if (r->cur->no_recall)
+        return 0;
     for (size_t i = 0; i < r->cfg.k.n; i++) {
         size_t k = (size_t)r->cfg.k.v[i];
-        const int64_t *I = r->I;
+        int64_t *I = r->I;
         if (k < r->kmax) {
-            if (backend_search(idx, q->n, q->x, k, r->D_k, r->I_k))
+            if (backend_search(idx, q->n, qx, k, r->D_k, r->I_k))
                 return -1;
             I = r->I_k;
         }
+        /* A shuffled index answers in shuffled row numbers. */
+        if (r->cur->perm)
+            prep_unshuffle_ids(I, q->n * k, r->cur->perm);
         recall_at(gt, I, k, k, &row->recall_at[i], &row->recall1_at[i]);
     }
-    row->missing_ids = count_missing(r->I, q->n, r->kmax, r->kmax);
     return 0;
 }
 
@@ -348,6 +375,8 @@ static int blend_point(struct run *r, struct fs_index *idx, const struct build_p
 {
     const struct vecs *q = queries_of(r, b->metric), *base = base_of(r, b->metric);
     const struct ground_truth *gt = &r->gt[size_index(r, b->N)][b->metric];
+    const float *qx = r->cur->queries ? r->cur->queries : q->x;
+    const float *stored = r->cur->base ? r->cur->base : base->x;
     size_t k = (size_t)r->cfg.rvc.blend_k, n = rows_for(r, b->metric, b->N);
     const int64_t *I = r->I;
     const float *D = r->D;
@@ -358,7 +387,7 @@ static int blend_point(struct run *r, struct fs_index *idx, const struct build_p
     if (!k || b->metric == METRIC_IP)
         return 0;
     if (k != r->kmax) {
-        if (backend_search(idx, q->n, q->x, k, r->D_k, r->I_k))
+        if (backend_search(idx, q->n, qx, k, r->D_k, r->I_k))
             return -1;
         I = r->I_k;
         D = r->D_k;
@@ -368,7 +397,10 @@ static int blend_point(struct run *r, struct fs_index *idx, const struct build_p
     to_sql2(gt->D, q->n * gt->k, b->metric, Dx);
     to_sql2(D, q->n * k, b->metric, Da);
     struct blend_side exact = { .x = base->x, .n = n, .I = gt->I, .D = Dx, .stride = gt->k };
-    struct blend_side ann = { .x = base->x, .n = n, .I = I, .D = Da, .stride = k };
+    /* RVC blends what its index stores (centroids, expanded or shuffled rows)
+     * into the original query. */
+    struct blend_side ann = { .x = stored, .n = r->cur->base ? r->cur->n : n, .I = I, .D = Da,
+                              .stride = k };
     rc = blend_fidelity(q->x, q->n, q->d, &exact, &ann, k, r->cfg.rvc.index_rate, &bs);
     free(Dx);
     free(Da);
@@ -400,8 +432,8 @@ static void search_point(struct run *r, struct fs_index *idx, const struct build
         r->n_failed++;
         return;
     }
-    if (search_measure(idx, q->x, q->n, q->d, r->kmax, &r->cfg.measure,
-                       r->batch_threads, r->D, r->I, &ss)) {
+    if (search_measure(idx, r->cur->queries ? r->cur->queries : q->x, q->n, q->d, r->kmax,
+                       &r->cfg.measure, r->batch_threads, r->D, r->I, &ss)) {
         add_status_row(r, b, p, bs, "failed: search");
         r->n_failed++;
         return;
@@ -419,7 +451,7 @@ static void search_point(struct run *r, struct fs_index *idx, const struct build
     row.ndis_per_query = b->nlist ? ss.ndis_per_query : NAN;
     row.audio_s_batch = blend_audio_seconds_batch(ss.qps);
     row.audio_s_single = blend_audio_seconds_single(ss.lat_mean_us * 1e-6);
-    if (recalls(r, idx, b, &row) || blend_point(r, idx, b, &row)) {
+    if (blend_point(r, idx, b, &row) || recalls(r, idx, b, &row)) {
         add_status_row(r, b, p, bs, "failed: search");
         r->n_failed++;
         return;
@@ -457,15 +489,79 @@ static void log_skips(const struct build_point *b)
          n, b->n_points, line);
 }
 
+static void prepared_release(struct prepared *p)
+{
+    free(p->base);
+    free(p->perm);
+    free(p->queries);
+    memset(p, 0, sizeof(*p));
+}
+
+/* The build's preprocessing, in RVC's order: shuffle the rows, (expand
+ * them), compress them with k-means; queries are expanded against what the
+ * index will store. Returns 0 or -1 after an error. */
+static int prepare(struct run *r, const struct build_point *b, struct prepared *p)
+{
+    const struct vecs *base = base_of(r, b->metric), *q = queries_of(r, b->metric);
+    size_t n = rows_for(r, b->metric, b->N), d = base->d;
+    int seed = (int)(r->cfg.dataset.seed & 0x7fffffff);
+
+    memset(p, 0, sizeof(*p));
+    if (!b->prep[0])
+        return 0;
+    p->n = n;
+    p->base = xmalloc(n * d * sizeof(float));
+    memcpy(p->base, base->x, n * d * sizeof(float));
+    if (b->shuffle) {
+        p->perm = xmalloc(n * sizeof(*p->perm));
+        prep_shuffle_rows(p->base, n, d, r->cfg.dataset.seed, p->perm);
+    }
+    if (b->num_expand && b->expand_on != EXPAND_QUERIES) {
+        float *out = xmalloc(n * d * sizeof(float));
+        if (prep_alpha_expand(p->base, n, p->base, n, d, (size_t)b->num_expand, b->alpha,
+                              PREP_EXPAND_BATCH, out, NULL)) {
+            free(out);
+            return -1;
+        }
+        free(p->base);
+        p->base = out;
+    }
+    if (b->n_clusters) {
+        float *c = xmalloc((size_t)b->n_clusters * d * sizeof(float));
+        if (prep_kmeans_compress(p->base, n, d, (size_t)b->n_clusters, PREP_KMEANS_NITER, seed, c)) {
+            free(c);
+            return -1;
+        }
+        free(p->base);
+        p->base = c;
+        p->n = (size_t)b->n_clusters;
+        p->no_recall = 1;
+    }
+    if (b->num_expand && b->expand_on != EXPAND_BASE) {
+        p->queries = xmalloc(q->n * d * sizeof(float));
+        if (prep_alpha_expand(q->x, q->n, p->base, p->n, d, (size_t)b->num_expand, b->alpha,
+                              PREP_EXPAND_BATCH, p->queries, NULL))
+            return -1;
+    }
+    return 0;
+}
+
 static void run_build(struct run *r, const struct build_point *b)
 {
     const struct vecs *base = base_of(r, b->metric);
     struct fs_index *idx = NULL;
     struct build_stats bs;
+    struct prepared prep;
 
     progress(r, b, "building", -1, -1);
-    if (build_index(&idx, b->factory, backend_metric_of(b->metric), base->x,
-                    rows_for(r, b->metric, b->N), base->d, &bs)) {
+    r->cur = &prep;
+    if (prepare(r, b, &prep) ||
+        build_index(&idx, b->factory, backend_metric_of(b->metric),
+                    prep.base ? prep.base : base->x,
+                    prep.base ? prep.n : rows_for(r, b->metric, b->N), base->d,
+                    (size_t)b->add_batch, &bs)) {
+        prepared_release(&prep);
+        r->cur = NULL;
         for (size_t i = 0; i < b->n_points; i++) {
             const struct search_point *p = &b->points[i];
             add_skip_row(r, b, p, NULL, p->skip ? p->skip : NULL);
@@ -488,6 +584,8 @@ static void run_build(struct run *r, const struct build_point *b)
     if (r->progress && r->done == r->total)
         fputs("\r\033[K", stderr);
     backend_free(idx);
+    prepared_release(&prep);
+    r->cur = NULL;
 }
 
 static char *cpu_model(void)

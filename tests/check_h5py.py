@@ -59,7 +59,7 @@ with h5py.File(path, "r") as f:
     runs = f["runs"][:]
     attrs = dict(f.attrs)
 cols = list(runs.dtype.names)
-documented = ["family", "factory", "metric", "N", "nlist", "nprobe", "k_factor", "train_s",
+documented = ["family", "factory", "metric", "N", "nlist", "nprobe", "k_factor", "preprocess", "n_clusters", "train_s",
               "add_s", "qps", "lat_mean_us", "lat_p50_us", "lat_p95_us", "lat_p99_us",
               "index_bytes", "rss_delta_bytes", "ndis_per_query", "recall_at_1",
               "recall_at_10", "recall1_at_1", "recall1_at_10", "missing_ids", "blend_err_mean", "blend_err_p95",

@@ -614,6 +614,228 @@ static void test_dataset_new_key_errors(void **state)
 #undef DS_RVC
 }
 
+/* ---------- preprocessing axes and presets ---------- */
+
+#define IVF "indexes:\n  - factory: IVF{nlist},Flat\n    nlist: 64\n"   /* lines 5-7 */
+
+static void test_prep_defaults(void **state)
+{
+    struct config cfg;
+    (void)state;
+
+    assert_int_equal(config_parse(&cfg, HEAD FLAT, "t.yaml", NULL), 0);
+    const struct index_spec *ix = &cfg.indexes[0];
+    assert_int_equal(ix->prep.shuffle, 0);
+    assert_int_equal(ix->prep.add_batch, 0);
+    assert_int_equal(ix->prep.kmeans.n, 0);
+    assert_null(ix->prep.kmeans.v);
+    assert_int_equal(ix->prep.kmeans_rule_rvc, 0);
+    assert_int_equal(ix->prep.alpha.n, 0);
+    assert_int_equal(ix->prep.num_expand.n, 0);
+    assert_null(ix->prep.expand_on);
+    assert_int_equal(ix->prep.n_expand_on, 0);
+    assert_null(ix->preset);
+    config_release(&cfg);
+}
+
+static void test_prep_keys(void **state)
+{
+    struct config cfg;
+    (void)state;
+
+    assert_int_equal(config_parse(&cfg, HEAD
+        "indexes:\n"
+        "  - factory: IVF{nlist},Flat\n"
+        "    nlist: 64\n"
+        "    shuffle: true\n"
+        "    add_batch: 8192\n"
+        "    kmeans: [10000, 0, 5000, 10000]\n"
+        "    expand:\n"
+        "      alpha: [3, -1.5, 0]\n"
+        "      num_expand: [1, 8]\n"
+        "      on: [both, base]\n"
+        "  - factory: Flat\n"
+        "    shuffle: False\n"
+        "    add_batch: 0\n"
+        "    kmeans: 0\n"
+        "    expand: {alpha: 2.5, num_expand: 4}\n"
+        "  - factory: Flat\n"
+        "    kmeans: {rule: rvc}\n"
+        "    expand: {alpha: 1, num_expand: 2, on: queries}\n",
+        "t.yaml", NULL), 0);
+    assert_int_equal(cfg.n_indexes, 3);
+
+    const struct prep_spec *a = &cfg.indexes[0].prep;
+    assert_int_equal(a->shuffle, 1);
+    assert_int_equal(a->add_batch, 8192);
+    assert_int_equal(a->kmeans.n, 3);  /* sorted, duplicates dropped */
+    assert_int_equal(a->kmeans.v[0], 0);
+    assert_int_equal(a->kmeans.v[1], 5000);
+    assert_int_equal(a->kmeans.v[2], 10000);
+    assert_int_equal(a->kmeans_rule_rvc, 0);
+    assert_int_equal(a->alpha.n, 3);
+    assert_true(a->alpha.v[0] == 3 && a->alpha.v[1] == -1.5 && a->alpha.v[2] == 0);
+    assert_int_equal(a->num_expand.n, 2);
+    assert_int_equal(a->num_expand.v[0], 1);
+    assert_int_equal(a->num_expand.v[1], 8);
+    assert_int_equal(a->n_expand_on, 2);
+    assert_int_equal(a->expand_on[0], EXPAND_BOTH);
+    assert_int_equal(a->expand_on[1], EXPAND_BASE);
+
+    const struct prep_spec *b = &cfg.indexes[1].prep;
+    assert_int_equal(b->shuffle, 0);
+    assert_int_equal(b->add_batch, 0);
+    assert_int_equal(b->kmeans.n, 1);
+    assert_int_equal(b->kmeans.v[0], 0);
+    assert_int_equal(b->alpha.n, 1);
+    assert_true(b->alpha.v[0] == 2.5);
+    assert_int_equal(b->num_expand.n, 1);
+    assert_int_equal(b->num_expand.v[0], 4);
+    assert_int_equal(b->n_expand_on, 1);  /* default [queries] */
+    assert_int_equal(b->expand_on[0], EXPAND_QUERIES);
+
+    const struct prep_spec *c = &cfg.indexes[2].prep;
+    assert_int_equal(c->kmeans_rule_rvc, 1);
+    assert_int_equal(c->kmeans.n, 0);
+    assert_int_equal(c->n_expand_on, 1);
+    assert_int_equal(c->expand_on[0], EXPAND_QUERIES);
+    assert_null(cfg.indexes[2].preset);
+    config_release(&cfg);
+    assert_true(is_zeroed(&cfg));
+}
+
+static void test_prep_errors(void **state)
+{
+    (void)state;
+    /* shuffle */
+    expect_error(HEAD IVF "    shuffle: yes\n",
+                 "t.yaml:8: indexes[0].shuffle: expected true or false, got 'yes'");
+    expect_error(HEAD IVF "    shuffle: \"true\"\n",
+                 "t.yaml:8: indexes[0].shuffle: expected true or false, got 'true'");
+    expect_error(HEAD IVF "    shuffle: 1\n",
+                 "t.yaml:8: indexes[0].shuffle: expected true or false, got '1'");
+    expect_error(HEAD IVF "    shuffle:\n",
+                 "t.yaml:8: indexes[0].shuffle: expected true or false, got nothing");
+    /* add_batch */
+    expect_error(HEAD IVF "    add_batch: -1\n",
+                 "t.yaml:8: indexes[0].add_batch: expected an integer >= 0, got '-1'");
+    expect_error(HEAD IVF "    add_batch: [8192]\n",
+                 "t.yaml:8: indexes[0].add_batch: expected an integer >= 0, got a list");
+    /* kmeans */
+    expect_error(HEAD IVF "    kmeans: [0, -5]\n",
+                 "t.yaml:8: indexes[0].kmeans[1]: expected an integer >= 0, got '-5'");
+    expect_error(HEAD IVF "    kmeans: [0, 1e4]\n",
+                 "t.yaml:8: indexes[0].kmeans[1]: expected an integer >= 0, got '1e4'");
+    expect_error(HEAD IVF "    kmeans: []\n",
+                 "t.yaml:8: indexes[0].kmeans: expected at least one value");
+    expect_error(HEAD IVF "    kmeans: {rule: rvc-2023-04}\n",
+                 "t.yaml:8: indexes[0].kmeans.rule: unknown rule 'rvc-2023-04' (expected rvc)");
+    expect_error(HEAD IVF "    kmeans: {rule: rcv}\n",
+                 "t.yaml:8: indexes[0].kmeans.rule: unknown rule 'rcv' (did you mean 'rvc'?)");
+    expect_error(HEAD IVF "    kmeans: {rules: rvc}\n",
+                 "t.yaml:8: indexes[0].kmeans.rules: unknown key (did you mean 'rule'?)");
+    /* expand */
+    expect_error(HEAD IVF "    expand:\n      num_expand: 4\n",
+                 "t.yaml:8: indexes[0].expand.alpha: missing required key");
+    expect_error(HEAD IVF "    expand: {alpha: 1}\n",
+                 "t.yaml:8: indexes[0].expand.num_expand: missing required key");
+    expect_error(HEAD IVF "    expand: {alpha: 1, num_expand: 2, on: quries}\n",
+                 "t.yaml:8: indexes[0].expand.on: unknown value 'quries' (did you mean 'queries'?)");
+    expect_error(HEAD IVF "    expand:\n      alpha: 1\n      num_expand: 2\n      on: [base, everything]\n",
+                 "t.yaml:11: indexes[0].expand.on[1]: unknown value 'everything' "
+                 "(expected base, queries or both)");
+    expect_error(HEAD IVF "    expand: {alpha: 1, num_expand: 2, on: [base, base]}\n",
+                 "t.yaml:8: indexes[0].expand.on[1]: 'base' given twice");
+    expect_error(HEAD IVF "    expand: {alpha: 1, num_expand: 2, on: []}\n",
+                 "t.yaml:8: indexes[0].expand.on: expected at least one value");
+    expect_error(HEAD IVF "    expand:\n      alpha: 1\n      num_expnd: 2\n",
+                 "t.yaml:10: indexes[0].expand.num_expnd: unknown key (did you mean 'num_expand'?)");
+    expect_error(HEAD IVF "    expand: {alpha: 1, num_expand: 2, beta: 3}\n",
+                 "t.yaml:8: indexes[0].expand.beta: unknown key (expected alpha, num_expand or on)");
+    expect_error(HEAD IVF "    expand: {alpha: [1, nan], num_expand: 2}\n",
+                 "t.yaml:8: indexes[0].expand.alpha[1]: expected a finite number, got 'nan'");
+    expect_error(HEAD IVF "    expand: {alpha: .inf, num_expand: 2}\n",
+                 "t.yaml:8: indexes[0].expand.alpha: expected a finite number, got '.inf'");
+    expect_error(HEAD IVF "    expand: {alpha: 1, num_expand: [4, 0]}\n",
+                 "t.yaml:8: indexes[0].expand.num_expand[1]: expected an integer >= 1, got '0'");
+    expect_error(HEAD IVF "    expand: 3\n",
+                 "t.yaml:8: indexes[0].expand: expected a mapping, got '3'");
+    expect_error(HEAD IVF "    expand: {alpha: 1, num_expand: 2, alpha: 3}\n",
+                 "t.yaml:8: indexes[0].expand.alpha: duplicate key (first given at line 8)");
+}
+
+static void test_preset(void **state)
+{
+    struct config cfg;
+    (void)state;
+
+    assert_int_equal(config_parse(&cfg, HEAD
+        "indexes:\n"
+        "  - factory: Flat\n"
+        "  - preset: rvc-default\n"
+        "  - preset: rvc-default\n"
+        "    k_factor: [1, 2]\n"
+        "    expand: {alpha: 3, num_expand: 8}\n",
+        "t.yaml", NULL), 0);
+    assert_int_equal(cfg.n_indexes, 3);
+    assert_null(cfg.indexes[0].preset);
+    for (size_t i = 1; i < 3; i++) {
+        const struct index_spec *ix = &cfg.indexes[i];
+        assert_string_equal(ix->preset, "rvc-default");
+        assert_string_equal(ix->factory, "IVF{nlist},Flat");
+        assert_int_equal(ix->nlist_kind, NLIST_RULE_RVC);
+        assert_int_equal(ix->nlist.n, 0);
+        assert_int_equal(ix->nprobe.kind, NPROBE_LIST);
+        assert_int_equal(ix->nprobe.values.n, 1);
+        assert_int_equal(ix->nprobe.values.v[0], 1);
+        assert_int_equal(ix->prep.shuffle, 1);
+        assert_int_equal(ix->prep.kmeans_rule_rvc, 1);
+        assert_int_equal(ix->prep.kmeans.n, 0);
+        assert_int_equal(ix->prep.add_batch, 8192);
+    }
+    assert_int_equal(cfg.indexes[1].line, 7);
+    assert_int_equal(cfg.indexes[1].k_factor.n, 0);
+    assert_int_equal(cfg.indexes[1].prep.alpha.n, 0);
+    assert_int_equal(cfg.indexes[1].prep.n_expand_on, 0);
+    assert_int_equal(cfg.indexes[2].k_factor.n, 2);
+    assert_int_equal(cfg.indexes[2].k_factor.v[1], 2);
+    assert_int_equal(cfg.indexes[2].prep.alpha.n, 1);
+    assert_true(cfg.indexes[2].prep.alpha.v[0] == 3);
+    assert_int_equal(cfg.indexes[2].prep.num_expand.v[0], 8);
+    assert_int_equal(cfg.indexes[2].prep.expand_on[0], EXPAND_QUERIES);
+    config_release(&cfg);
+    assert_true(is_zeroed(&cfg));
+}
+
+static void test_preset_errors(void **state)
+{
+    (void)state;
+#define PRE HEAD "indexes:\n  - factory: Flat\n  - factory: HNSW32\n  - preset: rvc-default\n" /* 5-8 */
+    expect_error(HEAD "indexes:\n  - preset: faiss-default\n",
+                 "t.yaml:6: indexes[0].preset: unknown preset 'faiss-default' "
+                 "(known presets: rvc-default)");
+    expect_error(HEAD "indexes:\n  - preset: rvc-defualt\n",
+                 "t.yaml:6: indexes[0].preset: unknown preset 'rvc-defualt' "
+                 "(did you mean 'rvc-default'? known presets: rvc-default)");
+    expect_error(HEAD "indexes:\n  - preset: [rvc-default]\n",
+                 "t.yaml:6: indexes[0].preset: expected a string, got a list");
+    expect_error(PRE "    factory: IVF{nlist},Flat\n",
+                 "t.yaml:9: indexes[2].factory: set by preset rvc-default");
+    expect_error(PRE "    nlist: 1024\n", "t.yaml:9: indexes[2].nlist: set by preset rvc-default");
+    expect_error(PRE "    nprobe: [1, 2]\n", "t.yaml:9: indexes[2].nprobe: set by preset rvc-default");
+    expect_error(PRE "    shuffle: false\n", "t.yaml:9: indexes[2].shuffle: set by preset rvc-default");
+    expect_error(PRE "    kmeans: 0\n", "t.yaml:9: indexes[2].kmeans: set by preset rvc-default");
+    expect_error(PRE "    add_batch: 8192\n",
+                 "t.yaml:9: indexes[2].add_batch: set by preset rvc-default");
+    /* the key's own errors still come first */
+    expect_error(PRE "    shuffle: maybe\n",
+                 "t.yaml:9: indexes[2].shuffle: expected true or false, got 'maybe'");
+    /* without a preset the factory is still required */
+    expect_error(HEAD "indexes:\n  - shuffle: true\n",
+                 "t.yaml:6: indexes[0].factory: missing required key");
+#undef PRE
+}
+
 /* ---------- the rest of the interface ---------- */
 
 static void test_metric_names(void **state)
@@ -640,6 +862,16 @@ static void test_reference(void **state)
         "| `holdout` | int >= 1 | `1000` |", "| `factory` |", "| `nlist` |", "| `k_factor` |",
         "| `nprobe` |", "| `latency_queries` |", "| `cache_dir` | path | `<output_dir>/cache` |",
         "| `k` |", "| `metrics` |", "| `seed` |", "| `threads` |", "| `output_dir` |",
+        "| `factory` | string | required unless `preset` |",
+        "| `shuffle` | true \\| false | `false` |", "| `add_batch` | int >= 0 | `0` |",
+        "| `kmeans` | int, list of int >= 0, {rule: rvc} | none |",
+        "| `expand` | mapping | none |", "## indexes[].expand\n",
+        "| `alpha` | number or list of numbers | required |",
+        "| `num_expand` | int or list of int >= 1 | required |",
+        "| `on` | base \\| queries \\| both, or a list of them | `[queries]` |",
+        "| `preset` | rvc-default | none |", "metric l2",
+        "`{factory: 'IVF{nlist},Flat', nlist: {rule: rvc}, nprobe: 1, shuffle: true, "
+        "kmeans: {rule: rvc}, add_batch: 8192}`",
     };
     FILE *f = tmpfile();
     char buf[16384];
@@ -677,6 +909,11 @@ int main(void)
         cmocka_unit_test(test_k_limits),
         cmocka_unit_test(test_dataset_new_keys),
         cmocka_unit_test(test_dataset_new_key_errors),
+        cmocka_unit_test(test_prep_defaults),
+        cmocka_unit_test(test_prep_keys),
+        cmocka_unit_test(test_prep_errors),
+        cmocka_unit_test(test_preset),
+        cmocka_unit_test(test_preset_errors),
         cmocka_unit_test(test_metric_names),
         cmocka_unit_test(test_reference),
     };

@@ -236,6 +236,67 @@ static void test_blend_fidelity(void **state)
     results_release(&rs);
 }
 
+static const struct result_row *find_prep(const struct result_set *rs, const char *factory,
+                                          const char *prep, long nprobe)
+{
+    for (size_t i = 0; i < rs->n_rows; i++) {
+        const struct result_row *r = &rs->rows[i];
+        if (!strcmp(r->factory, factory) && !strcmp(r->preprocess, prep) && r->nprobe == nprobe)
+            return r;
+    }
+    fail_msg("no row for %s [%s] nprobe=%ld", factory, prep, nprobe);
+    return NULL;
+}
+
+/* The tips' preprocessing as axes, and RVC's preset: a shuffled index still
+ * answers exactly (its ids are mapped back), k-means rows have no recall but
+ * a blend error, query expansion changes the answers. */
+static void test_preprocessing(void **state)
+{
+    struct result_set rs;
+    (void)state;
+    if (!have_shared())
+        skip();
+    sweep("prep",
+          "name: sift-prep\n"
+          "dataset: {format: tsv-id, base: " FS_SHARED_DATA "/sift5k/sift-dataset-5k.tsv, holdout: 200}\n"
+          "k: [1, 8]\n"
+          "indexes:\n"
+          "  - factory: Flat\n"
+          "    shuffle: true\n"
+          "    add_batch: 1000\n"
+          "  - factory: \"IVF{nlist},Flat\"\n"
+          "    nlist: [16]\n"
+          "    nprobe: {rule: all}\n"
+          "    kmeans: [0, 400]\n"
+          "  - factory: Flat\n"
+          "    expand: {alpha: 3, num_expand: 4, on: queries}\n"
+          "  - preset: rvc-default\n"
+          "rvc: {blend_k: 8}\n"
+          "measure: {repeats: 1, warmup: 0, latency_queries: 0}\n", &rs);
+    const struct result_row *shuf = find_prep(&rs, "Flat", "shuffle", 0);
+    assert_float_equal(shuf->recall_at[1], 1.0, 1e-12);
+    assert_true(shuf->blend_err_mean < 1e-6);
+
+    const struct result_row *ivf = find_prep(&rs, "IVF16,Flat", "", 16);
+    assert_float_equal(ivf->recall_at[1], 1.0, 1e-12);
+    const struct result_row *km = find_prep(&rs, "IVF16,Flat", "kmeans=400", 16);
+    assert_int_equal(km->n_clusters, 400);
+    assert_true(isnan(km->recall_at[1]));
+    assert_true(km->blend_err_mean > ivf->blend_err_mean);
+    assert_true(km->index_bytes < ivf->index_bytes);
+
+    const struct result_row *qe = find_prep(&rs, "Flat", "qe=queries:a3:n4", 0);
+    assert_true(qe->recall_at[1] < 1.0);
+
+    /* rvc-default at N = 4800: n_ivf = min(int(16*sqrt(4800)), 4800//39) = 123, nprobe 1 */
+    const struct result_row *rvc = find_prep(&rs, "IVF123,Flat", "shuffle", 1);
+    assert_string_equal(rvc->family, "rvc-default shuffle");
+    assert_string_equal(rvc->status, "ok");
+    assert_true(rvc->recall_at[1] > 0.2 && rvc->recall_at[1] < 1.0);
+    results_release(&rs);
+}
+
 static int cleanup(void **state)
 {
     char *cmd = xasprintf("rm -rf '%s'", tmpdir);
@@ -253,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_glove_cosine_and_ip),
         cmocka_unit_test(test_sift_ladder),
         cmocka_unit_test(test_blend_fidelity),
+        cmocka_unit_test(test_preprocessing),
     };
     if (!mkdtemp(tmpdir))
         return 1;

@@ -243,6 +243,56 @@ static void test_factory_kinds(void **state)
     grid_release(&g);
 }
 
+/* Preprocessing axes multiply builds; RVC's k-means rule follows N. */
+static void test_prep_axes(void **state)
+{
+    enum metric metrics[] = { METRIC_L2 };
+    long km[] = { 0, 500 }, ne[] = { 4 };
+    double al[] = { 3 };
+    enum expand_on on[] = { EXPAND_BASE, EXPAND_QUERIES };
+    struct index_spec idx[] = {
+        { .factory = "IVF{nlist},Flat", .nlist_kind = NLIST_LIST, .nlist = { (double[]){ 64 }, 1 },
+          .prep = { .shuffle = 1, .kmeans = { km, 2 }, .alpha = { al, 1 }, .num_expand = { ne, 1 },
+                    .expand_on = on, .n_expand_on = 2 }, .line = 1 },
+        { .factory = "IVF{nlist},Flat", .nlist_kind = NLIST_RULE_RVC,
+          .prep = { .kmeans_rule_rvc = 1, .add_batch = 8192 }, .line = 2 },
+    };
+    struct config cfg = { .path = "t.yaml", .metrics = metrics, .n_metrics = 1,
+                          .indexes = idx, .n_indexes = 2 };
+    struct grid g;
+    (void)state;
+    assert_int_equal(grid_expand(&g, &cfg, (size_t[]){ 1000 }, 1, 8), 0);
+    /* 2 k-means sizes x 2 expansion targets, then the rvc entry */
+    assert_int_equal(g.n_builds, 5);
+    assert_string_equal(g.builds[0].prep, "shuffle,qe=base:a3:n4");
+    assert_int_equal(g.builds[0].n_clusters, 0);
+    assert_string_equal(g.builds[1].prep, "shuffle,qe=queries:a3:n4");
+    assert_string_equal(g.builds[2].prep, "shuffle,kmeans=500,qe=base:a3:n4");
+    assert_int_equal(g.builds[3].num_expand, 4);
+    assert_int_equal(g.builds[3].expand_on, EXPAND_QUERIES);
+    /* N = 1000: below RVC's 200,000, no compression */
+    assert_int_equal(g.builds[4].n_clusters, 0);
+    assert_int_equal(g.builds[4].add_batch, 8192);
+    assert_string_equal(g.builds[4].prep, "");
+    grid_release(&g);
+
+    /* above 200,000 rows the rule compresses to 10,000 centroids */
+    cfg.indexes = &idx[1];
+    cfg.n_indexes = 1;
+    assert_int_equal(grid_expand(&g, &cfg, (size_t[]){ 300000 }, 1, 8), 0);
+    assert_int_equal(g.builds[0].n_clusters, 10000);
+    /* RVC computes n_ivf on the compressed set: min(int(16*sqrt(10000)), 10000//39) */
+    assert_int_equal(g.builds[0].nlist, 256);
+    assert_string_equal(g.builds[0].prep, "kmeans=10000");
+    grid_release(&g);
+
+    /* more centroids than rows */
+    km[1] = 5000;
+    cfg.indexes = idx;
+    assert_int_equal(grid_expand(&g, &cfg, (size_t[]){ 1000 }, 1, 8), -1);
+    grid_release(&g);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +303,7 @@ int main(void)
         cmocka_unit_test(test_expand_errors),
         cmocka_unit_test(test_ladder),
         cmocka_unit_test(test_factory_kinds),
+        cmocka_unit_test(test_prep_axes),
     };
     return cmocka_run_group_tests_name("grid", tests, NULL, NULL);
 }
