@@ -1111,6 +1111,9 @@ static const struct section expand_section = {
 
 #define IX(f) offsetof(struct index_spec, f)
 static const struct key index_keys[] = {
+    { .name = "label", .parse = parse_string, .off = IX(label),
+      .type = "string", .def = "the factory template",
+      .help = "family name of this entry's points in results, summary and plots (a report finds claims by it, e.g. `C3 PQ4fs+RFlat`)" },
     { .name = "factory", .parse = parse_factory, .off = IX(factory), .flags = KEY_DEF_DOC,
       .type = "string", .def = "required unless `preset`",
       .help = "faiss index_factory string; may hold {nlist}, {d} and {d/N} (dimension divided by N)" },
@@ -1525,6 +1528,7 @@ void config_release(struct config *cfg)
         free(ix->prep.num_expand.v);
         free(ix->prep.expand_on);
         free(ix->preset);
+        free(ix->label);
     }
     free(cfg->indexes);
     free(cfg->nprobe.values.v);

@@ -66,6 +66,8 @@ struct index_spec {
     struct long_list k_factor;  /* n == 0: use the global one */
     struct prep_spec prep;      /* preprocessing axes (all off by default) */
     char *preset;               /* "rvc-default" when the entry came from the preset, else NULL */
+    char *label;                /* the family name in results, summary and plots; NULL: the
+                                   factory template (or preset) */
     int line;                   /* line of the entry in the config file */
 };
 

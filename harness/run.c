@@ -263,9 +263,13 @@ static void family_of(const struct run *r, const struct build_point *b, char *ou
 {
     const char *tmpl = b->spec->preset ? b->spec->preset : b->spec->factory;
     size_t used;
+    if (b->spec->label) {
+        snprintf(out, len, "%s", b->spec->label);
+        return;
+    }
     snprintf(out, len, "%s", tmpl);
     for (size_t i = 0; i < r->cfg.n_indexes; i++) {
-        if ((int)i != b->spec_no && r->cfg.indexes[i].factory &&
+        if ((int)i != b->spec_no && r->cfg.indexes[i].factory && !r->cfg.indexes[i].label &&
             !strcmp(r->cfg.indexes[i].factory, b->spec->factory) && !b->spec->preset) {
             snprintf(out, len, "%s [indexes[%d]]", tmpl, b->spec_no);
             break;

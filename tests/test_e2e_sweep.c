@@ -272,6 +272,7 @@ static void test_preprocessing(void **state)
           "  - factory: Flat\n"
           "    expand: {alpha: 3, num_expand: 4, on: queries}\n"
           "  - preset: rvc-default\n"
+          "    label: RVC today\n"
           "rvc: {blend_k: 8}\n"
           "measure: {repeats: 1, warmup: 0, latency_queries: 0}\n", &rs);
     const struct result_row *shuf = find_prep(&rs, "Flat", "shuffle", 0);
@@ -291,7 +292,7 @@ static void test_preprocessing(void **state)
 
     /* rvc-default at N = 4800: n_ivf = min(int(16*sqrt(4800)), 4800//39) = 123, nprobe 1 */
     const struct result_row *rvc = find_prep(&rs, "IVF123,Flat", "shuffle", 1);
-    assert_string_equal(rvc->family, "rvc-default shuffle");
+    assert_string_equal(rvc->family, "RVC today");
     assert_string_equal(rvc->status, "ok");
     assert_true(rvc->recall_at[1] > 0.2 && rvc->recall_at[1] < 1.0);
     results_release(&rs);
