@@ -330,10 +330,12 @@ static int expand_spec(struct grid *g, const struct config *cfg, size_t s, size_
         size_t rows = q->n_clusters ? (size_t)q->n_clusters : N;
         size_t n_nl;
 
+        /* On a scale ladder a compression size can exceed the smaller steps:
+         * it does not apply there, as nprobe > nlist does not. */
         if (q->n_clusters >= (long)N) {
-            error("%s:%d: indexes[%zu].kmeans: %ld centroids for only %zu base vectors",
-                  cfg->path, spec->line, s, q->n_clusters, N);
-            goto out;
+            info("%s:%d: indexes[%zu].kmeans: %ld centroids do not compress %zu vectors; "
+                 "not built at this N", cfg->path, spec->line, s, q->n_clusters, N);
+            continue;
         }
         free(nl);
         n_nl = nlist_values(spec, rows, &nl);

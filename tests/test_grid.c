@@ -286,10 +286,13 @@ static void test_prep_axes(void **state)
     assert_string_equal(g.builds[0].prep, "kmeans=10000");
     grid_release(&g);
 
-    /* more centroids than rows */
+    /* more centroids than rows: not built at that N (a ladder's small step) */
     km[1] = 5000;
     cfg.indexes = idx;
-    assert_int_equal(grid_expand(&g, &cfg, (size_t[]){ 1000 }, 1, 8), -1);
+    assert_int_equal(grid_expand(&g, &cfg, (size_t[]){ 1000, 8000 }, 2, 8), 0);
+    assert_int_equal(g.n_builds, 2 + 4);
+    assert_int_equal(g.builds[2].N, 8000);
+    assert_string_equal(g.builds[4].prep, "shuffle,kmeans=5000,qe=base:a3:n4");
     grid_release(&g);
 }
 
