@@ -21,6 +21,7 @@
 #include "version.h"
 
 #include <inttypes.h>
+#include <signal.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,16 @@
 #include <unistd.h>
 
 #define COSINE_EPS 1e-12f
+
+/* Ctrl-C ends the sweep after the point being measured; what was measured
+ * is written, marked interrupted, rather than lost. */
+static volatile sig_atomic_t interrupted;
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
 
 struct run {
     struct config cfg;
@@ -576,7 +587,7 @@ static void run_build(struct run *r, const struct build_point *b)
     if (r->progress)
         fputs("\r\033[K", stderr);
     log_skips(b);
-    for (size_t i = 0; i < b->n_points; i++) {
+    for (size_t i = 0; i < b->n_points && !interrupted; i++) {
         const struct search_point *p = &b->points[i];
         if (p->skip)
             add_skip_row(r, b, p, &bs, p->skip);
@@ -769,8 +780,20 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     r.I = xmalloc(nq_kmax * sizeof(*r.I));
     r.D_k = xmalloc(r.ds.queries.n * r.kdeep * sizeof(*r.D_k));
     r.I_k = xmalloc(r.ds.queries.n * r.kdeep * sizeof(*r.I_k));
-    for (size_t i = 0; i < r.grid.n_builds; i++)
-        run_build(&r, &r.grid.builds[i]);
+    {
+        struct sigaction sa = { .sa_handler = on_interrupt }, old;
+        interrupted = 0;
+        sigaction(SIGINT, &sa, &old);
+        for (size_t i = 0; i < r.grid.n_builds && !interrupted; i++)
+            run_build(&r, &r.grid.builds[i]);
+        sigaction(SIGINT, &old, NULL);
+    }
+    if (interrupted) {
+        if (r.progress)
+            fputs("\r\033[K", stderr);
+        warning("interrupted: writing the %zu of %zu points measured so far", r.done, r.total);
+        results_attr_int(&r.rs, "interrupted", 1);
+    }
 
     wall = now_s() - r.t_start;
     fs = backend_faiss_seconds() - faiss0;
@@ -795,7 +818,7 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
            wall > 0 ? 100.0 * (wall - fs) / wall : 0.0);
     printf("results: %s\n", path);
     fflush(stdout);
-    rc = r.n_failed ? 1 : 0;
+    rc = r.n_failed || interrupted ? 1 : 0;
     if (opts->plot && plot_results(path, outdir, opts->templates_dir)) {
         error("plots were not drawn; the results file '%s' is complete", path);
         rc = 1;

@@ -158,5 +158,28 @@ for label, ids in [("good", nn), ("bad", nn[::-1])]:
         check(int(f.attrs["nq"]) == 500 and r["recall_at_10"][0] == 1.0,
               f"ann-hdf5 {label}: test split used as queries, Flat recall 1.0")
 
+# Ctrl-C: the points measured so far are written, marked interrupted.
+import signal
+import time
+cfgp = os.path.join(work, "long.yaml")
+with open(cfgp, "w") as f:
+    f.write(f"name: long\ndataset: {{format: tsv-id, base: {sift}, holdout: 1000}}\n"
+            "indexes: [{factory: 'IVF{nlist},Flat', nlist: [8, 16, 32, 64]}]\n"
+            "search: {nprobe: [1, 2, 4, 8]}\nmeasure: {repeats: 50, latency_queries: -1}\n"
+            f"output_dir: {work}/long\n")
+proc = subprocess.Popen([exe, "run", cfgp, "--no-plot"], stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE, text=True)
+time.sleep(4)
+proc.send_signal(signal.SIGINT)
+out, err = proc.communicate(timeout=300)
+files = glob.glob(os.path.join(work, "long", "long-*.h5"))
+check(proc.returncode == 1 and len(files) == 1, f"interrupted run exits 1 and writes its file ({err.strip()[-200:]})")
+if files:
+    with h5py.File(files[0], "r") as f:
+        n = len(f["runs"])
+        check(int(f.attrs.get("interrupted", 0)) == 1 and 0 < n < 16,
+              f"the file holds the {n} of 16 points measured, marked interrupted")
+check(not glob.glob(os.path.join(work, "long", "*.partial")), "no .partial file after Ctrl-C")
+
 print(f"h5py: {passes} passed, {failures} failed")
 sys.exit(1 if failures else 0)
