@@ -1,11 +1,12 @@
 /*
- * main.c - the faiss-sweep command: subcommands run, plot, summary,
+ * main.c - the faiss-sweep command: subcommands run, plot, summary, report,
  * help-config, --version, --help.
  */
 #include "backend.h"
 #include "config.h"
 #include "dataset.h"
 #include "plot.h"
+#include "report.h"
 #include "results.h"
 #include "run.h"
 #include "speech.h"
@@ -23,6 +24,7 @@ static const char usage_text[] =
     "usage: faiss-sweep run CONFIG.yaml [-o DIR] [--no-plot] [--quiet]\n"
     "       faiss-sweep plot RESULTS.h5 [-o DIR]\n"
     "       faiss-sweep summary RESULTS.h5\n"
+    "       faiss-sweep report RESULTS.h5 [MORE.h5 ...] [-o DIR]\n"
     "       faiss-sweep dataset info PATH [--format FORMAT]\n"
     "       faiss-sweep dataset build speech-cs|speech-nl [-o DIR]\n"
     "       faiss-sweep help-config\n"
@@ -32,12 +34,14 @@ static const char usage_text[] =
     "             write results/<name>-<UTC time>.h5 and its plots\n"
     "plot         draw the trade-off plots of a results file (PNG and SVG)\n"
     "summary      print the best point per index family at recall 0.90/0.95/0.99\n"
+    "report       decide the faiss tips' claims C1-C8 from labelled rows and recommend\n"
+    "             an RVC default: DIR/rvc-findings.md and DIR/img/ (DIR: docs)\n"
     "dataset info   format, N, d, clips, norms, NaN/Inf and duplicate rows, content hash\n"
     "dataset build  make the real-speech feature set (log-mel of Debian's fillets-ng\n"
     "             voice recordings, in RVC's layout) under datasets/cache (or DIR)\n"
     "help-config  print the reference of every config key\n"
     "\n"
-    "-o DIR       where results (run) or plots (plot) go\n"
+    "-o DIR       where results (run), plots (plot) or the report (report) go\n"
     "--no-plot    do not draw plots after a run\n"
     "--quiet      no progress line or informational messages\n"
     "FS_PLOTS_DIR overrides where the gnuplot templates are read from\n";
@@ -128,6 +132,46 @@ static int cmd_summary(int argc, char **argv)
     return 0;
 }
 
+/* The command line as typed, for the report's header: words with characters
+ * a shell treats specially are single-quoted. */
+static char *command_line(int argc, char **argv)
+{
+    char *line = xstrdup("faiss-sweep report");
+    for (int i = 1; i < argc; i++) {
+        int plain = argv[i][0] && !argv[i][strcspn(argv[i], " \t'\"\\$`*?[]{}()<>|&;#~!")];
+        char *next = xasprintf(plain ? "%s %s" : "%s '%s'", line, argv[i]);
+        free(line);
+        line = next;
+    }
+    return line;
+}
+
+static int cmd_report(int argc, char **argv)
+{
+    const char *outdir = "docs";
+    char *line;
+    int c, rc;
+
+    line = command_line(argc, argv);
+    while ((c = getopt(argc, argv, "o:")) != -1) {
+        if (c != 'o') {
+            fputs(usage_text, stderr);
+            free(line);
+            return 2;
+        }
+        outdir = optarg;
+    }
+    if (optind >= argc) {
+        fputs(usage_text, stderr);
+        free(line);
+        return 2;
+    }
+    rc = report_write((const char *const *)argv + optind, (size_t)(argc - optind), outdir,
+                      templates_dir(), line);
+    free(line);
+    return rc ? 1 : 0;
+}
+
 static int cmd_dataset(int argc, char **argv)
 {
     const char *sub = argc > 1 ? argv[1] : "";
@@ -180,6 +224,8 @@ int main(int argc, char **argv)
         return cmd_dataset(argc - 1, argv + 1);
     if (!strcmp(cmd, "summary"))
         return cmd_summary(argc - 1, argv + 1);
+    if (!strcmp(cmd, "report"))
+        return cmd_report(argc - 1, argv + 1);
     if (!strcmp(cmd, "help-config")) {
         config_print_reference(stdout);
         return 0;

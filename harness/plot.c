@@ -386,6 +386,23 @@ static int nonempty(const char *path)
     return stat(path, &st) == 0 && st.st_size > 0;
 }
 
+/* ---- shared with other writers of plot data ---- */
+
+void plot_put_quoted(FILE *f, const char *s)
+{
+    put_quoted(f, s);
+}
+
+char *plot_gp_quote(const char *s)
+{
+    return gp_quote(s);
+}
+
+int plot_run_gnuplot(const char *template, const char *vars)
+{
+    return run_gnuplot(template, vars);
+}
+
 /* ---- the plots ---- */
 
 struct plot_def {

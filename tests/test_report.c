@@ -1,0 +1,554 @@
+/*
+ * test_report.c - the findings report on hand-made rows: each claim's rule
+ * gives supported, not supported or depends on N where the numbers say so,
+ * with the deciding numbers in its cells; the recommended default is the
+ * fastest point at today's blend error; and the whole report, from two
+ * results files, has every section, verdict, plot and a pasteable factory.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <ftw.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "report.h"
+#include "results.h"
+#include "util.h"
+
+#ifndef FS_SOURCE_DIR
+#error "FS_SOURCE_DIR must name the source root (CMake defines it)"
+#endif
+
+static char tmpdir[64];
+
+/* A point of family "<label>[ <prep>]": blend error err, batch seconds per
+ * second of audio t (single-query time 3t), index size MiB. */
+static void row(struct result_set *rs, const char *label, const char *prep, const char *factory,
+                const char *metric, long N, long nlist, long nprobe, long kf, double err, double t,
+                double mb)
+{
+    struct result_row r;
+    memset(&r, 0, sizeof(r));
+    snprintf(r.family, sizeof(r.family), "%s%s%s", label, *prep ? " " : "", prep);
+    snprintf(r.factory, sizeof(r.factory), "%s", factory);
+    snprintf(r.metric, sizeof(r.metric), "%s", metric);
+    snprintf(r.preprocess, sizeof(r.preprocess), "%s", prep);
+    const char *km = strstr(prep, "kmeans=");
+    r.n_clusters = km ? atol(km + 7) : 0;
+    r.N = N;
+    r.nlist = nlist;
+    r.nprobe = nprobe;
+    r.k_factor = kf;
+    r.train_s = 0.25;
+    r.add_s = 0.05;
+    r.qps = 50 / t;
+    r.lat_mean_us = r.lat_p50_us = r.lat_p95_us = r.lat_p99_us = 3 * t / 50 * 1e6;
+    r.index_bytes = (int64_t)(mb * 1024 * 1024);
+    r.ndis_per_query = NAN;
+    r.recall_at[0] = r.recall1_at[0] = km ? NAN : 1 - err;
+    r.recall_at[1] = r.recall1_at[1] = km ? NAN : 1 - err / 2;
+    r.blend_err_mean = err;
+    r.blend_err_p95 = 2 * err;
+    r.blend_cos_mean = 1 - err;
+    r.audio_s_batch = t;
+    r.audio_s_single = 3 * t;
+    snprintf(r.status, sizeof(r.status), "ok");
+    results_add_row(rs, &r);
+}
+
+static void set_init(struct result_set *rs, const char *name, long d)
+{
+    memset(rs, 0, sizeof(*rs));
+    rs->ks[0] = 1;
+    rs->ks[1] = 8;
+    rs->n_ks = 2;
+    results_attr_str(rs, "name", name);
+    results_attr_int(rs, "d", d);
+    results_attr_int(rs, "N", 30000);
+    results_attr_int(rs, "nq", 3000);
+    results_attr_str(rs, "dataset_base", "/data/speech-cs/target-m/3_feature256");
+    results_attr_str(rs, "faiss_version", "1.7.3");
+    results_attr_str(rs, "start_time", "2026-01-01T00:00:00Z");
+}
+
+/*
+ * The study at d = 256, N = 10000 and 30000, built so that:
+ * C1 depends on N (2023-04 better at 10k, worse at 30k), C2 supported,
+ * C3 supported, C4 supported (nlist 400 = 4 sqrt(10000) is fastest at the
+ * default's error), C5 time proportional but nprobe 1 not enough, C6
+ * supported, C7 not supported, C8 supported. A skipped row with tempting
+ * numbers must be ignored.
+ */
+static void study(struct result_set *rs)
+{
+    set_init(rs, "rvc-doc-256", 256);
+    /* C1 */
+    row(rs, "C1 rvc-2023-04", "shuffle", "IVF256,Flat", "l2", 10000, 256, 5, 0, 0.02, 2e-3, 10);
+    row(rs, "C1 rvc-default", "shuffle", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.05, 1e-3, 10);
+    row(rs, "C1 rvc-2023-04", "shuffle", "IVF769,Flat", "l2", 30000, 769, 7, 0, 0.06, 3e-3, 30);
+    row(rs, "C1 rvc-default", "shuffle", "IVF769,Flat", "l2", 30000, 769, 1, 0, 0.05, 1e-3, 30);
+    /* C2 */
+    row(rs, "C2 IVF-Flat l2 vs cosine", "", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.05, 1e-3, 10);
+    row(rs, "C2 IVF-Flat l2 vs cosine", "", "IVF256,Flat", "cosine", 10000, 256, 1, 0, 0.04, 1e-3, 10);
+    row(rs, "C2 IVF-Flat l2 vs cosine", "", "IVF256,Flat", "l2", 10000, 256, 4, 0, 0.02, 3e-3, 10);
+    row(rs, "C2 IVF-Flat l2 vs cosine", "", "IVF256,Flat", "cosine", 10000, 256, 4, 0, 0.01, 3e-3, 10);
+    /* C3 */
+    row(rs, "C3 IVF1024,PQ{d/2}x4fs,RFlat", "", "IVF1024,PQ128x4fs,RFlat", "l2", 10000, 1024, 4, 4,
+        0.04, 0.3e-3, 12);
+    row(rs, "C3 IVF1024,PQ{d/2}x4fs,RFlat", "", "IVF1024,PQ128x4fs,RFlat", "l2", 10000, 1024, 1, 1,
+        0.2, 0.1e-3, 12);
+    /* C4 */
+    row(rs, "C4 IVF-Flat nlist sqrt", "", "IVF400,Flat", "l2", 10000, 400, 4, 0, 0.03, 0.4e-3, 10);
+    row(rs, "C4 IVF-Flat nlist sqrt", "", "IVF1600,Flat", "l2", 10000, 1600, 4, 0, 0.04, 0.6e-3, 11);
+    /* C5: time exactly proportional to nprobe; error at nprobe 1 is 5x the best */
+    row(rs, "C5 IVF-Flat nprobe", "", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.05, 1e-3, 10);
+    row(rs, "C5 IVF-Flat nprobe", "", "IVF256,Flat", "l2", 10000, 256, 2, 0, 0.03, 2e-3, 10);
+    row(rs, "C5 IVF-Flat nprobe", "", "IVF256,Flat", "l2", 10000, 256, 4, 0, 0.02, 4e-3, 10);
+    row(rs, "C5 IVF-Flat nprobe", "", "IVF256,Flat", "l2", 10000, 256, 8, 0, 0.01, 8e-3, 10);
+    /* C6 */
+    row(rs, "C6 PQ4fs+RFlat k_factor", "", "IVF400,PQ128x4fs,RFlat", "l2", 10000, 400, 8, 1, 0.05,
+        0.5e-3, 12);
+    row(rs, "C6 PQ4fs+RFlat k_factor", "", "IVF400,PQ128x4fs,RFlat", "l2", 10000, 400, 8, 2, 0.03,
+        0.6e-3, 12);
+    row(rs, "C6 PQ4fs+RFlat k_factor", "", "IVF400,PQ128x4fs,RFlat", "l2", 10000, 400, 8, 4, 0.032,
+        0.8e-3, 12);
+    /* C7: expansion moves the blend away from the original query's neighbours */
+    row(rs, "C7 query expansion", "qe=queries:a3:n4", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.2,
+        1e-3, 10);
+    /* C8: k-means to 2000: error 0.06 <= 1.5 x 0.05, faster and smaller */
+    row(rs, "C8 k-means", "", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.05, 1e-3, 10);
+    row(rs, "C8 k-means", "kmeans=2000", "IVF51,Flat", "l2", 10000, 51, 1, 0, 0.06, 0.5e-3, 2);
+    /* not ok: ignored everywhere */
+    struct result_row bad = rs->rows[0];
+    snprintf(bad.status, sizeof(bad.status), "failed: test");
+    bad.blend_err_mean = 0;
+    bad.audio_s_batch = 1e-9;
+    results_add_row(rs, &bad);
+}
+
+static void rows_of(const struct result_set *rs, struct rep_rows *rr)
+{
+    memset(rr, 0, sizeof(*rr));
+    rep_rows_add(rr, rs, 0);
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st; (void)flag; (void)ftw;
+    return remove(p);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    strcpy(tmpdir, "/tmp/fs_test_report.XXXXXX");
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+/* FS_KEEP_TMP=1 keeps the folder (and its report) for a look. */
+static int teardown(void **state)
+{
+    (void)state;
+    if (getenv("FS_KEEP_TMP")) {
+        fprintf(stderr, "kept %s\n", tmpdir);
+        return 0;
+    }
+    return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void test_rows(void **state)
+{
+    struct result_set rs;
+    struct rep_rows rr;
+    (void)state;
+    study(&rs);
+    rows_of(&rs, &rr);
+    assert_int_equal(rr.n, rs.n_rows - 1);          /* the failed row left out */
+    assert_string_equal(rr.v[1].label, "C1 rvc-default");   /* " shuffle" stripped */
+    assert_int_equal(rr.v[1].claim, 1);
+    assert_int_equal(rr.v[1].d, 256);
+    assert_int_equal(rr.v[1].k8, 8);
+    assert_float_equal(rr.v[1].recall8, 1 - 0.05 / 2, 1e-12);
+    assert_float_equal(rr.v[1].recall1, 1 - 0.05, 1e-12);
+    rep_rows_release(&rr);
+    results_release(&rs);
+}
+
+static void test_c1_depends_on_n(void **state)
+{
+    struct result_set rs;
+    struct rep_rows rr;
+    struct finding f;
+    (void)state;
+    study(&rs);
+    rows_of(&rs, &rr);
+    finding_init(&f);
+    report_c1(&rr, &f);
+    assert_int_equal(f.verdict, VERDICT_DEPENDS_ON_N);
+    assert_int_equal(f.n_cells, 2);
+    assert_int_equal(f.cells[0].N, 10000);
+    assert_int_equal(f.cells[0].outcome, 1);
+    assert_float_equal(f.cells[0].v[0], 0.02, 1e-12);
+    assert_float_equal(f.cells[0].v[1], 0.05, 1e-12);
+    assert_float_equal(f.cells[0].v[2], 2.0, 1e-9);     /* 2023-04 costs 2x */
+    assert_int_equal(f.cells[1].outcome, 0);
+    assert_float_equal(f.cells[1].v[2], 3.0, 1e-9);
+    assert_non_null(strstr(f.cells[1].why, "0.06"));
+    assert_int_equal(f.n_rows, 4);
+
+    /* Same outcome at both N: one verdict. */
+    rs.rows[2].blend_err_mean = 0.01;
+    rep_rows_release(&rr);
+    rows_of(&rs, &rr);
+    report_c1(&rr, &f);
+    assert_int_equal(f.verdict, VERDICT_SUPPORTED);
+    finding_release(&f);
+    rep_rows_release(&rr);
+    results_release(&rs);
+}
+
+static void test_c2(void **state)
+{
+    struct result_set rs;
+    struct rep_rows rr;
+    struct finding f;
+    (void)state;
+    study(&rs);
+    rows_of(&rs, &rr);
+    finding_init(&f);
+    report_c2(&rr, &f);
+    assert_int_equal(f.verdict, VERDICT_SUPPORTED);
+    assert_int_equal(f.n_cells, 1);
+    assert_float_equal(f.cells[0].v[0], 2, 0);      /* matched settings */
+    assert_float_equal(f.cells[0].v[1], 2, 0);      /* cosine lower in both */
+    assert_float_equal(f.cells[0].v[2], 0.8, 1e-9); /* worst ratio 0.04/0.05 */
+    /* One setting where cosine is worse: not supported. */
+    rs.rows[7].blend_err_mean = 0.03;
+    rep_rows_release(&rr);
+    rows_of(&rs, &rr);
+    report_c2(&rr, &f);
+    assert_int_equal(f.verdict, VERDICT_NOT_SUPPORTED);
+    assert_float_equal(f.cells[0].v[1], 1, 0);
+    finding_release(&f);
+    rep_rows_release(&rr);
+    results_release(&rs);
+}
+
+static void test_c3(void **state)
+{
+    struct result_set rs;
+    struct rep_rows rr;
+    struct finding f;
+    (void)state;
+    study(&rs);
+    rows_of(&rs, &rr);
+    finding_init(&f);
+    report_c3(&rr, &f);
+    assert_int_equal(f.verdict, VERDICT_SUPPORTED);
+    /* baseline: the C5 nprobe-1 IVF-Flat row (0.05 at 1 ms/s); witness 0.04 at 0.3 */
+    assert_float_equal(f.cells[0].v[0], 0.05, 1e-12);
+    assert_float_equal(f.cells[0].v[1], 1e-3, 1e-12);
+    assert_float_equal(f.cells[0].v[2], 0.04, 1e-12);
+    assert_float_equal(f.cells[0].v[3], 0.3e-3, 1e-12);
+    /* Made slower than IVF-Flat: not supported, the most faithful C3 shown. */
+    rs.rows[8].audio_s_batch = 2e-3;
+    rep_rows_release(&rr);
+    rows_of(&rs, &rr);
+    report_c3(&rr, &f);
+    assert_int_equal(f.verdict, VERDICT_NOT_SUPPORTED);
+    assert_float_equal(f.cells[0].v[3], 2e-3, 1e-12);
+    assert_non_null(strstr(f.cells[0].why, "no C3 point"));
+    finding_release(&f);
+    rep_rows_release(&rr);
+    results_release(&rs);
+}
+
+static void test_c4(void **state)
+{
+    struct result_set rs;
+    struct rep_rows rr;
+    struct finding f;
+    (void)state;
+    study(&rs);
+    rows_of(&rs, &rr);
+    finding_init(&f);
+    report_c4(&rr, &f);
+    assert_int_equal(f.verdict, VERDICT_SUPPORTED);
+    assert_float_equal(f.cells[0].v[0], 400, 0);
+    assert_float_equal(f.cells[0].v[1], 400, 1e-9);
+    assert_float_equal(f.cells[0].v[2], 1600, 1e-9);
+    /* The N//39 point (C5 nprobe 2, nlist 256) made the fastest: out of range. */
+    rs.rows[13].audio_s_batch = 0.1e-3;
+    rep_rows_release(&rr);
+    rows_of(&rs, &rr);
+    report_c4(&rr, &f);
+    assert_int_equal(f.verdict, VERDICT_NOT_SUPPORTED);
+    assert_float_equal(f.cells[0].v[0], 256, 0);
+    finding_release(&f);
+    rep_rows_release(&rr);
+    results_release(&rs);
+}
+
+static void test_c5(void **state)
+{
+    struct result_set rs;
+    struct rep_rows rr;
+    struct finding t, n;
+    const double x[] = { 1, 2, 4, 8 }, y[] = { 3, 12, 48, 192 }, one[] = { 4, 4 };
+    (void)state;
+    assert_float_equal(loglog_slope(x, y, 4), 2.0, 1e-12);
+    assert_true(isnan(loglog_slope(one, y, 2)));
+    study(&rs);
+    rows_of(&rs, &rr);
+    finding_init(&t);
+    finding_init(&n);
+    report_c5(&rr, &t, &n);
+    assert_int_equal(t.verdict, VERDICT_SUPPORTED);
+    assert_float_equal(t.cells[0].v[0], 1.0, 1e-9);
+    assert_float_equal(t.cells[0].v[1], 4, 0);
+    assert_int_equal(n.verdict, VERDICT_NOT_SUPPORTED);
+    assert_float_equal(n.cells[0].v[0], 0.05, 1e-12);
+    assert_float_equal(n.cells[0].v[1], 0.01, 1e-12);
+    assert_float_equal(n.cells[0].v[2], 8, 0);
+    finding_release(&t);
+    finding_release(&n);
+    rep_rows_release(&rr);
+    results_release(&rs);
+}
+
+static void test_c6(void **state)
+{
+    struct result_set rs;
+    struct rep_rows rr;
+    struct finding f;
+    (void)state;
+    study(&rs);
+    rows_of(&rs, &rr);
+    finding_init(&f);
+    report_c6(&rr, &f);
+    /* 0.03 -> 0.032 at k_factor 4 is a rise of 0.002: within 0.005 */
+    assert_int_equal(f.verdict, VERDICT_SUPPORTED);
+    assert_float_equal(f.cells[0].v[1], 0.002, 1e-9);
+    assert_float_equal(f.cells[0].v[2], 1, 0);
+    assert_float_equal(f.cells[0].v[3], 4, 0);
+    rs.rows[18].blend_err_mean = 0.04;
+    rep_rows_release(&rr);
+    rows_of(&rs, &rr);
+    report_c6(&rr, &f);
+    assert_int_equal(f.verdict, VERDICT_NOT_SUPPORTED);
+    assert_float_equal(f.cells[0].v[1], 0.01, 1e-9);
+    finding_release(&f);
+    rep_rows_release(&rr);
+    results_release(&rs);
+}
+
+static void test_c7_c8(void **state)
+{
+    struct result_set rs;
+    struct rep_rows rr;
+    struct finding f;
+    (void)state;
+    study(&rs);
+    rows_of(&rs, &rr);
+    finding_init(&f);
+    report_c7(&rr, &f);
+    assert_int_equal(f.verdict, VERDICT_NOT_SUPPORTED);
+    assert_string_equal(f.cells[0].what, "qe=queries:a3:n4");
+    assert_float_equal(f.cells[0].v[0], 0.2, 1e-12);
+    assert_float_equal(f.cells[0].v[1], 0.05, 1e-12);   /* the C5 row at nprobe 1 */
+    assert_non_null(strstr(f.cells[0].why, "C5 IVF-Flat nprobe"));
+
+    report_c8(&rr, &f);
+    assert_int_equal(f.verdict, VERDICT_SUPPORTED);
+    assert_string_equal(f.cells[0].what, "kmeans=2000");
+    assert_float_equal(f.cells[0].v[0], 0.06, 1e-12);
+    assert_float_equal(f.cells[0].v[1], 0.05, 1e-12);   /* the C8 row without k-means */
+    assert_float_equal(f.cells[0].v[2], 0.5, 1e-9);
+    assert_float_equal(f.cells[0].v[3], 0.2, 1e-6);
+    /* Error beyond 1.5x: not supported. */
+    rs.rows[21].blend_err_mean = 0.08;
+    rep_rows_release(&rr);
+    rows_of(&rs, &rr);
+    report_c8(&rr, &f);
+    assert_int_equal(f.verdict, VERDICT_NOT_SUPPORTED);
+    finding_release(&f);
+    rep_rows_release(&rr);
+    results_release(&rs);
+}
+
+static void test_recommend(void **state)
+{
+    struct result_set rs;
+    struct rep_rows rr;
+    long def = -2;
+    (void)state;
+    study(&rs);
+    rows_of(&rs, &rr);
+    /* At or below 0.05: C3 nprobe 4 k_factor 4 at 0.3 ms/s is the fastest;
+     * C3 nprobe 1 (0.1 ms/s, error 0.2) is too unfaithful. */
+    long b = report_recommend(&rr, 256, 10000, &def);
+    assert_true(b >= 0);
+    assert_string_equal(rr.v[def].label, "C1 rvc-default");
+    assert_string_equal(rr.v[b].r.factory, "IVF1024,PQ128x4fs,RFlat");
+    assert_int_equal(rr.v[b].r.k_factor, 4);
+    /* No default at this d: no recommendation. */
+    assert_int_equal(report_recommend(&rr, 768, 10000, &def), -1);
+    assert_int_equal(def, -1);
+    rep_rows_release(&rr);
+    results_release(&rs);
+}
+
+/* Nothing of a claim: not measured. */
+static void test_not_measured(void **state)
+{
+    struct result_set rs;
+    struct rep_rows rr;
+    struct finding f;
+    (void)state;
+    set_init(&rs, "empty", 256);
+    row(&rs, "IVF{nlist},Flat", "", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.05, 1e-3, 10);
+    rows_of(&rs, &rr);
+    finding_init(&f);
+    report_c3(&rr, &f);
+    assert_int_equal(f.verdict, VERDICT_NOT_MEASURED);
+    assert_string_equal(verdict_name(f.verdict), "not measured in these files");
+    /* C1 with only today's default: rows, but nothing to compare. */
+    row(&rs, "C1 rvc-default", "shuffle", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.05, 1e-3, 10);
+    rep_rows_release(&rr);
+    rows_of(&rs, &rr);
+    report_c1(&rr, &f);
+    assert_int_equal(f.verdict, VERDICT_UNDECIDED);
+    finding_release(&f);
+    rep_rows_release(&rr);
+    results_release(&rs);
+}
+
+static int is_png(const char *path)
+{
+    size_t len = 0;
+    char *buf = read_file(path, &len);
+    int ok = buf && len > 8 && !memcmp(buf, "\x89PNG\r\n\x1a\n", 8);
+    free(buf);
+    return ok;
+}
+
+/* Every "](img/....png)" of the Markdown exists and is a PNG; returns how many. */
+static int check_images(const char *md, const char *dir)
+{
+    int n = 0;
+    for (const char *p = strstr(md, "](img/"); p; p = strstr(p + 1, "](img/")) {
+        const char *end = strchr(p, ')');
+        assert_non_null(end);
+        char *path = xasprintf("%s/%.*s", dir, (int)(end - p - 2), p + 2);
+        assert_true(is_png(path));
+        free(path);
+        n++;
+    }
+    return n;
+}
+
+static void test_report_files(void **state)
+{
+    struct result_set a, b;
+    char *pa = xasprintf("%s/rvc-doc-256.h5", tmpdir), *pb = xasprintf("%s/rvc-doc-768.h5", tmpdir);
+    char *out = xasprintf("%s/docs", tmpdir), *out2 = xasprintf("%s/only768", tmpdir);
+    const char *paths[] = { pa, pb };
+    (void)state;
+
+    study(&a);
+    set_init(&b, "rvc-doc-768", 768);
+    row(&b, "C1 rvc-2023-04", "shuffle", "IVF256,Flat", "l2", 10000, 256, 5, 0, 0.03, 2e-3, 30);
+    row(&b, "C1 rvc-default", "shuffle", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.07, 1e-3, 30);
+    assert_int_equal(results_write(&a, pa), 0);
+    assert_int_equal(results_write(&b, pb), 0);
+
+    assert_int_equal(report_write(paths, 2, out, FS_SOURCE_DIR "/plots",
+                                  "faiss-sweep report a.h5 b.h5 -o docs"), 0);
+    char *mdpath = xasprintf("%s/rvc-findings.md", out);
+    char *md = read_file(mdpath, NULL);
+    assert_non_null(md);
+    assert_non_null(strstr(md, "faiss-sweep report a.h5 b.h5 -o docs"));
+    assert_non_null(strstr(md, "rvc-doc-256"));             /* both files' attributes */
+    assert_non_null(strstr(md, "rvc-doc-768"));
+    assert_non_null(strstr(md, "| faiss_version | 1.7.3 | 1.7.3 |"));
+    for (int id = 1; id <= 8; id++) {
+        char h[16];
+        snprintf(h, sizeof(h), "## C%d: ", id);
+        assert_non_null(strstr(md, h));
+    }
+    /* C1 at d = 768 is supported too: still depends on N (30k not supported). */
+    assert_non_null(strstr(md, "**Verdict: depends on N**"));
+    assert_non_null(strstr(md, "- d = 768, N = 10000, l2: **supported**"));
+    assert_non_null(strstr(md, "**Verdict: supported**"));
+    assert_non_null(strstr(md, "**Verdict: not supported**"));
+    assert_non_null(strstr(md, "**Verdict (nprobe 1 is enough): not supported**"));
+    assert_non_null(strstr(md, "not whether voices sound better"));
+    /* Recommended default: pasteable, with k_factor_rf for the refine index */
+    assert_non_null(strstr(md, "## Recommended RVC default per N range"));
+    assert_non_null(strstr(md, "index = faiss.index_factory(256, \"IVF1024,PQ128x4fs,RFlat\", "
+                               "faiss.METRIC_L2)"));
+    assert_non_null(strstr(md, "\"nprobe=4,k_factor_rf=4\""));
+    /* d = 768: the default itself is the fastest at its own error */
+    assert_non_null(strstr(md, "index = faiss.index_factory(768, \"IVF256,Flat\", faiss.METRIC_L2)\n"
+                               "index.nprobe = 1\n"));
+    /* 30k at d = 256 has a default; no failed row's numbers anywhere */
+    assert_null(strstr(md, "1e-06"));
+    assert_int_equal(check_images(md, out), 8);
+    free(md);
+    free(mdpath);
+
+    /* The 768 file alone: C1 only; the others are not measured, no plots. */
+    assert_int_equal(report_write(paths + 1, 1, out2, FS_SOURCE_DIR "/plots", "faiss-sweep report b.h5"), 0);
+    mdpath = xasprintf("%s/rvc-findings.md", out2);
+    md = read_file(mdpath, NULL);
+    assert_non_null(md);
+    assert_non_null(strstr(md, "| [C3](#c3) 4-bit PQ fast scan with exact re-ranking | not measured in these files |"));
+    assert_non_null(strstr(md, "**Not measured in these files**: no row's family starts with `C8 `."));
+    assert_int_equal(check_images(md, out2), 1);
+    char *c3png = xasprintf("%s/img/rvc-c3.png", out2);
+    assert_int_equal(access(c3png, F_OK), -1);
+    free(c3png);
+    free(md);
+    free(mdpath);
+
+    /* A missing file: one error, no report. */
+    const char *missing[] = { pa, "/nonexistent/x.h5" };
+    char *out3 = xasprintf("%s/never", tmpdir), *md3 = xasprintf("%s/rvc-findings.md", out3);
+    assert_int_equal(report_write(missing, 2, out3, FS_SOURCE_DIR "/plots", "x"), -1);
+    assert_int_equal(access(md3, F_OK), -1);
+    free(md3);
+    free(out3);
+
+    results_release(&a);
+    results_release(&b);
+    free(out2);
+    free(out);
+    free(pb);
+    free(pa);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rows),
+        cmocka_unit_test(test_c1_depends_on_n),
+        cmocka_unit_test(test_c2),
+        cmocka_unit_test(test_c3),
+        cmocka_unit_test(test_c4),
+        cmocka_unit_test(test_c5),
+        cmocka_unit_test(test_c6),
+        cmocka_unit_test(test_c7_c8),
+        cmocka_unit_test(test_recommend),
+        cmocka_unit_test(test_not_measured),
+        cmocka_unit_test(test_report_files),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
