@@ -21,6 +21,7 @@
 
 #include "annb.h"
 #include "util.h"
+#include "testutil.h"
 
 static char tmpdir[] = "/tmp/fs-test-annb-XXXXXX";
 
@@ -37,59 +38,6 @@ static const char *tmp(const char *name)
 }
 
 /* stderr is fd 2 for error(): point it at a temp file around a call. */
-static FILE *cap_file;
-static int cap_saved = -1;
-static char captured[8192];
-
-static void capture_start(void)
-{
-    fflush(stderr);
-    cap_file = tmpfile();
-    assert_non_null(cap_file);
-    cap_saved = dup(2);
-    assert_true(cap_saved >= 0);
-    assert_true(dup2(fileno(cap_file), 2) >= 0);
-}
-
-static const char *capture_end(void)
-{
-    size_t n;
-    fflush(stderr);
-    dup2(cap_saved, 2);
-    close(cap_saved);
-    rewind(cap_file);
-    n = fread(captured, 1, sizeof(captured) - 1, cap_file);
-    captured[n] = '\0';
-    fclose(cap_file);
-    return captured;
-}
-
-/* noinline: else gcc -O2 with UBSan warns about a NULL %s on an impossible path. */
-__attribute__((noinline)) static void assert_has(const char *msg, const char *sub)
-{
-    if (sub && !strstr(msg, sub))
-        fail_msg("message \"%s\" lacks \"%s\"", msg, sub);
-}
-
-static int count_lines(const char *s)
-{
-    int n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
-
-/* Run `call`, expect -1 and one message line holding both substrings (b may be NULL). */
-#define assert_fails(call, a, b)                                             \
-    do {                                                                     \
-        capture_start();                                                     \
-        int rc_ = (call);                                                    \
-        const char *msg_ = capture_end();                                    \
-        assert_int_equal(rc_, -1);                                           \
-        assert_has(msg_, a);                                                 \
-        assert_has(msg_, b);                                                 \
-        assert_int_equal(count_lines(msg_), 1);                              \
-    } while (0)
 
 /* Every value is a small multiple of 1/8, so float32 and float64 agree exactly. */
 static double train_val(size_t i, size_t j) { return (double)i * 0.5 + (double)j * 0.125; }

@@ -23,6 +23,7 @@
 #include "npy.h"
 #include "rvcdir.h"
 #include "util.h"
+#include "testutil.h"
 
 #ifndef FS_SHARED_DATA
 #define FS_SHARED_DATA ""
@@ -39,57 +40,6 @@ static const char *tmp(const char *name)
     return p;
 }
 
-static FILE *cap_file;
-static int cap_saved = -1;
-static char captured[8192];
-
-static void capture_start(void)
-{
-    fflush(stderr);
-    cap_file = tmpfile();
-    assert_non_null(cap_file);
-    cap_saved = dup(2);
-    assert_true(cap_saved >= 0);
-    assert_true(dup2(fileno(cap_file), 2) >= 0);
-}
-
-static const char *capture_end(void)
-{
-    size_t n;
-    fflush(stderr);
-    dup2(cap_saved, 2);
-    close(cap_saved);
-    rewind(cap_file);
-    n = fread(captured, 1, sizeof(captured) - 1, cap_file);
-    captured[n] = '\0';
-    fclose(cap_file);
-    return captured;
-}
-
-__attribute__((noinline)) static void assert_has(const char *msg, const char *sub)
-{
-    if (sub && !strstr(msg, sub))
-        fail_msg("message \"%s\" lacks \"%s\"", msg, sub);
-}
-
-static int count_lines(const char *s)
-{
-    int n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
-
-#define assert_fails(call, a, b)                                             \
-    do {                                                                     \
-        capture_start();                                                     \
-        int rc_ = (call);                                                    \
-        const char *msg_ = capture_end();                                    \
-        assert_int_equal(rc_, -1);                                           \
-        assert_has(msg_, a);                                                 \
-        assert_has(msg_, b);                                                 \
-        assert_int_equal(count_lines(msg_), 1);                              \
-    } while (0)
 
 static const char *mute(void)
 {

@@ -1,0 +1,56 @@
+/*
+ * testutil.c - stderr capture and message assertions for the tests.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static FILE *cap_file;
+static int cap_saved = -1;
+static char captured[8192];
+
+void capture_start(void)
+{
+    fflush(stderr);
+    cap_file = tmpfile();
+    assert_non_null(cap_file);
+    cap_saved = dup(2);
+    assert_true(cap_saved >= 0);
+    assert_true(dup2(fileno(cap_file), 2) >= 0);
+}
+
+const char *capture_end(void)
+{
+    size_t n;
+    fflush(stderr);
+    dup2(cap_saved, 2);
+    close(cap_saved);
+    rewind(cap_file);
+    n = fread(captured, 1, sizeof(captured) - 1, cap_file);
+    captured[n] = '\0';
+    fclose(cap_file);
+    return captured;
+}
+
+/* noinline: else gcc -O2 with UBSan warns about a NULL %s on an impossible path. */
+__attribute__((noinline)) void assert_has(const char *msg, const char *sub)
+{
+    if (sub && !strstr(msg, sub))
+        fail_msg("message \"%s\" lacks \"%s\"", msg, sub);
+}
+
+int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}

@@ -1,0 +1,30 @@
+/*
+ * testutil.h - what several tests share: capturing what a call prints on
+ * stderr, and asserting that it failed with one message line naming the
+ * file (and line) at fault.
+ */
+#ifndef FS_TESTUTIL_H
+#define FS_TESTUTIL_H
+
+/* Redirect fd 2 to a temporary file until capture_end, which returns the
+ * text printed meanwhile (valid until the next capture). */
+void capture_start(void);
+const char *capture_end(void);
+
+/* Fail the test when msg does not hold sub (sub NULL: no check). */
+void assert_has(const char *msg, const char *sub);
+int count_lines(const char *s);
+
+/* Run `call`, expect -1 and one message line holding both substrings (b may be NULL). */
+#define assert_fails(call, a, b)                                             \
+    do {                                                                     \
+        capture_start();                                                     \
+        int rc_ = (call);                                                    \
+        const char *msg_ = capture_end();                                    \
+        assert_int_equal(rc_, -1);                                           \
+        assert_has(msg_, a);                                                 \
+        assert_has(msg_, b);                                                 \
+        assert_int_equal(count_lines(msg_), 1);                              \
+    } while (0)
+
+#endif
