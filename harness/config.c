@@ -1111,7 +1111,7 @@ static const struct section expand_section = {
 
 #define IX(f) offsetof(struct index_spec, f)
 static const struct key index_keys[] = {
-    { .name = "label", .parse = parse_string, .off = IX(label),
+    { .name = "label", .parse = parse_string, .off = IX(label), .flags = KEY_DEF_DOC,
       .type = "string", .def = "the factory template",
       .help = "family name of this entry's points in results, summary and plots (a report finds claims by it, e.g. `C3 PQ4fs+RFlat`)" },
     { .name = "factory", .parse = parse_factory, .off = IX(factory), .flags = KEY_DEF_DOC,

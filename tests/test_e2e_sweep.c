@@ -94,6 +94,9 @@ static void test_sift_anchors(void **state)
 
     const struct result_row *flat = find(&rs, "Flat", "l2", 0, 0);
     assert_string_equal(flat->status, "ok");
+    /* without a label, the family is the factory template */
+    assert_string_equal(flat->family, "Flat");
+    assert_string_equal(find(&rs, "IVF32,Flat", "l2", 1, 0)->family, "IVF{nlist},Flat [indexes[1]]");
     assert_float_equal(flat->recall_at[0], 1.0, 1e-12);
     assert_float_equal(flat->recall_at[1], 1.0, 1e-12);
     assert_float_equal(flat->recall1_at[1], 1.0, 1e-12);
