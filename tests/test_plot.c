@@ -22,6 +22,7 @@
 #include "results.h"
 #include "summary.h"
 #include "util.h"
+#include "testutil.h"
 
 #ifndef FS_SOURCE_DIR
 #error "FS_SOURCE_DIR must name the source root (CMake defines it)"
@@ -113,25 +114,6 @@ static int teardown(void **state)
     return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Run fn with fd 2 sent to a temp file; *out gets what was printed. */
-static int capture_stderr(int (*fn)(void *), void *arg, char **out)
-{
-    FILE *tmp = tmpfile();
-    int saved = dup(2);
-    fflush(stderr);
-    dup2(fileno(tmp), 2);
-    int rc = fn(arg);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    long n = ftell(tmp);
-    *out = xcalloc((size_t)n + 1, 1);
-    rewind(tmp);
-    if (fread(*out, 1, (size_t)n, tmp) != (size_t)n)
-        (*out)[0] = '\0';
-    fclose(tmp);
-    return rc;
-}
 
 static void test_pareto_front(void **state)
 {

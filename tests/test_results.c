@@ -20,6 +20,7 @@
 
 #include "results.h"
 #include "util.h"
+#include "testutil.h"
 
 static char tmpdir[64];
 
@@ -48,26 +49,6 @@ static int exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-/* Run fn(arg) with fd 2 sent to a temp file; returns its result, *out gets
- * what was printed (caller frees). */
-static int capture_stderr(int (*fn)(void *), void *arg, char **out)
-{
-    FILE *tmp = tmpfile();
-    int saved = dup(2);
-    fflush(stderr);
-    dup2(fileno(tmp), 2);
-    int rc = fn(arg);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    long n = ftell(tmp);
-    *out = xcalloc((size_t)n + 1, 1);
-    rewind(tmp);
-    if (fread(*out, 1, (size_t)n, tmp) != (size_t)n)
-        (*out)[0] = '\0';
-    fclose(tmp);
-    return rc;
-}
 
 /* A string of exactly `len` characters (the most a field of len+1 holds). */
 static void fill(char *dst, size_t len, char c)

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -38,6 +39,16 @@ const char *capture_end(void)
     captured[n] = '\0';
     fclose(cap_file);
     return captured;
+}
+
+int capture_stderr(int (*fn)(void *), void *arg, char **out)
+{
+    int rc;
+    capture_start();
+    rc = fn(arg);
+    *out = strdup(capture_end());
+    assert_non_null(*out);
+    return rc;
 }
 
 /* noinline: else gcc -O2 with UBSan warns about a NULL %s on an impossible path. */

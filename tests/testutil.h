@@ -11,6 +11,10 @@
 void capture_start(void);
 const char *capture_end(void);
 
+/* Run fn(arg) capturing stderr; returns fn's result, *out gets what was
+ * printed (caller frees). */
+int capture_stderr(int (*fn)(void *), void *arg, char **out);
+
 /* Fail the test when msg does not hold sub (sub NULL: no check). */
 void assert_has(const char *msg, const char *sub);
 int count_lines(const char *s);
