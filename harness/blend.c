@@ -123,7 +123,7 @@ int blend_fidelity(const float *q, size_t nq, size_t d,
                    const struct blend_side *exact, const struct blend_side *ann,
                    size_t k, double index_rate, struct blend_stats *out)
 {
-    double *err, *cos;
+    double *err, *cos, *unit;
     unsigned char *fe, *fa;
 
     memset(out, 0, sizeof(*out));
@@ -136,6 +136,7 @@ int blend_fidelity(const float *q, size_t nq, size_t d,
 
     err = xmalloc((nq ? nq : 1) * sizeof(*err));
     cos = xmalloc((nq ? nq : 1) * sizeof(*cos));
+    unit = xmalloc((nq ? nq : 1) * sizeof(*unit));
     fe = xmalloc(nq ? nq : 1);
     fa = xmalloc(nq ? nq : 1);
 
@@ -156,6 +157,10 @@ int blend_fidelity(const float *q, size_t nq, size_t d,
                                              ra, fan);
             err[i] = rel_error(fan, fex, d);
             cos[i] = cosine(ra, re, d);
+            /* f moves by 0.01 (r - q) per 0.01 of index_rate */
+            for (size_t j = 0; j < d; j++)
+                ra[j] = 0.01 * (re[j] - qi[j]);
+            unit[i] = norm(ra, d) / (norm(fex, d) > 0 ? norm(fex, d) : 1.0);
         }
         free(buf);
     }
@@ -174,10 +179,12 @@ int blend_fidelity(const float *q, size_t nq, size_t d,
         out->err_max = NAN;
     out->err_mean = mean(err, nq);
     out->cos_mean = mean(cos, nq);
+    out->ir_unit = mean(unit, nq);
     out->err_p95 = percentile(err, nq, 95);   /* sorts err: after the mean */
 
     free(err);
     free(cos);
+    free(unit);
     free(fe);
     free(fa);
     return 0;

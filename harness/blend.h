@@ -41,6 +41,8 @@ struct blend_stats {
     size_t nq;               /* queries measured */
     double err_mean, err_p95, err_max;  /* |f_ann - f_exact| / |f_exact| */
     double cos_mean;         /* mean cosine of r_ann and r_exact */
+    double ir_unit;          /* mean 0.01 |r_exact - q| / |f_exact|: how far f moves
+                                per 0.01 of index_rate (a yardstick for err) */
     size_t missing_queries;  /* index side: queries with >= 1 id of -1 in the top k */
     size_t empty_queries;    /* index side: all k ids -1 (r_ann = 0); also in missing */
     size_t missing_exact;    /* exact side: queries with an id of -1 (only if N < k) */
@@ -77,6 +79,7 @@ unsigned blend_rvc(const float *q, size_t d, const float *x, const int64_t *I,
  * each side, mixed with index_rate (0..1). Per query:
  *   err = |f_ann - f_exact| / |f_exact|  (the absolute error if |f_exact| = 0)
  *   cos = r_ann . r_exact / (|r_ann| |r_exact|)  (1 if both are 0, 0 if one is)
+ *   unit = 0.01 |r_exact - q| / |f_exact|  (|f_exact| = 0: not divided)
  * out gets their mean, 95th percentile (numpy's linear rule) and max, and the
  * counts. Deterministic whatever the thread count (queries run in parallel,
  * reductions after, in order). nq == 0 gives NaN means. Returns 0, or -1

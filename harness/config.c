@@ -516,8 +516,7 @@ static int parse_fraction(struct parser *p, const struct key *k, yaml_node_t *n,
 }
 
 /* A number in [0, 1], both included. */
-static int parse_unit(struct parser *p, const struct key *k, yaml_node_t *n,
-                      void *base, const char *path)
+static int get_unit(struct parser *p, yaml_node_t *n, const char *path, double *out)
 {
     char buf[80];
 
@@ -529,7 +528,7 @@ static int parse_unit(struct parser *p, const struct key *k, yaml_node_t *n,
         errno = 0;
         v = strtod(s, &end);
         if (*s && end != s && !*end && !errno && v >= 0 && v <= 1) {
-            *(double *)field(base, k) = v;
+            *out = v;
             return 0;
         }
     }
@@ -537,14 +536,39 @@ static int parse_unit(struct parser *p, const struct key *k, yaml_node_t *n,
                 describe(n, buf, sizeof(buf)));
 }
 
+/* A number in [0, 1] or a non-empty list of them, duplicates refused. */
+static int parse_unit_list(struct parser *p, const struct key *k, yaml_node_t *n,
+                           void *base, const char *path)
+{
+    struct double_list *out = field(base, k);
+    size_t len = n->type == YAML_SEQUENCE_NODE ? seq_len(n) : 1;
+
+    free(out->v);
+    memset(out, 0, sizeof(*out));
+    if (n->type == YAML_SEQUENCE_NODE && !len)
+        return fail(p, line_of(n), path, "expected at least one value, got an empty list");
+    out->v = xcalloc(len, sizeof(*out->v));
+    for (size_t i = 0; i < len; i++) {
+        yaml_node_t *item = n->type == YAML_SEQUENCE_NODE ? seq_item(p, n, i) : n;
+        char *ip = n->type == YAML_SEQUENCE_NODE ? subpath(path, NULL, i) : xstrdup(path);
+        int r = get_unit(p, item, ip, &out->v[i]);
+        for (size_t j = 0; !r && j < i; j++)
+            if (out->v[j] == out->v[i])
+                r = fail(p, line_of(item), ip, "%g is listed twice", out->v[i]);
+        free(ip);
+        if (r)
+            return -1;
+        out->n++;
+    }
+    return 0;
+}
+
 /* Dataset paths are relative to the config file, so a config can travel
  * with its data. */
-static int parse_path(struct parser *p, const struct key *k, yaml_node_t *n,
-                      void *base, const char *path)
+static int get_path(struct parser *p, yaml_node_t *n, const char *path, char **dst)
 {
     const char *s = NULL, *dir = p->basedir;
     size_t len = strlen(dir);
-    char **dst = field(base, k);
 
     if (get_string(p, n, path, &s))
         return -1;
@@ -554,6 +578,37 @@ static int parse_path(struct parser *p, const struct key *k, yaml_node_t *n,
         *dst = xstrdup(s);
     else
         *dst = xasprintf("%s%s%s", dir, dir[len - 1] == '/' ? "" : "/", s);
+    return 0;
+}
+
+static int parse_path(struct parser *p, const struct key *k, yaml_node_t *n,
+                      void *base, const char *path)
+{
+    return get_path(p, n, path, field(base, k));
+}
+
+/* dataset.base: a path, or a list of them read one after the other. */
+static int parse_base(struct parser *p, const struct key *k, yaml_node_t *n,
+                      void *base, const char *path)
+{
+    struct dataset_spec *ds = base;
+    size_t len;
+
+    (void)k;
+    if (n->type != YAML_SEQUENCE_NODE)
+        return get_path(p, n, path, &ds->base);
+    len = seq_len(n);
+    if (!len)
+        return fail(p, line_of(n), path, "expected a path or a non-empty list of paths");
+    ds->base_more = xcalloc(len, sizeof(*ds->base_more));
+    for (size_t i = 0; i < len; i++) {
+        char *ip = subpath(path, NULL, i);
+        int r = get_path(p, seq_item(p, n, i), ip, i ? &ds->base_more[i - 1] : &ds->base);
+        free(ip);
+        if (r)
+            return -1;
+        ds->n_base_more = i;
+    }
     return 0;
 }
 
@@ -1044,8 +1099,11 @@ static const struct key dataset_keys[] = {
               "3_feature256/ or 3_feature768/, or total_fea.npy; rvc-index: the vectors of an RVC "
               "added_IVF*_Flat_*.index; ann-hdf5: ann-benchmarks file, train = base, test = "
               "queries, with its ground truth)" },
-    { .name = "base", .parse = parse_path, .off = DS(base), .flags = KEY_REQUIRED,
-      .type = "path", .help = "base vectors; relative paths are relative to the config file" },
+    { .name = "base", .parse = parse_base, .off = DS(base), .flags = KEY_REQUIRED,
+      .type = "path or list of paths",
+      .help = "base vectors; relative paths are relative to the config file; a list is read "
+              "in its order and concatenated (e.g. several RVC speaker folders: ladder steps "
+              "take whole clips from the front)" },
     { .name = "queries", .parse = parse_path, .off = DS(queries), .flags = KEY_NULLABLE | KEY_DEF_DOC,
       .type = "path", .def = "none",
       .help = "query vectors; without them `holdout` base rows are held out as queries" },
@@ -1252,9 +1310,11 @@ static const struct key rvc_keys[] = {
     { .name = "blend_k", .parse = parse_long, .off = RV(blend_k), .min = 0, .max = 4096,
       .type = "int >= 0", .def = "0",
       .help = "neighbours blended as RVC does (RVC: 8); 0 = no blend-fidelity columns" },
-    { .name = "index_rate", .parse = parse_unit, .off = RV(index_rate),
-      .type = "number 0..1", .def = "0.75",
-      .help = "RVC's index_rate: f = index_rate * r + (1 - index_rate) * q" },
+    { .name = "index_rate", .parse = parse_unit_list, .off = RV(index_rate),
+      .type = "number 0..1 or list", .def = "0.75",
+      .help = "RVC's index_rate: f = index_rate * r + (1 - index_rate) * q; a list is an "
+              "axis of the blend alone (one search): each value gets rows in /blend, the "
+              "first also fills the blend columns of /runs" },
     { .name = NULL }
 };
 #undef RV
@@ -1510,6 +1570,9 @@ void config_release(struct config *cfg)
     free(cfg->name);
     free(cfg->dataset.format);
     free(cfg->dataset.base);
+    for (size_t i = 0; i < cfg->dataset.n_base_more; i++)
+        free(cfg->dataset.base_more[i]);
+    free(cfg->dataset.base_more);
     free(cfg->dataset.queries);
     free(cfg->dataset.queries_format);
     free(cfg->dataset.rvc_version);
@@ -1533,6 +1596,7 @@ void config_release(struct config *cfg)
     free(cfg->indexes);
     free(cfg->nprobe.values.v);
     free(cfg->k_factor.v);
+    free(cfg->rvc.index_rate.v);
     free(cfg->output_dir);
     free(cfg->cache_dir);
     memset(cfg, 0, sizeof(*cfg));

@@ -74,6 +74,8 @@ struct index_spec {
 struct dataset_spec {
     char *format;       /* one of dataset_formats (dataset.h) */
     char *base;         /* path, resolved against the config file's folder */
+    char **base_more;   /* further base paths, read after base in order (base: [a, b]) */
+    size_t n_base_more;
     char *queries;      /* path or NULL: then hold out `holdout` base rows */
     long base_limit;    /* use the first n base rows; 0 = all */
     long query_limit;   /* use the first n queries; 0 = all */
@@ -100,7 +102,8 @@ struct measure_spec {
  * neighbours weighted by (1/score)^2 and blended into it at index_rate. */
 struct rvc_spec {
     long blend_k;       /* neighbours blended (RVC: 8); 0 = blend fidelity off (default) */
-    double index_rate;  /* f = index_rate * r + (1 - index_rate) * q (RVC: 0.75) */
+    struct double_list index_rate;  /* f = index_rate * r + (1 - index_rate) * q (RVC: 0.75);
+                                       the first fills /runs, each gets /blend rows */
 };
 
 struct config {

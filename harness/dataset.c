@@ -1269,6 +1269,81 @@ static int check_sizes(const struct dataset *ds, const struct dataset_spec *spec
     return 0;
 }
 
+/* Append b's rows (and clips) to a; b is released. Clip boundaries survive
+ * only when both sides have them. */
+static void append_rows(struct vecs *a, struct clips *ca, struct vecs *b, struct clips *cb)
+{
+    float *x = xmalloc((a->n + b->n) * a->d * sizeof(float));
+    const char *dtype = a->dtype && b->dtype && strcmp(a->dtype, b->dtype) ? "mixed" : a->dtype;
+    size_t n = a->n + b->n, d = a->d;
+
+    memcpy(x, a->x, a->n * d * sizeof(float));
+    memcpy(x + a->n * d, b->x, b->n * d * sizeof(float));
+    if (ca->n && cb->n) {
+        ca->names = xrealloc(ca->names, (ca->n + cb->n) * sizeof(*ca->names));
+        ca->first = xrealloc(ca->first, (ca->n + cb->n + 1) * sizeof(*ca->first));
+        for (size_t i = 0; i < cb->n; i++) {
+            ca->names[ca->n + i] = cb->names[i];
+            cb->names[i] = NULL;
+            ca->first[ca->n + i] = a->n + cb->first[i];
+        }
+        ca->n += cb->n;
+        ca->first[ca->n] = n;
+    } else {
+        clips_release(ca);
+    }
+    vecs_release(a);
+    vecs_release(b);
+    clips_release(cb);
+    a->x = x;
+    a->n = n;
+    a->d = d;
+    a->dtype = dtype;
+}
+
+/* dataset.base given as a list: the further paths, in order, then the limit. */
+static int load_base_more(struct dataset *ds, const struct dataset_spec *spec)
+{
+    for (size_t i = 0; i < spec->n_base_more; i++) {
+        const char *path = spec->base_more[i];
+        struct vecs v;
+        struct clips c;
+        if (load_any(&v, &c, spec->format, path, 0, spec->rvc_version) < 0)
+            return -1;
+        if (v.d != ds->base.d) {
+            error("'%s': dimension %zu does not match %zu in '%s' (the first base path)",
+                  path, v.d, ds->base.d, spec->base);
+            vecs_release(&v);
+            clips_release(&c);
+            return -1;
+        }
+        if (check_rows(&v, path) < 0) {
+            vecs_release(&v);
+            clips_release(&c);
+            return -1;
+        }
+        append_rows(&ds->base, &ds->base_clips, &v, &c);
+    }
+    if (spec->base_limit > 0 && (size_t)spec->base_limit < ds->base.n) {
+        ds->base.n = (size_t)spec->base_limit;
+        vecs_shrink(&ds->base);
+        clips_cut(&ds->base_clips, ds->base.n);
+    }
+    return 0;
+}
+
+/* "a", or "a + b + c" for a list of base paths. */
+static char *base_paths(const struct dataset_spec *spec)
+{
+    char *s = xstrdup(spec->base);
+    for (size_t i = 0; i < spec->n_base_more; i++) {
+        char *t = xasprintf("%s + %s", s, spec->base_more[i]);
+        free(s);
+        s = t;
+    }
+    return s;
+}
+
 int dataset_load(struct dataset *ds, const struct dataset_spec *spec)
 {
     int holdout_clips = spec->holdout_clips > 0 || spec->holdout_fraction > 0;
@@ -1278,8 +1353,12 @@ int dataset_load(struct dataset *ds, const struct dataset_spec *spec)
         return error("dataset: no base file given");
     if (spec->base_limit < 0 || spec->query_limit < 0)
         return error("'%s': negative row limit", spec->base);
-    ds->base_path = xstrdup(spec->base);
+    ds->base_path = base_paths(spec);
     if (spec->format && !strcmp(spec->format, "ann-hdf5")) {
+        if (spec->n_base_more) {
+            error("'%s': ann-hdf5 takes one file: dataset.base cannot be a list", spec->base);
+            goto fail;
+        }
         if (spec->queries) {
             error("'%s': ann-hdf5 files hold their own queries (test): drop dataset.queries",
                   spec->base);
@@ -1291,7 +1370,7 @@ int dataset_load(struct dataset *ds, const struct dataset_spec *spec)
         if (load_any(&ds->base, &ds->base_clips, spec->format, spec->base,
                      (size_t)spec->base_limit, spec->rvc_version) < 0)
             goto fail;
-        if (check_rows(&ds->base, spec->base) < 0)
+        if (check_rows(&ds->base, spec->base) < 0 || load_base_more(ds, spec) < 0)
             goto fail;
         if (spec->queries ? load_queries_file(ds, spec)
             : holdout_clips ? hold_out_clips(ds, spec) : hold_out_rows(ds, spec))

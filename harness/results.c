@@ -22,7 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 #define CHUNK_ROWS 1024
 
 enum col_kind { COL_STR, COL_I64, COL_F64 };
@@ -32,9 +32,11 @@ struct column {
     enum col_kind kind;
     size_t off;     /* offset in struct result_row */
     size_t size;    /* bytes in struct result_row (and in the file) */
+    int since;      /* schema version that added it: older files may lack it */
 };
 
-#define FIELD(f, kind) { #f, kind, offsetof(struct result_row, f), sizeof(((struct result_row *)0)->f) }
+#define FIELD(f, kind) { #f, kind, offsetof(struct result_row, f), sizeof(((struct result_row *)0)->f), 1 }
+#define FIELD2(f) { #f, COL_F64, offsetof(struct result_row, f), sizeof(double), 2 }
 
 /* Columns before the recall columns, in file order. */
 static const struct column head_cols[] = {
@@ -53,6 +55,7 @@ static const struct column tail_cols[] = {
     FIELD(blend_err_mean, COL_F64), FIELD(blend_err_p95, COL_F64), FIELD(blend_cos_mean, COL_F64),
     FIELD(blend_missing, COL_I64), FIELD(blend_zero_dist, COL_I64),
     FIELD(audio_s_batch, COL_F64), FIELD(audio_s_single, COL_F64),
+    FIELD2(blend_ir_unit), FIELD2(audio_s_qexpand), FIELD2(prep_s),
     FIELD(status, COL_STR),
 };
 
@@ -74,6 +77,7 @@ static size_t build_columns(struct column *cols, const long *ks, size_t n_ks)
             c->off = (pass ? offsetof(struct result_row, recall1_at) : offsetof(struct result_row, recall_at))
                      + i * sizeof(double);
             c->size = sizeof(double);
+            c->since = 1;
         }
     }
     for (size_t i = 0; i < N_TAIL; i++)
@@ -134,6 +138,15 @@ void results_add_row(struct result_set *rs, const struct result_row *row)
     rs->rows[rs->n_rows++] = *row;
 }
 
+void results_add_blend(struct result_set *rs, const struct blend_row *b)
+{
+    if (rs->n_blend == rs->cap_blend) {
+        rs->cap_blend = rs->cap_blend ? 2 * rs->cap_blend : 64;
+        rs->blend = xrealloc(rs->blend, rs->cap_blend * sizeof(*rs->blend));
+    }
+    rs->blend[rs->n_blend++] = *b;
+}
+
 /* The attribute called `name`, emptied for a new value, or a new one. */
 static struct result_attr *attr_slot(struct result_set *rs, const char *name)
 {
@@ -188,6 +201,7 @@ void results_release(struct result_set *rs)
     }
     free(rs->attrs);
     free(rs->rows);
+    free(rs->blend);
     memset(rs, 0, sizeof(*rs));
 }
 
@@ -256,16 +270,34 @@ out:
     return rc;
 }
 
-/* The /runs dataset: chunked (so an empty set is fine) and gzip'd when the
- * filter is there. */
-static int write_runs(hid_t file, const struct result_set *rs)
+/* The /blend table's compound type: over struct blend_row, or packed LE. */
+static hid_t make_blend_type(int packed)
 {
-    struct column cols[MAX_COLS];
-    size_t n = build_columns(cols, rs->ks, rs->n_ks);
-    hsize_t dims = rs->n_rows, maxdims = H5S_UNLIMITED;
-    hsize_t chunk = rs->n_rows ? (rs->n_rows < CHUNK_ROWS ? rs->n_rows : CHUNK_ROWS) : 1;
-    hid_t mtype = make_row_type(cols, n, 0);
-    hid_t ftype = make_row_type(cols, n, 1);
+    static const struct { const char *name; size_t off; } f[] = {
+        { "run_row", offsetof(struct blend_row, run_row) },
+        { "index_rate", offsetof(struct blend_row, index_rate) },
+        { "blend_err_mean", offsetof(struct blend_row, err_mean) },
+        { "blend_err_p95", offsetof(struct blend_row, err_p95) },
+        { "blend_ir_unit", offsetof(struct blend_row, ir_unit) },
+    };
+    hid_t t = H5Tcreate(H5T_COMPOUND, packed ? 5 * 8 : sizeof(struct blend_row));
+    for (size_t i = 0; t >= 0 && i < 5; i++) {
+        hid_t mt = i ? (packed ? H5T_IEEE_F64LE : H5T_NATIVE_DOUBLE)
+                     : (packed ? H5T_STD_I64LE : H5T_NATIVE_INT64);
+        if (H5Tinsert(t, f[i].name, packed ? 8 * i : f[i].off, mt) < 0) {
+            H5Tclose(t);
+            return -1;
+        }
+    }
+    return t;
+}
+
+/* A 1-d chunked dataset of `n` rows of `buf` (an empty one is fine). */
+static int write_table(hid_t file, const char *name, hid_t mtype, hid_t ftype,
+                       const void *buf, size_t n)
+{
+    hsize_t dims = n, maxdims = H5S_UNLIMITED;
+    hsize_t chunk = n ? (n < CHUNK_ROWS ? n : CHUNK_ROWS) : 1;
     hid_t space = H5Screate_simple(1, &dims, &maxdims);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     hid_t dset = -1;
@@ -275,10 +307,10 @@ static int write_runs(hid_t file, const struct result_set *rs)
         goto out;
     if (H5Zfilter_avail(H5Z_FILTER_DEFLATE) > 0 && H5Pset_deflate(dcpl, 4) < 0)
         goto out;
-    dset = H5Dcreate2(file, "runs", ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    dset = H5Dcreate2(file, name, ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     if (dset < 0)
         goto out;
-    if (rs->n_rows && H5Dwrite(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, rs->rows) < 0)
+    if (n && H5Dwrite(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
         goto out;
     rc = 0;
 out:
@@ -288,6 +320,29 @@ out:
         H5Pclose(dcpl);
     if (space >= 0)
         H5Sclose(space);
+    return rc;
+}
+
+static int write_blend(hid_t file, const struct result_set *rs)
+{
+    hid_t mtype = make_blend_type(0), ftype = make_blend_type(1);
+    int rc = write_table(file, "blend", mtype, ftype, rs->blend, rs->n_blend);
+    if (ftype >= 0)
+        H5Tclose(ftype);
+    if (mtype >= 0)
+        H5Tclose(mtype);
+    return rc;
+}
+
+/* The /runs dataset: chunked (so an empty set is fine) and gzip'd when the
+ * filter is there. */
+static int write_runs(hid_t file, const struct result_set *rs)
+{
+    struct column cols[MAX_COLS];
+    size_t n = build_columns(cols, rs->ks, rs->n_ks);
+    hid_t mtype = make_row_type(cols, n, 0);
+    hid_t ftype = make_row_type(cols, n, 1);
+    int rc = write_table(file, "runs", mtype, ftype, rs->rows, rs->n_rows);
     if (ftype >= 0)
         H5Tclose(ftype);
     if (mtype >= 0)
@@ -318,7 +373,7 @@ int results_write(const struct result_set *rs, const char *path)
         error("cannot create '%s': %s", partial, errno ? strerror(errno) : "hdf5 error");
         goto out;
     }
-    if (write_runs(file, rs) < 0 || write_attrs(file, rs) < 0) {
+    if (write_runs(file, rs) < 0 || write_blend(file, rs) < 0 || write_attrs(file, rs) < 0) {
         error("cannot write '%s': hdf5 error writing %s", partial, rs->n_rows ? "rows" : "attributes");
         goto out;
     }
@@ -391,14 +446,18 @@ static int read_runs(struct result_set *rs, hid_t file, const char *path)
     }
     if (read_ks(rs, ftype, path) < 0)
         goto out;
-    size_t nc = build_columns(cols, rs->ks, rs->n_ks);
+    size_t nc = build_columns(cols, rs->ks, rs->n_ks), kept = 0, absent[MAX_COLS], n_absent = 0;
     for (size_t i = 0; i < nc; i++) {
-        if (H5Tget_member_index(ftype, cols[i].name) < 0) {
+        if (H5Tget_member_index(ftype, cols[i].name) >= 0) {
+            cols[kept++] = cols[i];
+        } else if (cols[i].since > 1) {
+            absent[n_absent++] = cols[i].off;   /* a newer column: reads as NaN */
+        } else {
             error("cannot read '%s': /runs has no column '%s'", path, cols[i].name);
             goto out;
         }
     }
-    mtype = make_row_type(cols, nc, 0);
+    mtype = make_row_type(cols, kept, 0);
     n = H5Sget_simple_extent_npoints(space);
     if (mtype < 0 || n < 0) {
         error("cannot read '%s': hdf5 error on /runs", path);
@@ -406,6 +465,9 @@ static int read_runs(struct result_set *rs, hid_t file, const char *path)
     }
     rs->n_rows = rs->cap_rows = (size_t)n;
     rs->rows = xcalloc(rs->cap_rows, sizeof(*rs->rows));
+    for (size_t r = 0; r < rs->n_rows; r++)
+        for (size_t i = 0; i < n_absent; i++)
+            *(double *)((char *)&rs->rows[r] + absent[i]) = NAN;
     if (n && H5Dread(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, rs->rows) < 0) {
         error("cannot read '%s': hdf5 error reading /runs", path);
         goto out;
@@ -513,6 +575,48 @@ static int read_attrs(struct result_set *rs, hid_t file, const char *path)
     return 0;
 }
 
+/* /blend, when there (files of schema 1 have none). */
+static int read_blend(struct result_set *rs, hid_t file, const char *path)
+{
+    hid_t dset, space = -1, mtype = -1;
+    hssize_t n;
+    int rc = -1;
+
+    if (H5Lexists(file, "blend", H5P_DEFAULT) <= 0)
+        return 0;
+    dset = H5Dopen2(file, "blend", H5P_DEFAULT);
+    if (dset < 0)
+        return error("cannot read '%s': cannot open /blend", path);
+    space = H5Dget_space(dset);
+    mtype = make_blend_type(0);
+    n = space < 0 ? -1 : H5Sget_simple_extent_npoints(space);
+    if (mtype < 0 || n < 0) {
+        error("cannot read '%s': hdf5 error on /blend", path);
+        goto out;
+    }
+    rs->n_blend = rs->cap_blend = (size_t)n;
+    rs->blend = xcalloc(n ? (size_t)n : 1, sizeof(*rs->blend));
+    if (n && H5Dread(dset, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, rs->blend) < 0) {
+        error("cannot read '%s': hdf5 error reading /blend", path);
+        goto out;
+    }
+    for (size_t i = 0; i < rs->n_blend; i++) {
+        if (rs->blend[i].run_row < 0 || (size_t)rs->blend[i].run_row >= rs->n_rows) {
+            error("cannot read '%s': /blend row %zu points at /runs row %lld of %zu", path, i,
+                  (long long)rs->blend[i].run_row, rs->n_rows);
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    if (mtype >= 0)
+        H5Tclose(mtype);
+    if (space >= 0)
+        H5Sclose(space);
+    H5Dclose(dset);
+    return rc;
+}
+
 int results_read(struct result_set *rs, const char *path)
 {
     hid_t file = -1;
@@ -527,7 +631,8 @@ int results_read(struct result_set *rs, const char *path)
     file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file < 0)
         return error("cannot open '%s': hdf5 error", path);
-    if (read_runs(rs, file, path) < 0 || read_attrs(rs, file, path) < 0)
+    if (read_runs(rs, file, path) < 0 || read_blend(rs, file, path) < 0 ||
+        read_attrs(rs, file, path) < 0)
         goto out;
     rc = 0;
 out:

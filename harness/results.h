@@ -2,8 +2,9 @@
  * results.h - one row per sweep point, and the HDF5 file that holds them.
  *
  * The file has a compound dataset /runs (one row per point, one column per
- * field below, plain names) and root attributes for provenance. It is written
- * to "<path>.partial" and renamed into place only when complete.
+ * field below, plain names), a dataset /blend (RVC's blend at each index_rate
+ * of the sweep, rows pointing into /runs) and root attributes for provenance.
+ * It is written to "<path>.partial" and renamed into place only when complete.
  */
 #ifndef FS_RESULTS_H
 #define FS_RESULTS_H
@@ -39,10 +40,28 @@ struct result_row {
      * with -1 ids or zero distances in the index's answer. */
     double blend_err_mean, blend_err_p95, blend_cos_mean;
     int64_t blend_missing, blend_zero_dist;
+    /* Relative change of the exact f per 0.01 of index_rate: the mean of
+     * 0.01 |r_exact - q| / |f_exact|, a yardstick for blend_err in RVC's own
+     * slider units (NaN when off). */
+    double blend_ir_unit;
     /* Search seconds per second of audio at 50 queries per second: 50 / qps
      * (batch) and 50 * mean single-query latency. */
     double audio_s_batch, audio_s_single;
+    /* Query expansion (C7) seconds per second of audio, batch threads; NaN
+     * when the queries are not expanded. Not in audio_s_batch. */
+    double audio_s_qexpand;
+    double prep_s;              /* base preprocessing before training (shuffle, expansion,
+                                   k-means), seconds; 0 when none */
     char status[64];            /* "ok", or "skipped: <reason>", or "failed: <reason>" */
+};
+
+/* RVC's blend of one /runs row at one index_rate (the rvc.index_rate axis:
+ * the search is the same, only the mix changes). */
+struct blend_row {
+    int64_t run_row;            /* row of /runs */
+    double index_rate;
+    double err_mean, err_p95;   /* as blend_err_mean / blend_err_p95 */
+    double ir_unit;             /* as blend_ir_unit */
 };
 
 /* A root attribute: a string, an integer or a float. */
@@ -59,12 +78,16 @@ struct result_set {
     size_t n_ks;
     struct result_row *rows;
     size_t n_rows, cap_rows;
+    struct blend_row *blend;   /* /blend: empty when blend fidelity is off */
+    size_t n_blend, cap_blend;
     struct result_attr *attrs;
     size_t n_attrs;
 };
 
 /* Append a row (copied). */
 void results_add_row(struct result_set *rs, const struct result_row *row);
+/* Append a /blend row (copied). */
+void results_add_blend(struct result_set *rs, const struct blend_row *b);
 /* Set attributes (copied; replaces one of the same name). */
 void results_attr_str(struct result_set *rs, const char *name, const char *value);
 void results_attr_int(struct result_set *rs, const char *name, int64_t value);
@@ -76,7 +99,9 @@ const struct result_attr *results_attr(const struct result_set *rs, const char *
  * or -1 after printing an error naming the file; no file is left on failure. */
 int results_write(const struct result_set *rs, const char *path);
 /* Read a file written by results_write (rows, ks from the column names, all
- * root attributes). Returns 0 or -1 with an error naming the file. */
+ * root attributes, /blend when present). Columns added after schema 1 may be
+ * absent (older files): they read as NaN. Returns 0 or -1 with an error
+ * naming the file. */
 int results_read(struct result_set *rs, const char *path);
 /* Free contents; safe on a zeroed struct. */
 void results_release(struct result_set *rs);

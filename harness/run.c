@@ -58,6 +58,7 @@ struct run {
     double t_start;
     int progress;
     struct prepared *cur;                 /* the build being measured */
+    struct blend_stats *ir_stats;         /* per rvc.index_rate, of the current point */
 };
 
 /* What one build indexes and searches with, after its preprocessing: NULL
@@ -68,6 +69,8 @@ struct prepared {
     int64_t *perm;      /* shuffled: row i of base is original row perm[i] */
     float *queries;     /* expanded queries */
     int no_recall;      /* ids are centroids, not base rows: recall does not apply */
+    double prep_s;      /* seconds spent on the base before training */
+    double qexpand_s;   /* seconds spent expanding all queries; 0 = not expanded */
 };
 
 static enum backend_metric backend_metric_of(enum metric m)
@@ -315,6 +318,8 @@ static void row_init(const struct run *r, struct result_row *row, const struct b
     row->blend_err_mean = row->blend_err_p95 = row->blend_cos_mean = NAN;
     row->blend_missing = row->blend_zero_dist = -1;
     row->audio_s_batch = row->audio_s_single = NAN;
+    row->blend_ir_unit = row->audio_s_qexpand = NAN;
+    row->prep_s = 0;
 }
 
 static void add_status_row(struct run *r, const struct build_point *b,
@@ -416,11 +421,16 @@ static int blend_point(struct run *r, struct fs_index *idx, const struct build_p
      * into the original query. */
     struct blend_side ann = { .x = stored, .n = r->cur->base ? r->cur->n : n, .I = I, .D = Da,
                               .stride = k };
-    rc = blend_fidelity(q->x, q->n, q->d, &exact, &ann, k, r->cfg.rvc.index_rate, &bs);
+    rc = 0;
+    for (size_t i = 0; !rc && i < r->cfg.rvc.index_rate.n; i++)
+        rc = blend_fidelity(q->x, q->n, q->d, &exact, &ann, k, r->cfg.rvc.index_rate.v[i],
+                            &r->ir_stats[i]);
     free(Dx);
     free(Da);
     if (rc)
         return -1;
+    bs = r->ir_stats[0];
+    row->blend_ir_unit = bs.ir_unit;
     row->blend_err_mean = bs.err_mean;
     row->blend_err_p95 = bs.err_p95;
     row->blend_cos_mean = bs.cos_mean;
@@ -466,12 +476,23 @@ static void search_point(struct run *r, struct fs_index *idx, const struct build
     row.ndis_per_query = b->nlist ? ss.ndis_per_query : NAN;
     row.audio_s_batch = blend_audio_seconds_batch(ss.qps);
     row.audio_s_single = blend_audio_seconds_single(ss.lat_mean_us * 1e-6);
+    row.prep_s = r->cur->prep_s;
+    if (r->cur->qexpand_s > 0)
+        row.audio_s_qexpand = r->cur->qexpand_s * RVC_FRAMES_PER_SECOND / (double)q->n;
     if (blend_point(r, idx, b, &row) || recalls(r, idx, b, &row)) {
         add_status_row(r, b, p, bs, "failed: search");
         r->n_failed++;
         return;
     }
     snprintf(row.status, sizeof(row.status), "ok");
+    for (size_t i = 0; isfinite(row.blend_err_mean) && i < r->cfg.rvc.index_rate.n; i++) {
+        struct blend_row br = { .run_row = (int64_t)r->rs.n_rows,
+                                .index_rate = r->cfg.rvc.index_rate.v[i],
+                                .err_mean = r->ir_stats[i].err_mean,
+                                .err_p95 = r->ir_stats[i].err_p95,
+                                .ir_unit = r->ir_stats[i].ir_unit };
+        results_add_blend(&r->rs, &br);
+    }
     results_add_row(&r->rs, &row);
     r->done++;
 }
@@ -521,6 +542,8 @@ static int prepare(struct run *r, const struct build_point *b, struct prepared *
     size_t n = rows_for(r, b->metric, b->N), d = base->d;
     int seed = (int)(r->cfg.dataset.seed & 0x7fffffff);
 
+    double t0 = now_s();
+
     memset(p, 0, sizeof(*p));
     if (!b->prep[0])
         return 0;
@@ -552,11 +575,15 @@ static int prepare(struct run *r, const struct build_point *b, struct prepared *
         p->n = (size_t)b->n_clusters;
         p->no_recall = 1;
     }
+    p->prep_s = now_s() - t0;
+    /* Timed: RVC would pay it at inference, for every source frame. */
     if (b->num_expand && b->expand_on != EXPAND_BASE) {
         p->queries = xmalloc(q->n * d * sizeof(float));
+        t0 = now_s();
         if (prep_alpha_expand(q->x, q->n, p->base, p->n, d, (size_t)b->num_expand, b->alpha,
                               PREP_EXPAND_BATCH, p->queries, NULL))
             return -1;
+        p->qexpand_s = now_s() - t0;
     }
     return 0;
 }
@@ -638,6 +665,10 @@ static void provenance(struct run *r, const char *started)
     results_attr_int(rs, "cores", sysconf(_SC_NPROCESSORS_ONLN));
     results_attr_int(rs, "batch_threads", r->batch_threads);
     results_attr_int(rs, "latency_threads", 1);
+    if (r->cfg.rvc.blend_k) {
+        results_attr_int(rs, "rvc_blend_k", r->cfg.rvc.blend_k);
+        results_attr_float(rs, "rvc_index_rate", r->cfg.rvc.index_rate.v[0]);
+    }
     results_attr_int(rs, "blas_threads", backend_blas_threads());
     env = getenv("OMP_NUM_THREADS");
     results_attr_str(rs, "env_OMP_NUM_THREADS", env ? env : "");
@@ -689,6 +720,7 @@ static void release(struct run *r)
     free(r->I);
     free(r->D_k);
     free(r->I_k);
+    free(r->ir_stats);
     results_release(&r->rs);
 }
 
@@ -780,6 +812,7 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     r.I = xmalloc(nq_kmax * sizeof(*r.I));
     r.D_k = xmalloc(r.ds.queries.n * r.kdeep * sizeof(*r.D_k));
     r.I_k = xmalloc(r.ds.queries.n * r.kdeep * sizeof(*r.I_k));
+    r.ir_stats = xcalloc(r.cfg.rvc.index_rate.n + 1, sizeof(*r.ir_stats));
     {
         struct sigaction sa = { .sa_handler = on_interrupt }, old;
         interrupted = 0;

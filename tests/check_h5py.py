@@ -64,7 +64,7 @@ documented = ["family", "factory", "metric", "N", "nlist", "nprobe", "k_factor",
               "index_bytes", "rss_delta_bytes", "ndis_per_query", "recall_at_1",
               "recall_at_10", "recall1_at_1", "recall1_at_10", "missing_ids", "blend_err_mean", "blend_err_p95",
               "blend_cos_mean", "blend_missing", "blend_zero_dist", "audio_s_batch",
-              "audio_s_single", "status"]
+              "audio_s_single", "blend_ir_unit", "audio_s_qexpand", "prep_s", "status"]
 check(cols == documented, f"columns are the documented ones: {cols}")
 # Flat: 1 point + 7 skipped (4 nprobe x 2 k_factor); IVF16: 8 points, nprobe 32 skipped
 check(len(runs) == 16, f"16 rows, got {len(runs)}")

@@ -92,6 +92,9 @@ static void make_set(struct result_set *rs, size_t nrows)
         row.blend_err_mean = 0.01 * (double)r;
         row.blend_zero_dist = (int64_t)r;
         row.audio_s_single = 1e-3 * (double)r;
+        row.blend_ir_unit = 2e-3 + (double)r;
+        row.audio_s_qexpand = r % 2 ? NAN : 0.5;
+        row.prep_s = 0.125 * (double)r;
         if (r == nrows - 1)
             fill(row.status, sizeof(row.status) - 1, 'f');
         else
@@ -140,6 +143,9 @@ static void assert_rows_equal(const struct result_row *a, const struct result_ro
     assert_float_equal(a->blend_err_mean, b->blend_err_mean, 0);
     assert_int_equal(a->blend_zero_dist, b->blend_zero_dist);
     assert_float_equal(a->audio_s_single, b->audio_s_single, 0);
+    assert_true(same_double(a->blend_ir_unit, b->blend_ir_unit));
+    assert_true(same_double(a->audio_s_qexpand, b->audio_s_qexpand));
+    assert_true(same_double(a->prep_s, b->prep_s));
     assert_string_equal(a->status, b->status);
 }
 
@@ -151,6 +157,14 @@ static void assert_sets_equal(const struct result_set *a, const struct result_se
     assert_int_equal(a->n_rows, b->n_rows);
     for (size_t r = 0; r < a->n_rows; r++)
         assert_rows_equal(&a->rows[r], &b->rows[r], a->n_ks);
+    assert_int_equal(a->n_blend, b->n_blend);
+    for (size_t i = 0; i < a->n_blend; i++) {
+        assert_int_equal(a->blend[i].run_row, b->blend[i].run_row);
+        assert_true(same_double(a->blend[i].index_rate, b->blend[i].index_rate));
+        assert_true(same_double(a->blend[i].err_mean, b->blend[i].err_mean));
+        assert_true(same_double(a->blend[i].err_p95, b->blend[i].err_p95));
+        assert_true(same_double(a->blend[i].ir_unit, b->blend[i].ir_unit));
+    }
     assert_int_equal(a->n_attrs, b->n_attrs);
     for (size_t i = 0; i < a->n_attrs; i++) {
         const struct result_attr *x = &a->attrs[i], *y = &b->attrs[i];
@@ -230,7 +244,8 @@ static const char *const documented[] = {
     "recall_at_1", "recall_at_10", "recall_at_100",
     "recall1_at_1", "recall1_at_10", "recall1_at_100",
     "missing_ids", "blend_err_mean", "blend_err_p95", "blend_cos_mean", "blend_missing",
-    "blend_zero_dist", "audio_s_batch", "audio_s_single", "status",
+    "blend_zero_dist", "audio_s_batch", "audio_s_single", "blend_ir_unit", "audio_s_qexpand",
+    "prep_s", "status",
 };
 
 /* Check the file with the HDF5 API itself, as h5py would see it. */
@@ -286,7 +301,7 @@ static void test_columns_in_file(void **state)
     H5Aclose(a);
     a = H5Aopen(f, "schema_version", H5P_DEFAULT);
     assert_true(H5Aread(a, H5T_NATIVE_INT64, &version) >= 0);
-    assert_int_equal(version, 1);
+    assert_int_equal(version, 2);
     H5Aclose(a);
     H5Sclose(sp);
     H5Tclose(t);
@@ -402,6 +417,107 @@ static void test_missing_column(void **state)
     free(path);
 }
 
+/* The index_rate axis: /blend rows round-trip, and one pointing past /runs
+ * is refused with the file named. */
+static void test_blend_table(void **state)
+{
+    struct result_set rs, back;
+    char *path = xasprintf("%s/blend.h5", tmpdir);
+    char *err = NULL;
+    (void)state;
+    make_set(&rs, 3);
+    for (int i = 0; i < 6; i++) {
+        struct blend_row b = { .run_row = i / 2, .index_rate = i % 2 ? 1.0 : 0.5,
+                               .err_mean = 0.01 * i, .err_p95 = 0.02 * i,
+                               .ir_unit = i == 5 ? NAN : 1e-3 * i };
+        results_add_blend(&rs, &b);
+    }
+    assert_int_equal(results_write(&rs, path), 0);
+    assert_int_equal(results_read(&back, path), 0);
+    assert_sets_equal(&rs, &back);
+    results_release(&back);
+
+    rs.blend[4].run_row = 3;
+    assert_int_equal(results_write(&rs, path), 0);
+    io_path = path;
+    assert_int_equal(capture_stderr(do_read, NULL, &err), -1);
+    assert_non_null(strstr(err, path));
+    assert_non_null(strstr(err, "/blend row 4"));
+    free(err);
+    results_release(&rs);
+    free(path);
+}
+
+/* A file of schema 1 (before blend_ir_unit, audio_s_qexpand, prep_s and
+ * /blend) still reads: the newer columns come back NaN. */
+static void test_schema1_file(void **state)
+{
+    static const char *const newer[] = { "blend_ir_unit", "audio_s_qexpand", "prep_s" };
+    struct result_set rs, back;
+    char *path = xasprintf("%s/new.h5", tmpdir), *old = xasprintf("%s/old.h5", tmpdir);
+    (void)state;
+    make_set(&rs, 2);
+    assert_int_equal(results_write(&rs, path), 0);
+
+    /* copy /runs without the newer members, by name conversion */
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t d = H5Dopen2(f, "runs", H5P_DEFAULT);
+    hid_t ft = H5Dget_type(d);
+    size_t size = 0;
+    int nm = H5Tget_nmembers(ft);
+    for (int i = 0; i < nm; i++) {
+        hid_t mt = H5Tget_member_type(ft, (unsigned)i);
+        size += H5Tget_size(mt);
+        H5Tclose(mt);
+    }
+    hid_t ot = H5Tcreate(H5T_COMPOUND, size);
+    size_t off = 0;
+    for (int i = 0; i < nm; i++) {
+        char *name = H5Tget_member_name(ft, (unsigned)i);
+        hid_t mt = H5Tget_member_type(ft, (unsigned)i);
+        int skip = 0;
+        for (size_t j = 0; j < 3; j++)
+            skip |= !strcmp(name, newer[j]);
+        if (!skip) {
+            H5Tinsert(ot, name, off, mt);
+            off += H5Tget_size(mt);
+        }
+        H5Tclose(mt);
+        H5free_memory(name);
+    }
+    H5Tset_size(ot, off);
+    char *buf = xmalloc(off * 2);
+    assert_true(H5Dread(d, ot, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
+    hsize_t two = 2;
+    hid_t sp = H5Screate_simple(1, &two, NULL);
+    hid_t g = H5Fcreate(old, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    hid_t od = H5Dcreate2(g, "runs", ot, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    assert_true(H5Dwrite(od, ot, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
+    H5Dclose(od);
+    H5Fclose(g);
+    H5Sclose(sp);
+    H5Tclose(ot);
+    H5Tclose(ft);
+    H5Dclose(d);
+    H5Fclose(f);
+    free(buf);
+
+    assert_int_equal(results_read(&back, old), 0);
+    assert_int_equal(back.n_rows, 2);
+    assert_int_equal(back.n_blend, 0);
+    for (size_t r = 0; r < 2; r++) {
+        assert_true(isnan(back.rows[r].blend_ir_unit));
+        assert_true(isnan(back.rows[r].audio_s_qexpand));
+        assert_true(isnan(back.rows[r].prep_s));
+        assert_int_equal(back.rows[r].nprobe, rs.rows[r].nprobe);
+        assert_string_equal(back.rows[r].status, rs.rows[r].status);
+    }
+    results_release(&back);
+    results_release(&rs);
+    free(path);
+    free(old);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -412,6 +528,8 @@ int main(void)
         cmocka_unit_test(test_atomic_write),
         cmocka_unit_test(test_read_errors),
         cmocka_unit_test(test_missing_column),
+        cmocka_unit_test(test_blend_table),
+        cmocka_unit_test(test_schema1_file),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
