@@ -26,7 +26,12 @@
 struct rep_row {
     struct result_row r;        /* copied from its file */
     long d;                     /* the file's root attribute "d"; 0 if absent */
-    int file;                   /* which input file (0-based) */
+    int file;                   /* which input file (0-based); the first, when pooled */
+    unsigned files;             /* bit f set: file f measured this row (pooled rows) */
+    char run[64];               /* the file's "name" attribute: rows pool within one study */
+    int n_runs;                 /* measurements pooled into this row (1: one file) */
+    size_t src_row;             /* its row in /runs of file `file` (for /blend) */
+    double t_lo, t_hi;          /* audio_s_batch, lowest and highest of those runs */
     int claim;                  /* 1..8 from the label "C<n> ...", 0 for none */
     char label[RESULTS_STR];    /* family without the " <preprocess>" suffix */
     double recall1;             /* recall_at_1; NaN when the file has no k = 1 */
@@ -43,6 +48,22 @@ struct rep_rows {
 void rep_rows_add(struct rep_rows *rr, const struct result_set *rs, int file);
 /* Free contents; safe on a zeroed struct. */
 void rep_rows_release(struct rep_rows *rr);
+
+/*
+ * Pool repeated measurements (pool.c). Rows of different files that measured
+ * the same point (same study name, d, label, factory, metric, N, nlist,
+ * nprobe, k_factor, preprocessing) and agree on what they measured (blend
+ * error and recall within 1e-6 relative; the inputs were the same) become one
+ * row: times are the median of the runs (for two runs, their mean), t_lo /
+ * t_hi their range, columns a file lacked are taken from one that has them.
+ * Rows that disagree stay apart. Returns the number of rows merged away.
+ */
+size_t rep_rows_pool(struct rep_rows *rr);
+
+/* Time comparison with the runs' spread: -1 when a is faster than b in every
+ * run (a's slowest below b's fastest), 1 when slower in every run, 0 when the
+ * ranges overlap (within run-to-run noise). One run each: plain comparison. */
+int rep_time_cmp(const struct rep_row *a, const struct rep_row *b);
 
 enum verdict {
     VERDICT_NOT_MEASURED,   /* no row of the claim */
@@ -91,10 +112,19 @@ void finding_release(struct finding *f);
  *   C2: matched settings, settings where cosine is lower, worst cosine/l2 ratio
  *   C3: best IVF-Flat nprobe 1 blend err, its batch s, the C3 witness's err, its s
  *   C4: nlist of the fastest point at today's blend err, 4*sqrt(N), 16*sqrt(N), its s
- *   C5 time: log-log slope, points; C5 nprobe 1: err at 1, best err, best nprobe
+ *   C5 time: log-log slope, points; C5 nprobe 1: err at 1, tolerance (REPORT_IR_TOL of
+ *       index_rate as blend error), smallest nprobe within it, its batch time / nprobe 1's
  *   C6: largest recall@8 fall, largest blend err rise, k_factor min, max
- *   C7, C8: err with, err without, batch s ratio with/without, index bytes ratio
+ *   C7, C8: err with, err without, batch s ratio with/without (with: + query
+ *       expansion time), index bytes ratio
  */
+/* The yardstick for "no worse in practice": a blend error no larger than the
+ * change of f from moving RVC's index_rate slider by this much (blend_ir_unit
+ * is the change per 0.01). */
+#define REPORT_IR_TOL 0.05
+/* That tolerance as a blend error for row x; NaN without blend_ir_unit. */
+double report_tolerance(const struct rep_row *x);
+
 void report_c1(const struct rep_rows *rr, struct finding *f);
 void report_c2(const struct rep_rows *rr, struct finding *f);
 void report_c3(const struct rep_rows *rr, struct finding *f);

@@ -60,6 +60,8 @@ static void row(struct result_set *rs, const char *label, const char *prep, cons
     r.blend_cos_mean = 1 - err;
     r.audio_s_batch = t;
     r.audio_s_single = 3 * t;
+    r.blend_ir_unit = 0.002;     /* tolerance 5 x 0.002 = 0.01 */
+    r.audio_s_qexpand = NAN;
     snprintf(r.status, sizeof(r.status), "ok");
     results_add_row(rs, &r);
 }
@@ -123,7 +125,7 @@ static void study(struct result_set *rs)
     /* C7: expansion moves the blend away from the original query's neighbours */
     row(rs, "C7 query expansion", "qe=queries:a3:n4", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.2,
         1e-3, 10);
-    /* C8: k-means to 2000: error 0.06 <= 1.5 x 0.05, faster and smaller */
+    /* C8: k-means to 2000: error 0.06 <= 0.05 + tolerance 0.01, faster and smaller */
     row(rs, "C8 k-means", "", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.05, 1e-3, 10);
     row(rs, "C8 k-means", "kmeans=2000", "IVF51,Flat", "l2", 10000, 51, 1, 0, 0.06, 0.5e-3, 2);
     /* not ok: ignored everywhere */
@@ -316,8 +318,25 @@ static void test_c5(void **state)
     assert_float_equal(t.cells[0].v[1], 4, 0);
     assert_int_equal(n.verdict, VERDICT_NOT_SUPPORTED);
     assert_float_equal(n.cells[0].v[0], 0.05, 1e-12);
-    assert_float_equal(n.cells[0].v[1], 0.01, 1e-12);
-    assert_float_equal(n.cells[0].v[2], 8, 0);
+    assert_float_equal(n.cells[0].v[1], 0.01, 1e-12);   /* 5 x blend_ir_unit */
+    assert_float_equal(n.cells[0].v[2], 8, 0);          /* smallest nprobe within it */
+    assert_float_equal(n.cells[0].v[3], 8, 1e-9);       /* its time / nprobe 1's */
+    assert_non_null(strstr(n.cells[0].why, "moving index_rate by 0.25"));
+    /* A coarser yardstick (f moves more per step of index_rate): enough. */
+    rs.rows[12].blend_ir_unit = 0.01;
+    rep_rows_release(&rr);
+    rows_of(&rs, &rr);
+    report_c5(&rr, &t, &n);
+    assert_int_equal(n.verdict, VERDICT_SUPPORTED);
+    assert_float_equal(n.cells[0].v[1], 0.05, 1e-12);
+    assert_float_equal(n.cells[0].v[2], 1, 0);
+    /* A file from before blend_ir_unit: no tolerance, not decided. */
+    rs.rows[12].blend_ir_unit = NAN;
+    rep_rows_release(&rr);
+    rows_of(&rs, &rr);
+    report_c5(&rr, &t, &n);
+    assert_int_equal(n.verdict, VERDICT_UNDECIDED);
+    assert_non_null(strstr(n.cells[0].why, "no blend_ir_unit"));
     finding_release(&t);
     finding_release(&n);
     rep_rows_release(&rr);
@@ -365,6 +384,14 @@ static void test_c7_c8(void **state)
     assert_float_equal(f.cells[0].v[0], 0.2, 1e-12);
     assert_float_equal(f.cells[0].v[1], 0.05, 1e-12);   /* the C5 row at nprobe 1 */
     assert_non_null(strstr(f.cells[0].why, "C5 IVF-Flat nprobe"));
+    assert_true(isnan(f.cells[0].v[2]));   /* expansion of the queries not timed */
+    /* Timed: 2 ms of expansion per second of audio on top of 1 ms of search. */
+    rs.rows[19].audio_s_qexpand = 2e-3;
+    rep_rows_release(&rr);
+    rows_of(&rs, &rr);
+    report_c7(&rr, &f);
+    assert_float_equal(f.cells[0].v[2], 3, 1e-9);
+    assert_non_null(strstr(f.cells[0].why, "query expansion 2 of 3 ms/s"));
 
     report_c8(&rr, &f);
     assert_int_equal(f.verdict, VERDICT_SUPPORTED);
@@ -373,7 +400,7 @@ static void test_c7_c8(void **state)
     assert_float_equal(f.cells[0].v[1], 0.05, 1e-12);   /* the C8 row without k-means */
     assert_float_equal(f.cells[0].v[2], 0.5, 1e-9);
     assert_float_equal(f.cells[0].v[3], 0.2, 1e-6);
-    /* Error beyond 1.5x: not supported. */
+    /* Error beyond the tolerance: not supported. */
     rs.rows[21].blend_err_mean = 0.08;
     rep_rows_release(&rr);
     rows_of(&rs, &rr);
@@ -467,6 +494,10 @@ static void test_report_files(void **state)
     set_init(&b, "rvc-doc-768", 768);
     row(&b, "C1 rvc-2023-04", "shuffle", "IVF256,Flat", "l2", 10000, 256, 5, 0, 0.03, 2e-3, 30);
     row(&b, "C1 rvc-default", "shuffle", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.07, 1e-3, 30);
+    /* the index_rate axis for the first C1 row */
+    struct blend_row b75 = { 0, 0.75, 0.02, 0.04, 0.002 }, b25 = { 0, 0.25, 0.007, 0.014, 0.0019 };
+    results_add_blend(&a, &b75);
+    results_add_blend(&a, &b25);
     assert_int_equal(results_write(&a, pa), 0);
     assert_int_equal(results_write(&b, pb), 0);
 
@@ -491,6 +522,9 @@ static void test_report_files(void **state)
     assert_non_null(strstr(md, "**Verdict: not supported**"));
     assert_non_null(strstr(md, "**Verdict (nprobe 1 is enough): not supported**"));
     assert_non_null(strstr(md, "not whether voices sound better"));
+    assert_non_null(strstr(md, "## index_rate"));
+    assert_non_null(strstr(md, "| 256 | 10000 | C1 rvc-2023-04 | `IVF256,Flat nprobe 5` | "
+                               "0.75: 0.02 (0.01); 0.25: 0.007 (0.0095) |"));
     /* Recommended default: pasteable, with k_factor_rf for the refine index */
     assert_non_null(strstr(md, "## Recommended RVC default per N range"));
     assert_non_null(strstr(md, "index = faiss.index_factory(256, \"IVF1024,PQ128x4fs,RFlat\", "
@@ -535,6 +569,140 @@ static void test_report_files(void **state)
     free(pa);
 }
 
+/* Two runs of one study: each point pooled into one row, times the median
+ * (two runs: their mean) with their range; a row that measured something
+ * else (another blend error, another study) stays apart. */
+static void test_pool(void **state)
+{
+    struct result_set a, b, c;
+    struct rep_rows rr;
+    (void)state;
+    set_init(&a, "rvc-doc-256", 256);
+    set_init(&b, "rvc-doc-256", 256);
+    set_init(&c, "other-study", 256);
+    row(&a, "C5 IVF-Flat nprobe", "", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.05, 1e-3, 10);
+    row(&b, "C5 IVF-Flat nprobe", "", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.05, 3e-3, 10);
+    row(&a, "C5 IVF-Flat nprobe", "", "IVF256,Flat", "l2", 10000, 256, 2, 0, 0.03, 2e-3, 10);
+    row(&b, "C5 IVF-Flat nprobe", "", "IVF256,Flat", "l2", 10000, 256, 2, 0, 0.031, 2e-3, 10);
+    row(&c, "C5 IVF-Flat nprobe", "", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.05, 5e-3, 10);
+    a.rows[0].blend_ir_unit = NAN;   /* a file from before schema 2 */
+    memset(&rr, 0, sizeof(rr));
+    rep_rows_add(&rr, &a, 0);
+    rep_rows_add(&rr, &b, 1);
+    rep_rows_add(&rr, &c, 2);
+    assert_int_equal(rr.n, 5);
+    assert_int_equal(rep_rows_pool(&rr), 1);
+    assert_int_equal(rr.n, 4);
+    const struct rep_row *x = &rr.v[0];
+    assert_int_equal(x->n_runs, 2);
+    assert_int_equal(x->files, 3u);
+    assert_float_equal(x->r.audio_s_batch, 2e-3, 1e-15);
+    assert_float_equal(x->r.audio_s_single, 6e-3, 1e-15);
+    assert_float_equal(x->t_lo, 1e-3, 0);
+    assert_float_equal(x->t_hi, 3e-3, 0);
+    assert_float_equal(x->r.blend_ir_unit, 0.002, 0);   /* from the file that has it */
+    for (size_t i = 1; i < rr.n; i++)
+        assert_int_equal(rr.v[i].n_runs, 1);
+    assert_string_equal(rr.v[3].run, "other-study");
+
+    /* Three runs: the median, not the mean. */
+    struct result_set d;
+    set_init(&d, "rvc-doc-256", 256);
+    row(&d, "C5 IVF-Flat nprobe", "", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.05, 10e-3, 10);
+    rep_rows_release(&rr);
+    rep_rows_add(&rr, &a, 0);
+    rep_rows_add(&rr, &b, 1);
+    rep_rows_add(&rr, &d, 2);
+    rep_rows_pool(&rr);
+    assert_int_equal(rr.v[0].n_runs, 3);
+    assert_float_equal(rr.v[0].r.audio_s_batch, 3e-3, 1e-15);
+    assert_float_equal(rr.v[0].t_hi, 10e-3, 0);
+
+    /* Faster in every run, slower in every run, or within the spread. */
+    struct rep_row p = { .t_lo = 1, .t_hi = 2 }, q = { .t_lo = 3, .t_hi = 4 },
+                   o = { .t_lo = 1.5, .t_hi = 3.5 };
+    assert_int_equal(rep_time_cmp(&p, &q), -1);
+    assert_int_equal(rep_time_cmp(&q, &p), 1);
+    assert_int_equal(rep_time_cmp(&p, &o), 0);
+    assert_int_equal(rep_time_cmp(&o, &q), 0);
+    rep_rows_release(&rr);
+    results_release(&a);
+    results_release(&b);
+    results_release(&c);
+    results_release(&d);
+}
+
+/* C3 from two runs: faster by median but not in every run is not decided;
+ * faster in both is supported. */
+static void test_c3_spread(void **state)
+{
+    struct result_set a, b;
+    struct rep_rows rr;
+    struct finding f;
+    (void)state;
+    set_init(&a, "rvc-doc-256", 256);
+    set_init(&b, "rvc-doc-256", 256);
+    row(&a, "C5 IVF-Flat nprobe", "", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.05, 1e-3, 10);
+    row(&b, "C5 IVF-Flat nprobe", "", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.05, 1e-3, 10);
+    row(&a, "C3 IVF1024,PQ{d/2}x4fs,RFlat", "", "IVF1024,PQ128x4fs,RFlat", "l2", 10000, 1024, 4,
+        4, 0.04, 0.3e-3, 12);
+    row(&b, "C3 IVF1024,PQ{d/2}x4fs,RFlat", "", "IVF1024,PQ128x4fs,RFlat", "l2", 10000, 1024, 4,
+        4, 0.04, 1.2e-3, 12);
+    memset(&rr, 0, sizeof(rr));
+    rep_rows_add(&rr, &a, 0);
+    rep_rows_add(&rr, &b, 1);
+    rep_rows_pool(&rr);
+    finding_init(&f);
+    report_c3(&rr, &f);
+    assert_int_equal(f.verdict, VERDICT_UNDECIDED);
+    assert_non_null(strstr(f.cells[0].why, "not in every run"));
+    b.rows[1].audio_s_batch = 0.5e-3;
+    rep_rows_release(&rr);
+    rep_rows_add(&rr, &a, 0);
+    rep_rows_add(&rr, &b, 1);
+    rep_rows_pool(&rr);
+    report_c3(&rr, &f);
+    assert_int_equal(f.verdict, VERDICT_SUPPORTED);
+    assert_float_equal(f.cells[0].v[3], 0.4e-3, 1e-12);   /* the median */
+    finding_release(&f);
+    rep_rows_release(&rr);
+    results_release(&a);
+    results_release(&b);
+}
+
+/* Expansion competes in the recommendation with its time: on the base it
+ * costs nothing at query time; on the queries its expansion time is added,
+ * and without that time the row cannot compete. */
+static void test_recommend_expansion(void **state)
+{
+    struct result_set rs;
+    struct rep_rows rr;
+    long def;
+    (void)state;
+    set_init(&rs, "rvc-doc-256", 256);
+    row(&rs, "C1 rvc-default", "shuffle", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.05, 1e-3, 10);
+    row(&rs, "C7 query expansion", "qe=queries:a3:n4", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.01,
+        0.2e-3, 10);
+    rows_of(&rs, &rr);
+    assert_string_equal(rr.v[report_recommend(&rr, 256, 10000, &def)].label, "C1 rvc-default");
+    rs.rows[1].audio_s_qexpand = 0.3e-3;     /* 0.5 ms/s in all: faster than 1 */
+    rep_rows_release(&rr);
+    rows_of(&rs, &rr);
+    assert_string_equal(rr.v[report_recommend(&rr, 256, 10000, &def)].label, "C7 query expansion");
+    rs.rows[1].audio_s_qexpand = 5e-3;       /* 5.2 ms/s: slower */
+    rep_rows_release(&rr);
+    rows_of(&rs, &rr);
+    assert_string_equal(rr.v[report_recommend(&rr, 256, 10000, &def)].label, "C1 rvc-default");
+    row(&rs, "C7 query expansion", "qe=base:a3:n4", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.04,
+        0.5e-3, 10);
+    rep_rows_release(&rr);
+    rows_of(&rs, &rr);
+    long b = report_recommend(&rr, 256, 10000, &def);
+    assert_string_equal(rr.v[b].r.preprocess, "qe=base:a3:n4");
+    rep_rows_release(&rr);
+    results_release(&rs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -547,6 +715,9 @@ int main(void)
         cmocka_unit_test(test_c6),
         cmocka_unit_test(test_c7_c8),
         cmocka_unit_test(test_recommend),
+        cmocka_unit_test(test_recommend_expansion),
+        cmocka_unit_test(test_pool),
+        cmocka_unit_test(test_c3_spread),
         cmocka_unit_test(test_not_measured),
         cmocka_unit_test(test_report_files),
     };
