@@ -1346,6 +1346,11 @@ static const struct key top_keys[] = {
     { .name = "output_dir", .parse = parse_string, .off = CF(output_dir),
       .type = "path", .def = "results",
       .help = "where results files go; relative to the current directory" },
+    { .name = "checkpoint_s", .parse = parse_long, .off = CF(checkpoint_s), .min = -1,
+      .max = LONG_MAX, .type = "int >= -1", .def = "60",
+      .help = "write the points measured so far to `<results>.checkpoint` when this many "
+              "seconds have passed since the last write, after a build; the file goes when the "
+              "run ends, so one left behind means the run died. 0 = after every build, -1 = never" },
     { .name = "cache_dir", .parse = parse_string, .off = CF(cache_dir), .flags = KEY_DEF_DOC,
       .type = "path", .def = "`<output_dir>/cache`",
       .help = "ground-truth cache; relative to the current directory" },

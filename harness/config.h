@@ -121,6 +121,8 @@ struct config {
     struct measure_spec measure;
     struct rvc_spec rvc;
     char *output_dir;    /* default "results", resolved against the current directory */
+    long checkpoint_s;   /* seconds between checkpoint writes (after a build); 0 = every
+                            build, -1 = never (default 60) */
     char *cache_dir;     /* ground-truth cache; default "<output_dir>/cache" */
 };
 

@@ -1220,7 +1220,7 @@ static int hold_out_clips(struct dataset *ds, const struct dataset_spec *spec)
 
     if (!nc)
         return error("'%s': holdout_clips / holdout_fraction need clip boundaries, and this "
-                     "data has none (a single .npy file)", spec->base);
+                     "data has none (a single .npy file)", ds->base_path);
     if (spec->holdout_clips > 0) {
         h = (size_t)spec->holdout_clips;
     } else {
@@ -1262,9 +1262,9 @@ static int check_sizes(const struct dataset *ds, const struct dataset_spec *spec
         if (spec->file)
             return error("%s:%d: dataset.sizes[%zu]: %ld exceeds the %zu base rows of '%s'",
                          spec->file, spec->sizes_line ? spec->sizes_line : spec->line, i, n,
-                         ds->base.n, spec->base);
+                         ds->base.n, ds->base_path);
         return error("dataset.sizes[%zu]: %ld exceeds the %zu base rows of '%s'", i, n,
-                     ds->base.n, spec->base);
+                     ds->base.n, ds->base_path);
     }
     return 0;
 }
@@ -1304,11 +1304,15 @@ static void append_rows(struct vecs *a, struct clips *ca, struct vecs *b, struct
 /* dataset.base given as a list: the further paths, in order, then the limit. */
 static int load_base_more(struct dataset *ds, const struct dataset_spec *spec)
 {
+    size_t limit = spec->base_limit > 0 ? (size_t)spec->base_limit : 0;
     for (size_t i = 0; i < spec->n_base_more; i++) {
         const char *path = spec->base_more[i];
         struct vecs v;
         struct clips c;
-        if (load_any(&v, &c, spec->format, path, 0, spec->rvc_version) < 0)
+        if (limit && ds->base.n >= limit)
+            break;   /* base_limit reached: the later paths are not read */
+        if (load_any(&v, &c, spec->format, path, limit ? limit - ds->base.n : 0,
+                     spec->rvc_version) < 0)
             return -1;
         if (v.d != ds->base.d) {
             error("'%s': dimension %zu does not match %zu in '%s' (the first base path)",
@@ -1323,11 +1327,6 @@ static int load_base_more(struct dataset *ds, const struct dataset_spec *spec)
             return -1;
         }
         append_rows(&ds->base, &ds->base_clips, &v, &c);
-    }
-    if (spec->base_limit > 0 && (size_t)spec->base_limit < ds->base.n) {
-        ds->base.n = (size_t)spec->base_limit;
-        vecs_shrink(&ds->base);
-        clips_cut(&ds->base_clips, ds->base.n);
     }
     return 0;
 }

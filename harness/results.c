@@ -185,6 +185,19 @@ void results_attr_float(struct result_set *rs, const char *name, double value)
     a->f = value;
 }
 
+void results_attr_del(struct result_set *rs, const char *name)
+{
+    for (size_t i = 0; i < rs->n_attrs; i++) {
+        if (!strcmp(rs->attrs[i].name, name)) {
+            free(rs->attrs[i].name);
+            free(rs->attrs[i].s);
+            memmove(&rs->attrs[i], &rs->attrs[i + 1], (rs->n_attrs - i - 1) * sizeof(*rs->attrs));
+            rs->n_attrs--;
+            return;
+        }
+    }
+}
+
 const struct result_attr *results_attr(const struct result_set *rs, const char *name)
 {
     for (size_t i = 0; i < rs->n_attrs; i++)

@@ -92,6 +92,8 @@ void results_add_blend(struct result_set *rs, const struct blend_row *b);
 void results_attr_str(struct result_set *rs, const char *name, const char *value);
 void results_attr_int(struct result_set *rs, const char *name, int64_t value);
 void results_attr_float(struct result_set *rs, const char *name, double value);
+/* Remove an attribute (nothing if absent). */
+void results_attr_del(struct result_set *rs, const char *name);
 /* Look up an attribute; NULL if absent. */
 const struct result_attr *results_attr(const struct result_set *rs, const char *name);
 

@@ -59,6 +59,9 @@ struct run {
     int progress;
     struct prepared *cur;                 /* the build being measured */
     struct blend_stats *ir_stats;         /* per rvc.index_rate, of the current point */
+    char *checkpoint;                     /* "<results>.checkpoint" */
+    double t_checkpoint;                  /* when it was last written */
+    const char *started;                  /* UTC start time, for provenance */
 };
 
 /* What one build indexes and searches with, after its preprocessing: NULL
@@ -542,7 +545,7 @@ static int prepare(struct run *r, const struct build_point *b, struct prepared *
     size_t n = rows_for(r, b->metric, b->N), d = base->d;
     int seed = (int)(r->cfg.dataset.seed & 0x7fffffff);
 
-    double t0 = now_s();
+    double t0;
 
     memset(p, 0, sizeof(*p));
     if (!b->prep[0])
@@ -550,6 +553,7 @@ static int prepare(struct run *r, const struct build_point *b, struct prepared *
     p->n = n;
     p->base = xmalloc(n * d * sizeof(float));
     memcpy(p->base, base->x, n * d * sizeof(float));
+    t0 = now_s();
     if (b->shuffle) {
         p->perm = xmalloc(n * sizeof(*p->perm));
         prep_shuffle_rows(p->base, n, d, r->cfg.dataset.seed, p->perm);
@@ -721,11 +725,29 @@ static void release(struct run *r)
     free(r->D_k);
     free(r->I_k);
     free(r->ir_stats);
+    free(r->checkpoint);
     results_release(&r->rs);
 }
 
 /* What the config became for this data: one line per build with its
  * search points, stored beside the config text. */
+/* The points so far, in a complete results file beside the final one, so a
+ * run that dies (a crash, the OOM killer) does not lose hours of work. */
+static void checkpoint(struct run *r)
+{
+    char what[128];
+
+    if (r->cfg.checkpoint_s < 0 || now_s() - r->t_checkpoint < (double)r->cfg.checkpoint_s)
+        return;
+    provenance(r, r->started);
+    snprintf(what, sizeof(what), "%zu of %zu points; the run did not finish", r->done, r->total);
+    results_attr_str(&r->rs, "checkpoint", what);
+    if (results_write(&r->rs, r->checkpoint))
+        warning("checkpoint not written; the run goes on");
+    results_attr_del(&r->rs, "checkpoint");
+    r->t_checkpoint = now_s();
+}
+
 static char *resolved_config(const struct run *r)
 {
     char *text = xasprintf("# N d nq: %zu %zu %zu; k:", r->ds.base.n, r->ds.base.d,
@@ -798,6 +820,14 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     ladder(&r);
     if (grid_expand(&r.grid, &r.cfg, r.sizes, r.n_sizes, r.ds.base.d) || preflight(&r))
         goto out;
+    /* Where the results go is settled before hours of work, not after. */
+    outdir = opts->output_dir ? opts->output_dir : r.cfg.output_dir;
+    if (make_dirs(outdir))
+        goto out;
+    path = results_name(outdir, r.cfg.name, stamp);
+    r.checkpoint = xasprintf("%s.checkpoint", path);
+    r.started = started;
+    r.t_checkpoint = now_s();
     r.total = r.grid.n_points;
     info("grid: %zu builds, %zu search points (%zu skipped as not applicable)",
          r.grid.n_builds, r.grid.n_points, r.grid.n_skipped);
@@ -817,8 +847,11 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
         struct sigaction sa = { .sa_handler = on_interrupt }, old;
         interrupted = 0;
         sigaction(SIGINT, &sa, &old);
-        for (size_t i = 0; i < r.grid.n_builds && !interrupted; i++)
+        for (size_t i = 0; i < r.grid.n_builds && !interrupted; i++) {
             run_build(&r, &r.grid.builds[i]);
+            if (i + 1 < r.grid.n_builds && !interrupted)
+                checkpoint(&r);
+        }
         sigaction(SIGINT, &old, NULL);
     }
     if (interrupted) {
@@ -837,12 +870,9 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     results_attr_float(&r.rs, "wall_s", wall);
     results_attr_float(&r.rs, "faiss_s", fs);
     results_attr_float(&r.rs, "harness_share", wall > 0 ? (wall - fs) / wall : 0);
-    outdir = opts->output_dir ? opts->output_dir : r.cfg.output_dir;
-    if (make_dirs(outdir))
-        goto out;
-    path = results_name(outdir, r.cfg.name, stamp);
     if (results_write(&r.rs, path))
         goto out;
+    unlink(r.checkpoint);
 
     summary_print(stdout, &r.rs);
     /* Writing the results counts as the harness's time too. */

@@ -45,6 +45,7 @@ indexes:
     nlist: [16]
 search: {{nprobe: [1, 4, 16, 32], k_factor: [1, 2]}}
 measure: {{repeats: 1, warmup: 0, latency_queries: 10}}
+rvc: {{blend_k: 8, index_rate: [0.75, 0, 0.5]}}
 output_dir: {work}
 """)
 
@@ -58,6 +59,7 @@ path = files[0]
 with h5py.File(path, "r") as f:
     runs = f["runs"][:]
     attrs = dict(f.attrs)
+    blend = f["blend"][:] if "blend" in f else None
 cols = list(runs.dtype.names)
 documented = ["family", "factory", "metric", "N", "nlist", "nprobe", "k_factor", "preprocess", "n_clusters", "train_s",
               "add_s", "qps", "lat_mean_us", "lat_p50_us", "lat_p95_us", "lat_p99_us",
@@ -81,6 +83,46 @@ full = ok[(ok["nprobe"] == 16)][0]
 check(full["recall_at_10"] == 1.0, "IVF16 with nprobe 16 recall is 1.0")
 check(np.all(ok["qps"] > 0) and np.all(ok["index_bytes"] > 0), "qps and index_bytes positive")
 check(any(x.startswith("skipped: nprobe > nlist") for x in status), "nprobe > nlist skipped")
+# /blend: RVC's blend at each rvc.index_rate, rows pointing into /runs
+check(blend is not None, "a /blend table")
+if blend is not None:
+    check(list(blend.dtype.names) == ["run_row", "index_rate", "blend_err_mean", "blend_err_p95",
+                                      "blend_ir_unit"], f"/blend columns: {blend.dtype.names}")
+    ok_rows = [i for i, x in enumerate(status) if x == "ok"]
+    check(len(blend) == 3 * len(ok_rows), f"/blend: 3 rates x {len(ok_rows)} ok rows, got {len(blend)}")
+    check(sorted(set(blend["run_row"].tolist())) == ok_rows, "/blend run_row: each ok row of /runs")
+    for rate in [0.75, 0, 0.5]:
+        check(sorted(blend["run_row"][blend["index_rate"] == rate].tolist()) == ok_rows,
+              f"/blend: every ok row at index_rate {rate}")
+    first = blend[blend["index_rate"] == 0.75]
+    r = runs[first["run_row"]]
+    check(np.array_equal(first["blend_err_mean"], r["blend_err_mean"]) and
+          np.array_equal(first["blend_err_p95"], r["blend_err_p95"]) and
+          np.array_equal(first["blend_ir_unit"], r["blend_ir_unit"]),
+          "the first index_rate's /blend values are the /runs columns")
+    zero = blend[blend["index_rate"] == 0]
+    check(np.all(zero["blend_err_mean"] == 0) and np.all(zero["blend_err_p95"] == 0),
+          "index_rate 0: no blend error (f = q)")
+    half = blend[blend["index_rate"] == 0.5]
+    check(np.array_equal(half["run_row"], first["run_row"]) and
+          np.all(half["blend_err_mean"] <= first["blend_err_mean"]),
+          "blend error at index_rate 0.5 <= at 0.75")
+    worst = first["run_row"][np.argmax(first["blend_err_mean"])]
+    check(s(runs["factory"][worst]) == "IVF16,Flat" and runs["nprobe"][worst] == 1 and
+          first["blend_err_mean"].max() > half["blend_err_mean"].max() > 0,
+          "IVF16 nprobe 1 has the largest blend error, smaller at 0.5")
+    check(np.all(blend["blend_ir_unit"] > 0) and
+          all(len(set(blend["blend_ir_unit"][blend["index_rate"] == x].tolist())) == 1
+              for x in [0.75, 0, 0.5]),
+          "blend_ir_unit: positive, one value per index_rate (same N, exact side only)")
+check(float(attrs.get("rvc_index_rate", -1)) == 0.75 and int(attrs.get("rvc_blend_k", 0)) == 8,
+      "rvc_index_rate and rvc_blend_k attributes")
+check(np.all(np.isnan(runs["audio_s_qexpand"])) and np.all(runs["prep_s"] == 0),
+      "no preprocessing: audio_s_qexpand NaN, prep_s 0")
+check(np.all(np.isfinite(ok["blend_ir_unit"])) and
+      all(np.isnan(x) for x, st in zip(runs["blend_ir_unit"], status) if st != "ok"),
+      "blend_ir_unit set on ok rows only")
+
 for key in ["harness_version", "git_commit", "faiss_version", "faiss_simd", "cpu_model",
             "cores", "batch_threads", "config_text", "dataset_base", "dataset_hash", "N",
             "d", "nq", "start_time"]:

@@ -39,6 +39,18 @@
  * answer ids 1, 0 (scores 1, 4): err 0,
  * cos 1. Over the two queries: err mean 0.391928, p95 (numpy's linear rule
  * on {0, 0.783856}) = 0.95 * 0.783856, cos mean (1 + 0.651366) / 2.
+ *
+ * ir_unit = mean of 0.01 |r_exact - q| / |f_exact| (the exact side only).
+ * q0: r_exact - q = (19/17 - 1, 33/17 - 1) = (2/17, 16/17), norm sqrt(260)/17;
+ *     |f_exact| = |(37/34, 58/34)| = sqrt(1369 + 3364)/34 = sqrt(4733)/34;
+ *     unit = 0.01 (sqrt(260)/17) (34/sqrt(4733)) = 0.02 sqrt(260/4733) = 0.00468758.
+ * q1: r_exact = (16 (3,1) + (1,2)) / 17 = (49/17, 18/17), minus q = (3,2):
+ *     (-2/17, -16/17), norm sqrt(260)/17 again; f_exact = 3/4 r + 1/4 q =
+ *     (147/68 + 51/68, 54/68 + 34/68) = (99/34, 44/34), norm sqrt(11737)/34;
+ *     unit = 0.02 sqrt(260/11737) = 0.00297672.
+ * Mean 0.01 (sqrt(260/4733) + sqrt(260/11737)) = 0.00383215.
+ * At index_rate 0, f_exact = q: units 0.01 sqrt(260)/17 / sqrt(2) = 0.00670691
+ * and 0.01 sqrt(260)/17 / sqrt(13) = 0.00263067, mean 0.00466879.
  */
 static const float X[] = { 1, 2, 3, 1, 1, -2, 4, 5 };
 static const float Q[] = { 1, 1, 3, 2 };
@@ -53,6 +65,11 @@ static double paper_err(void)
 static double paper_cos(void)
 {
     return 6538.0 / (sqrt(69482.0) * sqrt(1450.0));
+}
+
+static double paper_unit(void)
+{
+    return 0.01 * (sqrt(260.0 / 4733) + sqrt(260.0 / 11737));
 }
 
 static void test_paper_case(void **state)
@@ -75,6 +92,8 @@ static void test_paper_case(void **state)
     assert_float_equal(st.err_p95, 0.95 * paper_err(), 1e-12);
     assert_float_equal(st.err_max, paper_err(), 1e-12);
     assert_float_equal(st.cos_mean, (1 + paper_cos()) / 2, 1e-12);
+    assert_float_equal(paper_unit(), 0.00383215, 1e-8);
+    assert_float_equal(st.ir_unit, paper_unit(), 1e-15);
     assert_int_equal(st.missing_queries + st.empty_queries + st.missing_exact, 0);
     assert_int_equal(st.zero_dist_ann + st.zero_dist_exact, 0);
 
@@ -200,6 +219,60 @@ static void test_index_rate_zero(void **state)
     assert_float_equal(st.err_mean, 0, 1e-15);
     assert_float_equal(st.err_max, 0, 1e-15);
     assert_true(st.cos_mean < 1);   /* r still differs: cos is independent of the rate */
+}
+
+/* blend_ir_unit: how far the exact f moves per 0.01 of index_rate, relative
+ * to f. It needs only the exact side and the queries; numbers as worked out
+ * at the top. */
+static void test_ir_unit(void **state)
+{
+    (void)state;
+    const int64_t Ie[] = { 0, 1,   1, 0 };
+    const float De[] = { 1, 4,     1, 4 };
+    const int64_t Ia[] = { 3, 2,   -1, -1 };
+    const float Da[] = { 25, 9,    INFINITY, INFINITY };
+    struct blend_side ex = { X, 4, Ie, De, 2 }, an = { X, 4, Ia, Da, 2 };
+    struct blend_stats same, other;
+
+    /* whatever the index answers */
+    assert_int_equal(blend_fidelity(Q, 2, 2, &ex, &ex, 2, 0.75, &same), 0);
+    assert_int_equal(blend_fidelity(Q, 2, 2, &ex, &an, 2, 0.75, &other), 0);
+    assert_float_equal(same.ir_unit, paper_unit(), 1e-15);
+    assert_true(other.ir_unit == same.ir_unit);
+    assert_true(other.err_mean > 0 && same.err_mean == 0);
+
+    /* index_rate 0: divided by |q| */
+    assert_int_equal(blend_fidelity(Q, 2, 2, &ex, &an, 2, 0.0, &other), 0);
+    assert_float_equal(other.ir_unit, 0.00466879, 1e-8);
+    assert_float_equal(other.ir_unit,
+                       0.005 * sqrt(260.0) / 17 * (1 / sqrt(2.0) + 1 / sqrt(13.0)), 1e-15);
+
+    /* what it means: |f(0.76) - f(0.75)| / |f(0.75)| for each query */
+    for (size_t i = 0; i < 2; i++) {
+        double r[2], f0[2], f1[2];
+        struct blend_stats one;
+        assert_int_equal(blend_rvc(Q + 2 * i, 2, X, Ie + 2 * i, De + 2 * i, 2, 0.75, r, f0), 0);
+        assert_int_equal(blend_rvc(Q + 2 * i, 2, X, Ie + 2 * i, De + 2 * i, 2, 0.76, r, f1), 0);
+        struct blend_side e1 = { X, 4, Ie + 2 * i, De + 2 * i, 2 };
+        assert_int_equal(blend_fidelity(Q + 2 * i, 1, 2, &e1, &e1, 2, 0.75, &one), 0);
+        assert_float_equal(one.ir_unit, hypot(f1[0] - f0[0], f1[1] - f0[1]) / hypot(f0[0], f0[1]),
+                           1e-12);
+        assert_float_equal(one.ir_unit, i ? 0.02 * sqrt(260.0 / 11737) : 0.02 * sqrt(260.0 / 4733),
+                           1e-15);
+    }
+
+    /* f_exact = 0 (q = -x0 at index_rate 0.5): not divided, 0.01 |x0 - q| */
+    const float x0[] = { 1, 0 }, q[] = { -1, 0 };
+    const int64_t I1[] = { 0 };
+    const float D1[] = { 4 };
+    struct blend_side z = { x0, 1, I1, D1, 1 };
+    assert_int_equal(blend_fidelity(q, 1, 2, &z, &z, 1, 0.5, &same), 0);
+    assert_float_equal(same.ir_unit, 0.02, 1e-15);
+    assert_true(same.err_mean == 0);
+
+    /* no queries: NaN like the other means */
+    assert_int_equal(blend_fidelity(Q, 0, 2, &ex, &ex, 2, 0.75, &same), 0);
+    assert_true(isnan(same.ir_unit));
 }
 
 static void test_bad_input(void **state)
@@ -340,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_missing_ids),
         cmocka_unit_test(test_zero_distance),
         cmocka_unit_test(test_index_rate_zero),
+        cmocka_unit_test(test_ir_unit),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_ip_and_audio_time),
         cmocka_unit_test(test_against_numpy),

@@ -614,6 +614,133 @@ static void test_dataset_new_key_errors(void **state)
 #undef DS_RVC
 }
 
+/* dataset.base as a list: each path resolved like a single one, read in
+ * the order given (base first, then base_more). */
+static void test_base_list(void **state)
+{
+    struct config cfg;
+    (void)state;
+
+    assert_int_equal(config_parse(&cfg,
+        "name: t\n"
+        "dataset:\n"
+        "  format: rvc\n"
+        "  base:\n"
+        "    - voices/b\n"
+        "    - /abs/a\n"
+        "    - c/3_feature256\n"
+        FLAT, "t.yaml", "/srv/configs"), 0);
+    assert_string_equal(cfg.dataset.base, "/srv/configs/voices/b");
+    assert_int_equal(cfg.dataset.n_base_more, 2);
+    assert_string_equal(cfg.dataset.base_more[0], "/abs/a");
+    assert_string_equal(cfg.dataset.base_more[1], "/srv/configs/c/3_feature256");
+    config_release(&cfg);
+
+    /* flow style; the same path twice is the user's call (rows twice) */
+    assert_int_equal(config_parse(&cfg,
+        "name: t\ndataset: {format: npy, base: [x.npy, x.npy]}\n" FLAT, "t.yaml", "/d/"), 0);
+    assert_string_equal(cfg.dataset.base, "/d/x.npy");
+    assert_int_equal(cfg.dataset.n_base_more, 1);
+    assert_string_equal(cfg.dataset.base_more[0], "/d/x.npy");
+    config_release(&cfg);
+
+    /* a one-item list is a single path */
+    assert_int_equal(config_parse(&cfg,
+        "name: t\ndataset: {format: npy, base: [x.npy]}\n" FLAT, "t.yaml", "/d"), 0);
+    assert_string_equal(cfg.dataset.base, "/d/x.npy");
+    assert_int_equal(cfg.dataset.n_base_more, 0);
+    config_release(&cfg);
+
+    /* a plain path has no further paths */
+    assert_int_equal(config_parse(&cfg, HEAD FLAT, "t.yaml", "/d"), 0);
+    assert_string_equal(cfg.dataset.base, "/d/b.idx");
+    assert_int_equal(cfg.dataset.n_base_more, 0);
+    assert_null(cfg.dataset.base_more);
+    config_release(&cfg);
+}
+
+static void test_base_list_errors(void **state)
+{
+    (void)state;
+#define DS_LIST "name: t\ndataset:\n  format: rvc\n  base:\n"   /* lines 1-4 */
+    expect_error("name: t\ndataset:\n  format: rvc\n  base: []\n" FLAT,
+                 "t.yaml:4: dataset.base: expected a path or a non-empty list of paths");
+    expect_error(DS_LIST "    - a\n    - {b: 1}\n" FLAT,
+                 "t.yaml:6: dataset.base[1]: expected a string, got a mapping");
+    expect_error(DS_LIST "    - [a]\n    - b\n" FLAT,
+                 "t.yaml:5: dataset.base[0]: expected a string, got a list");
+    /* after two good paths: what was parsed is released (ASan watches) */
+    expect_error(DS_LIST "    - a\n    - b\n    - ~\n" FLAT,
+                 "t.yaml:7: dataset.base[2]: expected a string, got");
+    expect_error(DS_LIST "    - a\n    - b\n    - \"\"\n" FLAT,
+                 "t.yaml:7: dataset.base[2]: expected a non-empty path");
+    expect_error("name: t\ndataset:\n  format: rvc\n  base: {a: 1}\n" FLAT,
+                 "t.yaml:4: dataset.base: expected a string, got a mapping");
+#undef DS_LIST
+}
+
+/* rvc.index_rate: one number or a list in [0, 1], kept in the order given
+ * (the first fills /runs); the default is RVC's 0.75. */
+static void test_index_rate(void **state)
+{
+    struct config cfg;
+    (void)state;
+
+    assert_int_equal(config_parse(&cfg, HEAD FLAT, "t.yaml", NULL), 0);
+    assert_int_equal(cfg.rvc.blend_k, 0);
+    assert_int_equal(cfg.rvc.index_rate.n, 1);
+    assert_true(cfg.rvc.index_rate.v[0] == 0.75);
+    config_release(&cfg);
+
+    assert_int_equal(config_parse(&cfg, HEAD FLAT "rvc: {blend_k: 8}\n", "t.yaml", NULL), 0);
+    assert_int_equal(cfg.rvc.blend_k, 8);
+    assert_int_equal(cfg.rvc.index_rate.n, 1);
+    assert_true(cfg.rvc.index_rate.v[0] == 0.75);
+    config_release(&cfg);
+
+    assert_int_equal(config_parse(&cfg, HEAD FLAT "rvc: {blend_k: 8, index_rate: 0.5}\n",
+                                  "t.yaml", NULL), 0);
+    assert_int_equal(cfg.rvc.index_rate.n, 1);
+    assert_true(cfg.rvc.index_rate.v[0] == 0.5);
+    config_release(&cfg);
+
+    /* not sorted: the first stays first; both ends of [0, 1] allowed */
+    assert_int_equal(config_parse(&cfg, HEAD FLAT
+                                  "rvc:\n  blend_k: 8\n  index_rate: [0.75, 0, 1, 2.5e-1]\n",
+                                  "t.yaml", NULL), 0);
+    double want[] = { 0.75, 0, 1, 0.25 };
+    assert_int_equal(cfg.rvc.index_rate.n, 4);
+    for (size_t i = 0; i < 4; i++)
+        assert_true(cfg.rvc.index_rate.v[i] == want[i]);
+    config_release(&cfg);
+}
+
+static void test_index_rate_errors(void **state)
+{
+    (void)state;
+    expect_error(HEAD FLAT "rvc: {index_rate: []}\n",
+                 "t.yaml:7: rvc.index_rate: expected at least one value, got an empty list");
+    expect_error(HEAD FLAT "rvc: {index_rate: 1.5}\n",
+                 "t.yaml:7: rvc.index_rate: expected a number from 0 to 1, got '1.5'");
+    expect_error(HEAD FLAT "rvc: {index_rate: -0.25}\n",
+                 "t.yaml:7: rvc.index_rate: expected a number from 0 to 1, got '-0.25'");
+    expect_error(HEAD FLAT "rvc: {index_rate: nan}\n",
+                 "t.yaml:7: rvc.index_rate: expected a number from 0 to 1, got 'nan'");
+    expect_error(HEAD FLAT "rvc: {index_rate: \"0.5\"}\n",
+                 "t.yaml:7: rvc.index_rate: expected a number from 0 to 1, got");
+    expect_error(HEAD FLAT "rvc: {index_rate: {a: 1}}\n",
+                 "t.yaml:7: rvc.index_rate: expected a number from 0 to 1, got a mapping");
+    expect_error(HEAD FLAT "rvc:\n  index_rate:\n    - 0.25\n    - 1.01\n",
+                 "t.yaml:10: rvc.index_rate[1]: expected a number from 0 to 1, got '1.01'");
+    expect_error(HEAD FLAT "rvc:\n  index_rate:\n    - 0.25\n    - [0.5]\n",
+                 "t.yaml:10: rvc.index_rate[1]: expected a number from 0 to 1, got a list");
+    /* duplicates, also spelled differently */
+    expect_error(HEAD FLAT "rvc:\n  index_rate:\n    - 0.5\n    - 1\n    - 0.50\n",
+                 "t.yaml:11: rvc.index_rate[2]: 0.5 is listed twice");
+    expect_error(HEAD FLAT "rvc: {index_rate: [1, 1.0]}\n",
+                 "t.yaml:7: rvc.index_rate[1]: 1 is listed twice");
+}
+
 /* ---------- preprocessing axes and presets ---------- */
 
 #define IVF "indexes:\n  - factory: IVF{nlist},Flat\n    nlist: 64\n"   /* lines 5-7 */
@@ -909,6 +1036,10 @@ int main(void)
         cmocka_unit_test(test_k_limits),
         cmocka_unit_test(test_dataset_new_keys),
         cmocka_unit_test(test_dataset_new_key_errors),
+        cmocka_unit_test(test_base_list),
+        cmocka_unit_test(test_base_list_errors),
+        cmocka_unit_test(test_index_rate),
+        cmocka_unit_test(test_index_rate_errors),
         cmocka_unit_test(test_prep_defaults),
         cmocka_unit_test(test_prep_keys),
         cmocka_unit_test(test_prep_errors),

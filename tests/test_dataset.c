@@ -1072,6 +1072,168 @@ static void test_dataset_holdout(void **state)
 
 /* ------------------------------------------------------------- setup */
 
+/* Two row files for dataset.base lists: l1.npy rows (i, 2i, 1), i < 4, and
+ * l2.npy rows (100 + i, -1, 2), i < 5; lq.npy two queries. */
+static void write_list_files(float x1[4 * 3], float x2[5 * 3])
+{
+    float q[2 * 3] = { 7, 7, 7, 8, 8, 8 };
+    for (int i = 0; i < 4; i++) {
+        x1[3 * i] = (float)i;
+        x1[3 * i + 1] = (float)(2 * i);
+        x1[3 * i + 2] = 1;
+    }
+    for (int i = 0; i < 5; i++) {
+        x2[3 * i] = (float)(100 + i);
+        x2[3 * i + 1] = -1;
+        x2[3 * i + 2] = 2;
+    }
+    assert_int_equal(npy_write_f32(tmp("l1.npy"), x1, 4, 3), 0);
+    assert_int_equal(npy_write_f32(tmp("l2.npy"), x2, 5, 3), 0);
+    assert_int_equal(npy_write_f32(tmp("lq.npy"), q, 2, 3), 0);
+}
+
+/* dataset.base as a list of row files: the rows one file after the other,
+ * no clips; a later file is named in its errors. */
+static void test_base_list_rows(void **state)
+{
+    (void)state;
+    struct dataset ds;
+    float x1[4 * 3], x2[5 * 3];
+    write_list_files(x1, x2);
+    char *p1 = xstrdup(tmp("l1.npy")), *p2 = xstrdup(tmp("l2.npy")), *more[2] = { p2, NULL };
+    struct dataset_spec s = spec_of("npy", p1, tmp("lq.npy"), 0, 1);
+    s.base_more = more;
+    s.n_base_more = 1;
+
+    assert_int_equal(dataset_load(&ds, &s), 0);
+    assert_int_equal(ds.base.n, 9);
+    assert_int_equal(ds.base.d, 3);
+    assert_int_equal(ds.base_clips.n, 0);
+    assert_memory_equal(ds.base.x, x1, sizeof(x1));
+    assert_memory_equal(ds.base.x + 4 * 3, x2, sizeof(x2));
+    assert_int_equal(ds.queries.n, 2);
+    assert_string_equal(ds.base.dtype, "float32");
+    char *joined = xasprintf("%s + %s", p1, p2);
+    assert_string_equal(ds.base_path, joined);
+    free(joined);
+    assert_int_equal(dataset_prefix_rows(&ds, 5), 5);
+    dataset_release(&ds);
+
+    /* a row holdout draws from all the rows */
+    s.queries = NULL;
+    s.holdout = 4;
+    assert_int_equal(dataset_load(&ds, &s), 0);
+    assert_int_equal(ds.base.n, 5);
+    assert_int_equal(ds.queries.n, 4);
+    double sum = 0, want = 0;
+    for (size_t i = 0; i < 5; i++)
+        sum += ds.base.x[3 * i];
+    for (size_t i = 0; i < 4; i++)
+        sum += ds.queries.x[3 * i];
+    for (int i = 0; i < 4; i++)
+        want += i;
+    for (int i = 0; i < 5; i++)
+        want += 100 + i;
+    assert_true(sum == want);
+    dataset_release(&ds);
+    s.holdout = 0;
+    s.queries = (char *)tmp("lq.npy");
+
+    /* a later file: NaN rows, another dimension, absent; all named */
+    x2[3 * 2 + 1] = NAN;
+    assert_int_equal(npy_write_f32(tmp("l3.npy"), x2, 5, 3), 0);
+    char *p3 = xstrdup(tmp("l3.npy"));
+    more[1] = p3;
+    s.n_base_more = 2;
+    assert_fails(dataset_load(&ds, &s), "l3.npy': row 2 holds NaN or Inf", NULL);
+    assert_null(ds.base.x);
+    assert_null(ds.base_path);
+    assert_int_equal(npy_write_f32(tmp("l3.npy"), x2, 3, 5), 0);
+    assert_fails(dataset_load(&ds, &s), "l3.npy': dimension 5 does not match 3 in '",
+                 "l1.npy' (the first base path)");
+    remove(p3);
+    assert_fails(dataset_load(&ds, &s), "l3.npy'", NULL);
+    free(p3);
+
+    /* fvecs the same way */
+    float f[5 * 4];
+    int32_t dims[5] = { 4, 4, 4, 4, 4 }, wide[1] = { 5 };
+    for (int i = 0; i < 20; i++)
+        f[i] = (float)i * 0.25f;
+    write_fvecs(tmp("l1.fvecs"), f, 3, dims);
+    write_fvecs(tmp("l2.fvecs"), f + 12, 2, dims);
+    write_fvecs(tmp("l5.fvecs"), f, 1, wide);
+    char *f1 = xstrdup(tmp("l1.fvecs")), *f2 = xstrdup(tmp("l2.fvecs")),
+         *f5 = xstrdup(tmp("l5.fvecs"));
+    char *fmore[2] = { f2, f1 };
+    struct dataset_spec t = spec_of("fvecs", f1, NULL, 1, 1);
+    t.base_more = fmore;
+    t.n_base_more = 2;
+    t.seed = 9;
+    assert_int_equal(dataset_load(&ds, &t), 0);
+    assert_int_equal(ds.base.n + ds.queries.n, 8);
+    assert_int_equal(ds.base_clips.n, 0);
+    dataset_release(&ds);
+    t.holdout = 0;
+    t.queries = (char *)tmp("l2.fvecs");
+    assert_int_equal(dataset_load(&ds, &t), 0);
+    assert_int_equal(ds.base.n, 8);
+    assert_memory_equal(ds.base.x, f, 20 * sizeof(float));   /* l1 then l2 */
+    assert_memory_equal(ds.base.x + 20, f, 12 * sizeof(float));   /* l1 again */
+    dataset_release(&ds);
+    fmore[0] = f5;
+    assert_fails(dataset_load(&ds, &t), "l5.fvecs': dimension 5 does not match 4 in '",
+                 "l1.fvecs' (the first base path)");
+
+    /* ann-hdf5 holds train and test in one file: no list */
+    write_annb(tmp("l.hdf5"));
+    struct dataset_spec h = spec_of("ann-hdf5", tmp("l.hdf5"), NULL, 0, 1);
+    char *hmore[1] = { (char *)tmp("l.hdf5") };
+    h.base_more = hmore;
+    h.n_base_more = 1;
+    assert_fails(dataset_load(&ds, &h), "l.hdf5': ann-hdf5 takes one file: dataset.base cannot be a list", NULL);
+    assert_null(ds.base_path);
+
+    free(f1);
+    free(f2);
+    free(f5);
+    free(p1);
+    free(p2);
+}
+
+/* base_limit over a list of row files (no clip boundaries): it cuts the
+ * total, inside the second file or inside the first. */
+static void test_base_list_rows_limit(void **state)
+{
+    (void)state;
+    struct dataset ds;
+    float x1[4 * 3], x2[5 * 3];
+    write_list_files(x1, x2);
+    char *p2 = xstrdup(tmp("l2.npy")), *more[1] = { p2 };
+    struct dataset_spec s = spec_of("npy", tmp("l1.npy"), tmp("lq.npy"), 0, 1);
+    s.base_more = more;
+    s.n_base_more = 1;
+
+    s.base_limit = 6;
+    assert_int_equal(dataset_load(&ds, &s), 0);
+    assert_int_equal(ds.base.n, 6);
+    assert_int_equal(ds.base_clips.n, 0);
+    assert_memory_equal(ds.base.x, x1, sizeof(x1));
+    assert_memory_equal(ds.base.x + 4 * 3, x2, 2 * 3 * sizeof(float));
+    dataset_release(&ds);
+    s.base_limit = 3;
+    assert_int_equal(dataset_load(&ds, &s), 0);
+    assert_int_equal(ds.base.n, 3);
+    assert_memory_equal(ds.base.x, x1, 3 * 3 * sizeof(float));
+    dataset_release(&ds);
+    /* a limit past the total changes nothing */
+    s.base_limit = 9;
+    assert_int_equal(dataset_load(&ds, &s), 0);
+    assert_int_equal(ds.base.n, 9);
+    dataset_release(&ds);
+    free(p2);
+}
+
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st; (void)flag; (void)ftw;
@@ -1121,6 +1283,8 @@ int main(void)
         cmocka_unit_test(test_dataset_nan),
         cmocka_unit_test(test_dataset_queries_file),
         cmocka_unit_test(test_dataset_holdout),
+        cmocka_unit_test(test_base_list_rows),
+        cmocka_unit_test(test_base_list_rows_limit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -219,8 +219,10 @@ static void test_blend_fidelity(void **state)
           "  - factory: \"IVF{nlist},Flat\"\n"
           "    nlist: [32]\n"
           "    nprobe: [1, 32]\n"
-          "rvc: {blend_k: 8, index_rate: 0.75}\n"
+          "rvc: {blend_k: 8, index_rate: [0.75, 0, 0.25, 1]}\n"
           "measure: {repeats: 1, warmup: 0, latency_queries: 10}\n", &rs);
+    assert_int_equal(results_attr(&rs, "rvc_blend_k")->i, 8);
+    assert_true(results_attr(&rs, "rvc_index_rate")->f == 0.75);
     const char *metrics[] = { "l2", "cosine" };
     for (int m = 0; m < 2; m++) {
         const struct result_row *flat = find(&rs, "Flat", metrics[m], 0, 0);
@@ -235,6 +237,64 @@ static void test_blend_fidelity(void **state)
         assert_true(one->blend_cos_mean < 1.0);
         assert_float_equal(one->audio_s_batch, 50.0 / one->qps, 1e-12);
         assert_float_equal(one->audio_s_single, 50.0 * one->lat_mean_us * 1e-6, 1e-12);
+        assert_true(isfinite(one->blend_ir_unit) && one->blend_ir_unit > 0);
+        /* no preprocessing here */
+        assert_true(isnan(one->audio_s_qexpand));
+        assert_true(one->prep_s == 0);
+    }
+
+    /* /blend: one row per ok row and index_rate, in the order given */
+    const double rates[] = { 0.75, 0, 0.25, 1 };
+    size_t n_ok = 0;
+    for (size_t i = 0; i < rs.n_rows; i++)
+        n_ok += !strcmp(rs.rows[i].status, "ok");
+    assert_int_equal(n_ok, 6);   /* Flat, IVF32 at nprobe 1 and 32; two metrics */
+    assert_int_equal(rs.n_blend, n_ok * 4);
+    for (size_t i = 0; i < rs.n_blend; i++) {
+        const struct blend_row *b = &rs.blend[i];
+        assert_true(b->run_row >= 0 && (size_t)b->run_row < rs.n_rows);
+        assert_string_equal(rs.rows[b->run_row].status, "ok");
+        assert_true(b->index_rate == rates[i % 4]);
+        assert_true(b->run_row == rs.blend[i - i % 4].run_row);
+    }
+    for (size_t i = 0; i < rs.n_blend; i += 4) {
+        const struct blend_row *b = &rs.blend[i];
+        const struct result_row *r = &rs.rows[b[0].run_row];
+        /* every ok row once */
+        for (size_t j = 0; j < i; j += 4)
+            assert_true(rs.blend[j].run_row != b[0].run_row);
+        /* the first rate is what /runs holds */
+        assert_true(b[0].err_mean == r->blend_err_mean);
+        assert_true(b[0].err_p95 == r->blend_err_p95);
+        assert_true(b[0].ir_unit == r->blend_ir_unit);
+        /* index_rate 0: f = q on both sides */
+        assert_true(b[1].err_mean == 0 && b[1].err_p95 == 0);
+        /* the error grows with the share of the retrieved vector */
+        if (r->blend_err_mean > 1e-3) {
+            assert_true(b[2].err_mean < b[0].err_mean && b[0].err_mean < b[3].err_mean);
+            assert_true(b[2].err_p95 < b[0].err_p95 && b[0].err_p95 < b[3].err_p95);
+        } else {
+            assert_true(b[2].err_mean <= b[0].err_mean + 1e-9 && b[0].err_mean <= b[3].err_mean + 1e-9);
+        }
+        for (size_t j = 0; j < 4; j++) {
+            assert_true(isfinite(b[j].ir_unit) && b[j].ir_unit > 0);
+        }
+        /* ir_unit comes from the exact neighbours and the queries alone: the
+         * same for every row of this N and metric, at each rate */
+        for (size_t j = 0; j < rs.n_blend; j += 4) {
+            const struct result_row *o = &rs.rows[rs.blend[j].run_row];
+            if (o->N != r->N || strcmp(o->metric, r->metric))
+                continue;
+            for (size_t k = 0; k < 4; k++)
+                assert_true(rs.blend[j + k].ir_unit == b[k].ir_unit);
+        }
+    }
+    /* the nprobe 1 rows lose neighbours: a visible error even at 0.25 */
+    for (int m = 0; m < 2; m++) {
+        const struct result_row *one = find(&rs, "IVF32,Flat", metrics[m], 1, 0);
+        for (size_t i = 0; i < rs.n_blend; i++)
+            if (&rs.rows[rs.blend[i].run_row] == one && rs.blend[i].index_rate == 0.25)
+                assert_true(rs.blend[i].err_mean > 0);
     }
     results_release(&rs);
 }
@@ -274,6 +334,8 @@ static void test_preprocessing(void **state)
           "    kmeans: [0, 400]\n"
           "  - factory: Flat\n"
           "    expand: {alpha: 3, num_expand: 4, on: queries}\n"
+          "  - factory: Flat\n"
+          "    expand: {alpha: 3, num_expand: 4, on: [base, both]}\n"
           "  - preset: rvc-default\n"
           "    label: RVC today\n"
           "rvc: {blend_k: 8}\n"
@@ -298,6 +360,45 @@ static void test_preprocessing(void **state)
     assert_string_equal(rvc->family, "RVC today");
     assert_string_equal(rvc->status, "ok");
     assert_true(rvc->recall_at[1] > 0.2 && rvc->recall_at[1] < 1.0);
+
+    /* audio_s_qexpand: the query expansion's seconds per second of audio,
+     * only where the queries are expanded; prep_s: seconds of preprocessing
+     * of the base before training, 0 without any */
+    int seen_q = 0, seen_both = 0, seen_base = 0;
+    for (size_t i = 0; i < rs.n_rows; i++) {
+        const struct result_row *r = &rs.rows[i];
+        int qe = strstr(r->preprocess, "qe=queries") || strstr(r->preprocess, "qe=both");
+        assert_string_equal(r->status, "ok");
+        seen_q += strstr(r->preprocess, "qe=queries") != NULL;
+        seen_both += strstr(r->preprocess, "qe=both") != NULL;
+        seen_base += strstr(r->preprocess, "qe=base") != NULL;
+        if (qe)
+            assert_true(isfinite(r->audio_s_qexpand) && r->audio_s_qexpand > 0);
+        else
+            assert_true(isnan(r->audio_s_qexpand));
+        /* qe=queries alone does no work on the base: its prep_s may be ~0 */
+        if (r->preprocess[0])
+            assert_true(isfinite(r->prep_s) && r->prep_s >= 0);
+        else
+            assert_true(r->prep_s == 0);
+    }
+    assert_true(seen_q && seen_both && seen_base);
+    /* expanding the base costs the base's expansion, which the queries-only
+     * row does not pay */
+    const struct result_row *qb = find_prep(&rs, "Flat", "qe=base:a3:n4", 0);
+    const struct result_row *qq = find_prep(&rs, "Flat", "qe=queries:a3:n4", 0);
+    const struct result_row *q2 = find_prep(&rs, "Flat", "qe=both:a3:n4", 0);
+    assert_true(qb->prep_s > qq->prep_s);
+    assert_true(q2->prep_s > qq->prep_s);
+    /* blend_ir_unit needs only the exact side: equal across the rows */
+    assert_true(qb->blend_ir_unit == qq->blend_ir_unit && km->blend_ir_unit == qq->blend_ir_unit);
+    /* /blend: one row (the default index_rate 0.75) per ok row with a blend */
+    assert_int_equal(rs.n_blend, rs.n_rows);
+    for (size_t i = 0; i < rs.n_blend; i++) {
+        assert_int_equal(rs.blend[i].run_row, (int64_t)i);
+        assert_true(rs.blend[i].index_rate == 0.75);
+        assert_true(rs.blend[i].err_mean == rs.rows[i].blend_err_mean);
+    }
     results_release(&rs);
 }
 

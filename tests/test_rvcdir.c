@@ -89,6 +89,22 @@ static const char *make_exp(const char *name, size_t d)
     return tmp(name);
 }
 
+/* A second voice: <name>/3_feature256 with clips x.npy (id clip0, 3 rows)
+ * and y.npy (id clip0 + 1, 4 rows). Returns a malloc'd path. */
+static char *make_voice(const char *name, size_t d, int clip0)
+{
+    char feat[700], path[800];
+    snprintf(feat, sizeof(feat), "%s/%s", tmpdir, name);
+    assert_int_equal(mkdir(feat, 0755), 0);
+    snprintf(feat, sizeof(feat), "%s/%s/3_feature256", tmpdir, name);
+    assert_int_equal(mkdir(feat, 0755), 0);
+    snprintf(path, sizeof(path), "%s/x.npy", feat);
+    write_clip(path, clip0, 3, d);
+    snprintf(path, sizeof(path), "%s/y.npy", feat);
+    write_clip(path, clip0 + 1, 4, d);
+    return xstrdup(tmp(name));
+}
+
 static struct dataset_spec rvc_spec(const char *base)
 {
     struct dataset_spec s;
@@ -447,6 +463,164 @@ static void test_ladder(void **state)
     assert_fails(dataset_load(&a, &s), "dataset.sizes[1]: 21 exceeds the 20 base rows", NULL);
 }
 
+/* dataset.base as a list of speaker folders: each folder's rows in turn,
+ * its clips shifted behind the earlier folders, base_limit on the total. */
+static void test_base_list(void **state)
+{
+    (void)state;
+    struct dataset a;
+    char *v1 = xstrdup(make_exp("voice1", 4));   /* clips 1..5, 20 rows */
+    char *more[2] = { make_voice("voice2", 4, 11), make_voice("voice3", 4, 21) };
+    struct dataset_spec s = rvc_spec(v1);
+    s.base_more = more;
+    s.n_base_more = 2;
+    s.queries = (char *)tmp("voice1/3_feature256/b.npy");   /* the base stays whole */
+    s.queries_format = (char *)"npy";
+
+    /* clip ids in row order, and where each clip starts */
+    const int clip[] = { 1, 2, 3, 4, 5, 11, 12, 21, 22 };
+    const size_t first[] = { 0, 3, 8, 10, 14, 20, 23, 27, 30, 34 };
+    const char *const names[] = { "B.npy", "a.npy", "a_10.npy", "a_2.npy", "b.npy",
+                                  "x.npy", "y.npy", "x.npy", "y.npy" };
+    assert_int_equal(dataset_load(&a, &s), 0);
+    assert_int_equal(a.base.n, 34);
+    assert_int_equal(a.base.d, 4);
+    assert_int_equal(a.base_clips.n, 9);
+    for (size_t k = 0; k < 9; k++) {
+        assert_int_equal(a.base_clips.first[k], first[k]);
+        assert_string_equal(a.base_clips.names[k], names[k]);
+        for (size_t r = first[k]; r < first[k + 1]; r++) {
+            assert_int_equal(clip_of(a.base.x + 4 * r), clip[k]);
+            assert_int_equal(row_of(a.base.x + 4 * r), (int)(r - first[k]));
+        }
+    }
+    assert_int_equal(a.base_clips.first[9], 34);
+    assert_int_equal(a.queries.n, 6);
+    char *joined = xasprintf("%s + %s + %s", v1, more[0], more[1]);
+    assert_string_equal(a.base_path, joined);
+    free(joined);
+    /* ladder steps take whole clips from the front, across folders */
+    assert_int_equal(dataset_prefix_rows(&a, 22), 20);
+    assert_int_equal(dataset_prefix_rows(&a, 26), 23);
+    assert_int_equal(dataset_prefix_rows(&a, 33), 30);
+    uint64_t whole = a.hash;
+    dataset_release(&a);
+
+    /* the order of the list is the order of the rows */
+    char *swapped[2] = { v1, more[1] };
+    struct dataset_spec t = s;
+    t.base = more[0];
+    t.base_more = swapped;
+    assert_int_equal(dataset_load(&a, &t), 0);
+    assert_int_equal(a.base.n, 34);
+    assert_int_equal(clip_of(a.base.x), 11);
+    assert_int_equal(clip_of(a.base.x + 4 * 7), 1);
+    assert_int_equal(a.base_clips.first[2], 7);
+    assert_true(a.hash != whole);
+    dataset_release(&a);
+
+    /* base_limit inside the second folder's second clip: a partial last clip */
+    s.base_limit = 25;
+    assert_int_equal(dataset_load(&a, &s), 0);
+    assert_int_equal(a.base.n, 25);
+    assert_int_equal(a.base_clips.n, 7);
+    assert_int_equal(a.base_clips.first[6], 23);
+    assert_int_equal(a.base_clips.first[7], 25);
+    assert_int_equal(clip_of(a.base.x + 4 * 24), 12);
+    assert_int_equal(row_of(a.base.x + 4 * 24), 1);
+    dataset_release(&a);
+
+    /* ... at a clip end of the second folder */
+    s.base_limit = 23;
+    assert_int_equal(dataset_load(&a, &s), 0);
+    assert_int_equal(a.base.n, 23);
+    assert_int_equal(a.base_clips.n, 6);
+    assert_int_equal(a.base_clips.first[6], 23);
+    dataset_release(&a);
+
+    /* ... inside the first folder: nothing of the others is left */
+    s.base_limit = 12;
+    assert_int_equal(dataset_load(&a, &s), 0);
+    assert_int_equal(a.base.n, 12);
+    assert_int_equal(a.base_clips.n, 4);
+    assert_int_equal(a.base_clips.first[4], 12);
+    assert_int_equal(clip_of(a.base.x + 4 * 11), 4);
+    dataset_release(&a);
+    s.base_limit = 0;
+
+    /* clip holdout draws from the clips of every folder */
+    s.queries = NULL;
+    s.queries_format = NULL;
+    s.holdout_clips = 4;
+    assert_int_equal(dataset_load(&a, &s), 0);
+    assert_int_equal(a.base_clips.n, 5);
+    assert_int_equal(a.query_clips.n, 4);
+    assert_int_equal(a.base.n + a.queries.n, 34);
+    assert_int_equal(a.base_clips.first[5], a.base.n);
+    dataset_release(&a);
+    s.holdout_clips = 0;
+    s.queries = (char *)tmp("voice1/3_feature256/b.npy");
+    s.queries_format = (char *)"npy";
+
+    /* a later folder of another dimension is named in the error */
+    char *wide = make_voice("voice5", 5, 51);
+    char *bad[2] = { more[0], wide };
+    s.base_more = bad;
+    assert_fails(dataset_load(&a, &s), "voice5': dimension 5 does not match 4 in '",
+                 "voice1' (the first base path)");
+    /* ... as is one that is missing */
+    char *absent = xstrdup(tmp("voice-absent"));
+    bad[1] = absent;
+    assert_fails(dataset_load(&a, &s), "voice-absent'", NULL);
+
+    free(absent);
+    free(wide);
+    free(more[0]);
+    free(more[1]);
+    free(v1);
+}
+
+/* A folder without clip boundaries (total_fea.npy) in the list drops them
+ * all; the rows are still concatenated in order and base_limit cuts them. */
+static void test_base_list_no_clips(void **state)
+{
+    (void)state;
+    struct dataset a;
+    char *v1 = xstrdup(make_exp("voice7", 4));   /* clips 1..5, 20 rows */
+    assert_int_equal(mkdir(tmp("voice8"), 0755), 0);
+    write_clip(tmp("voice8/total_fea.npy"), 61, 5, 4);
+    char *more[1] = { xstrdup(tmp("voice8")) };
+    struct dataset_spec s = rvc_spec(v1);
+    s.base_more = more;
+    s.n_base_more = 1;
+    s.queries = (char *)tmp("voice7/3_feature256/b.npy");
+    s.queries_format = (char *)"npy";
+
+    assert_int_equal(dataset_load(&a, &s), 0);
+    assert_int_equal(a.base.n, 25);
+    assert_int_equal(a.base_clips.n, 0);
+    assert_int_equal(clip_of(a.base.x + 4 * 19), 5);
+    assert_int_equal(clip_of(a.base.x + 4 * 20), 61);
+    assert_int_equal(row_of(a.base.x + 4 * 24), 4);
+    assert_int_equal(dataset_prefix_rows(&a, 12), 12);   /* row data: n itself */
+    dataset_release(&a);
+
+    s.base_limit = 22;
+    assert_int_equal(dataset_load(&a, &s), 0);
+    assert_int_equal(a.base.n, 22);
+    assert_int_equal(a.base_clips.n, 0);
+    assert_int_equal(clip_of(a.base.x + 4 * 21), 61);
+    dataset_release(&a);
+    s.base_limit = 0;
+
+    s.queries = NULL;
+    s.queries_format = NULL;
+    s.holdout_clips = 1;
+    assert_fails(dataset_load(&a, &s), "need clip boundaries", NULL);
+    free(more[0]);
+    free(v1);
+}
+
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st; (void)flag; (void)ftw;
@@ -478,6 +652,8 @@ int main(void)
         cmocka_unit_test(test_row_holdout_keeps_clips),
         cmocka_unit_test(test_second_folder_queries),
         cmocka_unit_test(test_ladder),
+        cmocka_unit_test(test_base_list),
+        cmocka_unit_test(test_base_list_no_clips),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
