@@ -305,7 +305,8 @@ static hid_t make_blend_type(int packed)
     return t;
 }
 
-/* A 1-d chunked dataset of `n` rows of `buf` (an empty one is fine). */
+/* A 1-d chunked dataset of `n` rows of `buf` (an empty one is fine); the
+ * two types are closed here. */
 static int write_table(hid_t file, const char *name, hid_t mtype, hid_t ftype,
                        const void *buf, size_t n)
 {
@@ -333,18 +334,17 @@ out:
         H5Pclose(dcpl);
     if (space >= 0)
         H5Sclose(space);
-    return rc;
-}
-
-static int write_blend(hid_t file, const struct result_set *rs)
-{
-    hid_t mtype = make_blend_type(0), ftype = make_blend_type(1);
-    int rc = write_table(file, "blend", mtype, ftype, rs->blend, rs->n_blend);
     if (ftype >= 0)
         H5Tclose(ftype);
     if (mtype >= 0)
         H5Tclose(mtype);
     return rc;
+}
+
+static int write_blend(hid_t file, const struct result_set *rs)
+{
+    return write_table(file, "blend", make_blend_type(0), make_blend_type(1), rs->blend,
+                       rs->n_blend);
 }
 
 /* The /runs dataset: chunked (so an empty set is fine) and gzip'd when the
@@ -353,14 +353,8 @@ static int write_runs(hid_t file, const struct result_set *rs)
 {
     struct column cols[MAX_COLS];
     size_t n = build_columns(cols, rs->ks, rs->n_ks);
-    hid_t mtype = make_row_type(cols, n, 0);
-    hid_t ftype = make_row_type(cols, n, 1);
-    int rc = write_table(file, "runs", mtype, ftype, rs->rows, rs->n_rows);
-    if (ftype >= 0)
-        H5Tclose(ftype);
-    if (mtype >= 0)
-        H5Tclose(mtype);
-    return rc;
+    return write_table(file, "runs", make_row_type(cols, n, 0), make_row_type(cols, n, 1),
+                       rs->rows, rs->n_rows);
 }
 
 int results_write(const struct result_set *rs, const char *path)
