@@ -8,11 +8,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Exact neighbours for nq queries: k columns per row, best first. */
+/* Exact neighbours for nq queries: k columns per row, best first. D is what
+ * faiss returns: squared L2 (smaller is nearer) or a similarity (ip: larger).
+ * The optional x, q (borrowed) let recall_at settle ties that run past the k
+ * stored columns: many equal vectors (digital silence in speech, a zero
+ * query under cosine) tie with more rows than any fixed depth holds. */
 struct ground_truth {
     size_t nq, k;
     float *D;
     int64_t *I;
+    const float *x, *q;     /* base (n x d) and queries (nq x d); NULL = no oracle */
+    size_t n, d;
+    int ip;                 /* D is a similarity */
 };
 void ground_truth_release(struct ground_truth *gt);
 
@@ -23,7 +30,9 @@ void ground_truth_release(struct ground_truth *gt);
  * the true set is extended over ids tied with the k-th true distance (as
  * big-ann-benchmarks does). 1-recall@k: share of queries whose true nearest
  * (or an id tied with it) is in the returned top k. I holds `stride` ids per
- * query (stride >= k); ids of -1 are misses. Needs gt->k >= k. */
+ * query (stride >= k); ids of -1 are misses. Needs gt->k >= k. When the tie
+ * reaches the last stored column and gt has x and q, a returned id outside
+ * the stored ones counts when its true distance ties with (or beats) the k-th. */
 void recall_at(const struct ground_truth *gt, const int64_t *I, size_t stride,
                size_t k, double *recall, double *recall1);
 

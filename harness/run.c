@@ -225,6 +225,19 @@ static int stored_ground_truth(struct run *r, enum metric m, struct ground_truth
     return 0;
 }
 
+/* Let recall settle ties deeper than the stored columns (metrics.h). */
+static void tie_oracle(const struct run *r, struct ground_truth *gt, enum metric m, size_t N)
+{
+    const struct vecs *b = base_of(r, m), *q = queries_of(r, m);
+    if (!gt->D)
+        return;
+    gt->x = b->x;
+    gt->n = rows_for(r, m, N);
+    gt->q = q->x;
+    gt->d = b->d;
+    gt->ip = m != METRIC_L2;
+}
+
 /* Exact neighbours for every (ladder size, metric) in use; a prefix of the
  * base has its own cache key. */
 static int ground_truths(struct run *r)
@@ -251,6 +264,8 @@ static int ground_truths(struct run *r)
             info("ground truth (N=%zu, %s, k=%zu): %s in %.1f s", N, metric_name((enum metric)m),
                  r->gt[z][m].k, cached ? "from cache" : "computed", now_s() - t0);
         }
+        for (int m = METRIC_L2; m <= METRIC_COSINE; m++)
+            tie_oracle(r, &r->gt[z][m], (enum metric)m, N);
     }
     return 0;
 }

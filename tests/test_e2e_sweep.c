@@ -20,6 +20,7 @@
 #include "results.h"
 #include "run.h"
 #include "util.h"
+#include "testutil.h"
 
 static char tmpdir[] = "/tmp/fs-e2e-XXXXXX";
 
@@ -412,6 +413,61 @@ static int cleanup(void **state)
     return 0;
 }
 
+/* Zero vectors under cosine (generated data: the property is about them).
+ * A zero base row has no direction: it is left out of the cosine base (N
+ * drops by their count) but stays in the l2 one; a zero query is kept, with
+ * similarity 0 to everything. Both are warned about, and the anchors hold:
+ * Flat and IVF with nprobe = nlist are exact in both metrics. */
+static void test_zero_vectors_cosine(void **state)
+{
+    struct result_set rs;
+    char *base = xasprintf("%s/zero-base.tsv", tmpdir), *qs = xasprintf("%s/zero-q.tsv", tmpdir);
+    FILE *fb = fopen(base, "w"), *fq = fopen(qs, "w");
+    unsigned seed = 7;
+    (void)state;
+    assert_non_null(fb);
+    assert_non_null(fq);
+    for (int i = 0; i < 600; i++)
+        for (int j = 0; j < 16; j++)
+            fprintf(fb, "%g%c", i % 120 == 5 ? 0.0 : (double)(rand_r(&seed) % 1000) / 100 - 5,
+                    j == 15 ? '\n' : '\t');
+    for (int i = 0; i < 41; i++)
+        for (int j = 0; j < 16; j++)
+            fprintf(fq, "%g%c", i == 20 ? 0.0 : (double)(rand_r(&seed) % 1000) / 100 - 5,
+                    j == 15 ? '\n' : '\t');
+    fclose(fb);
+    fclose(fq);
+    char *yaml = xasprintf("name: zero-cosine\n"
+                           "dataset: {format: tsv, base: %s, queries: %s}\n"
+                           "k: [1, 10]\nmetrics: [l2, cosine]\n"
+                           "indexes:\n"
+                           "  - factory: Flat\n"
+                           "  - factory: \"IVF{nlist},Flat\"\n"
+                           "    nlist: [8]\n"
+                           "    nprobe: {rule: all}\n"
+                           "measure: {repeats: 1, warmup: 0, latency_queries: 0}\n", base, qs);
+    capture_start();
+    sweep("zero-cosine", yaml, &rs);
+    const char *err = capture_end();
+    assert_non_null(strstr(err, "cosine: 5 base vectors with a norm below"));
+    assert_non_null(strstr(err, "cosine: 1 query vectors have a norm below"));
+    for (int m = 0; m < 2; m++) {
+        const char *metric = m ? "cosine" : "l2";
+        const struct result_row *flat = find(&rs, "Flat", metric, 0, 0);
+        const struct result_row *ivf = find(&rs, "IVF8,Flat", metric, 8, 0);
+        assert_int_equal(flat->N, m ? 595 : 600);
+        assert_int_equal(ivf->N, m ? 595 : 600);
+        assert_string_equal(flat->status, "ok");
+        assert_float_equal(flat->recall_at[1], 1.0, 1e-12);
+        assert_float_equal(ivf->recall_at[1], 1.0, 1e-12);
+        assert_int_equal(flat->missing_ids, 0);
+    }
+    results_release(&rs);
+    free(yaml);
+    free(base);
+    free(qs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -420,6 +476,7 @@ int main(void)
         cmocka_unit_test(test_sift_ladder),
         cmocka_unit_test(test_blend_fidelity),
         cmocka_unit_test(test_preprocessing),
+        cmocka_unit_test(test_zero_vectors_cosine),
     };
     if (!mkdtemp(tmpdir))
         return 1;

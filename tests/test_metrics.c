@@ -94,6 +94,46 @@ static void test_percentiles(void **state)
     assert_float_equal(mean(v, 5), 3.0, 1e-12);
 }
 
+/* Ten equal base rows and a query equal to them: every row is a true
+ * nearest neighbour, though the ground truth stores only three. With the
+ * base and queries at hand, recall checks the rows it did not store. */
+static void test_ties_beyond_stored_depth(void **state)
+{
+    float x[12 * 2], q[2] = { 1, 2 };
+    float D[3] = { 0, 0, 0 };
+    int64_t I[3] = { 0, 1, 2 };
+    int64_t got[2] = { 7, 9 }, far[2] = { 7, 11 };
+    double r, r1;
+    (void)state;
+    for (int i = 0; i < 12; i++) {
+        x[2 * i] = i < 10 ? 1 : 5;
+        x[2 * i + 1] = i < 10 ? 2 : 5;
+    }
+    struct ground_truth gt = { .nq = 1, .k = 3, .D = D, .I = I };
+    recall_at(&gt, got, 2, 2, &r, &r1);
+    assert_float_equal(r, 0, 0);          /* without the oracle: only stored ids count */
+    gt.x = x;
+    gt.q = q;
+    gt.n = 12;
+    gt.d = 2;
+    recall_at(&gt, got, 2, 2, &r, &r1);
+    assert_float_equal(r, 1, 0);
+    assert_float_equal(r1, 1, 0);
+    recall_at(&gt, far, 2, 2, &r, &r1);   /* row 11 is far: a miss */
+    assert_float_equal(r, 0.5, 0);
+    /* A tie that ends inside the stored columns needs no oracle: row 9 is
+     * not tied once the third stored distance is larger. */
+    D[2] = 3;
+    recall_at(&gt, got, 2, 2, &r, &r1);
+    assert_float_equal(r, 0, 0);
+    /* Similarities (ip): larger is nearer; q.x = 5 for rows 0-9. */
+    float Ds[3] = { 5, 5, 5 };
+    gt.D = Ds;
+    gt.ip = 1;
+    recall_at(&gt, got, 2, 2, &r, &r1);
+    assert_float_equal(r, 1, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -102,6 +142,7 @@ int main(void)
         cmocka_unit_test(test_missing_ids_are_misses),
         cmocka_unit_test(test_recall1_needs_the_nearest),
         cmocka_unit_test(test_tie_with_nearest),
+        cmocka_unit_test(test_ties_beyond_stored_depth),
         cmocka_unit_test(test_percentiles),
     };
     return cmocka_run_group_tests_name("metrics", tests, NULL, NULL);
