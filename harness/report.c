@@ -1409,6 +1409,31 @@ static void write_paste(FILE *o, const struct rep_row *x)
     fputs("```\n\n", o);
 }
 
+/* The N range a ladder step stands for: from the geometric mean with the
+ * step below to that with the step above (same d). */
+static void n_range(const struct rep_rows *rr, long d, int64_t N, char *out, size_t len)
+{
+    int64_t lo = 0, hi = 0;
+    for (size_t i = 0; i < rr->n; i++) {
+        int64_t n = rr->v[i].r.N;
+        if (rr->v[i].d != d)
+            continue;
+        if (n < N && n > lo)
+            lo = n;
+        if (n > N && (!hi || n < hi))
+            hi = n;
+    }
+    if (!lo && !hi)
+        snprintf(out, len, "all");
+    else if (!lo)
+        snprintf(out, len, "< %s", g3(sqrt((double)N * (double)hi)).s);
+    else if (!hi)
+        snprintf(out, len, ">= %s", g3(sqrt((double)N * (double)lo)).s);
+    else
+        snprintf(out, len, "%s - %s", g3(sqrt((double)N * (double)lo)).s,
+                 g3(sqrt((double)N * (double)hi)).s);
+}
+
 static void write_recommendation(FILE *o, const struct rep_rows *rr)
 {
     struct strs keys = { 0 };
@@ -1420,15 +1445,17 @@ static void write_recommendation(FILE *o, const struct rep_rows *rr)
           "per second of audio (the median of the runs pooled; with query expansion, its time "
           "added) whose blend error is no worse than that of today's default (`" DEFAULT_LABEL
           "`) at the same d and N. Points as fast within the runs' spread are named after it: "
-          "between those, the measurements do not choose.\n\n", o);
+          "between those, the measurements do not choose. Each measured N stands for the range "
+          "of N up to the geometric mean with its neighbours on the ladder.\n\n", o);
     /* Every (d, N) of the files, in table order. */
     finding_init(&all);
     for (size_t i = 0; i < rr->n; i++)
         use_row(&all, i);
     p = sorted_rows(rr, &all);
-    fputs("| d | N | recommended factory | nprobe | k_factor | metric | blend err | batch ms/s | "
-          "single ms/s | index MiB | build s | today's default | its blend err | its batch ms/s | "
-          "its MiB | its build s |\n|--:|--:|---|--:|--:|---|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|\n", o);
+    fputs("| d | N range | N | recommended factory | nprobe | k_factor | metric | blend err | "
+          "batch ms/s | single ms/s | index MiB | build s | today's default | its blend err | "
+          "its batch ms/s | its MiB | its build s |\n"
+          "|--:|---|--:|---|--:|--:|---|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|\n", o);
     for (size_t i = 0; i < all.n_rows; i++) {
         char key[64];
         long def, b;
@@ -1437,15 +1464,17 @@ static void write_recommendation(FILE *o, const struct rep_rows *rr)
         strs_add(&keys, key);
         if (keys.n == before)
             continue;
+        char range[96];
+        n_range(rr, p[i]->d, p[i]->r.N, range, sizeof(range));
         b = report_recommend(rr, p[i]->d, p[i]->r.N, &def);
         if (b < 0) {
-            fprintf(o, "| %ld | %lld | no `%s` row at this d and N: no reference to meet | | | | | | | | | | | | | |\n",
-                    p[i]->d, (long long)p[i]->r.N, DEFAULT_LABEL);
+            fprintf(o, "| %ld | %s | %lld | no `%s` row at this d and N: no reference to meet | | | | | | | | | | | | | |\n",
+                    p[i]->d, range, (long long)p[i]->r.N, DEFAULT_LABEL);
             continue;
         }
         const struct rep_row *x = &rr->v[b], *y = &rr->v[def];
-        fprintf(o, "| %ld | %lld | `%s` | %lld | %lld | %s | %s | %s | %s | %s | %s | `%s` nprobe %lld | %s | %s | %s | %s |\n",
-                x->d, (long long)x->r.N, x->r.factory, (long long)x->r.nprobe,
+        fprintf(o, "| %ld | %s | %lld | `%s` | %lld | %lld | %s | %s | %s | %s | %s | %s | `%s` nprobe %lld | %s | %s | %s | %s |\n",
+                x->d, range, (long long)x->r.N, x->r.factory, (long long)x->r.nprobe,
                 (long long)x->r.k_factor, x->r.metric, g3(x->r.blend_err_mean).s, ms(x).s,
                 g3(x->r.audio_s_single * 1e3).s, g3(mib(x)).s, g3(x->r.train_s + x->r.add_s).s,
                 y->r.factory, (long long)y->r.nprobe, g3(y->r.blend_err_mean).s, ms(y).s,

@@ -527,6 +527,10 @@ static void test_report_files(void **state)
                                "0.75: 0.02 (0.01); 0.25: 0.007 (0.0095) |"));
     /* Recommended default: pasteable, with k_factor_rf for the refine index */
     assert_non_null(strstr(md, "## Recommended RVC default per N range"));
+    /* ladder 10k, 30k: each stands for N up to their geometric mean, 17,300 */
+    assert_non_null(strstr(md, "| 256 | < 17300 | 10000 | `IVF1024,PQ128x4fs,RFlat` |"));
+    assert_non_null(strstr(md, "| 256 | >= 17300 | 30000 |"));
+    assert_non_null(strstr(md, "| 768 | all | 10000 |"));
     assert_non_null(strstr(md, "index = faiss.index_factory(256, \"IVF1024,PQ128x4fs,RFlat\", "
                                "faiss.METRIC_L2)"));
     assert_non_null(strstr(md, "\"nprobe=4,k_factor_rf=4\""));
