@@ -322,31 +322,66 @@ static yaml_node_t *seq_item(struct parser *p, const yaml_node_t *n, size_t i)
     return node(p, n->data.sequence.items.start[i]);
 }
 
+typedef int item_fn(struct parser *p, yaml_node_t *n, const char *path, void *ctx);
+
+/* How many values each_item will pass, to size an array before it runs. */
+static size_t n_items(const yaml_node_t *n)
+{
+    return n->type == YAML_SEQUENCE_NODE ? seq_len(n) : 1;
+}
+
+/* A scalar or a non-empty list of scalars: fn on each, list items at
+ * path[i]. A mapping is refused here as "expected <expected>". */
+static int each_item(struct parser *p, yaml_node_t *n, const char *path,
+                     const char *expected, item_fn *fn, void *ctx)
+{
+    if (n->type == YAML_MAPPING_NODE)
+        return fail(p, line_of(n), path, "expected %s, got a mapping", expected);
+    if (n->type == YAML_SCALAR_NODE)
+        return fn(p, n, path, ctx);
+    if (!seq_len(n))
+        return fail(p, line_of(n), path, "expected at least one value, got an empty list");
+    for (size_t i = 0; i < seq_len(n); i++) {
+        char *ip = subpath(path, NULL, i);
+        int r = fn(p, seq_item(p, n, i), ip, ctx);
+        free(ip);
+        if (r)
+            return -1;
+    }
+    return 0;
+}
+
+struct long_ctx { long min, max; struct long_list *out; };
+
+static int add_long(struct parser *p, yaml_node_t *n, const char *path, void *ctx)
+{
+    struct long_ctx *c = ctx;
+
+    if (get_long(p, n, path, c->min, c->max, &c->out->v[c->out->n]))
+        return -1;
+    c->out->n++;
+    return 0;
+}
+
 /* An integer or a non-empty list of integers, each in [min, max]. */
 static int get_long_list(struct parser *p, yaml_node_t *n, const char *path,
                          long min, long max, struct long_list *out)
 {
-    if (n->type == YAML_MAPPING_NODE)
-        return fail(p, line_of(n), path,
-                    "expected an integer or a list of integers, got a mapping");
-    if (n->type == YAML_SCALAR_NODE) {
-        out->v = xmalloc(sizeof(*out->v));
-        if (get_long(p, n, path, min, max, out->v))
-            return -1;
-        out->n = 1;
-        return 0;
-    }
-    if (!seq_len(n))
-        return fail(p, line_of(n), path, "expected at least one value, got an empty list");
-    out->v = xcalloc(seq_len(n), sizeof(*out->v));
-    for (size_t i = 0; i < seq_len(n); i++) {
-        char *ip = subpath(path, NULL, i);
-        int r = get_long(p, seq_item(p, n, i), ip, min, max, &out->v[i]);
-        free(ip);
-        if (r)
-            return -1;
-        out->n++;
-    }
+    struct long_ctx c = { min, max, out };
+
+    out->v = xcalloc(n_items(n), sizeof(*out->v));
+    return each_item(p, n, path, "an integer or a list of integers", add_long, &c);
+}
+
+struct double_ctx { int positive; struct double_list *out; };
+
+static int add_double(struct parser *p, yaml_node_t *n, const char *path, void *ctx)
+{
+    struct double_ctx *c = ctx;
+
+    if (get_number(p, n, path, c->positive, &c->out->v[c->out->n]))
+        return -1;
+    c->out->n++;
     return 0;
 }
 
@@ -354,28 +389,10 @@ static int get_long_list(struct parser *p, yaml_node_t *n, const char *path,
 static int get_double_list(struct parser *p, yaml_node_t *n, const char *path, int positive,
                            struct double_list *out)
 {
-    if (n->type == YAML_MAPPING_NODE)
-        return fail(p, line_of(n), path,
-                    "expected a number or a list of numbers, got a mapping");
-    if (n->type == YAML_SCALAR_NODE) {
-        out->v = xmalloc(sizeof(*out->v));
-        if (get_number(p, n, path, positive, out->v))
-            return -1;
-        out->n = 1;
-        return 0;
-    }
-    if (!seq_len(n))
-        return fail(p, line_of(n), path, "expected at least one value, got an empty list");
-    out->v = xcalloc(seq_len(n), sizeof(*out->v));
-    for (size_t i = 0; i < seq_len(n); i++) {
-        char *ip = subpath(path, NULL, i);
-        int r = get_number(p, seq_item(p, n, i), ip, positive, &out->v[i]);
-        free(ip);
-        if (r)
-            return -1;
-        out->n++;
-    }
-    return 0;
+    struct double_ctx c = { positive, out };
+
+    out->v = xcalloc(n_items(n), sizeof(*out->v));
+    return each_item(p, n, path, "a number or a list of numbers", add_double, &c);
 }
 
 /*
@@ -536,31 +553,31 @@ static int get_unit(struct parser *p, yaml_node_t *n, const char *path, double *
                 describe(n, buf, sizeof(buf)));
 }
 
-/* A number in [0, 1] or a non-empty list of them, duplicates refused. */
+static int add_unit(struct parser *p, yaml_node_t *n, const char *path, void *ctx)
+{
+    struct double_list *out = ctx;
+    double *v = &out->v[out->n];
+
+    if (get_unit(p, n, path, v))
+        return -1;
+    for (size_t j = 0; j < out->n; j++)
+        if (out->v[j] == *v)
+            return fail(p, line_of(n), path, "%g is listed twice", *v);
+    out->n++;
+    return 0;
+}
+
+/* A number in [0, 1] or a non-empty list of them, duplicates refused. A
+ * mapping gets get_unit's own words, "expected a number from 0 to 1". */
 static int parse_unit_list(struct parser *p, const struct key *k, yaml_node_t *n,
                            void *base, const char *path)
 {
     struct double_list *out = field(base, k);
-    size_t len = n->type == YAML_SEQUENCE_NODE ? seq_len(n) : 1;
 
     free(out->v);
-    memset(out, 0, sizeof(*out));
-    if (n->type == YAML_SEQUENCE_NODE && !len)
-        return fail(p, line_of(n), path, "expected at least one value, got an empty list");
-    out->v = xcalloc(len, sizeof(*out->v));
-    for (size_t i = 0; i < len; i++) {
-        yaml_node_t *item = n->type == YAML_SEQUENCE_NODE ? seq_item(p, n, i) : n;
-        char *ip = n->type == YAML_SEQUENCE_NODE ? subpath(path, NULL, i) : xstrdup(path);
-        int r = get_unit(p, item, ip, &out->v[i]);
-        for (size_t j = 0; !r && j < i; j++)
-            if (out->v[j] == out->v[i])
-                r = fail(p, line_of(item), ip, "%g is listed twice", out->v[i]);
-        free(ip);
-        if (r)
-            return -1;
-        out->n++;
-    }
-    return 0;
+    out->v = xcalloc(n_items(n), sizeof(*out->v));
+    out->n = 0;
+    return each_item(p, n, path, "a number from 0 to 1", add_unit, out);
 }
 
 /* Dataset paths are relative to the config file, so a config can travel
@@ -693,8 +710,9 @@ static int parse_k(struct parser *p, const struct key *k, yaml_node_t *n,
     return 0;
 }
 
-static int add_metric(struct parser *p, struct config *cfg, yaml_node_t *n, const char *path)
+static int add_metric(struct parser *p, yaml_node_t *n, const char *path, void *ctx)
 {
+    struct config *cfg = ctx;
     int m = get_choice(p, n, path, "metric", metric_names);
 
     if (m < 0)
@@ -712,24 +730,8 @@ static int parse_metrics(struct parser *p, const struct key *k, yaml_node_t *n,
     struct config *cfg = base;
     (void)k;
 
-    if (n->type == YAML_MAPPING_NODE)
-        return fail(p, line_of(n), path,
-                    "expected a metric or a list of metrics, got a mapping");
-    if (n->type == YAML_SCALAR_NODE) {
-        cfg->metrics = xmalloc(sizeof(*cfg->metrics));
-        return add_metric(p, cfg, n, path);
-    }
-    if (!seq_len(n))
-        return fail(p, line_of(n), path, "expected at least one value, got an empty list");
-    cfg->metrics = xcalloc(seq_len(n), sizeof(*cfg->metrics));
-    for (size_t i = 0; i < seq_len(n); i++) {
-        char *ip = subpath(path, NULL, i);
-        int r = add_metric(p, cfg, seq_item(p, n, i), ip);
-        free(ip);
-        if (r)
-            return -1;
-    }
-    return 0;
+    cfg->metrics = xcalloc(n_items(n), sizeof(*cfg->metrics));
+    return each_item(p, n, path, "a metric or a list of metrics", add_metric, cfg);
 }
 
 static int parse_nprobe(struct parser *p, const struct key *k, yaml_node_t *n,
@@ -821,8 +823,9 @@ static int parse_alpha(struct parser *p, const struct key *k, yaml_node_t *n,
 static const char *const expand_on_names[] = { "base", "queries", "both", NULL };
 static const enum expand_on expand_on_values[] = { EXPAND_BASE, EXPAND_QUERIES, EXPAND_BOTH };
 
-static int add_expand_on(struct parser *p, struct prep_spec *pr, yaml_node_t *n, const char *path)
+static int add_expand_on(struct parser *p, yaml_node_t *n, const char *path, void *ctx)
 {
+    struct prep_spec *pr = ctx;
     int i = get_choice(p, n, path, "value", expand_on_names);
 
     if (i < 0)
@@ -841,24 +844,9 @@ static int parse_expand_on(struct parser *p, const struct key *k, yaml_node_t *n
     struct prep_spec *pr = base;
     (void)k;
 
-    if (n->type == YAML_MAPPING_NODE)
-        return fail(p, line_of(n), path,
-                    "expected base, queries or both, or a list of them, got a mapping");
-    if (n->type == YAML_SCALAR_NODE) {
-        pr->expand_on = xmalloc(sizeof(*pr->expand_on));
-        return add_expand_on(p, pr, n, path);
-    }
-    if (!seq_len(n))
-        return fail(p, line_of(n), path, "expected at least one value, got an empty list");
-    pr->expand_on = xcalloc(seq_len(n), sizeof(*pr->expand_on));
-    for (size_t i = 0; i < seq_len(n); i++) {
-        char *ip = subpath(path, NULL, i);
-        int r = add_expand_on(p, pr, seq_item(p, n, i), ip);
-        free(ip);
-        if (r)
-            return -1;
-    }
-    return 0;
+    pr->expand_on = xcalloc(n_items(n), sizeof(*pr->expand_on));
+    return each_item(p, n, path, "base, queries or both, or a list of them",
+                     add_expand_on, pr);
 }
 
 /* Named presets: the index entry as YAML text, parsed with the entry's own
