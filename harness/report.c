@@ -1630,6 +1630,15 @@ static int write_markdown(FILE *o, const char *const *paths, const struct result
 
     write_head(o, cmdline);
     write_inputs(o, paths, sets, n_paths, rr);
+    size_t pooled = 0, most = 1;
+    for (size_t i = 0; i < rr->n; i++) {
+        pooled += rr->v[i].n_runs > 1;
+        most = (size_t)rr->v[i].n_runs > most ? (size_t)rr->v[i].n_runs : most;
+    }
+    if (pooled)
+        fprintf(o, "Pooled: %zu of the %zu points were measured by more than one of these files "
+                   "(up to %zu runs); their times are the median, with the range beside.\n\n",
+                pooled, rr->n, most);
     write_units(o);
     fputs("## Verdicts\n\n| claim | verdict |\n|---|---|\n", o);
     for (int id = 1; id <= 8; id++) {

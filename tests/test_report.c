@@ -543,6 +543,25 @@ static void test_report_files(void **state)
     free(md);
     free(mdpath);
 
+    /* The same study twice: every point pooled from two runs. */
+    {
+        char *pa2 = xasprintf("%s/rvc-doc-256-again.h5", tmpdir), *out3 = xasprintf("%s/twice", tmpdir);
+        const char *two[] = { pa, pa2 };
+        assert_int_equal(results_write(&a, pa2), 0);
+        assert_int_equal(report_write(two, 2, out3, FS_SOURCE_DIR "/plots", "faiss-sweep report"), 0);
+        char *p3 = xasprintf("%s/rvc-findings.md", out3);
+        char *md3 = read_file(p3, NULL);
+        assert_non_null(md3);
+        /* the 22 ok rows of the study, each once per file */
+        assert_non_null(strstr(md3, "Pooled: 22 of the 22 points were measured by more than one"));
+        assert_non_null(strstr(md3, " | 2 |\n"));     /* the runs column */
+        assert_null(strstr(md3, " | 1 |\n"));
+        free(md3);
+        free(p3);
+        free(out3);
+        free(pa2);
+    }
+
     /* The 768 file alone: C1 only; the others are not measured, no plots. */
     assert_int_equal(report_write(paths + 1, 1, out2, FS_SOURCE_DIR "/plots", "faiss-sweep report b.h5"), 0);
     mdpath = xasprintf("%s/rvc-findings.md", out2);
