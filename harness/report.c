@@ -505,8 +505,9 @@ void report_c3(const struct rep_rows *rr, struct finding *f)
             g3(b->r.blend_err_mean).s, ms(b).s);
         setting(w, s, sizeof(s));
         if (cmp < 0) {
-            why(c, "fastest C3 point at least as faithful: %s, %s at %s ms/s (faster in each "
-                   "of the runs)", s, g3(w->r.blend_err_mean).s, ms(w).s);
+            why(c, "fastest C3 point at least as faithful: %s, %s at %s ms/s (%s)", s,
+                g3(w->r.blend_err_mean).s, ms(w).s,
+                w->n_runs > 1 || b->n_runs > 1 ? "faster in every run pooled" : "one run each");
         } else {
             why(c, "no C3 point is both as faithful and faster; most faithful C3: %s, %s at %s ms/s",
                 s, g3(w->r.blend_err_mean).s, ms(w).s);
