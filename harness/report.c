@@ -1529,16 +1529,28 @@ static void write_recommendation(FILE *o, const struct rep_rows *rr)
 
 /* ---- the blend at each index_rate ---- */
 
-/* The /blend rows of x (from its first file), in file order; returns how many. */
+/* The /blend rows of x from the first of its files that has them (a pooled
+ * row may come first from a file older than /blend); returns how many. */
 static size_t blend_of(const struct result_set *sets, const struct rep_row *x,
                        const struct blend_row **out, size_t max)
 {
-    const struct result_set *rs = &sets[x->file];
-    size_t n = 0;
-    for (size_t i = 0; i < rs->n_blend && n < max; i++)
-        if (rs->blend[i].run_row == (int64_t)x->src_row)
-            out[n++] = &rs->blend[i];
-    return n;
+    for (int f = 0; f < 32; f++) {
+        const struct result_set *rs = &sets[f];
+        size_t n = 0;
+        if (!((x->files >> f) & 1u))
+            continue;
+        for (size_t i = 0; i < rs->n_blend && n < max; i++) {
+            const struct result_row *r = &rs->rows[rs->blend[i].run_row];
+            if (f == x->file ? rs->blend[i].run_row == (int64_t)x->src_row
+                : !strcmp(r->family, x->r.family) && !strcmp(r->factory, x->r.factory) &&
+                  !strcmp(r->metric, x->r.metric) && !strcmp(r->preprocess, x->r.preprocess) &&
+                  r->N == x->r.N && r->nprobe == x->r.nprobe && r->k_factor == x->r.k_factor)
+                out[n++] = &rs->blend[i];
+        }
+        if (n)
+            return n;
+    }
+    return 0;
 }
 
 /* Today's and the 2023-04 default at every index_rate of the sweep. */
