@@ -61,7 +61,6 @@ struct run {
     struct blend_stats *ir_stats;         /* per rvc.index_rate, of the current point */
     char *checkpoint;                     /* "<results>.checkpoint" */
     double t_checkpoint;                  /* when it was last written */
-    const char *started;                  /* UTC start time, for provenance */
 };
 
 /* What one build indexes and searches with, after its preprocessing: NULL
@@ -754,7 +753,6 @@ static void checkpoint(struct run *r)
 
     if (r->cfg.checkpoint_s < 0 || now_s() - r->t_checkpoint < (double)r->cfg.checkpoint_s)
         return;
-    provenance(r, r->started);
     snprintf(what, sizeof(what), "%zu of %zu points; the run did not finish", r->done, r->total);
     results_attr_str(&r->rs, "checkpoint", what);
     if (results_write(&r->rs, r->checkpoint))
@@ -841,7 +839,6 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
         goto out;
     path = results_name(outdir, r.cfg.name, stamp);
     r.checkpoint = xasprintf("%s.checkpoint", path);
-    r.started = started;
     r.t_checkpoint = now_s();
     r.total = r.grid.n_points;
     info("grid: %zu builds, %zu search points (%zu skipped as not applicable)",
@@ -858,6 +855,8 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     r.D_k = xmalloc(r.ds.queries.n * r.kdeep * sizeof(*r.D_k));
     r.I_k = xmalloc(r.ds.queries.n * r.kdeep * sizeof(*r.I_k));
     r.ir_stats = xcalloc(r.cfg.rvc.index_rate.n + 1, sizeof(*r.ir_stats));
+    /* Fixed facts, set once: checkpoints and the final file share them. */
+    provenance(&r, started);
     {
         struct sigaction sa = { .sa_handler = on_interrupt }, old;
         interrupted = 0;
@@ -878,7 +877,6 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
 
     wall = now_s() - r.t_start;
     fs = backend_faiss_seconds() - faiss0;
-    provenance(&r, started);
     resolved = resolved_config(&r);
     results_attr_str(&r.rs, "config_resolved", resolved);
     free(resolved);
