@@ -16,12 +16,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+int rep_same_setting(const struct result_row *a, const struct result_row *b)
+{
+    /* the family is the label plus the preprocessing */
+    return !strcmp(a->family, b->family) && !strcmp(a->factory, b->factory) &&
+           !strcmp(a->metric, b->metric) && !strcmp(a->preprocess, b->preprocess) &&
+           a->N == b->N && a->nlist == b->nlist && a->nprobe == b->nprobe &&
+           a->k_factor == b->k_factor;
+}
+
 static int same_point(const struct rep_row *a, const struct rep_row *b)
 {
-    return a->d == b->d && !strcmp(a->run, b->run) && !strcmp(a->label, b->label) &&
-           !strcmp(a->r.factory, b->r.factory) && !strcmp(a->r.metric, b->r.metric) &&
-           a->r.N == b->r.N && a->r.nlist == b->r.nlist && a->r.nprobe == b->r.nprobe &&
-           a->r.k_factor == b->r.k_factor && !strcmp(a->r.preprocess, b->r.preprocess);
+    return a->d == b->d && !strcmp(a->run, b->run) && rep_same_setting(&a->r, &b->r);
 }
 
 static int close_enough(double a, double b)

@@ -1542,9 +1542,7 @@ static size_t blend_of(const struct result_set *sets, const struct rep_row *x,
         for (size_t i = 0; i < rs->n_blend && n < max; i++) {
             const struct result_row *r = &rs->rows[rs->blend[i].run_row];
             if (f == x->file ? rs->blend[i].run_row == (int64_t)x->src_row
-                : !strcmp(r->family, x->r.family) && !strcmp(r->factory, x->r.factory) &&
-                  !strcmp(r->metric, x->r.metric) && !strcmp(r->preprocess, x->r.preprocess) &&
-                  r->N == x->r.N && r->nprobe == x->r.nprobe && r->k_factor == x->r.k_factor)
+                             : rep_same_setting(r, &x->r))
                 out[n++] = &rs->blend[i];
         }
         if (n)

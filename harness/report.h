@@ -59,6 +59,9 @@ void rep_rows_release(struct rep_rows *rr);
  * Rows that disagree stay apart. Returns the number of rows merged away.
  */
 size_t rep_rows_pool(struct rep_rows *rr);
+/* Two rows of one settings point: family, factory, metric, preprocessing, N,
+ * nlist, nprobe and k_factor all equal. */
+int rep_same_setting(const struct result_row *a, const struct result_row *b);
 
 /* Time comparison with the runs' spread: -1 when a is faster than b in every
  * run (a's slowest below b's fastest), 1 when slower in every run, 0 when the
