@@ -391,6 +391,23 @@ static void test_preprocessing(void **state)
     const struct result_row *q2 = find_prep(&rs, "Flat", "qe=both:a3:n4", 0);
     assert_true(qb->prep_s > qq->prep_s);
     assert_true(q2->prep_s > qq->prep_s);
+    /* the "both" build reuses the "base" build's expansion: the same rows as
+     * a run that computes it for "both" alone (Flat: exact, deterministic) */
+    struct result_set alone;
+    sweep("prep-both",
+          "name: sift-prep-both\n"
+          "dataset: {format: tsv-id, base: " FS_SHARED_DATA "/sift5k/sift-dataset-5k.tsv, holdout: 200}\n"
+          "k: [1, 8]\n"
+          "indexes:\n"
+          "  - factory: Flat\n"
+          "    expand: {alpha: 3, num_expand: 4, on: both}\n"
+          "rvc: {blend_k: 8}\n"
+          "measure: {repeats: 1, warmup: 0, latency_queries: 0}\n", &alone);
+    const struct result_row *q2a = find_prep(&alone, "Flat", "qe=both:a3:n4", 0);
+    assert_true(q2a->recall_at[0] == q2->recall_at[0] && q2a->recall_at[1] == q2->recall_at[1]);
+    assert_true(q2a->blend_err_mean == q2->blend_err_mean);
+    assert_true(q2a->blend_cos_mean == q2->blend_cos_mean);
+    results_release(&alone);
     /* blend_ir_unit needs only the exact side: equal across the rows */
     assert_true(qb->blend_ir_unit == qq->blend_ir_unit && km->blend_ir_unit == qq->blend_ir_unit);
     /* /blend: one row (the default index_rate 0.75) per ok row with a blend */
