@@ -134,17 +134,29 @@ size_t rep_rows_pool(struct rep_rows *rr)
         if (!gone[i])
             rr->v[kept++] = rr->v[i];
     rr->n = kept;
+    rr->spread = NAN;
+    for (size_t i = 0; i < kept; i++) {
+        const struct rep_row *x = &rr->v[i];
+        if (x->n_runs > 1 && x->t_lo > 0 && !(x->t_hi / x->t_lo <= rr->spread))
+            rr->spread = x->t_hi / x->t_lo;
+    }
     free(gone);
     free(buf);
     free(idx);
     return merged;
 }
 
-int rep_time_cmp(const struct rep_row *a, const struct rep_row *b)
+int rep_time_cmp(const struct rep_rows *rr, const struct rep_row *a, const struct rep_row *b)
 {
-    if (a->t_hi < b->t_lo)
+    double m = 1;
+    if (!(a->files & b->files)) {
+        if (!(rr->spread >= 1))
+            return 0;
+        m = rr->spread;
+    }
+    if (a->t_hi * m < b->t_lo)
         return -1;
-    if (a->t_lo > b->t_hi)
+    if (a->t_lo > b->t_hi * m)
         return 1;
     return 0;
 }

@@ -442,6 +442,14 @@ void report_c2(const struct rep_rows *rr, struct finding *f)
     conclude(f, any);
 }
 
+/* On what a speed call between two rows rests (see rep_time_cmp). */
+static const char *time_basis(const struct rep_row *a, const struct rep_row *b)
+{
+    if (!(a->files & b->files))
+        return "measured in different runs: faster by more than the widest spread between runs";
+    return a->n_runs > 1 || b->n_runs > 1 ? "faster in every run pooled" : "one run each";
+}
+
 /* ---- C3: 4-bit PQ fast scan + exact re-ranking against IVF-Flat ---- */
 
 void report_c3(const struct rep_rows *rr, struct finding *f)
@@ -477,7 +485,7 @@ void report_c3(const struct rep_rows *rr, struct finding *f)
                 win = (long)i;
         }
         /* faster only if faster in every run */
-        int cmp = win >= 0 && base >= 0 ? rep_time_cmp(&rr->v[win], &rr->v[base]) : 1;
+        int cmp = win >= 0 && base >= 0 ? rep_time_cmp(rr, &rr->v[win], &rr->v[base]) : 1;
         if (base < 0 || faith < 0) {
             why(c, base < 0 ? "no IVF-Flat row at nprobe 1 (C4/C5 families, no k-means or "
                               "expansion) here" : "no C3 row with a blend error and a time here");
@@ -507,7 +515,7 @@ void report_c3(const struct rep_rows *rr, struct finding *f)
         if (cmp < 0) {
             why(c, "fastest C3 point at least as faithful: %s, %s at %s ms/s (%s)", s,
                 g3(w->r.blend_err_mean).s, ms(w).s,
-                w->n_runs > 1 || b->n_runs > 1 ? "faster in every run pooled" : "one run each");
+                time_basis(w, b));
         } else {
             why(c, "no C3 point is both as faithful and faster; most faithful C3: %s, %s at %s ms/s",
                 s, g3(w->r.blend_err_mean).s, ms(w).s);
@@ -573,7 +581,7 @@ void report_c4(const struct rep_rows *rr, struct finding *f)
             const struct rep_row *x = &rr->v[i];
             double nl = (double)x->r.nlist;
             if (!c4_pool(x) || !at(x, c->d, c->N, c->metric) || x == w ||
-                x->r.blend_err_mean > rr->v[ref].r.blend_err_mean || rep_time_cmp(x, w) > 0 ||
+                x->r.blend_err_mean > rr->v[ref].r.blend_err_mean || rep_time_cmp(rr, x, w) > 0 ||
                 (nl >= c->v[1] - 0.5 && nl <= c->v[2] + 0.5) == c->outcome)
                 continue;
             setting(x, s, sizeof(s));
@@ -819,7 +827,7 @@ static void with_without(const struct rep_rows *rr, struct finding *f, int claim
             double br = y->r.index_bytes > 0 && x->r.index_bytes > 0
                         ? (double)x->r.index_bytes / (double)y->r.index_bytes : NAN;
             double tol = report_tolerance(y);
-            int ok = qe ? e < e0 : e <= e0 + tol && (rep_time_cmp(x, y) < 0 || br < 1);
+            int ok = qe ? e < e0 : e <= e0 + tol && (rep_time_cmp(rr, x, y) < 0 || br < 1);
             char s[160], s0[160];
             use_row(f, (size_t)b);
             if (!pairs++) {
@@ -1505,7 +1513,7 @@ static void write_recommendation(FILE *o, const struct rep_rows *rr)
             const struct rep_row *z = &rr->v[j];
             if (z == x || !at(z, x->d, x->r.N, NULL) || !has_err(z) || !has_time(z) ||
                 expanded(z) || expanded(x) || z->r.blend_err_mean > y->r.blend_err_mean ||
-                rep_time_cmp(z, x) != 0)
+                rep_time_cmp(rr, z, x) != 0)
                 continue;
             fprintf(o, "%s`%s` nprobe %lld (`%s`, %s ms/s, runs %s-%s)",
                     named++ ? ", " : "; as fast within the runs' spread: ", z->r.factory,
@@ -1650,6 +1658,14 @@ static int write_markdown(FILE *o, const char *const *paths, const struct result
         fprintf(o, "Pooled: %zu of the %zu points were measured by more than one of these files "
                    "(up to %zu runs); their times are the median, with the range beside.\n\n",
                 pooled, rr->n, most);
+    if (rr->spread >= 1)
+        fprintf(o, "Spread: the widest range between runs of one point is x%s (highest over "
+                   "lowest batch time); points that no one file measured together are called "
+                   "faster or slower only when they differ by more than that.\n\n",
+                g3(rr->spread).s);
+    else
+        fputs("Spread: no point was measured by two files, so points that no one file measured "
+              "together are never called faster or slower.\n\n", o);
     write_units(o);
     fputs("## Verdicts\n\n| claim | verdict |\n|---|---|\n", o);
     for (int id = 1; id <= 8; id++) {

@@ -42,6 +42,7 @@ struct rep_row {
 struct rep_rows {
     struct rep_row *v;
     size_t n, cap;
+    double spread;              /* widest t_hi / t_lo of a pooled point; NaN: none */
 };
 
 /* Append the "ok" rows of rs (file number `file`). */
@@ -65,8 +66,11 @@ int rep_same_setting(const struct result_row *a, const struct result_row *b);
 
 /* Time comparison with the runs' spread: -1 when a is faster than b in every
  * run (a's slowest below b's fastest), 1 when slower in every run, 0 when the
- * ranges overlap (within run-to-run noise). One run each: plain comparison. */
-int rep_time_cmp(const struct rep_row *a, const struct rep_row *b);
+ * ranges overlap (within run-to-run noise). Rows that no run measured both
+ * of were timed at different times: they differ only by more than the widest
+ * spread rr saw between runs of one point (rr->spread), and never when it saw
+ * none. One run each, the same run: plain comparison. */
+int rep_time_cmp(const struct rep_rows *rr, const struct rep_row *a, const struct rep_row *b);
 
 enum verdict {
     VERDICT_NOT_MEASURED,   /* no row of the claim */

@@ -649,12 +649,26 @@ static void test_pool(void **state)
     assert_float_equal(rr.v[0].t_hi, 10e-3, 0);
 
     /* Faster in every run, slower in every run, or within the spread. */
-    struct rep_row p = { .t_lo = 1, .t_hi = 2 }, q = { .t_lo = 3, .t_hi = 4 },
-                   o = { .t_lo = 1.5, .t_hi = 3.5 };
-    assert_int_equal(rep_time_cmp(&p, &q), -1);
-    assert_int_equal(rep_time_cmp(&q, &p), 1);
-    assert_int_equal(rep_time_cmp(&p, &o), 0);
-    assert_int_equal(rep_time_cmp(&o, &q), 0);
+    /* The pooled rows' widest range: the 1-10 ms point of the three runs. */
+    assert_float_equal(rr.spread, 10.0, 1e-12);
+    struct rep_row p = { .t_lo = 1, .t_hi = 2, .files = 3 }, q = { .t_lo = 3, .t_hi = 4, .files = 3 },
+                   o = { .t_lo = 1.5, .t_hi = 3.5, .files = 1 };
+    assert_int_equal(rep_time_cmp(&rr, &p, &q), -1);
+    assert_int_equal(rep_time_cmp(&rr, &q, &p), 1);
+    assert_int_equal(rep_time_cmp(&rr, &p, &o), 0);
+    assert_int_equal(rep_time_cmp(&rr, &o, &q), 0);
+    /* Rows of different runs: apart only beyond the widest spread between runs. */
+    struct rep_row u = { .t_lo = 1, .t_hi = 1, .files = 4 }, v = { .t_lo = 2.5, .t_hi = 2.5, .files = 8 },
+                   w = { .t_lo = 30, .t_hi = 30, .files = 8 };
+    rr.spread = 2;
+    assert_int_equal(rep_time_cmp(&rr, &u, &v), -1);
+    assert_int_equal(rep_time_cmp(&rr, &v, &u), 1);
+    rr.spread = 10;
+    assert_int_equal(rep_time_cmp(&rr, &u, &v), 0);
+    assert_int_equal(rep_time_cmp(&rr, &u, &w), -1);
+    rr.spread = NAN;   /* no point measured twice: no basis for a call */
+    assert_int_equal(rep_time_cmp(&rr, &u, &w), 0);
+    assert_int_equal(rep_time_cmp(&rr, &p, &q), -1);   /* same run: still called */
     rep_rows_release(&rr);
     results_release(&a);
     results_release(&b);
