@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -1016,6 +1017,34 @@ static void test_reference(void **state)
         assert_contains(buf, want[i]);
 }
 
+/* Every config the project ships loads: a study config that fails to parse
+ * would only show after its data was built. */
+static void test_shipped_configs(void **state)
+{
+    DIR *dir = opendir(FS_SOURCE_DIR "/configs");
+    struct dirent *e;
+    int n = 0;
+    (void)state;
+    assert_non_null(dir);
+    while ((e = readdir(dir))) {
+        size_t len = strlen(e->d_name);
+        if (len < 6 || strcmp(e->d_name + len - 5, ".yaml"))
+            continue;
+        char *path = xasprintf("%s/configs/%s", FS_SOURCE_DIR, e->d_name);
+        struct config cfg;
+        int rc = config_load(&cfg, path);
+        if (rc)
+            print_error("%s does not load\n", path);
+        free(path);
+        assert_int_equal(rc, 0);
+        assert_true(cfg.n_indexes > 0);
+        config_release(&cfg);
+        n++;
+    }
+    closedir(dir);
+    assert_true(n >= 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1047,6 +1076,7 @@ int main(void)
         cmocka_unit_test(test_preset_errors),
         cmocka_unit_test(test_metric_names),
         cmocka_unit_test(test_reference),
+        cmocka_unit_test(test_shipped_configs),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
 
