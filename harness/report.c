@@ -1523,10 +1523,18 @@ static void write_recommendation(FILE *o, const struct rep_rows *rr)
             fputs(": today's default itself is the fastest point at its blend error", o);
         else if (!strcmp(x->r.factory, y->r.factory) && x->r.nprobe == y->r.nprobe &&
                  x->r.k_factor == y->r.k_factor && !strcmp(x->r.metric, y->r.metric) &&
-                 !compressed(x) && !compressed(y))
-            /* Timing noise between two measurements of one setting, not a new setting. */
-            fputs(": the same settings as today's default, measured again in another family "
-                  "(the time difference is measurement noise)", o);
+                 x->r.n_clusters == y->r.n_clusters && !expanded(x) && !expanded(y)) {
+            /* Noise between two measurements of one setting, not a new setting. */
+            if (!strcmp(x->r.preprocess, y->r.preprocess))
+                fputs(": the same settings as today's default, measured again in another family "
+                      "(the time difference is measurement noise)", o);
+            else
+                fprintf(o, ": the same index settings as today's default, built with "
+                           "preprocessing `%s` instead of `%s`; the row order changes the "
+                           "training, and with it the blend error and the time: this is today's "
+                           "default measured again, not a new setting",
+                        *x->r.preprocess ? x->r.preprocess : "none", y->r.preprocess);
+        }
         fputs(".\n\n", o);
         write_paste(o, x);
     }

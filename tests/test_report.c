@@ -599,6 +599,32 @@ static void test_report_files(void **state)
     free(pa);
 }
 
+/* The recommendation's winner is today's index, trained on rows in another
+ * order (no shuffle): the report says it is the default measured again. */
+static void test_recommend_same_index(void **state)
+{
+    struct result_set a;
+    char *pa = xasprintf("%s/same.h5", tmpdir), *out = xasprintf("%s/same", tmpdir);
+    const char *paths[] = { pa };
+    (void)state;
+    set_init(&a, "rvc-doc-256", 256);
+    row(&a, "C1 rvc-default", "shuffle", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.05, 1e-3, 10);
+    row(&a, "C8 k-means", "", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.045, 0.5e-3, 10);
+    assert_int_equal(results_write(&a, pa), 0);
+    assert_int_equal(report_write(paths, 1, out, FS_SOURCE_DIR "/plots", "x"), 0);
+    char *mdpath = xasprintf("%s/rvc-findings.md", out);
+    char *md = read_file(mdpath, NULL);
+    assert_non_null(md);
+    assert_non_null(strstr(md, "d = 256, N = 10000: `IVF256,Flat` (family `C8 k-means`)"));
+    assert_non_null(strstr(md, "built with preprocessing `none` instead of `shuffle`"));
+    assert_non_null(strstr(md, "this is today's default measured again, not a new setting"));
+    free(md);
+    free(mdpath);
+    results_release(&a);
+    free(out);
+    free(pa);
+}
+
 /* Two runs of one study: each point pooled into one row, times the median
  * (two runs: their mean) with their range; a row that measured something
  * else (another blend error, another study) stays apart. */
@@ -764,6 +790,7 @@ int main(void)
         cmocka_unit_test(test_c3_spread),
         cmocka_unit_test(test_not_measured),
         cmocka_unit_test(test_report_files),
+        cmocka_unit_test(test_recommend_same_index),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
