@@ -1301,7 +1301,8 @@ static void plot_points(const struct rep_rows *rr, const struct finding *f, enum
         }
     }
     free(p);
-    qsort(pd->v, pd->n, sizeof(*pd->v), cmp_pt);
+    if (pd->n)   /* qsort wants a valid pointer even for no elements */
+        qsort(pd->v, pd->n, sizeof(*pd->v), cmp_pt);
 }
 
 static int write_plot_data(const char *path, const struct plot_data *pd, const char *what)
