@@ -1516,9 +1516,14 @@ static void write_recommendation(FILE *o, const struct rep_rows *rr)
                 expanded(z) || expanded(x) || z->r.blend_err_mean > y->r.blend_err_mean ||
                 rep_time_cmp(rr, z, x) != 0)
                 continue;
-            fprintf(o, "%s`%s` nprobe %lld (`%s`, %s ms/s, runs %s-%s)",
-                    named++ ? ", " : "; as fast within the runs' spread: ", z->r.factory,
-                    (long long)z->r.nprobe, z->label, ms(z).s, ms_of(z->t_lo).s, ms_of(z->t_hi).s);
+            /* Metric, k_factor and preprocessing tell apart points with one factory string. */
+            fprintf(o, "%s`%s` nprobe %lld", named++ ? ", " : "; as fast within the runs' spread: ",
+                    z->r.factory, (long long)z->r.nprobe);
+            if (z->r.k_factor > 0)
+                fprintf(o, " k_factor %lld", (long long)z->r.k_factor);
+            fprintf(o, " %s (`%s`%s%s, %s ms/s, runs %s-%s)", z->r.metric, z->label,
+                    *z->r.preprocess ? ", preprocess " : "", z->r.preprocess, ms(z).s,
+                    ms_of(z->t_lo).s, ms_of(z->t_hi).s);
         }
         if (x == y)
             fputs(": today's default itself is the fastest point at its blend error", o);

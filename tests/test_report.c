@@ -610,6 +610,12 @@ static void test_recommend_same_index(void **state)
     set_init(&a, "rvc-doc-256", 256);
     row(&a, "C1 rvc-default", "shuffle", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.05, 1e-3, 10);
     row(&a, "C8 k-means", "", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.045, 0.5e-3, 10);
+    /* As fast, one factory string: the metric and k_factor tell them apart. */
+    row(&a, "C2 IVF-Flat l2 vs cosine", "", "IVF256,Flat", "l2", 10000, 256, 4, 0, 0.048, 0.5e-3, 10);
+    row(&a, "C2 IVF-Flat l2 vs cosine", "", "IVF256,Flat", "cosine", 10000, 256, 4, 0, 0.048, 0.5e-3,
+        10);
+    row(&a, "C6 PQ4fs+RFlat k_factor", "", "IVF256,PQ128x4fs,RFlat", "l2", 10000, 256, 1, 4, 0.049,
+        0.5e-3, 10);
     assert_int_equal(results_write(&a, pa), 0);
     assert_int_equal(report_write(paths, 1, out, FS_SOURCE_DIR "/plots", "x"), 0);
     char *mdpath = xasprintf("%s/rvc-findings.md", out);
@@ -618,6 +624,9 @@ static void test_recommend_same_index(void **state)
     assert_non_null(strstr(md, "d = 256, N = 10000: `IVF256,Flat` (family `C8 k-means`)"));
     assert_non_null(strstr(md, "built with preprocessing `none` instead of `shuffle`"));
     assert_non_null(strstr(md, "this is today's default measured again, not a new setting"));
+    assert_non_null(strstr(md, "`IVF256,Flat` nprobe 4 l2 (`C2 IVF-Flat l2 vs cosine`, 0.5 ms/s"));
+    assert_non_null(strstr(md, "`IVF256,Flat` nprobe 4 cosine (`C2 IVF-Flat l2 vs cosine`"));
+    assert_non_null(strstr(md, "`IVF256,PQ128x4fs,RFlat` nprobe 1 k_factor 4 l2 (`C6"));
     free(md);
     free(mdpath);
     results_release(&a);
