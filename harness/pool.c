@@ -137,8 +137,8 @@ size_t rep_rows_pool(struct rep_rows *rr)
     rr->spread = NAN;
     for (size_t i = 0; i < kept; i++) {
         const struct rep_row *x = &rr->v[i];
-        if (x->n_runs > 1 && x->t_lo > 0 && !(x->t_hi / x->t_lo <= rr->spread))
-            rr->spread = x->t_hi / x->t_lo;
+        if (x->n_runs > 1 && x->t_lo > 0)
+            rr->spread = fmax(rr->spread, x->t_hi / x->t_lo);   /* fmax skips the NaN */
     }
     free(gone);
     free(buf);

@@ -574,35 +574,29 @@ static int same_expansion(const struct expanded *e, const struct build_point *b,
 static int expand_base(struct run *r, const struct build_point *b, struct prepared *p, size_t d)
 {
     size_t n = p->n;
-    float *out = xmalloc(n * d * sizeof(float));
     struct expanded *e = r->xbase;
 
     if (same_expansion(e, b, n)) {
-        memcpy(out, e->x, n * d * sizeof(float));
         info("%s: base expansion reused from an earlier build (computed in %.1f s)",
              b->factory, e->s);
     } else {
+        float *x = xmalloc(n * d * sizeof(float));
         double t0 = now_s();
         if (prep_alpha_expand(p->base, n, p->base, n, d, (size_t)b->num_expand, b->alpha,
-                              PREP_EXPAND_BATCH, out, NULL)) {
-            free(out);
+                              PREP_EXPAND_BATCH, x, NULL)) {
+            free(x);
             return -1;
         }
         if (!e)
             e = r->xbase = xcalloc(1, sizeof(*e));
         free(e->x);
-        e->x = xmalloc(n * d * sizeof(float));
-        memcpy(e->x, out, n * d * sizeof(float));
-        e->metric = b->metric;
-        e->n = n;
-        e->shuffle = b->shuffle;
-        e->num_expand = b->num_expand;
-        e->alpha = b->alpha;
-        e->s = now_s() - t0;
+        *e = (struct expanded){ .x = x, .metric = b->metric, .n = n, .shuffle = b->shuffle,
+                                .num_expand = b->num_expand, .alpha = b->alpha,
+                                .s = now_s() - t0 };
     }
     p->prep_s += e->s;
-    free(p->base);
-    p->base = out;
+    /* A copy: the build owns p->base (k-means replaces it). */
+    memcpy(p->base, e->x, n * d * sizeof(float));
     return 0;
 }
 

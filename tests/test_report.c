@@ -482,6 +482,17 @@ static int check_images(const char *md, const char *dir)
     return n;
 }
 
+/* Writes the report of paths into dir; returns its Markdown (free it). */
+static char *report_md(const char *const *paths, size_t n, const char *dir, const char *cmd)
+{
+    assert_int_equal(report_write(paths, n, dir, FS_SOURCE_DIR "/plots", cmd), 0);
+    char *path = xasprintf("%s/rvc-findings.md", dir);
+    char *md = read_file(path, NULL);
+    free(path);
+    assert_non_null(md);
+    return md;
+}
+
 static void test_report_files(void **state)
 {
     struct result_set a, b;
@@ -501,11 +512,7 @@ static void test_report_files(void **state)
     assert_int_equal(results_write(&a, pa), 0);
     assert_int_equal(results_write(&b, pb), 0);
 
-    assert_int_equal(report_write(paths, 2, out, FS_SOURCE_DIR "/plots",
-                                  "faiss-sweep report a.h5 b.h5 -o docs"), 0);
-    char *mdpath = xasprintf("%s/rvc-findings.md", out);
-    char *md = read_file(mdpath, NULL);
-    assert_non_null(md);
+    char *md = report_md(paths, 2, out, "faiss-sweep report a.h5 b.h5 -o docs");
     assert_non_null(strstr(md, "faiss-sweep report a.h5 b.h5 -o docs"));
     assert_non_null(strstr(md, "rvc-doc-256"));             /* both files' attributes */
     assert_non_null(strstr(md, "rvc-doc-768"));
@@ -541,7 +548,6 @@ static void test_report_files(void **state)
     assert_null(strstr(md, "1e-06"));
     assert_int_equal(check_images(md, out), 8);
     free(md);
-    free(mdpath);
 
     /* The same study twice: every point pooled from two runs. */
     {
@@ -553,10 +559,7 @@ static void test_report_files(void **state)
         a.n_blend = 0;
         assert_int_equal(results_write(&a, pa2), 0);
         a.n_blend = nb;
-        assert_int_equal(report_write(two, 2, out3, FS_SOURCE_DIR "/plots", "faiss-sweep report"), 0);
-        char *p3 = xasprintf("%s/rvc-findings.md", out3);
-        char *md3 = read_file(p3, NULL);
-        assert_non_null(md3);
+        char *md3 = report_md(two, 2, out3, "faiss-sweep report");
         /* the 22 ok rows of the study, each once per file */
         assert_non_null(strstr(md3, "Pooled: 22 of the 22 points were measured by more than one"));
         assert_non_null(strstr(md3, " | 2 |\n"));     /* the runs column */
@@ -564,16 +567,12 @@ static void test_report_files(void **state)
         assert_non_null(strstr(md3, "| 256 | 10000 | C1 rvc-2023-04 | `IVF256,Flat nprobe 5` | "
                                     "0.75: 0.02 (0.01); 0.25: 0.007 (0.0095) |"));
         free(md3);
-        free(p3);
         free(out3);
         free(pa2);
     }
 
     /* The 768 file alone: C1 only; the others are not measured, no plots. */
-    assert_int_equal(report_write(paths + 1, 1, out2, FS_SOURCE_DIR "/plots", "faiss-sweep report b.h5"), 0);
-    mdpath = xasprintf("%s/rvc-findings.md", out2);
-    md = read_file(mdpath, NULL);
-    assert_non_null(md);
+    md = report_md(paths + 1, 1, out2, "faiss-sweep report b.h5");
     assert_non_null(strstr(md, "| [C3](#c3) 4-bit PQ fast scan with exact re-ranking | not measured in these files |"));
     assert_non_null(strstr(md, "**Not measured in these files**: no row's family starts with `C8 `."));
     assert_int_equal(check_images(md, out2), 1);
@@ -581,7 +580,6 @@ static void test_report_files(void **state)
     assert_int_equal(access(c3png, F_OK), -1);
     free(c3png);
     free(md);
-    free(mdpath);
 
     /* A missing file: one error, no report. */
     const char *missing[] = { pa, "/nonexistent/x.h5" };
@@ -617,10 +615,7 @@ static void test_recommend_same_index(void **state)
     row(&a, "C6 PQ4fs+RFlat k_factor", "", "IVF256,PQ128x4fs,RFlat", "l2", 10000, 256, 1, 4, 0.049,
         0.5e-3, 10);
     assert_int_equal(results_write(&a, pa), 0);
-    assert_int_equal(report_write(paths, 1, out, FS_SOURCE_DIR "/plots", "x"), 0);
-    char *mdpath = xasprintf("%s/rvc-findings.md", out);
-    char *md = read_file(mdpath, NULL);
-    assert_non_null(md);
+    char *md = report_md(paths, 1, out, "x");
     assert_non_null(strstr(md, "d = 256, N = 10000: `IVF256,Flat` (family `C8 k-means`)"));
     assert_non_null(strstr(md, "built with preprocessing `none` instead of `shuffle`"));
     assert_non_null(strstr(md, "this is today's default measured again, not a new setting"));
@@ -628,7 +623,6 @@ static void test_recommend_same_index(void **state)
     assert_non_null(strstr(md, "`IVF256,Flat` nprobe 4 cosine (`C2 IVF-Flat l2 vs cosine`"));
     assert_non_null(strstr(md, "`IVF256,PQ128x4fs,RFlat` nprobe 1 k_factor 4 l2 (`C6"));
     free(md);
-    free(mdpath);
     results_release(&a);
     free(out);
     free(pa);
