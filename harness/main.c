@@ -2,17 +2,17 @@
  * main.c - the faiss-sweep command: subcommands run, plot, summary, report,
  * help-config, --version, --help.
  */
-#include "backend.h"
-#include "config.h"
-#include "dataset.h"
-#include "plot.h"
-#include "report.h"
-#include "results.h"
-#include "run.h"
-#include "speech.h"
-#include "summary.h"
-#include "util.h"
-#include "version.h"
+#include "lib/backend.h"
+#include "core/config.h"
+#include "io/dataset.h"
+#include "out/plot.h"
+#include "rvc/report.h"
+#include "out/results.h"
+#include "run/run.h"
+#include "rvc/speech.h"
+#include "out/summary.h"
+#include "lib/util.h"
+#include "lib/version.h"
 
 #include <getopt.h>
 #include <stdio.h>

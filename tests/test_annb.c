@@ -19,8 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "annb.h"
-#include "util.h"
+#include "io/annb.h"
+#include "lib/util.h"
 #include "testutil.h"
 
 static char tmpdir[] = "/tmp/fs-test-annb-XXXXXX";

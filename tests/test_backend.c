@@ -13,8 +13,8 @@
 #include <string.h>
 #include <fcntl.h>
 #include <unistd.h>
-#include "backend.h"
-#include "util.h"
+#include "lib/backend.h"
+#include "lib/util.h"
 
 #define N 2000
 #define D 32

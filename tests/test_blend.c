@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "blend.h"
+#include "rvc/blend.h"
 
 /*
  * The paper case, d = 2, k = 2. Stored: x0 = (1,2), x1 = (3,1), x2 = (1,-2),

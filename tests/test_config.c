@@ -15,8 +15,8 @@
 #include <dirent.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "util.h"
+#include "core/config.h"
+#include "lib/util.h"
 
 #define DATA FS_SOURCE_DIR "/tests/data/config/"
 

@@ -22,9 +22,9 @@
 
 #include <hdf5.h>
 
-#include "dataset.h"
-#include "npy.h"
-#include "util.h"
+#include "io/dataset.h"
+#include "io/npy.h"
+#include "lib/util.h"
 #include "testutil.h"
 
 #ifndef FS_SHARED_DATA

@@ -22,8 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "results.h"
-#include "util.h"
+#include "out/results.h"
+#include "lib/util.h"
 
 static char tmpdir[] = "/tmp/fs-ckpt-XXXXXX";
 

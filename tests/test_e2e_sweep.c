@@ -17,9 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "results.h"
-#include "run.h"
-#include "util.h"
+#include "out/results.h"
+#include "run/run.h"
+#include "lib/util.h"
 #include "testutil.h"
 
 static char tmpdir[] = "/tmp/fs-e2e-XXXXXX";

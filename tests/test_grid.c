@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "grid.h"
+#include "core/grid.h"
 
 static void test_factory_placeholders(void **state)
 {

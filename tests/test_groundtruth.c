@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "groundtruth.h"
-#include "util.h"
+#include "core/groundtruth.h"
+#include "lib/util.h"
 
 #define NB 500
 #define DIM 8

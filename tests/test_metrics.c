@@ -8,7 +8,7 @@
 #include <cmocka.h>
 
 #include <math.h>
-#include "metrics.h"
+#include "lib/metrics.h"
 
 /* Two queries, ground truth 4 wide. */
 static float gt_D[] = { 1, 2, 3, 4,      /* q0: no ties */

@@ -18,10 +18,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "plot.h"
-#include "results.h"
-#include "summary.h"
-#include "util.h"
+#include "out/plot.h"
+#include "out/results.h"
+#include "out/summary.h"
+#include "lib/util.h"
 #include "testutil.h"
 
 #ifndef FS_SOURCE_DIR

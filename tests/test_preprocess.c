@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "preprocess.h"
+#include "core/preprocess.h"
 
 /* Deterministic pseudo-random floats in [-1, 1). */
 static float rnd(uint64_t *s)

@@ -19,9 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "report.h"
-#include "results.h"
-#include "util.h"
+#include "rvc/report.h"
+#include "out/results.h"
+#include "lib/util.h"
 
 #ifndef FS_SOURCE_DIR
 #error "FS_SOURCE_DIR must name the source root (CMake defines it)"

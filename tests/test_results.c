@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "results.h"
-#include "util.h"
+#include "out/results.h"
+#include "lib/util.h"
 #include "testutil.h"
 
 static char tmpdir[64];

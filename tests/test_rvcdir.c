@@ -18,11 +18,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "backend.h"
-#include "dataset.h"
-#include "npy.h"
-#include "rvcdir.h"
-#include "util.h"
+#include "lib/backend.h"
+#include "io/dataset.h"
+#include "io/npy.h"
+#include "io/rvcdir.h"
+#include "lib/util.h"
 #include "testutil.h"
 
 #ifndef FS_SHARED_DATA

@@ -22,8 +22,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "speech.h"
-#include "util.h"
+#include "rvc/speech.h"
+#include "lib/util.h"
 #include "testutil.h"
 
 #define PYTHON "/usr/bin/python3"

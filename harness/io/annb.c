@@ -1,0 +1,339 @@
+/*
+ * annb.c - reader for ann-benchmarks HDF5 files.
+ *
+ * A file holds root datasets train and test (rows x d, float32 or float64),
+ * optionally neighbors (nq x k ids, int32 or int64) and distances (nq x k),
+ * and a root string attribute "distance" naming the metric. h5py writes that
+ * attribute as a variable-length UTF-8 string; other writers use fixed-length
+ * strings, so both are read.
+ *
+ * Loading is two passes: first open every dataset and check shapes against
+ * each other (cheap, so a bad file fails before any large read), then read
+ * only the rows asked for, letting HDF5 convert to float32 / int64.
+ * HDF5's own error stack is silenced; each failure is one error() line
+ * naming the file and what is wrong with it.
+ */
+#include "io/annb.h"
+#include "lib/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <hdf5.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* One root dataset, opened and measured but not yet read. */
+struct matrix {
+    const char *name;
+    hid_t dset;          /* -1 when absent */
+    hsize_t rows, cols;
+};
+
+static const struct {
+    const char *distance, *metric;
+} metrics[] = {
+    { "euclidean", "l2" },
+    { "angular", "cosine" },
+    { "dot", "ip" },
+    { "ip", "ip" },
+};
+
+const char *annb_metric(const char *distance)
+{
+    size_t i;
+    if (!distance)
+        return NULL;
+    for (i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
+        if (!strcmp(distance, metrics[i].distance))
+            return metrics[i].metric;
+    return NULL;
+}
+
+void annb_release(struct annb *a)
+{
+    vecs_release(&a->train);
+    vecs_release(&a->test);
+    free(a->neighbors);
+    free(a->distances);
+    memset(a, 0, sizeof(*a));
+}
+
+/*
+ * The "distance" attribute as a malloc'd C string, whichever way it is
+ * stored (variable or fixed length, any padding). NULL after an error.
+ */
+static char *read_distance(hid_t file, const char *path)
+{
+    hid_t attr = -1, ftype = -1, mtype = -1, space = -1;
+    char *s = NULL, *vlen = NULL;
+    size_t len;
+
+    if (H5Aexists(file, "distance") <= 0) {
+        error("'%s': no root attribute 'distance' (euclidean, angular, dot)", path);
+        return NULL;
+    }
+    if ((attr = H5Aopen(file, "distance", H5P_DEFAULT)) < 0 ||
+        (ftype = H5Aget_type(attr)) < 0 || (space = H5Aget_space(attr)) < 0) {
+        error("'%s': cannot read attribute 'distance'", path);
+        goto out;
+    }
+    if (H5Tget_class(ftype) != H5T_STRING || H5Sget_simple_extent_npoints(space) != 1) {
+        error("'%s': attribute 'distance' is not a single string", path);
+        goto out;
+    }
+    mtype = H5Tcopy(H5T_C_S1);
+    H5Tset_cset(mtype, H5Tget_cset(ftype));
+    if (H5Tis_variable_str(ftype) > 0) {
+        H5Tset_size(mtype, H5T_VARIABLE);
+        if (H5Aread(attr, mtype, &vlen) < 0 || !vlen) {
+            error("'%s': cannot read attribute 'distance'", path);
+            goto out;
+        }
+        s = xstrdup(vlen);
+    } else {
+        /* One byte more than stored so a full-width value still ends in NUL. */
+        len = H5Tget_size(ftype);
+        H5Tset_size(mtype, len + 1);
+        H5Tset_strpad(mtype, H5T_STR_NULLTERM);
+        s = xcalloc(len + 2, 1);
+        if (H5Aread(attr, mtype, s) < 0) {
+            error("'%s': cannot read attribute 'distance'", path);
+            free(s);
+            s = NULL;
+            goto out;
+        }
+        /* Fortran-style writers pad with spaces. */
+        for (len = strlen(s); len && s[len - 1] == ' '; len--)
+            s[len - 1] = '\0';
+    }
+out:
+    if (vlen)
+        H5free_memory(vlen);
+    if (mtype >= 0)
+        H5Tclose(mtype);
+    if (space >= 0)
+        H5Sclose(space);
+    if (ftype >= 0)
+        H5Tclose(ftype);
+    if (attr >= 0)
+        H5Aclose(attr);
+    return s;
+}
+
+/*
+ * Open a root dataset and check that it is a rows x cols table of numbers
+ * (integers when `ints`). An absent optional dataset leaves m->dset at -1.
+ */
+static int open_matrix(struct matrix *m, hid_t file, const char *path,
+                       const char *name, int required, int ints)
+{
+    hsize_t dims[2];
+    hid_t space = -1, type = -1;
+    H5T_class_t cls;
+    int rank, ret = -1;
+
+    m->name = name;
+    m->dset = -1;
+    m->rows = m->cols = 0;
+    if (H5Lexists(file, name, H5P_DEFAULT) <= 0)
+        return required ? error("'%s': no dataset '%s'", path, name) : 0;
+    if ((m->dset = H5Dopen2(file, name, H5P_DEFAULT)) < 0)
+        return error("'%s': '%s' is not a dataset", path, name);
+
+    space = H5Dget_space(m->dset);
+    type = H5Dget_type(m->dset);
+    if (space < 0 || type < 0) {
+        error("'%s': cannot read the shape of dataset '%s'", path, name);
+        goto out;
+    }
+    rank = H5Sget_simple_extent_ndims(space);
+    if (rank != 2) {
+        error("'%s': dataset '%s' has %d dimensions, expected 2 (rows x columns)",
+              path, name, rank);
+        goto out;
+    }
+    H5Sget_simple_extent_dims(space, dims, NULL);
+    cls = H5Tget_class(type);
+    if (ints && cls != H5T_INTEGER) {
+        error("'%s': dataset '%s' does not hold integer ids", path, name);
+        goto out;
+    }
+    if (cls != H5T_INTEGER && cls != H5T_FLOAT) {
+        error("'%s': dataset '%s' does not hold numbers", path, name);
+        goto out;
+    }
+    if (!dims[0] || !dims[1]) {
+        error("'%s': dataset '%s' is empty (%llu x %llu)", path, name,
+              (unsigned long long)dims[0], (unsigned long long)dims[1]);
+        goto out;
+    }
+    m->rows = dims[0];
+    m->cols = dims[1];
+    ret = 0;
+out:
+    if (type >= 0)
+        H5Tclose(type);
+    if (space >= 0)
+        H5Sclose(space);
+    return ret;
+}
+
+static void close_matrix(struct matrix *m)
+{
+    if (m->dset >= 0)
+        H5Dclose(m->dset);
+    m->dset = -1;
+}
+
+/* Read the first `rows` rows of m, converted to `mtype`, into a new buffer. */
+static void *read_rows(const struct matrix *m, const char *path, hsize_t rows,
+                       hid_t mtype, size_t elem)
+{
+    hsize_t start[2] = { 0, 0 }, count[2] = { rows, m->cols };
+    hid_t fspace = -1, mspace = -1;
+    void *buf = NULL;
+
+    if (rows > SIZE_MAX / elem / m->cols) {
+        error("'%s': dataset '%s' is too large to load", path, m->name);
+        return NULL;
+    }
+    buf = xmalloc(rows * m->cols * elem);
+    fspace = H5Dget_space(m->dset);
+    mspace = H5Screate_simple(2, count, NULL);
+    if (fspace < 0 || mspace < 0 ||
+        H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
+        H5Dread(m->dset, mtype, mspace, fspace, H5P_DEFAULT, buf) < 0) {
+        error("'%s': cannot read dataset '%s'", path, m->name);
+        free(buf);
+        buf = NULL;
+    }
+    if (mspace >= 0)
+        H5Sclose(mspace);
+    if (fspace >= 0)
+        H5Sclose(fspace);
+    return buf;
+}
+
+/* Shapes must agree before anything is read. */
+static int check_shapes(const struct matrix *train, const struct matrix *test,
+                        const struct matrix *nb, const struct matrix *dist,
+                        const char *path)
+{
+    if (test->cols != train->cols)
+        return error("'%s': dataset 'test' has %llu columns, 'train' has %llu", path,
+                     (unsigned long long)test->cols, (unsigned long long)train->cols);
+    if (nb->dset >= 0 && nb->rows != test->rows)
+        return error("'%s': dataset 'neighbors' has %llu rows, 'test' has %llu", path,
+                     (unsigned long long)nb->rows, (unsigned long long)test->rows);
+    if (nb->dset >= 0 && dist->dset >= 0 &&
+        (dist->rows != nb->rows || dist->cols != nb->cols))
+        return error("'%s': dataset 'distances' is %llu x %llu, 'neighbors' is %llu x %llu",
+                     path, (unsigned long long)dist->rows, (unsigned long long)dist->cols,
+                     (unsigned long long)nb->rows, (unsigned long long)nb->cols);
+    return 0;
+}
+
+/* Ids index the full train set (not the limited one): ground truth for a
+ * cut train set is the caller's business, but an id past the file is corrupt. */
+static int check_ids(const int64_t *ids, size_t rows, size_t k, hsize_t ntrain,
+                     const char *path)
+{
+    size_t i;
+    for (i = 0; i < rows * k; i++)
+        if (ids[i] < 0 || (uint64_t)ids[i] >= ntrain)
+            return error("'%s': dataset 'neighbors' row %zu holds id %lld, 'train' has %llu rows",
+                         path, i / k, (long long)ids[i], (unsigned long long)ntrain);
+    return 0;
+}
+
+/* Fail early with errno's words for a missing or unreadable path, which
+ * HDF5 would only report as "unable to open file". */
+static int check_readable(const char *path)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return error("cannot open '%s': %s", path, strerror(errno));
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        close(fd);
+        return error("cannot open '%s': %s", path, strerror(EISDIR));
+    }
+    close(fd);
+    if (H5Fis_hdf5(path) <= 0)
+        return error("'%s': not an HDF5 file", path);
+    return 0;
+}
+
+static hsize_t limited(hsize_t rows, size_t limit)
+{
+    return limit && limit < rows ? limit : rows;
+}
+
+int load_annb(struct annb *a, const char *path, size_t train_limit, size_t test_limit)
+{
+    struct matrix train = { .dset = -1 }, test = { .dset = -1 };
+    struct matrix nb = { .dset = -1 }, dist = { .dset = -1 };
+    hsize_t ntrain, ntest;
+    hid_t file = -1;
+    char *distance = NULL;
+    int ret = -1;
+
+    memset(a, 0, sizeof(*a));
+    /* HDF5 prints a multi-line error stack by default; we say it in one. */
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if (check_readable(path) < 0)
+        return -1;
+    if ((file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
+        return error("'%s': cannot open as HDF5", path);
+
+    if (!(distance = read_distance(file, path)))
+        goto out;
+    if (!annb_metric(distance) || strlen(distance) >= sizeof(a->distance)) {
+        error("'%s': distance '%.64s' is not supported (euclidean, angular, dot)",
+              path, distance);
+        goto out;
+    }
+    if (open_matrix(&train, file, path, "train", 1, 0) < 0 ||
+        open_matrix(&test, file, path, "test", 1, 0) < 0 ||
+        open_matrix(&nb, file, path, "neighbors", 0, 1) < 0)
+        goto out;
+    /* Distances without neighbors say nothing usable: not even opened. */
+    if (nb.dset >= 0 && open_matrix(&dist, file, path, "distances", 0, 0) < 0)
+        goto out;
+    if (check_shapes(&train, &test, &nb, &dist, path) < 0)
+        goto out;
+
+    ntrain = limited(train.rows, train_limit);
+    ntest = limited(test.rows, test_limit);
+    if (!(a->train.x = read_rows(&train, path, ntrain, H5T_NATIVE_FLOAT, sizeof(float))) ||
+        !(a->test.x = read_rows(&test, path, ntest, H5T_NATIVE_FLOAT, sizeof(float))))
+        goto out;
+    a->train.n = ntrain;
+    a->test.n = ntest;
+    a->train.d = a->test.d = train.cols;
+
+    if (nb.dset >= 0) {
+        a->gt_k = nb.cols;
+        if (!(a->neighbors = read_rows(&nb, path, ntest, H5T_NATIVE_INT64, sizeof(int64_t))) ||
+            check_ids(a->neighbors, ntest, nb.cols, train.rows, path) < 0)
+            goto out;
+        if (dist.dset >= 0 &&
+            !(a->distances = read_rows(&dist, path, ntest, H5T_NATIVE_FLOAT, sizeof(float))))
+            goto out;
+    }
+    strcpy(a->distance, distance);
+    ret = 0;
+out:
+    close_matrix(&dist);
+    close_matrix(&nb);
+    close_matrix(&test);
+    close_matrix(&train);
+    if (file >= 0)
+        H5Fclose(file);
+    free(distance);
+    if (ret < 0)
+        annb_release(a);
+    return ret;
+}

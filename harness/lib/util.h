@@ -1,0 +1,63 @@
+/*
+ * util.h - small helpers shared by every module: error reporting in one
+ * style, checked allocation, a monotonic clock, process memory and hashing.
+ */
+#ifndef FS_UTIL_H
+#define FS_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Lists of values, as config axes hold them (v malloc'd, n entries). */
+struct long_list { long *v; size_t n; };
+struct double_list { double *v; size_t n; };
+
+/* Print "faiss-sweep: <msg>" on stderr; returns -1 so callers can
+ * "return error(...)". Messages are lower-case, no full stop. */
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* error() with ": <strerror(errno)>" appended (errno as on entry), for
+ * failed system calls: return error_errno("cannot open '%s'", path); */
+int error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Same, prefixed "warning: "; returns nothing. */
+void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void warning_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Informational line on stderr unless quiet mode is set. */
+void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+extern int util_quiet;
+
+/* Allocation that never returns NULL (aborts with a message instead). */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+/* malloc'd printf; caller frees. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Monotonic time in seconds (CLOCK_MONOTONIC). */
+double now_s(void);
+
+/* Resident set size of this process in bytes (from /proc/self/statm), 0 if unknown. */
+int64_t rss_bytes(void);
+
+/* Peak RSS (VmHWM): reset it to the current RSS (Linux /proc/self/clear_refs),
+ * and read it in bytes (0 if unknown). */
+void peak_rss_reset(void);
+int64_t peak_rss_bytes(void);
+
+/* 64-bit FNV-1a over a buffer, chainable: pass the previous hash as seed
+ * (start with HASH_SEED). Used for dataset content hashes and cache keys. */
+#define HASH_SEED UINT64_C(14695981039346656037)
+uint64_t hash_bytes(uint64_t seed, const void *buf, size_t n);
+
+/* Read a whole file into a NUL-terminated malloc'd buffer; *len gets the size
+ * (may be NULL). Returns NULL and prints an error naming the file on failure. */
+char *read_file(const char *path, size_t *len);
+
+/* mkdir -p: create a folder and its parents. Returns 0 or -1 after an error
+ * naming the folder. */
+int make_dirs(const char *path);
+
+/* Levenshtein distance, for "did you mean". */
+int edit_distance(const char *a, const char *b);
+
+#endif
