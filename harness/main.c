@@ -132,27 +132,17 @@ static int cmd_summary(int argc, char **argv)
     return 0;
 }
 
-/* The command line as typed, for the report's header: words with characters
- * a shell treats specially are single-quoted. */
-static char *command_line(int argc, char **argv)
-{
-    char *line = xstrdup("faiss-sweep report");
-    for (int i = 1; i < argc; i++) {
-        int plain = argv[i][0] && !argv[i][strcspn(argv[i], " \t'\"\\$`*?[]{}()<>|&;#~!")];
-        char *next = xasprintf(plain ? "%s %s" : "%s '%s'", line, argv[i]);
-        free(line);
-        line = next;
-    }
-    return line;
-}
-
 static int cmd_report(int argc, char **argv)
 {
     const char *outdir = "docs";
     char *line;
     int c, rc;
 
-    line = command_line(argc, argv);
+    {
+        char *args = command_line(argc, argv);
+        line = xasprintf("faiss-sweep %s", args);
+        free(args);
+    }
     while ((c = getopt(argc, argv, "o:")) != -1) {
         if (c != 'o') {
             fputs(usage_text, stderr);

@@ -7,6 +7,7 @@
  */
 #include "core/preprocess.h"
 #include "lib/backend.h"
+#include "lib/rng.h"
 #include "lib/util.h"
 
 #include <math.h>
@@ -226,31 +227,13 @@ int prep_kmeans_compress(const float *x, size_t n, size_t d, size_t n_clusters,
 
 /* --- RVC's row shuffle --- */
 
-static uint64_t splitmix64(uint64_t *s)
-{
-    uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-/* Uniform in [0, bound) without modulo bias: reject the short last block. */
-static uint64_t below(uint64_t *s, uint64_t bound)
-{
-    uint64_t t = -bound % bound, r;
-    do
-        r = splitmix64(s);
-    while (r < t);
-    return r % bound;
-}
-
 void prep_permutation(int64_t *perm, size_t n, uint64_t seed)
 {
     uint64_t s = seed;
     for (size_t i = 0; i < n; i++)
         perm[i] = (int64_t)i;
     for (size_t i = n; i-- > 1;) {
-        size_t j = (size_t)below(&s, i + 1);
+        size_t j = (size_t)rng_below(&s, i + 1);
         int64_t t = perm[i];
         perm[i] = perm[j];
         perm[j] = t;
@@ -270,7 +253,7 @@ void prep_shuffle_rows(float *x, size_t n, size_t d, uint64_t seed, int64_t *per
     tmp = xmalloc((d ? d : 1) * sizeof(*tmp));
     /* the same draws as prep_permutation, applied to rows as well */
     for (size_t i = n; i-- > 1;) {
-        size_t j = (size_t)below(&s, i + 1);
+        size_t j = (size_t)rng_below(&s, i + 1);
         if (perm) {
             int64_t t = perm[i];
             perm[i] = perm[j];

@@ -16,6 +16,7 @@
 #include "io/annb.h"
 #include "io/npy.h"
 #include "io/rvcdir.h"
+#include "lib/rng.h"
 #include "lib/util.h"
 
 #include <errno.h>
@@ -882,12 +883,6 @@ int load_vecs(struct vecs *v, const char *format, const char *path, size_t limit
     return load_any(v, NULL, format, path, limit, NULL);
 }
 
-static int has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && !strcasecmp(s + n - m, suffix);
-}
-
 const char *dataset_guess_format(const char *path)
 {
     static const struct { const char *suffix, *format; } by_suffix[] = {
@@ -989,27 +984,6 @@ static int check_finite(const struct vecs *v, const char *path)
 
 /* ----------------------------------------------------------- holdout */
 
-/* splitmix64: tiny, well mixed, and the same sequence on every machine,
- * so a seed names the same holdout everywhere. */
-static uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
-    return z ^ (z >> 31);
-}
-
-/* Uniform in [0, bound) without modulo bias. */
-static uint64_t rand_below(uint64_t *state, uint64_t bound)
-{
-    uint64_t threshold = -bound % bound;
-    for (;;) {
-        uint64_t r = splitmix64(state);
-        if (r >= threshold)
-            return r % bound;
-    }
-}
-
 /* The first h of a seeded partial Fisher-Yates shuffle of 0..n-1, in the
  * order drawn. The same draw picks rows and clips. */
 static size_t *draw(size_t n, size_t h, uint64_t seed)
@@ -1020,7 +994,7 @@ static size_t *draw(size_t n, size_t h, uint64_t seed)
     for (size_t i = 0; i < n; i++)
         perm[i] = i;
     for (size_t i = 0; i < h; i++) {
-        size_t j = i + (size_t)rand_below(&state, n - i), t = perm[i];
+        size_t j = i + (size_t)rng_below(&state, n - i), t = perm[i];
         perm[i] = perm[j];
         perm[j] = t;
     }

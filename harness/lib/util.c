@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -184,15 +185,18 @@ char *read_file(const char *path, size_t *len)
 
 int make_dirs(const char *path)
 {
-    char *p = xstrdup(path);
+    char *p;
     int rc = 0;
+    if (!*path)
+        return error("empty folder name");
+    p = xstrdup(path);
     for (char *s = p + 1; ; s++) {
         char c = *s;
         if (c && c != '/')
             continue;
         *s = '\0';
         if (mkdir(p, 0777) < 0 && errno != EEXIST) {
-            rc = error("cannot create directory '%s': %s", p, strerror(errno));
+            rc = error_errno("cannot create folder '%s'", p);
             break;
         }
         *s = c;
@@ -226,4 +230,22 @@ int edit_distance(const char *a, const char *b)
     int d = row[lb];
     free(row);
     return d;
+}
+
+int has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && !strcasecmp(s + n - m, suffix);
+}
+
+char *command_line(int argc, char *const *argv)
+{
+    char *line = xstrdup("");
+    for (int i = 0; i < argc; i++) {
+        int plain = argv[i][0] && !argv[i][strcspn(argv[i], " \t'\"\\$`*?[]{}()<>|&;#~!")];
+        char *next = xasprintf(plain ? "%s%s%s" : "%s%s'%s'", line, i ? " " : "", argv[i]);
+        free(line);
+        line = next;
+    }
+    return line;
 }

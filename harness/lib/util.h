@@ -57,6 +57,13 @@ char *read_file(const char *path, size_t *len);
  * naming the folder. */
 int make_dirs(const char *path);
 
+/* Does s end with suffix? Case-insensitive (".NPY" is a .npy file). */
+int has_suffix(const char *s, const char *suffix);
+
+/* argv as a shell would need it typed, words with characters a shell treats
+ * specially single-quoted; for provenance. Caller frees. */
+char *command_line(int argc, char *const *argv);
+
 /* Levenshtein distance, for "did you mean". */
 int edit_distance(const char *a, const char *b);
 

@@ -422,28 +422,6 @@ struct speaker {
     double seconds;
 };
 
-static int mkdir_p(const char *path)
-{
-    char *p = xstrdup(path);
-    int ret = 0;
-
-    for (char *s = p + 1;; s++) {
-        if (*s != '/' && *s != '\0')
-            continue;
-        char c = *s;
-        *s = '\0';
-        if (mkdir(p, 0777) && errno != EEXIST) {
-            ret = error("%s: cannot create folder: %s", p, strerror(errno));
-            break;
-        }
-        *s = c;
-        if (!c)
-            break;
-    }
-    free(p);
-    return ret;
-}
-
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st;
@@ -462,12 +440,6 @@ static char speaker_of(const char *base)
 {
     const char *dash = strchr(base, '-');
     return dash && dash[1] && dash[2] == '-' ? dash[1] : 0;
-}
-
-static int has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && !strcmp(s + n - k, suffix);
 }
 
 /* "city/cs/vit-m-hlava.ogg" -> "city-vit-m-hlava": the language folder goes,
@@ -618,7 +590,7 @@ static int build_speaker(const char *set, const char *tmp, struct speaker *sp)
     int done = 0;
     int failed = 0, ret = 0;
 
-    if (mkdir_p(d256) || mkdir_p(d768)) {
+    if (make_dirs(d256) || make_dirs(d768)) {
         ret = -1;
         goto out;
     }
@@ -704,7 +676,7 @@ static char *field(const char *text, const char *key)
 }
 
 /* The command line of this process, for the README. */
-static char *command_line(void)
+static char *process_command_line(void)
 {
     size_t len = 0;
     char *s = read_file("/proc/self/cmdline", &len);
@@ -762,7 +734,7 @@ static const char recipe[] =
 
 static char *readme_text(const struct setinfo *si, const struct speaker *sp, int nsp)
 {
-    char *cmd = command_line(), *s, *per = xstrdup(""), *skipped = xstrdup("");
+    char *cmd = process_command_line(), *s, *per = xstrdup(""), *skipped = xstrdup("");
 
     for (int i = 0; i < nsp; i++) {
         char *t = xasprintf("%s  %s: %s (lines of speaker '%c', files *-%c-*.ogg): %zu clips, "
@@ -881,7 +853,7 @@ int speech_build(const char *name, const char *out_root)
         goto out;
     }
     pkgdir = xasprintf("%s/pkg-%s", out_root, lang);
-    if (mkdir_p(out_root) || fetch(lang, pkgdir))
+    if (make_dirs(out_root) || fetch(lang, pkgdir))
         goto out;
     path = xasprintf("%s/package.txt", pkgdir);
     if (!(pkgtext = read_file(path, NULL)))
