@@ -23,19 +23,7 @@
 #include "lib/util.h"
 #include "testutil.h"
 
-static char tmpdir[] = "/tmp/fs-test-annb-XXXXXX";
-
 /* ------------------------------------------------------------ helpers */
-
-/* A path in the temp dir; a few rotating buffers so two can be live. */
-static const char *tmp(const char *name)
-{
-    static char buf[4][512];
-    static int k;
-    char *p = buf[k++ % 4];
-    snprintf(p, sizeof(buf[0]), "%s/%s", tmpdir, name);
-    return p;
-}
 
 /* stderr is fd 2 for error(): point it at a temp file around a call. */
 
@@ -429,23 +417,11 @@ static void test_h5py(void **state)
 
 /* ------------------------------------------------------------ fixture */
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st; (void)flag; (void)ftw;
-    return remove(path);
-}
-
 static int setup(void **state)
 {
     (void)state;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    return nftw(tmpdir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+    return tmpdir_setup(state);
 }
 
 int main(void)
@@ -460,5 +436,5 @@ int main(void)
         cmocka_unit_test(test_distances_shape),
         cmocka_unit_test(test_h5py),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, tmpdir_teardown);
 }

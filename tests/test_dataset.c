@@ -37,19 +37,7 @@
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
 #define BAD_DIR FS_SOURCE_DIR "/tests/data/dataset/"
 
-static char tmpdir[] = "/tmp/fs-test-dataset-XXXXXX";
-
 /* ------------------------------------------------------------ helpers */
-
-/* A path in the temp dir; a few rotating buffers so two can be live. */
-static const char *tmp(const char *name)
-{
-    static char buf[4][512];
-    static int k;
-    char *p = buf[k++ % 4];
-    snprintf(p, sizeof(buf[0]), "%s/%s", tmpdir, name);
-    return p;
-}
 
 static void write_bytes(const char *path, const void *data, size_t n)
 {
@@ -1234,24 +1222,6 @@ static void test_base_list_rows_limit(void **state)
     free(p2);
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st; (void)flag; (void)ftw;
-    return remove(path);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    return nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1286,5 +1256,5 @@ int main(void)
         cmocka_unit_test(test_base_list_rows),
         cmocka_unit_test(test_base_list_rows_limit),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

@@ -24,8 +24,7 @@
 
 #include "out/results.h"
 #include "lib/util.h"
-
-static char tmpdir[] = "/tmp/fs-ckpt-XXXXXX";
+#include "testutil.h"
 
 static int have_shared(void)
 {
@@ -152,23 +151,15 @@ static void test_finished_run_removes_checkpoint(void **state)
     free(out);
 }
 
-static int rm_tree(void)
-{
-    char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-    int r = system(cmd);
-    free(cmd);
-    return r;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_killed_run_keeps_checkpoint),
         cmocka_unit_test(test_finished_run_removes_checkpoint),
     };
-    if (!mkdtemp(tmpdir))
+    if (tmpdir_make("e2e_checkpoint"))
         return 1;
     int r = cmocka_run_group_tests(tests, NULL, NULL);
-    rm_tree();
+    rm_tree(tmpdir);
     return r;
 }

@@ -22,8 +22,6 @@
 #include "lib/util.h"
 #include "testutil.h"
 
-static char tmpdir[] = "/tmp/fs-e2e-XXXXXX";
-
 static int have_shared(void)
 {
     struct stat st;
@@ -422,11 +420,9 @@ static void test_preprocessing(void **state)
 
 static int cleanup(void **state)
 {
-    char *cmd = xasprintf("rm -rf '%s'", tmpdir);
     (void)state;
-    if (system(cmd) != 0)
+    if (rm_tree(tmpdir))
         fprintf(stderr, "could not remove %s\n", tmpdir);
-    free(cmd);
     return 0;
 }
 
@@ -495,7 +491,7 @@ int main(void)
         cmocka_unit_test(test_preprocessing),
         cmocka_unit_test(test_zero_vectors_cosine),
     };
-    if (!mkdtemp(tmpdir))
+    if (tmpdir_make("e2e_sweep"))
         return 1;
     if (!have_shared())
         printf("shared data sets not found in " FS_SHARED_DATA ": skipping\n");

@@ -31,18 +31,6 @@
 #define FS_SHARED_DATA ""
 #endif
 
-static char tmpdir[] = "/tmp/fs-test-npy-XXXXXX";
-
-static const char *tmp(const char *name)
-{
-    static char buf[4][512];
-    static int k;
-    char *p = buf[k++ % 4];
-    snprintf(p, sizeof(buf[0]), "%s/%s", tmpdir, name);
-    return p;
-}
-
-
 /* A .npy file with the given header dict (padded like numpy) and payload. */
 static void write_npy(const char *path, int version, const char *dict, const void *data,
                       size_t bytes)
@@ -287,24 +275,6 @@ static void test_drop_zero_rows_mapped(void **state)
     vecs_release(&v);
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st; (void)flag; (void)ftw;
-    return remove(path);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    return nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-}
-
 int main(int argc, char **argv)
 {
     /* driver for scripts/bench-npy-rss.sh */
@@ -320,5 +290,5 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_drop_zero_rows_mapped),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

@@ -28,7 +28,6 @@
 #error "FS_SOURCE_DIR must name the source root (CMake defines it)"
 #endif
 
-static char tmpdir[64];
 static char *h5path;
 
 static const char *const plots[] = { "recall_qps", "recall_nprobe", "recall_size", "build_nlist" };
@@ -87,18 +86,11 @@ static void make_set(struct result_set *rs)
     results_attr_int(rs, "nq", 100);
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st; (void)flag; (void)ftw;
-    return remove(p);
-}
-
 static int setup(void **state)
 {
     struct result_set rs;
     (void)state;
-    strcpy(tmpdir, "/tmp/fs_test_plot.XXXXXX");
-    if (!mkdtemp(tmpdir))
+    if (tmpdir_make("plot"))
         return -1;
     h5path = xasprintf("%s/tiny-sweep-20250101T000000Z.h5", tmpdir);
     make_set(&rs);
@@ -111,7 +103,7 @@ static int teardown(void **state)
 {
     (void)state;
     free(h5path);
-    return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    return rm_tree(tmpdir);
 }
 
 

@@ -22,12 +22,11 @@
 #include "rvc/report.h"
 #include "out/results.h"
 #include "lib/util.h"
+#include "testutil.h"
 
 #ifndef FS_SOURCE_DIR
 #error "FS_SOURCE_DIR must name the source root (CMake defines it)"
 #endif
-
-static char tmpdir[64];
 
 /* A point of family "<label>[ <prep>]": blend error err, batch seconds per
  * second of audio t (single-query time 3t), index size MiB. */
@@ -142,17 +141,10 @@ static void rows_of(const struct result_set *rs, struct rep_rows *rr)
     rep_rows_add(rr, rs, 0);
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st; (void)flag; (void)ftw;
-    return remove(p);
-}
-
 static int setup(void **state)
 {
     (void)state;
-    strcpy(tmpdir, "/tmp/fs_test_report.XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return tmpdir_make("report");
 }
 
 /* FS_KEEP_TMP=1 keeps the folder (and its report) for a look. */
@@ -163,7 +155,7 @@ static int teardown(void **state)
         fprintf(stderr, "kept %s\n", tmpdir);
         return 0;
     }
-    return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    return rm_tree(tmpdir);
 }
 
 static void test_rows(void **state)

@@ -22,25 +22,10 @@
 #include "lib/util.h"
 #include "testutil.h"
 
-static char tmpdir[64];
-
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st; (void)flag; (void)ftw;
-    return remove(p);
-}
-
 static int setup(void **state)
 {
     (void)state;
-    strcpy(tmpdir, "/tmp/fs_test_results.XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    return nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    return tmpdir_make("results");
 }
 
 static int exists(const char *path)
@@ -531,5 +516,5 @@ int main(void)
         cmocka_unit_test(test_blend_table),
         cmocka_unit_test(test_schema1_file),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, tmpdir_teardown);
 }

@@ -29,18 +29,6 @@
 #define FS_SHARED_DATA ""
 #endif
 
-static char tmpdir[] = "/tmp/fs-test-rvc-XXXXXX";
-
-static const char *tmp(const char *name)
-{
-    static char buf[8][512];
-    static int k;
-    char *p = buf[k++ % 8];
-    snprintf(p, sizeof(buf[0]), "%s/%s", tmpdir, name);
-    return p;
-}
-
-
 static const char *mute(void)
 {
     static char buf[1024];
@@ -621,24 +609,6 @@ static void test_base_list_no_clips(void **state)
     free(v1);
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st; (void)flag; (void)ftw;
-    return remove(path);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    return nftw(tmpdir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -655,5 +625,5 @@ int main(void)
         cmocka_unit_test(test_base_list),
         cmocka_unit_test(test_base_list_no_clips),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

@@ -29,19 +29,7 @@
 #define PYTHON "/usr/bin/python3"
 #define PI 3.14159265358979323846
 
-static char tmpdir[] = "/tmp/fs-test-speech-XXXXXX";
-
 /* ------------------------------------------------------------ helpers */
-
-/* A path in the temp dir; a few rotating buffers so several can be live. */
-static const char *tmp(const char *name)
-{
-    static char buf[8][512];
-    static int k;
-    char *p = buf[k++ % 8];
-    snprintf(p, sizeof(buf[0]), "%s/%s", tmpdir, name);
-    return p;
-}
 
 static int exists(const char *path)
 {
@@ -136,26 +124,6 @@ static double crossing_rate(const float *x, size_t from, size_t to, int rate)
     }
     assert_true(count > 2);
     return (double)(count - 1) * rate / (double)(last - first);
-}
-
-static int setup(void **state)
-{
-    (void)state;
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* -------------------------------------------------------- front end */
@@ -660,5 +628,5 @@ int main(void)
         cmocka_unit_test(test_build_bad_clip),
         cmocka_unit_test(test_build_unknown_name),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <ftw.h>
+#include <errno.h>
 
 #include "testutil.h"
 
@@ -64,4 +66,48 @@ int count_lines(const char *s)
     for (; *s; s++)
         n += *s == '\n';
     return n;
+}
+
+char tmpdir[128];
+
+int tmpdir_make(const char *tag)
+{
+    snprintf(tmpdir, sizeof(tmpdir), "/tmp/fs-test-%s-XXXXXX", tag);
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+int rm_tree(const char *path)
+{
+    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+const char *tmp(const char *name)
+{
+    static char buf[8][512];
+    static int k;
+    char *p = buf[k++ % 8];
+    snprintf(p, sizeof(buf[0]), "%s/%s", tmpdir, name);
+    return p;
+}
+
+extern const char *__progname;
+
+int tmpdir_setup(void **state)
+{
+    (void)state;
+    return tmpdir_make(__progname);
+}
+
+int tmpdir_teardown(void **state)
+{
+    (void)state;
+    return rm_tree(tmpdir);
 }

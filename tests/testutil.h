@@ -6,6 +6,19 @@
 #ifndef FS_TESTUTIL_H
 #define FS_TESTUTIL_H
 
+/* One temporary folder per test program: tmpdir_make() creates
+ * /tmp/fs-test-<tag>-XXXXXX into tmpdir (0, or -1), rm_tree() removes a
+ * folder and all it holds, tmp("name") is a path inside tmpdir (eight
+ * rotating buffers, so several can be live at once). tmpdir_setup and
+ * tmpdir_teardown are the cmocka group fixtures made of them; the tag is
+ * the program's name. */
+extern char tmpdir[128];
+int tmpdir_make(const char *tag);
+int rm_tree(const char *path);
+const char *tmp(const char *name);
+int tmpdir_setup(void **state);
+int tmpdir_teardown(void **state);
+
 /* Redirect fd 2 to a temporary file until capture_end, which returns the
  * text printed meanwhile (valid until the next capture). */
 void capture_start(void);
