@@ -191,7 +191,7 @@ static int cmd_dataset(int argc, char **argv)
     }
     if (!strcmp(sub, "info"))
         return dataset_info(stdout, opt, argv[optind]) ? 1 : 0;
-    return speech_build(argv[optind], opt ? opt : FS_SOURCE_DIR "/datasets/cache") ? 1 : 0;
+    return speech_build(argv[optind], opt ? opt : FS_SOURCE_DIR "/datasets/cache", FS_SOURCE_DIR "/scripts/fetch-speech.sh") ? 1 : 0;
 }
 
 int main(int argc, char **argv)

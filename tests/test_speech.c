@@ -507,7 +507,7 @@ static void test_build_fake_package(void **state)
 
     (void)state;
     capture_start();
-    int rc = speech_build("speech-cs", root);
+    int rc = speech_build("speech-cs", root, FS_SOURCE_DIR "/scripts/fetch-speech.sh");
     const char *msg = capture_end();
     if (rc)
         fail_msg("build failed: %s", msg);
@@ -572,7 +572,7 @@ static void test_build_fake_package(void **state)
     p = xasprintf("rm -rf '%s/pkg-cs'", root);
     assert_int_equal(system(p), 0);
     free(p);
-    assert_int_equal(speech_build("speech-cs", root), 0);
+    assert_int_equal(speech_build("speech-cs", root, FS_SOURCE_DIR "/scripts/fetch-speech.sh"), 0);
 }
 
 static void test_build_bad_clip(void **state)
@@ -591,7 +591,7 @@ static void test_build_bad_clip(void **state)
     fputs("not audio", f);
     assert_int_equal(fclose(f), 0);
 
-    assert_fails(speech_build("speech-cs", root), bad, "cannot open audio");
+    assert_fails(speech_build("speech-cs", root, FS_SOURCE_DIR "/scripts/fetch-speech.sh"), bad, "cannot open audio");
     /* Nothing half-built is left where the set would be, nor a temp folder. */
     p = xasprintf("%s/speech-cs", root);
     assert_false(exists(p));
@@ -605,8 +605,8 @@ static void test_build_bad_clip(void **state)
 static void test_build_unknown_name(void **state)
 {
     (void)state;
-    assert_fails(speech_build("speech-de", tmp("x")), "speech-de", "speech-cs, speech-nl");
-    assert_fails(speech_build("cs", tmp("x")), "unknown speech data set", NULL);
+    assert_fails(speech_build("speech-de", tmp("x"), "/nonexistent"), "speech-de", "speech-cs, speech-nl");
+    assert_fails(speech_build("cs", tmp("x"), "/nonexistent"), "unknown speech data set", NULL);
 }
 
 int main(void)

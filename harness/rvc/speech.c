@@ -30,10 +30,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef FS_SOURCE_DIR
-#error "FS_SOURCE_DIR must name the source tree (CMake defines it)"
-#endif
-#define FETCH_SCRIPT FS_SOURCE_DIR "/scripts/fetch-speech.sh"
 #define SOUND_DIR "usr/share/games/fillets-ng/sound"
 #define NPY_GROWTH_DIGITS 21 /* numpy's GROWTH_AXIS_MAX_DIGITS */
 
@@ -633,24 +629,24 @@ out:
     return ret;
 }
 
-/* Run scripts/fetch-speech.sh LANG DEST, its output on our stderr. */
-static int fetch(const char *lang, const char *dest)
+/* Run the fetch script (fetch-speech.sh) LANG DEST, its output on our stderr. */
+static int fetch(const char *script, const char *lang, const char *dest)
 {
     pid_t pid = fork();
     int status;
 
     if (pid < 0)
-        return error("cannot fork for %s: %s", FETCH_SCRIPT, strerror(errno));
+        return error("cannot fork for %s: %s", script, strerror(errno));
     if (pid == 0) {
         dup2(2, 1);
-        execlp("bash", "bash", FETCH_SCRIPT, lang, dest, (char *)NULL);
-        fprintf(stderr, "faiss-sweep: cannot run bash %s: %s\n", FETCH_SCRIPT, strerror(errno));
+        execlp("bash", "bash", script, lang, dest, (char *)NULL);
+        fprintf(stderr, "faiss-sweep: cannot run bash %s: %s\n", script, strerror(errno));
         _exit(127);
     }
     if (waitpid(pid, &status, 0) < 0)
-        return error("%s: waitpid: %s", FETCH_SCRIPT, strerror(errno));
+        return error("%s: waitpid: %s", script, strerror(errno));
     if (!WIFEXITED(status) || WEXITSTATUS(status))
-        return error("%s %s %s failed (status %d)", FETCH_SCRIPT, lang, dest,
+        return error("%s %s %s failed (status %d)", script, lang, dest,
                      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     return 0;
 }
@@ -829,7 +825,7 @@ static const char *lang_of(const char *name)
     return NULL;
 }
 
-int speech_build(const char *name, const char *out_root)
+int speech_build(const char *name, const char *out_root, const char *fetch_script)
 {
     struct speaker sp[2] = {
         { .letter = 'm', .dir = "target-m", .role = "target" },
@@ -853,7 +849,7 @@ int speech_build(const char *name, const char *out_root)
         goto out;
     }
     pkgdir = xasprintf("%s/pkg-%s", out_root, lang);
-    if (make_dirs(out_root) || fetch(lang, pkgdir))
+    if (make_dirs(out_root) || fetch(fetch_script, lang, pkgdir))
         goto out;
     path = xasprintf("%s/package.txt", pkgdir);
     if (!(pkgtext = read_file(path, NULL)))

@@ -37,13 +37,14 @@
 
 /*
  * Build the data set `name` ("speech-cs" or "speech-nl") under out_root:
- * fetch the package into <out_root>/pkg-<lang> (scripts/fetch-speech.sh), then
+ * fetch the package into <out_root>/pkg-<lang> (fetch_script: the path of
+ * scripts/fetch-speech.sh, installed or in the source tree), then
  * write <out_root>/<name>/{target-m,source-v}/3_feature{256,768}/<clip>.npy,
  * README.txt and meta.txt. Returns 0 at once if <out_root>/<name>/.complete
  * exists; otherwise builds in a temp folder renamed at the end. Returns -1
  * after one error line naming the file at fault.
  */
-int speech_build(const char *name, const char *out_root);
+int speech_build(const char *name, const char *out_root, const char *fetch_script);
 
 /* Frames in n samples at 16 kHz: floor((n - 400) / 320) + 1, or 0 if n < 400. */
 size_t speech_frame_count(size_t n);
