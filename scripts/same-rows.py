@@ -1,0 +1,83 @@
+#!/usr/bin/python3
+"""Do two results files hold the same rows, timings aside?
+
+usage: scripts/same-rows.py BEFORE.h5 AFTER.h5
+
+Compares /runs row by row (same order), every column but the measured times
+and memory (train_s, add_s, qps, lat_*_us, rss_delta_bytes, prep_s,
+audio_s_*), and /blend when present; then the root attributes but those that
+name when or where the run happened. A column only one file has must hold
+nothing there (NaN, -1 or empty): a file of a config without an rvc: section
+no longer carries RVC's columns. Exits 0 when the same, 1 with a line per
+difference otherwise.
+"""
+import math
+import sys
+
+import h5py
+import numpy as np
+
+TIMES = {"train_s", "add_s", "qps", "lat_mean_us", "lat_p50_us", "lat_p95_us",
+         "lat_p99_us", "rss_delta_bytes", "prep_s", "audio_s_batch", "audio_s_single",
+         "audio_s_qexpand"}
+RUN_ATTRS = {"git_commit", "start_time", "wall_s", "faiss_s", "harness_share",
+             "config_path", "harness_version", "schema_version"}
+
+
+def empty(col):
+    if col.dtype.kind == "f":
+        return bool(np.all(np.isnan(col)))
+    if col.dtype.kind in "iu":
+        return bool(np.all(col == -1))
+    return bool(np.all(col == b""))
+
+
+def same(a, b):
+    if isinstance(a, float) or isinstance(b, float):
+        a, b = float(a), float(b)
+        return (math.isnan(a) and math.isnan(b)) or a == b
+    return a == b
+
+
+def compare_table(name, ta, tb, skip, out):
+    if len(ta) != len(tb):
+        out.append(f"{name}: {len(ta)} rows before, {len(tb)} after")
+        return
+    na, nb = set(ta.dtype.names), set(tb.dtype.names)
+    for c in sorted(na ^ nb):
+        side = ta if c in na else tb
+        if c not in skip and not empty(side[c]):
+            out.append(f"{name}: column '{c}' only {'before' if c in na else 'after'}, not empty")
+    for c in [c for c in ta.dtype.names if c in nb and c not in skip]:
+        for i, (x, y) in enumerate(zip(ta[c].tolist(), tb[c].tolist())):
+            if not same(x, y):
+                out.append(f"{name}[{i}].{c}: {x!r} before, {y!r} after")
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__.strip().splitlines()[2])
+    fa, fb = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
+    out = []
+    compare_table("runs", fa["runs"][:], fb["runs"][:], TIMES, out)
+    if ("blend" in fa) != ("blend" in fb):
+        out.append("/blend in one file only")
+    elif "blend" in fa:
+        compare_table("blend", fa["blend"][:], fb["blend"][:], set(), out)
+    for k in sorted(set(fa.attrs) | set(fb.attrs)):
+        if k in RUN_ATTRS:
+            continue
+        a, b = fa.attrs.get(k), fb.attrs.get(k)
+        if a is None or b is None:
+            out.append(f"attribute '{k}' only {'before' if b is None else 'after'}")
+        elif not np.array_equal(np.asarray(a), np.asarray(b)) and not same(a, b):
+            out.append(f"attribute '{k}': {a!r} before, {b!r} after")
+    for line in out[:50]:
+        print(line)
+    rows = len(fa["runs"])
+    print(f"{sys.argv[2]}: {'same' if not out else str(len(out)) + ' differences'} "
+          f"({rows} rows)")
+    sys.exit(1 if out else 0)
+
+
+main()
