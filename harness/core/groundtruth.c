@@ -1,5 +1,6 @@
 /*
- * groundtruth.c - exact neighbours with a disk cache.
+ * groundtruth.c - exact neighbours with a disk cache, a stored ground truth
+ * checked against exact search, and the tie oracle.
  *
  * Cache file layout (native endianness, one machine's cache): 8-byte magic,
  * then uint64 hash, nq, k, then nq*k float distances and nq*k int64 ids.
@@ -117,4 +118,62 @@ int groundtruth_get(struct ground_truth *gt, const float *xb, size_t nb,
 out:
     free(path);
     return rc;
+}
+
+int groundtruth_stored(struct ground_truth *gt, const struct dataset *ds, enum metric m,
+                       const struct vecs *base, const struct vecs *queries, size_t depth,
+                       size_t kmax)
+{
+    const struct vecs *b = base, *q = queries;
+    size_t k = ds->gt_k < depth + GT_TIE_MARGIN ? ds->gt_k : depth + GT_TIE_MARGIN;
+    size_t ns = q->n < 200 ? q->n : 200, agree = 0;
+    enum backend_metric bm = m == METRIC_L2 ? BACKEND_L2 : BACKEND_IP;
+    float *D;
+    int64_t *I;
+
+    memset(gt, 0, sizeof(*gt));
+    if (!ds->gt_ids || !ds->native_metric || strcmp(ds->native_metric, metric_name(m)) ||
+        ds->gt_k < depth || b->n != ds->base.n)
+        return 1;
+    gt->nq = q->n;
+    gt->k = k;
+    gt->D = xmalloc(q->n * k * sizeof(*gt->D));
+    gt->I = xmalloc(q->n * k * sizeof(*gt->I));
+    for (size_t i = 0; i < q->n; i++) {
+        for (size_t j = 0; j < k; j++) {
+            float d = ds->gt_dist ? ds->gt_dist[i * ds->gt_k + j] : (float)j;
+            gt->I[i * k + j] = ds->gt_ids[i * ds->gt_k + j];
+            gt->D[i * k + j] = m == METRIC_L2 ? d * d : m == METRIC_COSINE ? 1 - d : -d;
+        }
+    }
+    D = xmalloc(ns * kmax * sizeof(*D));
+    I = xmalloc(ns * kmax * sizeof(*I));
+    if (backend_knn_exact(b->n, b->x, ns, q->x, b->d, bm, kmax, D, I) == 0) {
+        struct ground_truth sample = { .nq = ns, .k = k, .D = gt->D, .I = gt->I };
+        double rec, rec1;
+        recall_at(&sample, I, kmax, kmax, &rec, &rec1);
+        agree = rec >= 0.999;
+        if (!agree)
+            warning("'%s': stored ground truth disagrees with exact search on %zu queries "
+                    "(recall@%zu %.4f); computing it instead", ds->base_path, ns, kmax, rec);
+    }
+    free(D);
+    free(I);
+    if (!agree) {
+        ground_truth_release(gt);
+        return 1;
+    }
+    return 0;
+}
+
+void groundtruth_tie_oracle(struct ground_truth *gt, const float *xb, size_t nb,
+                            const float *xq, size_t d, int ip)
+{
+    if (!gt->D)
+        return;
+    gt->x = xb;
+    gt->n = nb;
+    gt->q = xq;
+    gt->d = d;
+    gt->ip = ip;
 }

@@ -1,0 +1,78 @@
+/*
+ * provenance.c - the root attributes that say where a results file comes
+ * from (README: "Results file").
+ */
+#include "run/provenance.h"
+#include "lib/backend.h"
+#include "lib/util.h"
+#include "lib/version.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* "model name" of /proc/cpuinfo, or "unknown". Caller frees. */
+static char *cpu_model(void)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[512];
+    char *model = NULL;
+    while (f && !model && fgets(line, sizeof(line), f)) {
+        char *c = strchr(line, ':');
+        if (!strncmp(line, "model name", 10) && c) {
+            c += 1 + strspn(c + 1, " \t");
+            c[strcspn(c, "\n")] = '\0';
+            model = xstrdup(c);
+        }
+    }
+    if (f)
+        fclose(f);
+    return model ? model : xstrdup("unknown");
+}
+
+void provenance_set(struct result_set *rs, const struct config *cfg, const struct dataset *ds,
+                    size_t gt_k, int batch_threads, const char *started)
+{
+    char hash[17];
+    char *cpu = cpu_model();
+    const char *env;
+
+    snprintf(hash, sizeof(hash), "%016" PRIx64, ds->hash);
+    results_attr_str(rs, "name", cfg->name);
+    results_attr_str(rs, "harness_version", fs_version);
+    results_attr_str(rs, "git_commit", fs_git_commit);
+    results_attr_str(rs, "faiss_version", fs_faiss_version);
+    results_attr_str(rs, "faiss_simd", fs_faiss_simd);
+    results_attr_str(rs, "cpu_model", cpu);
+    results_attr_int(rs, "cores", sysconf(_SC_NPROCESSORS_ONLN));
+    results_attr_int(rs, "batch_threads", batch_threads);
+    results_attr_int(rs, "latency_threads", 1);
+    if (cfg->rvc.blend_k) {
+        results_attr_int(rs, "rvc_blend_k", cfg->rvc.blend_k);
+        results_attr_float(rs, "rvc_index_rate", cfg->rvc.index_rate.v[0]);
+    }
+    results_attr_int(rs, "blas_threads", backend_blas_threads());
+    env = getenv("OMP_NUM_THREADS");
+    results_attr_str(rs, "env_OMP_NUM_THREADS", env ? env : "");
+    env = getenv("OPENBLAS_NUM_THREADS");
+    results_attr_str(rs, "env_OPENBLAS_NUM_THREADS", env ? env : "");
+    results_attr_int(rs, "repeats", cfg->measure.repeats);
+    results_attr_int(rs, "warmup", cfg->measure.warmup);
+    results_attr_int(rs, "latency_queries", cfg->measure.latency_queries);
+    results_attr_str(rs, "config_path", cfg->path);
+    results_attr_str(rs, "config_text", cfg->text);
+    results_attr_str(rs, "dataset_format", cfg->dataset.format);
+    results_attr_str(rs, "dataset_base", ds->base_path);
+    results_attr_str(rs, "dataset_queries", ds->queries_path ? ds->queries_path : "");
+    results_attr_str(rs, "dataset_hash", hash);
+    results_attr_int(rs, "base_clips", (int64_t)ds->base_clips.n);
+    results_attr_int(rs, "query_clips", (int64_t)ds->query_clips.n);
+    results_attr_int(rs, "N", (int64_t)ds->base.n);
+    results_attr_int(rs, "d", (int64_t)ds->base.d);
+    results_attr_int(rs, "nq", (int64_t)ds->queries.n);
+    results_attr_int(rs, "gt_k", (int64_t)gt_k);
+    results_attr_str(rs, "start_time", started);
+    free(cpu);
+}

@@ -1,0 +1,21 @@
+/*
+ * provenance.h - the facts a results file carries about where and how it
+ * was measured: versions, machine, threads, measure settings, the config
+ * and the data set. Set once, before the first point, so checkpoints and
+ * the final file share them.
+ */
+#ifndef FS_PROVENANCE_H
+#define FS_PROVENANCE_H
+
+#include <stddef.h>
+#include "core/config.h"
+#include "io/dataset.h"
+#include "out/results.h"
+
+/* Root attributes of rs for a run of cfg on ds: `gt_k` is the depth of the
+ * ground truth kept, `batch_threads` the threads of batch searches and
+ * `started` the UTC start time (ISO 8601). */
+void provenance_set(struct result_set *rs, const struct config *cfg, const struct dataset *ds,
+                    size_t gt_k, int batch_threads, const char *started);
+
+#endif
