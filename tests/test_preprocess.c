@@ -53,7 +53,7 @@ static void test_paper_case(void **state)
     float out[8];
     struct expand_stats st;
 
-    assert_int_equal(prep_alpha_expand(PAPER, 4, PAPER, 4, 2, 2, 3.0, 0, out, &st), 0);
+    assert_int_equal(prep_alpha_expand(PAPER, 4, PAPER, 4, 2, 2, 3.0, 0, 0, out, &st), 0);
     for (int i = 0; i < 8; i++)
         assert_float_equal(out[i], want[i] / sqrt(norm2[i / 2]), 1e-6);
     assert_int_equal(st.negative + st.clamped + st.zero_rows, 0);
@@ -74,17 +74,17 @@ static void test_negative_cosine(void **state)
     float out[2];
     struct expand_stats st;
 
-    assert_int_equal(prep_alpha_expand(q, 1, PAPER, 4, 2, 2, 3.0, 0, out, &st), 0);
+    assert_int_equal(prep_alpha_expand(q, 1, PAPER, 4, 2, 2, 3.0, 0, 0, out, &st), 0);
     assert_float_equal(out[0], .8, 1e-6);
     assert_float_equal(out[1], -.6, 1e-6);
     assert_int_equal(st.negative, 1);
     assert_int_equal(st.clamped, 0);
 
-    assert_int_equal(prep_alpha_expand(q, 1, PAPER, 4, 2, 2, 2.0, 0, out, &st), 0);
+    assert_int_equal(prep_alpha_expand(q, 1, PAPER, 4, 2, 2, 2.0, 0, 0, out, &st), 0);
     assert_float_equal(out[0], -.8, 1e-6);
     assert_float_equal(out[1], .6, 1e-6);
 
-    assert_int_equal(prep_alpha_expand(q, 1, PAPER, 4, 2, 2, 2.5, 0, out, &st), 0);
+    assert_int_equal(prep_alpha_expand(q, 1, PAPER, 4, 2, 2, 2.5, 0, 0, out, &st), 0);
     assert_true(out[0] == 0 && out[1] == 0);
     assert_int_equal(st.negative, 1);
     assert_int_equal(st.clamped, 1);
@@ -98,7 +98,7 @@ static void test_unit_rows_and_batching(void **state)
     float *x = random_rows(N, D, 3);
     float *one = malloc(N * D * sizeof(float)), *many = malloc(N * D * sizeof(float));
 
-    assert_int_equal(prep_alpha_expand(x, N, x, N, D, 5, 3.0, N, one, NULL), 0);
+    assert_int_equal(prep_alpha_expand(x, N, x, N, D, 5, 3.0, N, 0, one, NULL), 0);
     for (int i = 0; i < N; i++) {
         double s = 0;
         for (int j = 0; j < D; j++)
@@ -106,15 +106,13 @@ static void test_unit_rows_and_batching(void **state)
         assert_float_equal(s, 1.0, 1e-6);
     }
     /* batches of 7 rows against base chunks of 13 rows: same bits */
-    prep_expand_chunk = 13;
-    assert_int_equal(prep_alpha_expand(x, N, x, N, D, 5, 3.0, 7, many, NULL), 0);
-    prep_expand_chunk = PREP_EXPAND_CHUNK;
+    assert_int_equal(prep_alpha_expand(x, N, x, N, D, 5, 3.0, 7, 13, many, NULL), 0);
     assert_memory_equal(one, many, N * D * sizeof(float));
 
     /* in place on rows that are not the base */
     float *y = random_rows(40, D, 4), *y2 = malloc(40 * D * sizeof(float));
-    assert_int_equal(prep_alpha_expand(y, 40, x, N, D, 5, 3.0, 16, y2, NULL), 0);
-    assert_int_equal(prep_alpha_expand(y, 40, x, N, D, 5, 3.0, 16, y, NULL), 0);
+    assert_int_equal(prep_alpha_expand(y, 40, x, N, D, 5, 3.0, 16, 0, y2, NULL), 0);
+    assert_int_equal(prep_alpha_expand(y, 40, x, N, D, 5, 3.0, 16, 0, y, NULL), 0);
     assert_memory_equal(y, y2, 40 * D * sizeof(float));
     free(y);
     free(y2);
@@ -130,7 +128,7 @@ static void test_alpha0_self(void **state)
     float *x = random_rows(N, D, 5), out[N * D];
 
     /* one neighbour, itself, weight cos^0 = 1: the row normalised */
-    assert_int_equal(prep_alpha_expand(x, N, x, N, D, 1, 0.0, 0, out, NULL), 0);
+    assert_int_equal(prep_alpha_expand(x, N, x, N, D, 1, 0.0, 0, 0, out, NULL), 0);
     for (int i = 0; i < N; i++) {
         double s = 0;
         for (int j = 0; j < D; j++)
@@ -146,12 +144,12 @@ static void test_expand_errors(void **state)
     (void)state;
     float out[8], base[8];
     memcpy(base, PAPER, sizeof(base));
-    assert_int_equal(prep_alpha_expand(PAPER, 4, PAPER, 4, 2, 0, 3.0, 0, out, NULL), -1);
-    assert_int_equal(prep_alpha_expand(PAPER, 4, PAPER, 4, 2, 2, NAN, 0, out, NULL), -1);
-    assert_int_equal(prep_alpha_expand(PAPER, 4, PAPER, 0, 2, 2, 3.0, 0, out, NULL), -1);
-    assert_int_equal(prep_alpha_expand(base, 4, base, 4, 2, 2, 3.0, 0, base, NULL), -1);
+    assert_int_equal(prep_alpha_expand(PAPER, 4, PAPER, 4, 2, 0, 3.0, 0, 0, out, NULL), -1);
+    assert_int_equal(prep_alpha_expand(PAPER, 4, PAPER, 4, 2, 2, NAN, 0, 0, out, NULL), -1);
+    assert_int_equal(prep_alpha_expand(PAPER, 4, PAPER, 0, 2, 2, 3.0, 0, 0, out, NULL), -1);
+    assert_int_equal(prep_alpha_expand(base, 4, base, 4, 2, 2, 3.0, 0, 0, base, NULL), -1);
     /* more neighbours than the base has: the missing ones are skipped */
-    assert_int_equal(prep_alpha_expand(PAPER, 4, PAPER, 4, 2, 6, 3.0, 0, out, NULL), 0);
+    assert_int_equal(prep_alpha_expand(PAPER, 4, PAPER, 4, 2, 6, 3.0, 0, 0, out, NULL), 0);
 }
 
 /* Write n*d floats to dir/name. */
@@ -215,8 +213,8 @@ static void test_against_numpy(void **state)
     get(dir, "wx", wx, N * D);
     get(dir, "wq", wq, NQ * D);
 
-    assert_int_equal(prep_alpha_expand(x, N, x, N, D, NE, 3.0, 64, bx, NULL), 0);
-    assert_int_equal(prep_alpha_expand(q, NQ, x, N, D, NE, 3.0, 64, bq, NULL), 0);
+    assert_int_equal(prep_alpha_expand(x, N, x, N, D, NE, 3.0, 64, 0, bx, NULL), 0);
+    assert_int_equal(prep_alpha_expand(q, NQ, x, N, D, NE, 3.0, 64, 0, bq, NULL), 0);
     for (int i = 0; i < N * D; i++)
         assert_float_equal(bx[i], wx[i], 1e-5);
     for (int i = 0; i < NQ * D; i++)

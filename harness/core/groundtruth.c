@@ -64,7 +64,7 @@ static int save_cache(const struct ground_truth *gt, const char *path, uint64_t 
     int ok;
 
     if (!f) {
-        warning("cannot write ground-truth cache '%s': %s", tmp, strerror(errno));
+        warning_errno("cannot write ground-truth cache '%s'", tmp);
         free(tmp);
         return -1;
     }

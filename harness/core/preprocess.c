@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-size_t prep_expand_chunk = PREP_EXPAND_CHUNK;
-
 /* --- alpha query expansion --- */
 
 /* dst = src / max(|src|, eps) for m rows, as the document's numpy line. */
@@ -144,11 +142,11 @@ static int top_neighbours(const float *qn, size_t m, const float *base, size_t n
 }
 
 int prep_alpha_expand(const float *x, size_t n, const float *base, size_t nb, size_t d,
-                      size_t num_expand, double alpha, size_t batch, float *out,
-                      struct expand_stats *st)
+                      size_t num_expand, double alpha, size_t batch, size_t chunk,
+                      float *out, struct expand_stats *st)
 {
     struct expand_stats local = { 0 };
-    size_t ne = num_expand, chunk = prep_expand_chunk ? prep_expand_chunk : PREP_EXPAND_CHUNK;
+    size_t ne = num_expand;
     float *qn = NULL, *cn = NULL, *bn = NULL, *D = NULL, *ts = NULL;
     int64_t *I = NULL, *ti = NULL;
     double *acc = NULL;
@@ -169,6 +167,8 @@ int prep_alpha_expand(const float *x, size_t n, const float *base, size_t nb, si
         return 0;
     if (!batch)
         batch = PREP_EXPAND_BATCH;
+    if (!chunk)
+        chunk = PREP_EXPAND_CHUNK;
     if (batch > n)
         batch = n;
     if (chunk > nb)

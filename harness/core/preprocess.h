@@ -14,12 +14,12 @@
 #include <stdint.h>
 
 /* Alpha expansion searches `batch` rows of x at a time against chunks of
- * PREP_EXPAND_CHUNK base rows (normalised copy, and faiss's own copy), so
- * its memory is about 2 * chunk * d floats + batch * (d + 4 * num_expand)
- * values, whatever n and nb are: never n x nb, nor a copy of the base. */
+ * `chunk` base rows (normalised copy, and faiss's own copy), so its memory
+ * is about 2 * chunk * d floats + batch * (d + 4 * num_expand) values,
+ * whatever n and nb are: never n x nb, nor a copy of the base. The run
+ * uses these sizes. */
 #define PREP_EXPAND_BATCH 4096
 #define PREP_EXPAND_CHUNK 32768
-extern size_t prep_expand_chunk;   /* PREP_EXPAND_CHUNK; tests lower it */
 /* The document's normalisation floor: X / max(|X|, 1e-9). */
 #define PREP_EXPAND_EPS 1e-9
 
@@ -51,15 +51,16 @@ struct expand_stats {
  * alpha rather than emit NaN; both are counted in st.
  *
  * out (n x d) may be x itself, but not the base (read throughout: to
- * expand the base against itself, write to a new array). Runs in batches of `batch` rows (0 =
- * PREP_EXPAND_BATCH); results do not depend on the batch or chunk size
- * (neighbours are merged by (cosine, id) and summed in id order). Ids of -1 (num_expand > nb) are skipped. st may
- * be NULL. Returns 0, or -1 after one error line (num_expand 0, alpha not
+ * expand the base against itself, write to a new array). Runs in batches
+ * of `batch` rows (0 = PREP_EXPAND_BATCH) against chunks of `chunk` base
+ * rows (0 = PREP_EXPAND_CHUNK); results do not depend on either size
+ * (neighbours are merged by (cosine, id) and summed in id order). Ids of -1
+ * (num_expand > nb) are skipped. st may be NULL. Returns 0, or -1 after one error line (num_expand 0, alpha not
  * finite, empty base, out == base, a faiss failure).
  */
 int prep_alpha_expand(const float *x, size_t n, const float *base, size_t nb, size_t d,
-                      size_t num_expand, double alpha, size_t batch, float *out,
-                      struct expand_stats *st);
+                      size_t num_expand, double alpha, size_t batch, size_t chunk,
+                      float *out, struct expand_stats *st);
 
 /* RVC's k-means rule: compress to 10,000 centroids when N > 200,000. */
 #define PREP_RVC_KMEANS_ABOVE 200000

@@ -9,9 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int batch(struct fs_index *idx, const float *xq, size_t nq, size_t k,
-                 const struct measure_spec *ms, float *D, int64_t *I,
-                 struct search_stats *st)
+int search_batch(struct fs_index *idx, const float *xq, size_t nq, size_t k,
+                 const struct measure_spec *ms, float *D, int64_t *I, struct search_stats *st)
 {
     double best = INFINITY;
 
@@ -35,9 +34,8 @@ static int batch(struct fs_index *idx, const float *xq, size_t nq, size_t k,
     return 0;
 }
 
-/* Each query alone on one thread: OpenMP wake-ups would otherwise dominate. */
-static int single(struct fs_index *idx, const float *xq, size_t nq, size_t d, size_t k,
-                  const struct measure_spec *ms, struct search_stats *st)
+int search_latency(struct fs_index *idx, const float *xq, size_t nq, size_t d, size_t k,
+                   const struct measure_spec *ms, struct search_stats *st)
 {
     size_t n = ms->latency_queries < 0 ? nq : (size_t)ms->latency_queries;
     float *D = xmalloc(k * sizeof(*D));
@@ -54,8 +52,6 @@ static int single(struct fs_index *idx, const float *xq, size_t nq, size_t d, si
         rc = 0;
         goto out;
     }
-    backend_set_threads(1);
-    /* The first call after changing the thread team pays for the change. */
     if (backend_search(idx, 1, xq, k, D, I))
         goto out;
     for (size_t i = 0; i < n; i++) {
@@ -73,20 +69,5 @@ out:
     free(us);
     free(D);
     free(I);
-    return rc;
-}
-
-int search_measure(struct fs_index *idx, const float *xq, size_t nq, size_t d, size_t k,
-                   const struct measure_spec *ms, int batch_threads,
-                   float *D, int64_t *I, struct search_stats *st)
-{
-    int rc;
-
-    memset(st, 0, sizeof(*st));
-    backend_set_threads(batch_threads);
-    rc = batch(idx, xq, nq, k, ms, D, I, st);
-    if (!rc)
-        rc = single(idx, xq, nq, d, k, ms, st);
-    backend_set_threads(batch_threads);
     return rc;
 }

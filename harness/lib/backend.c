@@ -25,16 +25,29 @@ struct fs_index {
     FaissParameterSpace *space;
 };
 
-static double faiss_seconds, call_start;
+/* The clock the caller registered (backend_clock_use), or none. */
+static struct backend_clock *clock_in_use;
 
-/* Time spent in faiss is accumulated around every call: the comma operator
- * starts the clock before the argument (the faiss call) is evaluated. */
-static int timed_end(int rc)
+struct backend_clock *backend_clock_use(struct backend_clock *c)
 {
-    faiss_seconds += now_s() - call_start;
-    return rc;
+    struct backend_clock *old = clock_in_use;
+    clock_in_use = c;
+    return old;
 }
-#define TIMED(expr) (call_start = now_s(), timed_end(expr))
+
+/* Time spent in faiss is charged to the registered clock around every call:
+ * TIMED(rc, faiss_call(...)) stores the call's result in rc. */
+static void charge(double t0)
+{
+    if (clock_in_use)
+        clock_in_use->seconds += now_s() - t0;
+}
+#define TIMED(rc, call)              \
+    do {                             \
+        double t0_ = now_s();        \
+        (rc) = (call);               \
+        charge(t0_);                 \
+    } while (0)
 
 /* faiss's last exception text without its "Error in <function> at
  * <file>:<line>: " prefix, which means nothing to a user. */
@@ -67,9 +80,11 @@ int backend_create(struct fs_index **out, const char *factory, int d,
 {
     FaissMetricType want = metric == BACKEND_IP ? METRIC_INNER_PRODUCT : METRIC_L2;
     struct fs_index *idx = xcalloc(1, sizeof(*idx));
+    int rc;
 
     *out = NULL;
-    if (TIMED(faiss_index_factory(&idx->index, d, factory, want))) {
+    TIMED(rc, faiss_index_factory(&idx->index, d, factory, want));
+    if (rc) {
         copy_error(errbuf, errlen);
         goto fail;
     }
@@ -103,30 +118,37 @@ void backend_free(struct fs_index *idx)
 
 int backend_train(struct fs_index *idx, size_t n, const float *x)
 {
+    int rc;
     if (faiss_Index_is_trained(idx->index))
         return 0;
-    if (TIMED(faiss_Index_train(idx->index, (idx_t)n, x)))
+    TIMED(rc, faiss_Index_train(idx->index, (idx_t)n, x));
+    if (rc)
         return faiss_error("train");
     return 0;
 }
 
 int backend_add(struct fs_index *idx, size_t n, const float *x)
 {
-    if (TIMED(faiss_Index_add(idx->index, (idx_t)n, x)))
+    int rc;
+    TIMED(rc, faiss_Index_add(idx->index, (idx_t)n, x));
+    if (rc)
         return faiss_error("add");
     return 0;
 }
 
 int backend_set_param(struct fs_index *idx, const char *name, double value)
 {
-    return TIMED(faiss_ParameterSpace_set_index_parameter(idx->space, idx->index,
-                                                          name, value)) ? -1 : 0;
+    int rc;
+    TIMED(rc, faiss_ParameterSpace_set_index_parameter(idx->space, idx->index, name, value));
+    return rc ? -1 : 0;
 }
 
 int backend_search(struct fs_index *idx, size_t nq, const float *q, size_t k,
                    float *D, int64_t *I)
 {
-    if (TIMED(faiss_Index_search(idx->index, (idx_t)nq, q, (idx_t)k, D, I)))
+    int rc;
+    TIMED(rc, faiss_Index_search(idx->index, (idx_t)nq, q, (idx_t)k, D, I));
+    if (rc)
         return faiss_error("search");
     return 0;
 }
@@ -158,7 +180,7 @@ int64_t backend_serialized_size(struct fs_index *idx)
     int rc;
     if (!f)
         return -1;
-    rc = TIMED(faiss_write_index(idx->index, f));
+    TIMED(rc, faiss_write_index(idx->index, f));
     if (fclose(f) || rc)
         return -1;
     return bytes;
@@ -180,17 +202,19 @@ int backend_knn_exact(size_t nb, const float *xb, size_t nq, const float *xq,
 {
     FaissIndexFlat *flat = NULL;
     FaissMetricType m = metric == BACKEND_IP ? METRIC_INNER_PRODUCT : METRIC_L2;
-    int rc = -1;
+    int rc = -1, frc;
 
     if (faiss_IndexFlat_new_with(&flat, (idx_t)d, m)) {
         faiss_error("flat index");
         goto out;
     }
-    if (TIMED(faiss_Index_add((FaissIndex *)flat, (idx_t)nb, xb))) {
+    TIMED(frc, faiss_Index_add((FaissIndex *)flat, (idx_t)nb, xb));
+    if (frc) {
         faiss_error("flat add");
         goto out;
     }
-    if (TIMED(faiss_Index_search((FaissIndex *)flat, (idx_t)nq, xq, (idx_t)k, D, I))) {
+    TIMED(frc, faiss_Index_search((FaissIndex *)flat, (idx_t)nq, xq, (idx_t)k, D, I));
+    if (frc) {
         faiss_error("flat search");
         goto out;
     }
@@ -203,7 +227,9 @@ out:
 
 int backend_write(struct fs_index *idx, const char *path)
 {
-    if (TIMED(faiss_write_index_fname(idx->index, path)))
+    int rc;
+    TIMED(rc, faiss_write_index_fname(idx->index, path));
+    if (rc)
         return error("cannot write index '%s': %s", path, faiss_msg());
     return 0;
 }
@@ -212,13 +238,13 @@ int backend_read_vectors(const char *path, float **x, size_t *n, size_t *d)
 {
     FaissIndex *index = NULL;
     FaissIndexIVF *ivf;
-    int rc = -1;
+    int rc = -1, frc = 0;
 
     *x = NULL;
     *n = *d = 0;
-    if (TIMED(faiss_read_index_fname(path, 0, &index))) {
+    TIMED(frc, faiss_read_index_fname(path, 0, &index));
+    if (frc)
         return error("'%s': not a faiss index file: %s", path, faiss_msg());
-    }
     /* Only indexes that store raw vectors give them back exactly. */
     ivf = faiss_IndexIVF_cast(index);
     if (ivf && !faiss_IndexIVFFlat_cast(index)) {
@@ -237,7 +263,9 @@ int backend_read_vectors(const char *path, float **x, size_t *n, size_t *d)
     *n = (size_t)faiss_Index_ntotal(index);
     *d = (size_t)faiss_Index_d(index);
     *x = xmalloc(*n * *d * sizeof(float) + 1);
-    if (*n && TIMED(faiss_Index_reconstruct_n(index, 0, (idx_t)*n, *x))) {
+    if (*n)
+        TIMED(frc, faiss_Index_reconstruct_n(index, 0, (idx_t)*n, *x));
+    if (frc) {
         faiss_error("reconstruct");
         free(*x);
         *x = NULL;
@@ -257,7 +285,7 @@ int backend_kmeans(size_t n, const float *x, size_t d, size_t k, int niter, int 
     FaissIndexFlat *assign = NULL;
     float *c = NULL;
     size_t size = 0;
-    int rc = -1;
+    int rc = -1, frc;
 
     faiss_ClusteringParameters_init(&cp);
     cp.niter = niter;
@@ -268,7 +296,8 @@ int backend_kmeans(size_t n, const float *x, size_t d, size_t k, int niter, int 
         faiss_error("k-means");
         goto out;
     }
-    if (TIMED(faiss_Clustering_train(km, (idx_t)n, x, (FaissIndex *)assign))) {
+    TIMED(frc, faiss_Clustering_train(km, (idx_t)n, x, (FaissIndex *)assign));
+    if (frc) {
         faiss_error("k-means");
         goto out;
     }
@@ -285,11 +314,6 @@ out:
     if (assign)
         faiss_IndexFlat_free(assign);
     return rc;
-}
-
-double backend_faiss_seconds(void)
-{
-    return faiss_seconds;
 }
 
 /* Debian's OpenBLAS runs its own thread pool, which omp_set_num_threads does

@@ -3,8 +3,9 @@
  *
  * Everything else sees an opaque index and plain arrays, so config, grid,
  * metrics and results are tested without building an index. Every call
- * adds the time it spent in faiss to a counter (backend_faiss_seconds), so a
- * run can say how much of its wall time was the harness's own.
+ * adds the time it spent in faiss to the clock its caller registered
+ * (backend_clock_use), so a run can say how much of its wall time was the
+ * harness's own.
  */
 #ifndef FS_BACKEND_H
 #define FS_BACKEND_H
@@ -75,8 +76,16 @@ int backend_read_vectors(const char *path, float **x, size_t *n, size_t *d);
 int backend_kmeans(size_t n, const float *x, size_t d, size_t k, int niter, int seed,
                    float *centroids);
 
-/* Seconds spent inside faiss calls since the program started. */
-double backend_faiss_seconds(void);
+/* Seconds spent inside faiss calls. The owner of a measurement (the run)
+ * keeps one and registers it for as long as it measures; with none
+ * registered, nothing is counted. */
+struct backend_clock {
+    double seconds;
+};
+/* Register c (borrowed until replaced; NULL = none) as the clock every
+ * backend call adds its faiss time to. Returns the clock registered before,
+ * for the caller to put back. */
+struct backend_clock *backend_clock_use(struct backend_clock *c);
 
 /* Threads: set the thread count that faiss uses, in OpenMP and in OpenBLAS
  * (0 = all cores), and read them back (blas: -1 when not OpenBLAS). */

@@ -121,12 +121,6 @@ static hid_t make_row_type(const struct column *cols, size_t n, int packed)
     return t;
 }
 
-/* HDF5 prints its whole error stack by default; we print one line instead. */
-static void quiet_hdf5(void)
-{
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-}
-
 /* ---- the in-memory set ---- */
 
 void results_add_row(struct result_set *rs, const struct result_row *row)
@@ -357,13 +351,12 @@ static int write_runs(hid_t file, const struct result_set *rs)
                        rs->rows, rs->n_rows);
 }
 
-int results_write(const struct result_set *rs, const char *path)
+static int write_file(const struct result_set *rs, const char *path)
 {
     char *partial = xasprintf("%s.partial", path);
     hid_t fcpl = -1, file = -1;
     int rc = -1;
 
-    quiet_hdf5();
     if (rs->n_ks > RESULTS_MAX_KS) {
         error("cannot write '%s': %zu k values, at most %d", path, rs->n_ks, RESULTS_MAX_KS);
         goto out;
@@ -377,7 +370,10 @@ int results_write(const struct result_set *rs, const char *path)
     errno = 0;
     file = H5Fcreate(partial, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
     if (file < 0) {
-        error("cannot create '%s': %s", partial, errno ? strerror(errno) : "hdf5 error");
+        if (errno)
+            error_errno("cannot create '%s'", partial);
+        else
+            error("cannot create '%s': hdf5 error", partial);
         goto out;
     }
     if (write_runs(file, rs) < 0 || write_blend(file, rs) < 0 || write_attrs(file, rs) < 0) {
@@ -391,7 +387,7 @@ int results_write(const struct result_set *rs, const char *path)
         goto out;
     }
     if (rename(partial, path) < 0) {
-        error("cannot rename '%s' to '%s': %s", partial, path, strerror(errno));
+        error_errno("cannot rename '%s' to '%s'", partial, path);
         goto out;
     }
     rc = 0;
@@ -624,15 +620,14 @@ out:
     return rc;
 }
 
-int results_read(struct result_set *rs, const char *path)
+static int read_file_h5(struct result_set *rs, const char *path)
 {
     hid_t file = -1;
     int rc = -1;
 
     memset(rs, 0, sizeof(*rs));
-    quiet_hdf5();
     if (access(path, R_OK) < 0)
-        return error("cannot open '%s': %s", path, strerror(errno));
+        return error_errno("cannot open '%s'", path);
     if (H5Fis_hdf5(path) <= 0)
         return error("cannot read '%s': not an HDF5 file", path);
     file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -646,5 +641,26 @@ out:
     H5Fclose(file);
     if (rc < 0)
         results_release(rs);
+    return rc;
+}
+
+/* HDF5 prints its whole error stack by default; these print one line
+ * instead. Its printing is off for the call only (H5E_BEGIN_TRY saves and
+ * restores the handler), not for the process. */
+int results_write(const struct result_set *rs, const char *path)
+{
+    int rc = -1;
+    H5E_BEGIN_TRY {
+        rc = write_file(rs, path);
+    } H5E_END_TRY;
+    return rc;
+}
+
+int results_read(struct result_set *rs, const char *path)
+{
+    int rc = -1;
+    H5E_BEGIN_TRY {
+        rc = read_file_h5(rs, path);
+    } H5E_END_TRY;
     return rc;
 }

@@ -180,6 +180,30 @@ static int blend_point(const struct point_env *env, struct fs_index *idx,
     return 0;
 }
 
+/* The timed search: batch on the run's batch threads, then single queries
+ * on one thread (OpenMP wake-ups would otherwise dominate a latency). The
+ * thread counts are set here, by the owner of the measurement, and the
+ * batch count is put back. Returns 0 or -1. */
+static int timed_search(const struct point_env *env, struct fs_index *idx, const float *xq,
+                        size_t nq, size_t d, struct search_stats *ss)
+{
+    const struct measure_spec *ms = &env->cfg->measure;
+    int rc;
+
+    memset(ss, 0, sizeof(*ss));
+    backend_set_threads(env->batch_threads);
+    rc = search_batch(idx, xq, nq, env->kmax, ms, env->D, env->I, ss);
+    if (!rc) {
+        int alone = ms->latency_queries != 0 && nq > 0;
+        if (alone)
+            backend_set_threads(1);
+        rc = search_latency(idx, xq, nq, d, env->kmax, ms, ss);
+        if (alone)
+            backend_set_threads(env->batch_threads);
+    }
+    return rc;
+}
+
 /* The timed search and its row. */
 static int measured_row(const struct point_env *env, struct fs_index *idx,
                         const struct point_build *pb, const struct search_point *p,
@@ -189,8 +213,7 @@ static int measured_row(const struct point_env *env, struct fs_index *idx,
     const struct vecs *q = rv_queries(env->vec, b->metric);
     struct search_stats ss;
 
-    if (search_measure(idx, prepared_queries(pb->prep, env->vec, b->metric), q->n, q->d,
-                       env->kmax, &env->cfg->measure, env->batch_threads, env->D, env->I, &ss))
+    if (timed_search(env, idx, prepared_queries(pb->prep, env->vec, b->metric), q->n, q->d, &ss))
         return -1;
     row_init(env, row, pb, p);
     row->qps = ss.qps;

@@ -102,7 +102,7 @@ static int expand_base(struct prepared *p, const struct build_point *b, size_t d
         float *x = xmalloc(n * d * sizeof(float));
         double t0 = now_s();
         if (prep_alpha_expand(p->base, n, p->base, n, d, (size_t)b->num_expand, b->alpha,
-                              PREP_EXPAND_BATCH, x, NULL)) {
+                              PREP_EXPAND_BATCH, PREP_EXPAND_CHUNK, x, NULL)) {
             free(x);
             return -1;
         }
@@ -165,7 +165,7 @@ int prepare_build(struct prepared *p, const struct run_vectors *v, const struct 
         p->queries = xmalloc(q->n * d * sizeof(float));
         t0 = now_s();
         if (prep_alpha_expand(q->x, q->n, p->base, p->n, d, (size_t)b->num_expand, b->alpha,
-                              PREP_EXPAND_BATCH, p->queries, NULL))
+                              PREP_EXPAND_BATCH, PREP_EXPAND_CHUNK, p->queries, NULL))
             return -1;
         p->qexpand_s = now_s() - t0;
     }
