@@ -61,13 +61,43 @@ with h5py.File(path, "r") as f:
     attrs = dict(f.attrs)
     blend = f["blend"][:] if "blend" in f else None
 cols = list(runs.dtype.names)
-documented = ["family", "factory", "metric", "N", "nlist", "nprobe", "k_factor", "preprocess", "n_clusters", "train_s",
-              "add_s", "qps", "lat_mean_us", "lat_p50_us", "lat_p95_us", "lat_p99_us",
-              "index_bytes", "rss_delta_bytes", "ndis_per_query", "recall_at_1",
-              "recall_at_10", "recall1_at_1", "recall1_at_10", "missing_ids", "blend_err_mean", "blend_err_p95",
-              "blend_cos_mean", "blend_missing", "blend_zero_dist", "audio_s_batch",
-              "audio_s_single", "blend_ir_unit", "audio_s_qexpand", "prep_s", "status"]
+
+
+def schema(ks):
+    """The /runs columns and roles the program documents (`faiss-sweep
+    help-results`, the README's table), recall columns expanded for ks."""
+    p = subprocess.run([exe, "help-results"], capture_output=True, text=True)
+    if p.returncode != 0:
+        # until main.c exposes run_print_schema: the same table, written out
+        print("note: no 'faiss-sweep help-results'; using the schema as of schema 3")
+        names = ["family", "factory", "metric", "N", "nlist", "nprobe", "k_factor", "preprocess",
+                 "n_clusters", "train_s", "add_s", "qps", "lat_mean_us", "lat_p50_us",
+                 "lat_p95_us", "lat_p99_us", "index_bytes", "rss_delta_bytes", "ndis_per_query",
+                 "recall_at_<k>", "recall1_at_<k>", "missing_ids", "blend_err_mean",
+                 "blend_err_p95", "blend_cos_mean", "blend_missing", "blend_zero_dist",
+                 "audio_s_batch", "audio_s_single", "blend_ir_unit", "audio_s_qexpand", "prep_s",
+                 "status"]
+        roles = ["setting"] * 9 + ["time"] * 7 + ["size"] * 3 + ["quality"] * 8 + ["time"] * 2 + \
+                ["quality", "time", "time", "status"]
+    else:
+        names, roles = [], []
+        for line in p.stdout.split("\n\n")[0].splitlines()[2:]:
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            names.append(cells[0].strip("`"))
+            roles.append(cells[2])
+    out_names, out_roles = [], []
+    for n, r in zip(names, roles):
+        for k in (ks if "<k>" in n else [None]):
+            out_names.append(n.replace("<k>", str(k)) if k else n)
+            out_roles.append(r)
+    return out_names, out_roles
+
+
+documented, documented_roles = schema([1, 10])
 check(cols == documented, f"columns are the documented ones: {cols}")
+with h5py.File(path, "r") as f:
+    roles = [s.decode() if isinstance(s, bytes) else s for s in f["runs"].attrs["roles"]]
+check(roles == documented_roles, f"/runs roles are the documented ones: {roles}")
 # Flat: 1 point + 7 skipped (4 nprobe x 2 k_factor); IVF16: 8 points, nprobe 32 skipped
 check(len(runs) == 16, f"16 rows, got {len(runs)}")
 
@@ -199,6 +229,10 @@ for label, ids in [("good", nn), ("bad", nn[::-1])]:
         r = f["runs"][:]
         check(int(f.attrs["nq"]) == 500 and r["recall_at_10"][0] == 1.0,
               f"ann-hdf5 {label}: test split used as queries, Flat recall 1.0")
+        # no rvc: section: none of RVC's columns, no /blend, no rvc_ attributes
+        check(not any(c.startswith(("blend_", "audio_s_")) for c in r.dtype.names) and
+              "blend" not in f and "rvc_blend_k" not in f.attrs,
+              f"ann-hdf5 {label}: no RVC columns without an rvc: section")
 
 # Ctrl-C: the points measured so far are written, marked interrupted.
 import signal

@@ -62,6 +62,38 @@ static const struct result_row *find(const struct result_set *rs, const char *fa
     return NULL;
 }
 
+/* A measure's column of a row, by name (NaN when the set has none). */
+static double V(const struct result_set *rs, const struct result_row *r, const char *name)
+{
+    double v;
+    results_value(rs, r, name, &v);
+    return v;
+}
+
+/* RVC's /blend side table as structs, by column name. */
+struct brow {
+    int64_t run_row;
+    double index_rate, err_mean, err_p95, ir_unit;
+};
+
+static struct brow *blend_rows(const struct result_set *rs, size_t *n)
+{
+    const struct result_table *t = results_table(rs, "blend");
+    struct brow *b;
+    assert_non_null(t);
+    b = calloc(t->n_rows + 1, sizeof(*b));
+    for (size_t i = 0; i < t->n_rows; i++) {
+        const union result_cell *c = t->cells + i * t->n_cols;
+        b[i].run_row = c[results_table_col(t, "run_row")].i;
+        b[i].index_rate = c[results_table_col(t, "index_rate")].f;
+        b[i].err_mean = c[results_table_col(t, "blend_err_mean")].f;
+        b[i].err_p95 = c[results_table_col(t, "blend_err_p95")].f;
+        b[i].ir_unit = c[results_table_col(t, "blend_ir_unit")].f;
+    }
+    *n = t->n_rows;
+    return b;
+}
+
 static void test_sift_anchors(void **state)
 {
     struct result_set rs;
@@ -164,6 +196,9 @@ static void test_glove_cosine_and_ip(void **state)
         /* no single-query timing asked */
         assert_true(isnan(flat->lat_p50_us));
     }
+    /* no rvc: section, so none of RVC's columns and no /blend */
+    assert_int_equal(rs.n_cols, 0);
+    assert_null(results_table(&rs, "blend"));
     results_release(&rs);
 }
 
@@ -227,49 +262,51 @@ static void test_blend_fidelity(void **state)
         const struct result_row *flat = find(&rs, "Flat", metrics[m], 0, 0);
         const struct result_row *all = find(&rs, "IVF32,Flat", metrics[m], 32, 0);
         const struct result_row *one = find(&rs, "IVF32,Flat", metrics[m], 1, 0);
-        assert_true(flat->blend_err_mean < 1e-6);
-        assert_float_equal(flat->blend_cos_mean, 1.0, 1e-6);
-        assert_int_equal(flat->blend_missing, 0);
-        assert_true(all->blend_err_mean < 1e-4);
-        assert_true(one->blend_err_mean > 10 * all->blend_err_mean);
-        assert_true(one->blend_err_p95 >= one->blend_err_mean);
-        assert_true(one->blend_cos_mean < 1.0);
-        assert_float_equal(one->audio_s_batch, 50.0 / one->qps, 1e-12);
-        assert_float_equal(one->audio_s_single, 50.0 * one->lat_mean_us * 1e-6, 1e-12);
-        assert_true(isfinite(one->blend_ir_unit) && one->blend_ir_unit > 0);
+        assert_true(V(&rs, flat, "blend_err_mean") < 1e-6);
+        assert_float_equal(V(&rs, flat, "blend_cos_mean"), 1.0, 1e-6);
+        assert_true(V(&rs, flat, "blend_missing") == 0);
+        assert_true(V(&rs, all, "blend_err_mean") < 1e-4);
+        assert_true(V(&rs, one, "blend_err_mean") > 10 * V(&rs, all, "blend_err_mean"));
+        assert_true(V(&rs, one, "blend_err_p95") >= V(&rs, one, "blend_err_mean"));
+        assert_true(V(&rs, one, "blend_cos_mean") < 1.0);
+        assert_float_equal(V(&rs, one, "audio_s_batch"), 50.0 / one->qps, 1e-12);
+        assert_float_equal(V(&rs, one, "audio_s_single"), 50.0 * one->lat_mean_us * 1e-6, 1e-12);
+        assert_true(isfinite(V(&rs, one, "blend_ir_unit")) && V(&rs, one, "blend_ir_unit") > 0);
         /* no preprocessing here */
-        assert_true(isnan(one->audio_s_qexpand));
+        assert_true(isnan(V(&rs, one, "audio_s_qexpand")));
         assert_true(one->prep_s == 0);
     }
 
     /* /blend: one row per ok row and index_rate, in the order given */
     const double rates[] = { 0.75, 0, 0.25, 1 };
+    size_t nb;
+    struct brow *bl = blend_rows(&rs, &nb);
     size_t n_ok = 0;
     for (size_t i = 0; i < rs.n_rows; i++)
         n_ok += !strcmp(rs.rows[i].status, "ok");
     assert_int_equal(n_ok, 6);   /* Flat, IVF32 at nprobe 1 and 32; two metrics */
-    assert_int_equal(rs.n_blend, n_ok * 4);
-    for (size_t i = 0; i < rs.n_blend; i++) {
-        const struct blend_row *b = &rs.blend[i];
+    assert_int_equal(nb, n_ok * 4);
+    for (size_t i = 0; i < nb; i++) {
+        const struct brow *b = &bl[i];
         assert_true(b->run_row >= 0 && (size_t)b->run_row < rs.n_rows);
         assert_string_equal(rs.rows[b->run_row].status, "ok");
         assert_true(b->index_rate == rates[i % 4]);
-        assert_true(b->run_row == rs.blend[i - i % 4].run_row);
+        assert_true(b->run_row == bl[i - i % 4].run_row);
     }
-    for (size_t i = 0; i < rs.n_blend; i += 4) {
-        const struct blend_row *b = &rs.blend[i];
+    for (size_t i = 0; i < nb; i += 4) {
+        const struct brow *b = &bl[i];
         const struct result_row *r = &rs.rows[b[0].run_row];
         /* every ok row once */
         for (size_t j = 0; j < i; j += 4)
-            assert_true(rs.blend[j].run_row != b[0].run_row);
+            assert_true(bl[j].run_row != b[0].run_row);
         /* the first rate is what /runs holds */
-        assert_true(b[0].err_mean == r->blend_err_mean);
-        assert_true(b[0].err_p95 == r->blend_err_p95);
-        assert_true(b[0].ir_unit == r->blend_ir_unit);
+        assert_true(b[0].err_mean == V(&rs, r, "blend_err_mean"));
+        assert_true(b[0].err_p95 == V(&rs, r, "blend_err_p95"));
+        assert_true(b[0].ir_unit == V(&rs, r, "blend_ir_unit"));
         /* index_rate 0: f = q on both sides */
         assert_true(b[1].err_mean == 0 && b[1].err_p95 == 0);
         /* the error grows with the share of the retrieved vector */
-        if (r->blend_err_mean > 1e-3) {
+        if (V(&rs, r, "blend_err_mean") > 1e-3) {
             assert_true(b[2].err_mean < b[0].err_mean && b[0].err_mean < b[3].err_mean);
             assert_true(b[2].err_p95 < b[0].err_p95 && b[0].err_p95 < b[3].err_p95);
         } else {
@@ -280,21 +317,22 @@ static void test_blend_fidelity(void **state)
         }
         /* ir_unit comes from the exact neighbours and the queries alone: the
          * same for every row of this N and metric, at each rate */
-        for (size_t j = 0; j < rs.n_blend; j += 4) {
-            const struct result_row *o = &rs.rows[rs.blend[j].run_row];
+        for (size_t j = 0; j < nb; j += 4) {
+            const struct result_row *o = &rs.rows[bl[j].run_row];
             if (o->N != r->N || strcmp(o->metric, r->metric))
                 continue;
             for (size_t k = 0; k < 4; k++)
-                assert_true(rs.blend[j + k].ir_unit == b[k].ir_unit);
+                assert_true(bl[j + k].ir_unit == b[k].ir_unit);
         }
     }
     /* the nprobe 1 rows lose neighbours: a visible error even at 0.25 */
     for (int m = 0; m < 2; m++) {
         const struct result_row *one = find(&rs, "IVF32,Flat", metrics[m], 1, 0);
-        for (size_t i = 0; i < rs.n_blend; i++)
-            if (&rs.rows[rs.blend[i].run_row] == one && rs.blend[i].index_rate == 0.25)
-                assert_true(rs.blend[i].err_mean > 0);
+        for (size_t i = 0; i < nb; i++)
+            if (&rs.rows[bl[i].run_row] == one && bl[i].index_rate == 0.25)
+                assert_true(bl[i].err_mean > 0);
     }
+    free(bl);
     results_release(&rs);
 }
 
@@ -341,14 +379,14 @@ static void test_preprocessing(void **state)
           "measure: {repeats: 1, warmup: 0, latency_queries: 0}\n", &rs);
     const struct result_row *shuf = find_prep(&rs, "Flat", "shuffle", 0);
     assert_float_equal(shuf->recall_at[1], 1.0, 1e-12);
-    assert_true(shuf->blend_err_mean < 1e-6);
+    assert_true(V(&rs, shuf, "blend_err_mean") < 1e-6);
 
     const struct result_row *ivf = find_prep(&rs, "IVF16,Flat", "", 16);
     assert_float_equal(ivf->recall_at[1], 1.0, 1e-12);
     const struct result_row *km = find_prep(&rs, "IVF16,Flat", "kmeans=400", 16);
     assert_int_equal(km->n_clusters, 400);
     assert_true(isnan(km->recall_at[1]));
-    assert_true(km->blend_err_mean > ivf->blend_err_mean);
+    assert_true(V(&rs, km, "blend_err_mean") > V(&rs, ivf, "blend_err_mean"));
     assert_true(km->index_bytes < ivf->index_bytes);
 
     const struct result_row *qe = find_prep(&rs, "Flat", "qe=queries:a3:n4", 0);
@@ -372,9 +410,9 @@ static void test_preprocessing(void **state)
         seen_both += strstr(r->preprocess, "qe=both") != NULL;
         seen_base += strstr(r->preprocess, "qe=base") != NULL;
         if (qe)
-            assert_true(isfinite(r->audio_s_qexpand) && r->audio_s_qexpand > 0);
+            assert_true(isfinite(V(&rs, r, "audio_s_qexpand")) && V(&rs, r, "audio_s_qexpand") > 0);
         else
-            assert_true(isnan(r->audio_s_qexpand));
+            assert_true(isnan(V(&rs, r, "audio_s_qexpand")));
         /* qe=queries alone does no work on the base: its prep_s may be ~0 */
         if (r->preprocess[0])
             assert_true(isfinite(r->prep_s) && r->prep_s >= 0);
@@ -403,18 +441,21 @@ static void test_preprocessing(void **state)
           "measure: {repeats: 1, warmup: 0, latency_queries: 0}\n", &alone);
     const struct result_row *q2a = find_prep(&alone, "Flat", "qe=both:a3:n4", 0);
     assert_true(q2a->recall_at[0] == q2->recall_at[0] && q2a->recall_at[1] == q2->recall_at[1]);
-    assert_true(q2a->blend_err_mean == q2->blend_err_mean);
-    assert_true(q2a->blend_cos_mean == q2->blend_cos_mean);
+    assert_true(V(&alone, q2a, "blend_err_mean") == V(&rs, q2, "blend_err_mean"));
+    assert_true(V(&alone, q2a, "blend_cos_mean") == V(&rs, q2, "blend_cos_mean"));
     results_release(&alone);
     /* blend_ir_unit needs only the exact side: equal across the rows */
-    assert_true(qb->blend_ir_unit == qq->blend_ir_unit && km->blend_ir_unit == qq->blend_ir_unit);
+    assert_true(V(&rs, qb, "blend_ir_unit") == V(&rs, qq, "blend_ir_unit") && V(&rs, km, "blend_ir_unit") == V(&rs, qq, "blend_ir_unit"));
     /* /blend: one row (the default index_rate 0.75) per ok row with a blend */
-    assert_int_equal(rs.n_blend, rs.n_rows);
-    for (size_t i = 0; i < rs.n_blend; i++) {
-        assert_int_equal(rs.blend[i].run_row, (int64_t)i);
-        assert_true(rs.blend[i].index_rate == 0.75);
-        assert_true(rs.blend[i].err_mean == rs.rows[i].blend_err_mean);
+    size_t nb;
+    struct brow *bl = blend_rows(&rs, &nb);
+    assert_int_equal(nb, rs.n_rows);
+    for (size_t i = 0; i < nb; i++) {
+        assert_int_equal(bl[i].run_row, (int64_t)i);
+        assert_true(bl[i].index_rate == 0.75);
+        assert_true(bl[i].err_mean == V(&rs, &rs.rows[i], "blend_err_mean"));
     }
+    free(bl);
     results_release(&rs);
 }
 

@@ -2,18 +2,32 @@
  * results.h - one row per sweep point, and the HDF5 file that holds them.
  *
  * The file has a compound dataset /runs (one row per point, one column per
- * field below, plain names), a dataset /blend (RVC's blend at each index_rate
- * of the sweep, rows pointing into /runs) and root attributes for provenance.
- * It is written to "<path>.partial" and renamed into place only when complete.
+ * column of the set, plain names), side tables (other 1-d compound
+ * datasets, such as RVC's /blend, whose rows may point into /runs through a
+ * column named run_row) and root attributes for provenance. Each table has
+ * an attribute "roles": the role of each of its columns (columns.h). The
+ * file is written to "<path>.partial" and renamed into place only when
+ * complete.
+ *
+ * /runs has the generic columns (the fields of struct result_row below, in
+ * the order of results_columns) and the columns the run's measures
+ * register (measure.h), stored in the row's cells; a set read from a file
+ * keeps every numeric column it does not know in the cells too, by name, so
+ * later tools look them up with results_value.
  */
 #ifndef FS_RESULTS_H
 #define FS_RESULTS_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include "out/columns.h"
 
 #define RESULTS_MAX_KS 8
 #define RESULTS_STR 96
+#define RESULTS_MAX_CELLS 16        /* measure columns one set can hold */
+#define RESULTS_MAX_TABLES 4        /* side tables one set can hold */
+#define RESULTS_MAX_TABLE_COLS 16
 
 struct result_row {
     char family[RESULTS_STR];   /* factory template as configured, e.g. "IVF{nlist},Flat" */
@@ -35,33 +49,46 @@ struct result_row {
     double recall_at[RESULTS_MAX_KS];   /* k-recall@k, ties extended, for each run k */
     double recall1_at[RESULTS_MAX_KS];  /* 1-recall@k: true nearest in the top k */
     int64_t missing_ids;        /* result slots holding -1, over all queries, at max k */
-    /* RVC's blend of the k returned neighbours against the exact ones (rvc.blend_k;
-     * NaN / -1 when off): relative L2 error of f, cosine of r, and counts of queries
-     * with -1 ids or zero distances in the index's answer. */
-    double blend_err_mean, blend_err_p95, blend_cos_mean;
-    int64_t blend_missing, blend_zero_dist;
-    /* Relative change of the exact f per 0.01 of index_rate: the mean of
-     * 0.01 |r_exact - q| / |f_exact|, a yardstick for blend_err in RVC's own
-     * slider units (NaN when off). */
-    double blend_ir_unit;
-    /* Search seconds per second of audio at 50 queries per second: 50 / qps
-     * (batch) and 50 * mean single-query latency. */
-    double audio_s_batch, audio_s_single;
-    /* Query expansion (C7) seconds per second of audio, batch threads; NaN
-     * when the queries are not expanded. Not in audio_s_batch. */
-    double audio_s_qexpand;
     double prep_s;              /* base preprocessing before training (shuffle, expansion,
                                    k-means), seconds; 0 when none */
     char status[64];            /* "ok", or "skipped: <reason>", or "failed: <reason>" */
+    /* The set's measure columns: cells[i] is rs->cols[i]. */
+    union result_cell cells[RESULTS_MAX_CELLS];
+    /* Interim, until the RVC report reads its columns by name: RVC's nine
+     * columns as fields. results_read fills them from the cells of those
+     * names (NaN / -1 when absent); a set filled the old way (never given
+     * to results_init) writes them as columns, with rs->blend as /blend. */
+    double blend_err_mean, blend_err_p95, blend_cos_mean;
+    int64_t blend_missing, blend_zero_dist;
+    double blend_ir_unit;
+    double audio_s_batch, audio_s_single;
+    double audio_s_qexpand;
 };
 
-/* RVC's blend of one /runs row at one index_rate (the rvc.index_rate axis:
- * the search is the same, only the mix changes). */
+/* Interim (see above): a row of /blend as a struct. */
 struct blend_row {
     int64_t run_row;            /* row of /runs */
     double index_rate;
     double err_mean, err_p95;   /* as blend_err_mean / blend_err_p95 */
     double ir_unit;             /* as blend_ir_unit */
+};
+
+/* A numeric column of the cells or of a side table. */
+struct result_col {
+    char name[COL_NAME];
+    enum col_type type;         /* COL_I64 or COL_F64 */
+    enum col_role role;
+    const char *unit, *help;    /* static text; NULL when read from a file */
+};
+
+/* A side table: rows of n_cols cells. A column named "run_row" holds a row
+ * of /runs (checked on reading). */
+struct result_table {
+    char name[COL_NAME];        /* the dataset's name, without "/" */
+    struct result_col cols[RESULTS_MAX_TABLE_COLS];
+    size_t n_cols;
+    union result_cell *cells;   /* n_rows x n_cols, row-major */
+    size_t n_rows, cap_rows;
 };
 
 /* A root attribute: a string, an integer or a float. */
@@ -76,18 +103,61 @@ struct result_attr {
 struct result_set {
     long ks[RESULTS_MAX_KS];   /* the k values: columns recall_at_<k>, recall1_at_<k> */
     size_t n_ks;
+    struct result_col cols[RESULTS_MAX_CELLS];  /* what each row's cells hold */
+    size_t n_cols;
     struct result_row *rows;
     size_t n_rows, cap_rows;
-    struct blend_row *blend;   /* /blend: empty when blend fidelity is off */
-    size_t n_blend, cap_blend;
+    struct result_table tables[RESULTS_MAX_TABLES];
+    size_t n_tables;
+    uint64_t lacks;            /* read from a file without these generic columns (bit i:
+                                  column i of results_columns); they read as NaN */
     struct result_attr *attrs;
     size_t n_attrs;
+    /* Interim (see struct result_row): 1 once given to results_init or read
+     * from a file; /blend of a set filled the old way. */
+    int named;
+    struct blend_row *blend;
+    size_t n_blend, cap_blend;
 };
 
+/* Start an empty set for these k values (n_ks <= RESULTS_MAX_KS). */
+void results_init(struct result_set *rs, const long *ks, size_t n_ks);
+
+/* Add the columns a measure registers (numeric, names not taken). Returns
+ * the index of the first one in rs->cols and in every row's cells, or -1
+ * after an error. Add columns before rows. */
+int results_add_columns(struct result_set *rs, const struct col_def *cols, size_t n);
+/* The cell index of a column, or -1. */
+int results_cell(const struct result_set *rs, const char *name);
+/* Set roles, units and help of cells whose role a file did not say (files
+ * written before roles were stored), from declarations of those columns. */
+void results_know_columns(struct result_set *rs, const struct col_def *cols, size_t n);
+
+/* A row with its settings empty and everything measured unset: NaN for
+ * floats, -1 for integers, in its fields and in the set's cells. */
+void results_row_init(const struct result_set *rs, struct result_row *row);
 /* Append a row (copied). */
 void results_add_row(struct result_set *rs, const struct result_row *row);
-/* Append a /blend row (copied). */
+/* Interim: append a /blend row (copied) to a set filled the old way. */
 void results_add_blend(struct result_set *rs, const struct blend_row *b);
+
+/* The value of a numeric column by name (generic, recall_at_<k>,
+ * recall1_at_<k>, or a cell) as a double. Returns 0, or -1 when the set has
+ * no such column (or its file lacked it): *v is then NaN. */
+int results_value(const struct result_set *rs, const struct result_row *row, const char *name,
+                  double *v);
+
+/* Add a side table with these columns (numeric). Returns it (valid as long
+ * as rs), or NULL after an error (too many tables or columns, name taken). */
+struct result_table *results_table_add(struct result_set *rs, const char *name,
+                                       const struct col_def *cols, size_t n);
+/* The side table called name, or NULL. */
+struct result_table *results_table(const struct result_set *rs, const char *name);
+/* Append a row of t->n_cols cells (copied). */
+void results_table_append(struct result_table *t, const union result_cell *row);
+/* The index of a column of t, or -1. */
+int results_table_col(const struct result_table *t, const char *name);
+
 /* Set attributes (copied; replaces one of the same name). */
 void results_attr_str(struct result_set *rs, const char *name, const char *value);
 void results_attr_int(struct result_set *rs, const char *name, int64_t value);
@@ -97,15 +167,40 @@ void results_attr_del(struct result_set *rs, const char *name);
 /* Look up an attribute; NULL if absent. */
 const struct result_attr *results_attr(const struct result_set *rs, const char *name);
 
+/* A column of /runs as a set lays it out: where its value lives in struct
+ * result_row, and what it is. */
+struct run_column {
+    char name[COL_NAME];
+    enum col_type type;
+    enum col_role role;
+    size_t off, size;           /* offset and bytes in struct result_row */
+    int since;                  /* schema version that added it: older files may lack it */
+    int generic;                /* index among the generic columns (the bit of rs->lacks),
+                                   -1 for the recall and cell columns */
+    const char *unit, *help;    /* static text, or NULL */
+};
+#define RESULTS_MAX_COLUMNS (32 + 2 * RESULTS_MAX_KS + RESULTS_MAX_CELLS)
+
+/* Every column of /runs for this set, in file order: the generic columns,
+ * recall_at_<k> and recall1_at_<k> for each k, missing_ids, the cells,
+ * prep_s, status. Returns the count. */
+size_t results_columns(const struct result_set *rs, struct run_column *cols);
+
 /* Write the whole set to `path` atomically (".partial" then rename). Returns 0
  * or -1 after printing an error naming the file; no file is left on failure. */
 int results_write(const struct result_set *rs, const char *path);
-/* Read a file written by results_write (rows, ks from the column names, all
- * root attributes, /blend when present). Columns added after schema 1 may be
- * absent (older files): they read as NaN. Returns 0 or -1 with an error
- * naming the file. */
+/* Read a file written by results_write (rows, ks from the column names,
+ * every other numeric column into the cells, side tables, all root
+ * attributes). Generic columns added after schema 1 may be absent (older
+ * files): they read as NaN. Returns 0 or -1 with an error naming the file. */
 int results_read(struct result_set *rs, const char *path);
 /* Free contents; safe on a zeroed struct. */
 void results_release(struct result_set *rs);
+
+/* The schema of /runs and of the side tables as Markdown tables (column,
+ * type, role, unit, meaning): the generic columns, then each given
+ * measure's columns and side table. */
+struct measure;
+void results_print_schema(FILE *f, const struct measure *const *measures, size_t n);
 
 #endif

@@ -6,7 +6,6 @@
 #include "core/preprocess.h"
 #include "core/search.h"
 #include "lib/util.h"
-#include "rvc/blend.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -43,7 +42,7 @@ static void row_init(const struct point_env *env, struct result_row *row,
                      const struct point_build *pb, const struct search_point *p)
 {
     const struct build_point *b = pb->b;
-    memset(row, 0, sizeof(*row));
+    results_row_init(env->rs, row);
     row->N = (int64_t)rv_rows(env->vec, b->metric, b->N);
     point_family(env->cfg, b, row->family, sizeof(row->family));
     snprintf(row->factory, sizeof(row->factory), "%s", b->factory);
@@ -53,17 +52,6 @@ static void row_init(const struct point_env *env, struct result_row *row,
     row->n_clusters = b->n_clusters;
     row->nprobe = p->nprobe;
     row->k_factor = p->k_factor;
-    row->train_s = row->add_s = row->qps = NAN;
-    row->lat_mean_us = row->lat_p50_us = row->lat_p95_us = row->lat_p99_us = NAN;
-    row->ndis_per_query = NAN;
-    row->index_bytes = row->rss_delta_bytes = -1;
-    for (size_t i = 0; i < RESULTS_MAX_KS; i++)
-        row->recall_at[i] = row->recall1_at[i] = NAN;
-    row->missing_ids = -1;
-    row->blend_err_mean = row->blend_err_p95 = row->blend_cos_mean = NAN;
-    row->blend_missing = row->blend_zero_dist = -1;
-    row->audio_s_batch = row->audio_s_single = NAN;
-    row->blend_ir_unit = row->audio_s_qexpand = NAN;
     row->prep_s = 0;
     if (pb->bs) {
         row->train_s = pb->bs->train_s;
@@ -119,64 +107,50 @@ static int recalls(const struct point_env *env, struct fs_index *idx,
     return 0;
 }
 
-/* Squared L2 from what faiss returned: L2 is already; cosine similarities of
- * unit vectors become 2 - 2s. Copies into out (n values). */
-static void to_sql2(const float *D, size_t n, enum metric m, float *out)
+static enum measure_metric measure_metric_of(enum metric m)
 {
-    memcpy(out, D, n * sizeof(*out));
-    if (m == METRIC_COSINE)
-        blend_ip_to_sql2(out, n);
+    return m == METRIC_L2 ? MEASURE_L2 : m == METRIC_IP ? MEASURE_IP : MEASURE_COSINE;
 }
 
-/* RVC's blend with the index's k neighbours against the exact ones. Raw
- * inner product has no distance RVC could weight by, so it gets none. */
-static int blend_point(const struct point_env *env, struct fs_index *idx,
-                       const struct point_build *pb, struct result_row *row,
-                       struct blend_stats *ir_stats)
+/* Each measure of the run on this point: the exact answer, the index's
+ * answer at the measure's depth (the timed search's when as deep, else a
+ * search of its own), the point's timings. Returns 0 or -1. */
+static int measures(const struct point_env *env, struct fs_index *idx,
+                    const struct point_build *pb, const struct search_stats *ss,
+                    struct result_row *row)
 {
     const struct build_point *b = pb->b;
     const struct vecs *q = rv_queries(env->vec, b->metric), *base = rv_base(env->vec, b->metric);
-    const struct ground_truth *gt = pb->gt;
     const float *qx = prepared_queries(pb->prep, env->vec, b->metric);
-    size_t k = (size_t)env->cfg->rvc.blend_k, n = rv_rows(env->vec, b->metric, b->N), n_stored;
-    const float *stored = prepared_base(pb->prep, env->vec, b, &n_stored);
-    const int64_t *I = env->I;
-    const float *D = env->D;
-    float *Dx, *Da;
-    struct blend_stats bs;
-    int rc;
+    struct measure_point mp = {
+        .metric = measure_metric_of(b->metric), .queries = q->x, .nq = q->n, .d = q->d,
+        .exact_I = pb->gt->I, .exact_D = pb->gt->D, .exact_stride = pb->gt->k,
+        .exact_x = base->x, .exact_n = rv_rows(env->vec, b->metric, b->N),
+        .qps = ss->qps, .lat_mean_us = ss->lat_mean_us, .qexpand_s = pb->prep->qexpand_s,
+        .run_row = (int64_t)env->rs->n_rows,
+    };
 
-    if (!k || b->metric == METRIC_IP)
-        return 0;
-    if (k != env->kmax) {
-        if (backend_search(idx, q->n, qx, k, env->D_k, env->I_k))
+    mp.stored = prepared_base(pb->prep, env->vec, b, &mp.n_stored);
+    for (size_t i = 0; i < env->n_measures; i++) {
+        const struct measure *m = env->measures[i];
+        struct result_table *side = m->table ? results_table(env->rs, m->table) : NULL;
+        mp.I = NULL;
+        mp.D = NULL;
+        mp.k = 0;
+        if (m->metrics & MEASURE_METRIC(mp.metric)) {
+            mp.k = m->depth;
+            mp.I = env->I;
+            mp.D = env->D;
+            if (m->depth != env->kmax) {
+                if (backend_search(idx, q->n, qx, m->depth, env->D_k, env->I_k))
+                    return -1;
+                mp.I = env->I_k;
+                mp.D = env->D_k;
+            }
+        }
+        if (m->point(m, &mp, row->cells + env->cell0[i], side))
             return -1;
-        I = env->I_k;
-        D = env->D_k;
     }
-    Dx = xmalloc(q->n * gt->k * sizeof(*Dx));
-    Da = xmalloc(q->n * k * sizeof(*Da));
-    to_sql2(gt->D, q->n * gt->k, b->metric, Dx);
-    to_sql2(D, q->n * k, b->metric, Da);
-    struct blend_side exact = { .x = base->x, .n = n, .I = gt->I, .D = Dx, .stride = gt->k };
-    /* RVC blends what its index stores (centroids, expanded or shuffled rows)
-     * into the original query. */
-    struct blend_side ann = { .x = stored, .n = n_stored, .I = I, .D = Da, .stride = k };
-    rc = 0;
-    for (size_t i = 0; !rc && i < env->cfg->rvc.index_rate.n; i++)
-        rc = blend_fidelity(q->x, q->n, q->d, &exact, &ann, k, env->cfg->rvc.index_rate.v[i],
-                            &ir_stats[i]);
-    free(Dx);
-    free(Da);
-    if (rc)
-        return -1;
-    bs = ir_stats[0];
-    row->blend_ir_unit = bs.ir_unit;
-    row->blend_err_mean = bs.err_mean;
-    row->blend_err_p95 = bs.err_p95;
-    row->blend_cos_mean = bs.cos_mean;
-    row->blend_missing = (int64_t)bs.missing_queries;
-    row->blend_zero_dist = (int64_t)bs.zero_dist_ann;
     return 0;
 }
 
@@ -207,7 +181,7 @@ static int timed_search(const struct point_env *env, struct fs_index *idx, const
 /* The timed search and its row. */
 static int measured_row(const struct point_env *env, struct fs_index *idx,
                         const struct point_build *pb, const struct search_point *p,
-                        struct result_row *row, struct blend_stats *ir_stats)
+                        struct result_row *row)
 {
     const struct build_point *b = pb->b;
     const struct vecs *q = rv_queries(env->vec, b->metric);
@@ -222,12 +196,9 @@ static int measured_row(const struct point_env *env, struct fs_index *idx,
     row->lat_p95_us = ss.lat_p95_us;
     row->lat_p99_us = ss.lat_p99_us;
     row->ndis_per_query = b->nlist ? ss.ndis_per_query : NAN;
-    row->audio_s_batch = blend_audio_seconds_batch(ss.qps);
-    row->audio_s_single = blend_audio_seconds_single(ss.lat_mean_us * 1e-6);
     row->prep_s = pb->prep->prep_s;
-    if (pb->prep->qexpand_s > 0)
-        row->audio_s_qexpand = pb->prep->qexpand_s * RVC_FRAMES_PER_SECOND / (double)q->n;
-    if (blend_point(env, idx, pb, row, ir_stats) || recalls(env, idx, pb, row))
+    /* The measures first: recall maps a shuffled index's ids back in place. */
+    if (measures(env, idx, pb, &ss, row) || recalls(env, idx, pb, row))
         return -1;
     return 0;
 }
@@ -236,8 +207,7 @@ int point_search(const struct point_env *env, struct fs_index *idx, const struct
                  const struct search_point *p)
 {
     const struct build_point *b = pb->b;
-    const struct rvc_spec *rvc = &env->cfg->rvc;
-    struct blend_stats *ir_stats;
+    size_t side_rows[RESULTS_MAX_TABLES];
     struct result_row row;
 
     if (b->nlist && backend_set_param(idx, "nprobe", (double)p->nprobe)) {
@@ -248,22 +218,15 @@ int point_search(const struct point_env *env, struct fs_index *idx, const struct
         add_status_row(env, pb, p, "failed: k_factor cannot be set");
         return -1;
     }
-    ir_stats = xcalloc(rvc->index_rate.n + 1, sizeof(*ir_stats));
-    if (measured_row(env, idx, pb, p, &row, ir_stats)) {
-        free(ir_stats);
+    for (size_t i = 0; i < env->rs->n_tables; i++)
+        side_rows[i] = env->rs->tables[i].n_rows;
+    if (measured_row(env, idx, pb, p, &row)) {
+        for (size_t i = 0; i < env->rs->n_tables; i++)
+            env->rs->tables[i].n_rows = side_rows[i];
         add_status_row(env, pb, p, "failed: search");
         return -1;
     }
     snprintf(row.status, sizeof(row.status), "ok");
-    for (size_t i = 0; isfinite(row.blend_err_mean) && i < rvc->index_rate.n; i++) {
-        struct blend_row br = { .run_row = (int64_t)env->rs->n_rows,
-                                .index_rate = rvc->index_rate.v[i],
-                                .err_mean = ir_stats[i].err_mean,
-                                .err_p95 = ir_stats[i].err_p95,
-                                .ir_unit = ir_stats[i].ir_unit };
-        results_add_blend(env->rs, &br);
-    }
-    free(ir_stats);
     results_add_row(env->rs, &row);
     return 0;
 }

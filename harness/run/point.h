@@ -14,6 +14,7 @@
 #include "core/grid.h"
 #include "lib/backend.h"
 #include "lib/metrics.h"
+#include "out/measure.h"
 #include "out/results.h"
 #include "run/prepare.h"
 
@@ -27,6 +28,9 @@ struct point_env {
     float *D, *D_k;                 /* nq x kmax (timed search), nq x kdeep (others): */
     int64_t *I, *I_k;               /* allocated once, so no page faults land in a timed call */
     int batch_threads;
+    const struct measure *const *measures;  /* the run's measures, in column order */
+    const int *cell0;               /* measure i's values start at row cells[cell0[i]] */
+    size_t n_measures;
 };
 
 /* The build a point runs on: all borrowed for the build's life. */
@@ -48,8 +52,9 @@ void point_add_skip(const struct point_env *env, const struct point_build *pb,
                     const struct search_point *p, const char *why);
 
 /* Run one search point on a built index (its search parameters set, the
- * search timed, recall and the measures taken) and append its row. Returns
- * 0, or -1 when it failed (the row says "failed: <what>"). */
+ * search timed, the measures and recall taken) and append its row, and the
+ * measures' side-table rows. Returns 0, or -1 when it failed (the row says
+ * "failed: <what>"; no side-table rows are kept for it). */
 int point_search(const struct point_env *env, struct fs_index *idx, const struct point_build *pb,
                  const struct search_point *p);
 

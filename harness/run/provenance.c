@@ -33,7 +33,8 @@ static char *cpu_model(void)
 }
 
 void provenance_set(struct result_set *rs, const struct config *cfg, const struct dataset *ds,
-                    size_t gt_k, int batch_threads, const char *started)
+                    size_t gt_k, int batch_threads, const struct measure *const *measures,
+                    size_t n_measures, const char *started)
 {
     char hash[17];
     char *cpu = cpu_model();
@@ -49,10 +50,9 @@ void provenance_set(struct result_set *rs, const struct config *cfg, const struc
     results_attr_int(rs, "cores", sysconf(_SC_NPROCESSORS_ONLN));
     results_attr_int(rs, "batch_threads", batch_threads);
     results_attr_int(rs, "latency_threads", 1);
-    if (cfg->rvc.blend_k) {
-        results_attr_int(rs, "rvc_blend_k", cfg->rvc.blend_k);
-        results_attr_float(rs, "rvc_index_rate", cfg->rvc.index_rate.v[0]);
-    }
+    for (size_t i = 0; i < n_measures; i++)
+        if (measures[i]->attrs)
+            measures[i]->attrs(measures[i], rs);
     results_attr_int(rs, "blas_threads", backend_blas_threads());
     env = getenv("OMP_NUM_THREADS");
     results_attr_str(rs, "env_OMP_NUM_THREADS", env ? env : "");

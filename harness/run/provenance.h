@@ -10,12 +10,14 @@
 #include <stddef.h>
 #include "core/config.h"
 #include "io/dataset.h"
+#include "out/measure.h"
 #include "out/results.h"
 
 /* Root attributes of rs for a run of cfg on ds: `gt_k` is the depth of the
- * ground truth kept, `batch_threads` the threads of batch searches and
- * `started` the UTC start time (ISO 8601). */
+ * ground truth kept, `batch_threads` the threads of batch searches, the
+ * measures add their own, `started` is the UTC start time (ISO 8601). */
 void provenance_set(struct result_set *rs, const struct config *cfg, const struct dataset *ds,
-                    size_t gt_k, int batch_threads, const char *started);
+                    size_t gt_k, int batch_threads, const struct measure *const *measures,
+                    size_t n_measures, const char *started);
 
 #endif

@@ -17,6 +17,7 @@
 #include "out/results.h"
 #include "out/summary.h"
 #include "run/checkpoint.h"
+#include "run/measures.h"
 #include "run/point.h"
 #include "run/prepare.h"
 #include "run/provenance.h"
@@ -45,7 +46,9 @@ struct run {
     struct run_vectors vec;
     size_t *sizes, n_sizes;               /* base rows per scale-ladder step */
     struct ground_truth (*gt)[3];         /* [size][enum metric], when used */
-    size_t kdeep;                         /* max(kmax, rvc.blend_k): ground truth depth */
+    struct run_measures ms;               /* the per-point measures the config turns on */
+    int cell0[RUN_MAX_MEASURES];          /* where each measure's columns start in the cells */
+    size_t kdeep;                         /* max(kmax, measures' depth): ground truth depth */
     struct result_set rs;
     struct point_env env;                 /* what every point shares (buffers owned here) */
     struct expand_cache xbase;
@@ -290,7 +293,8 @@ static int load(struct run *r, const char *config_path)
     if (dataset_load(&r->ds, &r->cfg.dataset))
         return -1;
     r->env.kmax = (size_t)r->cfg.k.v[r->cfg.k.n - 1];
-    r->kdeep = r->env.kmax > (size_t)r->cfg.rvc.blend_k ? r->env.kmax : (size_t)r->cfg.rvc.blend_k;
+    run_measures_init(&r->ms, &r->cfg);
+    r->kdeep = run_measures_depth(&r->ms, r->env.kmax);
     if (r->kdeep > r->ds.base.n)
         return error("%s: k: %zu exceeds the %zu base vectors", r->cfg.path, r->kdeep,
                      r->ds.base.n);
@@ -306,15 +310,24 @@ static int load(struct run *r, const char *config_path)
     return 0;
 }
 
-/* The result set and the buffers every point shares; provenance is set
- * once, so checkpoints and the final file share it. */
-static void setup_results(struct run *r, const char *started)
+/* The result set with the measures' columns and side tables, and the
+ * buffers every point shares; provenance is set once, so checkpoints and
+ * the final file share it. Returns 0 or -1 after an error. */
+static int setup_results(struct run *r, const char *started)
 {
     size_t nq = r->ds.queries.n;
 
-    for (size_t i = 0; i < r->cfg.k.n; i++)
-        r->rs.ks[i] = r->cfg.k.v[i];
-    r->rs.n_ks = r->cfg.k.n;
+    results_init(&r->rs, r->cfg.k.v, r->cfg.k.n);
+    for (size_t i = 0; i < r->ms.n; i++) {
+        const struct measure *m = r->ms.list[i];
+        r->cell0[i] = results_add_columns(&r->rs, m->cols, m->n_cols);
+        if (r->cell0[i] < 0 ||
+            (m->table && !results_table_add(&r->rs, m->table, m->table_cols, m->n_table_cols)))
+            return -1;
+    }
+    r->env.measures = r->ms.list;
+    r->env.cell0 = r->cell0;
+    r->env.n_measures = r->ms.n;
     r->env.cfg = &r->cfg;
     r->env.vec = &r->vec;
     r->env.rs = &r->rs;
@@ -323,7 +336,8 @@ static void setup_results(struct run *r, const char *started)
     r->env.D_k = xmalloc(nq * r->kdeep * sizeof(*r->env.D_k));
     r->env.I_k = xmalloc(nq * r->kdeep * sizeof(*r->env.I_k));
     provenance_set(&r->rs, &r->cfg, &r->ds, r->gt[0][r->cfg.metrics[0]].k,
-                   r->env.batch_threads, started);
+                   r->env.batch_threads, r->ms.list, r->ms.n, started);
+    return 0;
 }
 
 /* Every build in turn until done or Ctrl-C, a checkpoint after each. */
@@ -403,7 +417,8 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
          r.grid.n_builds, r.grid.n_points, r.grid.n_skipped);
     if (run_vectors_init(&r.vec, &r.ds, uses_metric(&r.cfg, METRIC_COSINE)) || ground_truths(&r))
         goto out;
-    setup_results(&r, started);
+    if (setup_results(&r, started))
+        goto out;
     sweep(&r);
     if (finish(&r, path, r.faiss.seconds))
         goto out;
