@@ -283,25 +283,41 @@ void results_add_blend(struct result_set *rs, const struct blend_row *b)
     rs->blend[rs->n_blend++] = *b;
 }
 
-int results_value(const struct result_set *rs, const struct result_row *row, const char *name,
-                  double *v)
+int results_find(const struct result_set *rs, const char *name, struct run_column *col)
 {
     struct run_column cols[RESULTS_MAX_COLUMNS];
     size_t n = results_columns(rs, cols);
 
-    *v = NAN;
     for (size_t i = 0; i < n; i++) {
-        const struct run_column *c = &cols[i];
-        union result_cell x;
-        if (strcmp(c->name, name))
+        if (strcmp(cols[i].name, name))
             continue;
-        if (c->type == COL_STR || (c->generic >= 0 && (rs->lacks >> c->generic) & 1))
+        if (cols[i].generic >= 0 && (rs->lacks >> cols[i].generic) & 1)
             return -1;
-        memcpy(&x, (const char *)row + c->off, sizeof(x));
-        *v = c->type == COL_I64 ? (double)x.i : x.f;
+        *col = cols[i];
         return 0;
     }
     return -1;
+}
+
+double results_cell_value(const struct result_row *row, const struct run_column *c)
+{
+    union result_cell x;
+    if (c->type == COL_STR)
+        return NAN;
+    memcpy(&x, (const char *)row + c->off, sizeof(x));
+    return c->type == COL_I64 ? (double)x.i : x.f;
+}
+
+int results_value(const struct result_set *rs, const struct result_row *row, const char *name,
+                  double *v)
+{
+    struct run_column c;
+
+    *v = NAN;
+    if (results_find(rs, name, &c) || c.type == COL_STR)
+        return -1;
+    *v = results_cell_value(row, &c);
+    return 0;
 }
 
 /* ---- side tables ---- */

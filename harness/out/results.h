@@ -185,6 +185,12 @@ struct run_column {
  * recall_at_<k> and recall1_at_<k> for each k, missing_ids, the cells,
  * prep_s, status. Returns the count. */
 size_t results_columns(const struct result_set *rs, struct run_column *cols);
+/* The column called name: 0 with *col filled, or -1 when the set has none
+ * or its file lacked it. */
+int results_find(const struct result_set *rs, const char *name, struct run_column *col);
+/* The value of column c (of rs's results_columns) in row as a double: NaN
+ * for strings. */
+double results_cell_value(const struct result_row *row, const struct run_column *c);
 
 /* Write the whole set to `path` atomically (".partial" then rename). Returns 0
  * or -1 after printing an error naming the file; no file is left on failure. */
