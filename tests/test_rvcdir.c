@@ -20,8 +20,10 @@
 
 #include "lib/backend.h"
 #include "io/dataset.h"
+#include "io/formats.h"
 #include "io/npy.h"
 #include "io/rvcdir.h"
+#include "io/vecs.h"
 #include "lib/util.h"
 #include "testutil.h"
 
@@ -190,7 +192,8 @@ static void test_generated_order(void **state)
     int r = load_rvc(&v, &c, exp, NULL, 0);
     const char *msg = capture_end();
     assert_int_equal(r, 0);
-    assert_has(msg, "skipped 1 entries that are not .npy files (first: 'notes.txt')");
+    assert_has(msg, "skipped 1 entries of '");
+    assert_has(msg, "3_feature256' that are not .npy files (first: 'notes.txt')");
     remove(tmp("exp/3_feature256/notes.txt"));
 
     assert_true(v.n == 20 && v.d == 4 && c.n == 5);
@@ -213,7 +216,7 @@ static void test_generated_order(void **state)
     clips_release(&c);
 
     /* v2 asks for 3_feature768, which this folder lacks */
-    assert_fails(load_rvc(&v, &c, exp, "v2", 0), "exp': no 3_feature768/ folder for rvc_version v2", NULL);
+    assert_fails(load_rvc(&v, &c, exp, "v2", 0), "no 3_feature768/ folder in '", "exp' for rvc_version v2");
     assert_int_equal(load_rvc(&v, &c, exp, "v1", 0), 0);
     assert_int_equal(v.n, 20);
     vecs_release(&v);
@@ -229,28 +232,30 @@ static void test_generated_damage(void **state)
 
     write_clip(tmp("bad/3_feature256/c.npy"), 9, 2, 5);
     assert_fails(load_rvc(&v, &c, exp, NULL, 0),
-                 "bad/3_feature256/c.npy': dimension 5 differs from 4 in 'B.npy' (the first file)", NULL);
+                 "dimension 5 of '",
+                 "bad/3_feature256/c.npy' differs from 4 in 'B.npy' (the first file)");
     assert_null(v.x);
     assert_int_equal(c.n, 0);
     remove(tmp("bad/3_feature256/c.npy"));
 
     FILE *f = fopen(tmp("bad/3_feature256/c.npy"), "w");
     fclose(f);
-    assert_fails(load_rvc(&v, &c, exp, NULL, 0), "bad/3_feature256/c.npy': empty file", NULL);
+    assert_fails(load_rvc(&v, &c, exp, NULL, 0), "empty file '", "bad/3_feature256/c.npy' (0 bytes)");
     remove(tmp("bad/3_feature256/c.npy"));
 
     float none[1] = { 0 };
     assert_int_equal(npy_write_f32(tmp("bad/3_feature256/c.npy"), none, 0, 4), 0);
-    assert_fails(load_rvc(&v, &c, exp, NULL, 0), "bad/3_feature256/c.npy': empty array (shape (0, 4))", NULL);
+    assert_fails(load_rvc(&v, &c, exp, NULL, 0), "empty array in '",
+                 "bad/3_feature256/c.npy' (shape (0, 4))");
     remove(tmp("bad/3_feature256/c.npy"));
 
     /* truncated clip data */
     write_clip(tmp("bad/3_feature256/c.npy"), 9, 3, 4);
     assert_int_equal(truncate(tmp("bad/3_feature256/c.npy"), 128 + 40), 0);
-    assert_fails(load_rvc(&v, &c, exp, NULL, 0), "bad/3_feature256/c.npy': truncated", NULL);
+    assert_fails(load_rvc(&v, &c, exp, NULL, 0), "truncated data in '", "bad/3_feature256/c.npy'");
 
     assert_int_equal(mkdir(tmp("nothing"), 0755), 0);
-    assert_fails(load_rvc(&v, &c, tmp("nothing"), NULL, 0), "nothing': no .npy files in the folder", NULL);
+    assert_fails(load_rvc(&v, &c, tmp("nothing"), NULL, 0), "no .npy files in the folder '", "nothing'");
     assert_fails(load_rvc(&v, &c, tmp("absent"), NULL, 0), "cannot open '", "absent'");
     assert_fails(load_rvc(&v, &c, tmp("x.index"), NULL, 0), "cannot open '", NULL);
 }
@@ -272,7 +277,8 @@ static void test_total_fea(void **state)
     struct dataset ds;
     struct dataset_spec s = rvc_spec(tmp("old"));
     s.holdout_clips = 1;
-    assert_fails(dataset_load(&ds, &s), "old': holdout_clips / holdout_fraction need clip boundaries", NULL);
+    assert_fails(dataset_load(&ds, &s), "holdout_clips / holdout_fraction need clip boundaries, and '",
+                 "old' has none");
 }
 
 /* ------------------------------------------------------- index file */
@@ -376,7 +382,7 @@ static void test_clip_holdout(void **state)
     s.holdout_fraction = 0;
     s.query_limit = 0;
     s.holdout_clips = 5;
-    assert_fails(dataset_load(&a, &s), "ho': cannot hold out 5 of 5 clips", NULL);
+    assert_fails(dataset_load(&a, &s), "cannot hold out 5 of 5 clips of '", "ho'");
 }
 
 static void test_row_holdout_keeps_clips(void **state)
@@ -554,7 +560,7 @@ static void test_base_list(void **state)
     char *wide = make_voice("voice5", 5, 51);
     char *bad[2] = { more[0], wide };
     s.base_more = bad;
-    assert_fails(dataset_load(&a, &s), "voice5': dimension 5 does not match 4 in '",
+    assert_fails(dataset_load(&a, &s), "voice5' does not match 4 of '",
                  "voice1' (the first base path)");
     /* ... as is one that is missing */
     char *absent = xstrdup(tmp("voice-absent"));

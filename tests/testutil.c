@@ -111,3 +111,50 @@ int tmpdir_teardown(void **state)
     (void)state;
     return rm_tree(tmpdir);
 }
+
+void write_bytes(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    if (n)
+        assert_int_equal(fwrite(data, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+void write_text(const char *path, const char *text)
+{
+    write_bytes(path, text, strlen(text));
+}
+
+void write_fvecs(const char *path, const float *x, size_t n, const int *dims)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    for (size_t i = 0; i < n; i++) {
+        int32_t d = dims[i];
+        assert_int_equal(fwrite(&d, 4, 1, f), 1);
+        assert_int_equal(fwrite(x, 4, (size_t)d, f), (size_t)d);
+        x += d;
+    }
+    assert_int_equal(fclose(f), 0);
+}
+
+const char *shared_file(const char *root, const char *rel)
+{
+    static char buf[1024];
+    struct stat st;
+    if (!root || !*root) {
+        print_message("skipping: FS_SHARED_DATA is not defined\n");
+        skip();
+    }
+    if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        print_message("skipping: shared data folder %s not found\n", root);
+        skip();
+    }
+    snprintf(buf, sizeof(buf), "%s/%s", root, rel);
+    if (access(buf, R_OK) != 0) {
+        print_message("skipping: %s not found\n", buf);
+        skip();
+    }
+    return buf;
+}

@@ -44,4 +44,17 @@ int count_lines(const char *s);
         assert_int_equal(count_lines(msg_), 1);                              \
     } while (0)
 
+#include <stddef.h>
+
+/* Files for the io tests (the test fails if one cannot be written):
+ * write_bytes writes n bytes, write_text a string, write_fvecs n texmex rows
+ * (row i: dims[i] floats taken in turn from x). */
+void write_bytes(const char *path, const void *data, size_t n);
+void write_text(const char *path, const char *text);
+void write_fvecs(const char *path, const float *x, size_t n, const int *dims);
+
+/* root/rel, root being the shared data folder (FS_SHARED_DATA); skips the
+ * test, saying why, when it is absent. Valid until the next call. */
+const char *shared_file(const char *root, const char *rel);
+
 #endif
