@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <ftw.h>
 #include <errno.h>
+#include <math.h>
 
 #include "testutil.h"
 
@@ -157,4 +158,14 @@ const char *shared_file(const char *root, const char *rel)
         skip();
     }
     return buf;
+}
+
+float *sine_wave(size_t n, double hz, int rate, double amp)
+{
+    const double pi = 3.14159265358979323846;
+    float *x = malloc((n ? n : 1) * sizeof(float));
+    assert_non_null(x);
+    for (size_t i = 0; i < n; i++)
+        x[i] = (float)(amp * sin(2 * pi * hz * (double)i / rate));
+    return x;
 }

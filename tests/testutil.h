@@ -57,4 +57,7 @@ void write_fvecs(const char *path, const float *x, size_t n, const int *dims);
  * test, saying why, when it is absent. Valid until the next call. */
 const char *shared_file(const char *root, const char *rel);
 
+/* n samples of amp * sin(2 pi hz t) at rate Hz (malloc'd; caller frees). */
+float *sine_wave(size_t n, double hz, int rate, double amp);
+
 #endif
