@@ -494,7 +494,15 @@ static void test_base_list_rows(void **state)
     assert_fails(dataset_load(&ds, &s), "l3.npy'", NULL);
     free(p3);
 
-    /* fvecs the same way */
+    free(p1);
+    free(p2);
+}
+
+/* A list of fvecs files the same way; ann-hdf5 takes no list. */
+static void test_base_list_fvecs(void **state)
+{
+    (void)state;
+    struct dataset ds;
     float f[5 * 4];
     int dims[5] = { 4, 4, 4, 4, 4 }, wide[1] = { 5 };
     for (int i = 0; i < 20; i++)
@@ -537,8 +545,6 @@ static void test_base_list_rows(void **state)
     free(f1);
     free(f2);
     free(f5);
-    free(p1);
-    free(p2);
 }
 
 /* base_limit over a list of row files (no clip boundaries): it cuts the
@@ -587,6 +593,7 @@ int main(void)
         cmocka_unit_test(test_dataset_queries_file),
         cmocka_unit_test(test_dataset_holdout),
         cmocka_unit_test(test_base_list_rows),
+        cmocka_unit_test(test_base_list_fvecs),
         cmocka_unit_test(test_base_list_rows_limit),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);

@@ -457,19 +457,45 @@ static void test_ladder(void **state)
     assert_fails(dataset_load(&a, &s), "dataset.sizes[1]: 21 exceeds the 20 base rows", NULL);
 }
 
+/* Folders <tag>1 (make_exp: clips 1..5, 20 rows), <tag>2 (clips 11, 12) and
+ * <tag>3 (clips 21, 22), and a spec listing them in that order, with the
+ * queries from a clip of the first (so the base stays whole). v1 and
+ * more[] are malloc'd; the caller frees them. */
+static struct dataset_spec list_spec(const char *tag, char **v1, char *more[2])
+{
+    char name[64];
+    snprintf(name, sizeof(name), "%s1", tag);
+    *v1 = xstrdup(make_exp(name, 4));
+    snprintf(name, sizeof(name), "%s2", tag);
+    more[0] = make_voice(name, 4, 11);
+    snprintf(name, sizeof(name), "%s3", tag);
+    more[1] = make_voice(name, 4, 21);
+    struct dataset_spec s = rvc_spec(*v1);
+    s.base_more = more;
+    s.n_base_more = 2;
+    snprintf(name, sizeof(name), "%s1/3_feature256/b.npy", tag);
+    s.queries = xstrdup(tmp(name));
+    s.queries_format = (char *)"npy";
+    return s;
+}
+
+static void list_release(struct dataset_spec *s, char *v1, char *more[2])
+{
+    free(s->queries);
+    free(more[0]);
+    free(more[1]);
+    free(v1);
+}
+
 /* dataset.base as a list of speaker folders: each folder's rows in turn,
- * its clips shifted behind the earlier folders, base_limit on the total. */
+ * its clips shifted behind the earlier folders; the list's order is the
+ * rows' order. */
 static void test_base_list(void **state)
 {
     (void)state;
     struct dataset a;
-    char *v1 = xstrdup(make_exp("voice1", 4));   /* clips 1..5, 20 rows */
-    char *more[2] = { make_voice("voice2", 4, 11), make_voice("voice3", 4, 21) };
-    struct dataset_spec s = rvc_spec(v1);
-    s.base_more = more;
-    s.n_base_more = 2;
-    s.queries = (char *)tmp("voice1/3_feature256/b.npy");   /* the base stays whole */
-    s.queries_format = (char *)"npy";
+    char *v1, *more[2];
+    struct dataset_spec s = list_spec("voice", &v1, more);
 
     /* clip ids in row order, and where each clip starts */
     const int clip[] = { 1, 2, 3, 4, 5, 11, 12, 21, 22 };
@@ -512,6 +538,17 @@ static void test_base_list(void **state)
     assert_int_equal(a.base_clips.first[2], 7);
     assert_true(a.hash != whole);
     dataset_release(&a);
+    list_release(&s, v1, more);
+}
+
+/* base_limit over a list of folders cuts the total: inside a later clip,
+ * at a clip end, or inside the first folder. */
+static void test_base_list_limit(void **state)
+{
+    (void)state;
+    struct dataset a;
+    char *v1, *more[2];
+    struct dataset_spec s = list_spec("lim", &v1, more);
 
     /* base_limit inside the second folder's second clip: a partial last clip */
     s.base_limit = 25;
@@ -540,7 +577,17 @@ static void test_base_list(void **state)
     assert_int_equal(a.base_clips.first[4], 12);
     assert_int_equal(clip_of(a.base.x + 4 * 11), 4);
     dataset_release(&a);
-    s.base_limit = 0;
+    list_release(&s, v1, more);
+}
+
+/* Clip holdout over a list, and a later folder named in its errors. */
+static void test_base_list_holdout_errors(void **state)
+{
+    (void)state;
+    struct dataset a;
+    char *v1, *more[2];
+    struct dataset_spec s = list_spec("err", &v1, more);
+    char *queries = s.queries;
 
     /* clip holdout draws from the clips of every folder */
     s.queries = NULL;
@@ -553,25 +600,23 @@ static void test_base_list(void **state)
     assert_int_equal(a.base_clips.first[5], a.base.n);
     dataset_release(&a);
     s.holdout_clips = 0;
-    s.queries = (char *)tmp("voice1/3_feature256/b.npy");
+    s.queries = queries;
     s.queries_format = (char *)"npy";
 
     /* a later folder of another dimension is named in the error */
-    char *wide = make_voice("voice5", 5, 51);
+    char *wide = make_voice("err5", 5, 51);
     char *bad[2] = { more[0], wide };
     s.base_more = bad;
-    assert_fails(dataset_load(&a, &s), "voice5' does not match 4 of '",
-                 "voice1' (the first base path)");
+    assert_fails(dataset_load(&a, &s), "err5' does not match 4 of '",
+                 "err1' (the first base path)");
     /* ... as is one that is missing */
-    char *absent = xstrdup(tmp("voice-absent"));
+    char *absent = xstrdup(tmp("err-absent"));
     bad[1] = absent;
-    assert_fails(dataset_load(&a, &s), "voice-absent'", NULL);
+    assert_fails(dataset_load(&a, &s), "err-absent'", NULL);
 
     free(absent);
     free(wide);
-    free(more[0]);
-    free(more[1]);
-    free(v1);
+    list_release(&s, v1, more);
 }
 
 /* A folder without clip boundaries (total_fea.npy) in the list drops them
@@ -629,6 +674,8 @@ int main(void)
         cmocka_unit_test(test_second_folder_queries),
         cmocka_unit_test(test_ladder),
         cmocka_unit_test(test_base_list),
+        cmocka_unit_test(test_base_list_limit),
+        cmocka_unit_test(test_base_list_holdout_errors),
         cmocka_unit_test(test_base_list_no_clips),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);

@@ -239,27 +239,10 @@ static void assert_meta(const char *meta, const char *key, const char *want)
     free(v);
 }
 
-static void test_build_fake_package(void **state)
+/* meta.txt and README.txt of the fake package's build under root. */
+static void check_texts(const char *root)
 {
-    const char *root = tmp("build");
-    const char *sounds = fake_package(root);
     char *meta, *readme, *p;
-    /* 1.0 s, 2.5 s and 0.4 s at 22.05 kHz (the package's usual rate) and a
-     * 44.1 kHz clip under share/: frames floor((n16k - 400) / 320) + 1. */
-    put_ogg(sounds, "lvl/cs/a-m-one.ogg", 22050, 300, 22050);
-    put_ogg(sounds, "lvl/cs/a-m-two.ogg", 55125, 500, 22050);
-    put_ogg(sounds, "lvl/cs/a-m-tiny.ogg", 300, 500, 22050); /* 218 samples at 16 kHz */
-    put_ogg(sounds, "share/border/cs/c-m-s.ogg", 44100, 700, 44100);
-    put_ogg(sounds, "lvl/cs/a-v-one.ogg", 33075, 200, 22050);
-    put_ogg(sounds, "lvl/cs/a-x-other.ogg", 22050, 200, 22050); /* neither speaker */
-    put_ogg(sounds, "lvl/nl/a-m-dutch.ogg", 22050, 200, 22050); /* other language */
-
-    (void)state;
-    capture_start();
-    int rc = speech_build("speech-cs", root, FS_SOURCE_DIR "/scripts/fetch-speech.sh");
-    const char *msg = capture_end();
-    if (rc)
-        fail_msg("build failed: %s", msg);
 
     p = xasprintf("%s/speech-cs/meta.txt", root);
     meta = read_file(p, NULL);
@@ -285,6 +268,31 @@ static void test_build_fake_package(void **state)
     /* the command line that built it, as lib's command_line quotes words */
     assert_has(readme, "/test_speech\n(harness/rvc/speech.c of faiss-sweep;");
     free(readme);
+}
+
+static void test_build_fake_package(void **state)
+{
+    const char *root = tmp("build");
+    const char *sounds = fake_package(root);
+    char *p;
+    /* 1.0 s, 2.5 s and 0.4 s at 22.05 kHz (the package's usual rate) and a
+     * 44.1 kHz clip under share/: frames floor((n16k - 400) / 320) + 1. */
+    put_ogg(sounds, "lvl/cs/a-m-one.ogg", 22050, 300, 22050);
+    put_ogg(sounds, "lvl/cs/a-m-two.ogg", 55125, 500, 22050);
+    put_ogg(sounds, "lvl/cs/a-m-tiny.ogg", 300, 500, 22050); /* 218 samples at 16 kHz */
+    put_ogg(sounds, "share/border/cs/c-m-s.ogg", 44100, 700, 44100);
+    put_ogg(sounds, "lvl/cs/a-v-one.ogg", 33075, 200, 22050);
+    put_ogg(sounds, "lvl/cs/a-x-other.ogg", 22050, 200, 22050); /* neither speaker */
+    put_ogg(sounds, "lvl/nl/a-m-dutch.ogg", 22050, 200, 22050); /* other language */
+
+    (void)state;
+    capture_start();
+    int rc = speech_build("speech-cs", root, FS_SOURCE_DIR "/scripts/fetch-speech.sh");
+    const char *msg = capture_end();
+    if (rc)
+        fail_msg("build failed: %s", msg);
+
+    check_texts(root);
 
     static const char *const files[] = {
         "target-m/3_feature256/lvl-a-m-one.npy", "target-m/3_feature768/lvl-a-m-one.npy",

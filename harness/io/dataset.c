@@ -194,7 +194,8 @@ static int load_hdf5_split(struct dataset *ds, const struct dataset_spec *spec, 
     if (cut) {
         ds->base.n = limit;
         vecs_shrink(&ds->base);
-        info("base_limit cuts the train set of '%s': its stored ground truth is not used", spec->base);
+        info("base_limit cuts the train set of '%s': its stored ground truth is not used",
+             spec->base);
         free(a.neighbors);
         free(a.distances);
     } else if (a.neighbors && a.gt_k) {
@@ -477,7 +478,8 @@ static void print_rows(FILE *out, const struct vecs *v)
         fprintf(out, "L2 norms:       none (every row holds NaN or Inf)\n");
     fprintf(out, "NaN/Inf rows:   %zu\n", vecs_count_nonfinite(v, NULL));
     fprintf(out, "zero rows:      %zu\n", zero);
-    fprintf(out, "duplicate rows: %zu (bitwise equal to an earlier row)\n", vecs_count_duplicates(v));
+    fprintf(out, "duplicate rows: %zu (bitwise equal to an earlier row)\n",
+            vecs_count_duplicates(v));
 }
 
 int dataset_info(FILE *out, const char *format, const char *path)
@@ -513,7 +515,8 @@ int dataset_info(FILE *out, const char *format, const char *path)
             (unsigned long long)hash_tables(&ds.base, &none));
     if (hdf5) {
         fprintf(out, "queries:        %zu (test)\n", ds.queries.n);
-        fprintf(out, "ground truth:   %s%zu neighbours per query\n", ds.gt_k ? "" : "none, ", ds.gt_k);
+        fprintf(out, "ground truth:   %s%zu neighbours per query\n", ds.gt_k ? "" : "none, ",
+                ds.gt_k);
         fprintf(out, "distance:       %s (metric %s)\n", ds.distance,
                 ds.native_metric ? ds.native_metric : "unknown");
         fprintf(out, "run hash:       %016llx (train + test: what a run without limits caches "

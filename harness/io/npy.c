@@ -301,7 +301,8 @@ int npy_read_header(FILE *f, const char *path, struct npy_header *h)
     if (h->file_size < h->data_offset + need) {
         error("truncated data in '%s': shape (%zu, %zu) %s needs %llu bytes, got %llu",
               path, h->n, h->d, npy_dtype_name(h->dtype), (unsigned long long)need,
-              (unsigned long long)(h->file_size > h->data_offset ? h->file_size - h->data_offset : 0));
+              (unsigned long long)(h->file_size > h->data_offset ? h->file_size - h->data_offset
+                                                                 : 0));
         goto out;
     }
     if (h->file_size > h->data_offset + need) {

@@ -132,7 +132,9 @@ static int cmp_clip_path(const void *a, const void *b)
 
 static int cmp_clip_name(const void *a, const void *b)
 {
-    return strcmp((*(const struct speech_clip *const *)a)->name, (*(const struct speech_clip *const *)b)->name);
+    const struct speech_clip *x = *(const struct speech_clip *const *)a;
+    const struct speech_clip *y = *(const struct speech_clip *const *)b;
+    return strcmp(x->name, y->name);
 }
 
 /* Sort by path; names must be unique, or two clips would share a file. */
