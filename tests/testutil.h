@@ -44,4 +44,16 @@ int count_lines(const char *s);
         assert_int_equal(count_lines(msg_), 1);                              \
     } while (0)
 
+/* Generated data, so that a test needs nothing from ../shared. */
+#include <stddef.h>
+#include <stdint.h>
+
+/* Write n x d float32 vectors drawn with lib/rng from `seed` (each value
+ * uniform in [0, 1), 24-bit) to path as .fvecs: per row an int32 d, then
+ * the d floats. Returns 0 or -1 (errno set). */
+int write_random_fvecs(const char *path, size_t n, size_t d, uint64_t seed);
+
+/* Write text to path (created or truncated). Returns 0 or -1. */
+int write_string(const char *path, const char *text);
+
 #endif
