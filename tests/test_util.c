@@ -144,7 +144,8 @@ static void test_command_line_shell_round_trip(void **state)
     char *const words[] = {
         "faiss-sweep", "run", "my config.yaml", "--set", "name=a b", "$HOME", "`id`",
         "*.yaml", "a;b", "x|y", "a&b", "<in", ">out", "(x)", "{a,b}", "[ab]", "?",
-        "back\\slash", "dq\"x", "~", "#hash", "!bang", "", "tab\there",
+        "back\\slash", "dq\"x", "~", "#hash", "!bang", "", "tab\there", "it's", "'",
+        "two\nlines",
         "plain-word_1.2,3:4/5@%+=",
     };
     size_t n = sizeof(words) / sizeof(words[0]);
@@ -223,10 +224,12 @@ static void test_make_dirs(void **state)
 
     /* a file in the way: one line naming the folder that could not be made */
     assert_int_equal(write_string(tmp("file"), "x\n"), 0);
-    snprintf(want, sizeof(want), "cannot create folder '%s': %s", tmp("file/sub"),
+    snprintf(want, sizeof(want), "cannot create folder '%s': %s", tmp("file"),
              strerror(ENOTDIR));
     assert_fails(make_dirs(tmp("file/sub/deeper")), want, NULL);
     assert_false(is_dir(tmp("file/sub")));
+    /* the file itself is no folder either: caught before any work is done */
+    assert_fails(make_dirs(tmp("file")), want, NULL);
 }
 
 static void test_read_file(void **state)
