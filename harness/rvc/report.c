@@ -13,7 +13,7 @@
  * else, so the report says exactly what the code below it does.
  */
 #include "rvc/report.h"
-#include "out/plot.h"
+#include "out/gnuplot.h"
 #include "lib/util.h"
 
 #include <errno.h>
@@ -1314,7 +1314,7 @@ static int write_plot_data(const char *path, const struct plot_data *pd, const c
     for (size_t s = 0; s < pd->titles.n; s++) {
         if (s)
             fputs("\n\n", f);
-        plot_put_quoted(f, pd->titles.v[s]);
+        gnuplot_put_quoted(f, pd->titles.v[s]);
         fputc('\n', f);
         for (size_t i = 0; i < pd->n; i++)
             if (pd->v[i].series == (int)s)
@@ -1343,8 +1343,8 @@ static int draw_claim(const struct rep_rows *rr, const struct finding *f, int id
     char *data = xasprintf("%s.dat", base), *png = xasprintf("%s.png", base);
     char *template = xasprintf("%s/%s.gp", templates_dir, templ[kind]);
     char *title = xasprintf("C%d: %s", id, claim_text[id].title);
-    char *q[5] = { plot_gp_quote(templates_dir), plot_gp_quote(data), plot_gp_quote(base),
-                   plot_gp_quote(title), NULL };
+    char *q[5] = { gnuplot_quote(templates_dir), gnuplot_quote(data), gnuplot_quote(base),
+                   gnuplot_quote(title), NULL };
     char *vars = NULL;
     int has_y2 = 0, rc = -1;
     struct stat st;
@@ -1371,7 +1371,7 @@ static int draw_claim(const struct rep_rows *rr, const struct finding *f, int id
                                               "ylab='recall@8, solid'; y2lab='blend error, dashed'; ylog=0"
                      : "ylog=0");
     unlink(png);
-    if (plot_run_gnuplot(template, vars) < 0)
+    if (gnuplot_run(template, vars) < 0)
         goto out;
     if (stat(png, &st) < 0 || st.st_size == 0) {
         error("template '%s' did not write '%s'", template, png);
