@@ -10,6 +10,7 @@
 #include "out/plot.h"
 #include "out/gnuplot.h"
 #include "out/results.h"
+#include "out/summary.h"
 #include "lib/util.h"
 
 #include <math.h>
@@ -426,36 +427,6 @@ static char *run_title(const struct result_set *rs, const char *stem, int multi_
     return xstrdup(t);
 }
 
-/* The set holds ok rows of more than one metric. */
-static int several_metrics(const struct result_set *rs)
-{
-    const char *first = NULL;
-    for (size_t i = 0; i < rs->n_rows; i++) {
-        if (strcmp(rs->rows[i].status, "ok"))
-            continue;
-        if (!first)
-            first = rs->rows[i].metric;
-        else if (strcmp(first, rs->rows[i].metric))
-            return 1;
-    }
-    return 0;
-}
-
-/* The file holds ok rows at more than one base size (a scale ladder). */
-static int several_sizes(const struct result_set *rs)
-{
-    int64_t first = -1;
-    for (size_t i = 0; i < rs->n_rows; i++) {
-        if (strcmp(rs->rows[i].status, "ok"))
-            continue;
-        if (first < 0)
-            first = rs->rows[i].N;
-        else if (first != rs->rows[i].N)
-            return 1;
-    }
-    return 0;
-}
-
 /* Index of k in ks (0 = the largest); -1 with an error listing ks if absent. */
 static long find_k(const struct result_set *rs, long k, const char *path)
 {
@@ -494,14 +465,14 @@ int plot_results_at(const char *h5path, const char *outdir, const char *template
     if ((kidx = find_k(&rs, k, h5path)) < 0 || make_dirs(outdir) < 0)
         goto out;
     ctx.kidx = (size_t)kidx;
-    ctx.multi_metric = several_metrics(&rs);
-    ctx.multi_size = several_sizes(&rs);
+    ctx.multi_metric = summary_several_metrics(&rs);
+    ctx.multi_size = summary_several_sizes(&rs);
     stem = file_stem(h5path);
     title = run_title(&rs, stem, ctx.multi_metric);
 
     struct job job = { &ctx, outdir, stem, templates_dir, title };
     for (size_t i = 0; i < sizeof(plot_defs) / sizeof(plot_defs[0]); i++)
-        if ((!plot_defs[i].ladder || several_sizes(&rs)) && draw(&job, &plot_defs[i]) < 0)
+        if ((!plot_defs[i].ladder || ctx.multi_size) && draw(&job, &plot_defs[i]) < 0)
             goto out;
     rc = 0;
 out:
