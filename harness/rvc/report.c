@@ -85,7 +85,16 @@ void rep_rows_add(struct rep_rows *rr, const struct result_set *rs, int file)
         snprintf(x->run, sizeof(x->run), "%s", name && name->type == ATTR_STR ? name->s : "");
         x->n_runs = 1;
         x->src_row = i;
-        x->t_lo = x->t_hi = r->audio_s_batch;
+        x->blend_err_mean = r->blend_err_mean;
+        x->blend_err_p95 = r->blend_err_p95;
+        x->blend_cos_mean = r->blend_cos_mean;
+        x->blend_missing = r->blend_missing;
+        x->blend_zero_dist = r->blend_zero_dist;
+        x->blend_ir_unit = r->blend_ir_unit;
+        x->audio_s_batch = r->audio_s_batch;
+        x->audio_s_single = r->audio_s_single;
+        x->audio_s_qexpand = r->audio_s_qexpand;
+        x->t_lo = x->t_hi = x->audio_s_batch;
         label_of(r, x->label, sizeof(x->label));
         x->claim = claim_of(x->label);
         x->recall1 = i1 >= 0 ? r->recall_at[i1] : NAN;
@@ -104,17 +113,17 @@ void rep_rows_release(struct rep_rows *rr)
 
 static int has_err(const struct rep_row *x)
 {
-    return isfinite(x->r.blend_err_mean);
+    return isfinite(x->blend_err_mean);
 }
 
 static int has_time(const struct rep_row *x)
 {
-    return isfinite(x->r.audio_s_batch) && x->r.audio_s_batch > 0;
+    return isfinite(x->audio_s_batch) && x->audio_s_batch > 0;
 }
 
 double report_tolerance(const struct rep_row *x)
 {
-    return x->r.blend_ir_unit * (REPORT_IR_TOL / 0.01);
+    return x->blend_ir_unit * (REPORT_IR_TOL / 0.01);
 }
 
 /* Batch search time per second of audio with the query expansion RVC would
@@ -123,8 +132,8 @@ static double time_with_qe(const struct rep_row *x)
 {
     int q = strstr(x->r.preprocess, "qe=queries") || strstr(x->r.preprocess, "qe=both");
     if (!q)
-        return x->r.audio_s_batch;
-    return x->r.audio_s_batch + x->r.audio_s_qexpand;
+        return x->audio_s_batch;
+    return x->audio_s_batch + x->audio_s_qexpand;
 }
 
 static int expanded(const struct rep_row *x)
@@ -168,9 +177,9 @@ static long best_err(const struct rep_rows *rr, const char *label, long d, int64
         const struct rep_row *x = &rr->v[i];
         if (strcmp(x->label, label) || !at(x, d, N, metric) || !has_err(x))
             continue;
-        if (b < 0 || x->r.blend_err_mean < rr->v[b].r.blend_err_mean ||
-            (x->r.blend_err_mean == rr->v[b].r.blend_err_mean &&
-             x->r.audio_s_batch < rr->v[b].r.audio_s_batch))
+        if (b < 0 || x->blend_err_mean < rr->v[b].blend_err_mean ||
+            (x->blend_err_mean == rr->v[b].blend_err_mean &&
+             x->audio_s_batch < rr->v[b].audio_s_batch))
             b = (long)i;
     }
     return b;
@@ -307,7 +316,7 @@ static struct num ms_of(double s)
 /* Batch search time in ms per second of audio. */
 static struct num ms(const struct rep_row *x)
 {
-    return ms_of(x->r.audio_s_batch);
+    return ms_of(x->audio_s_batch);
 }
 
 /* "IVF256,Flat nprobe 1 k_factor 4" */
@@ -377,10 +386,10 @@ void report_c1(const struct rep_rows *rr, struct finding *f)
         const struct rep_row *x = &rr->v[a], *y = &rr->v[b];
         setting(x, sa, sizeof(sa));
         setting(y, sb, sizeof(sb));
-        c->v[0] = x->r.blend_err_mean;
-        c->v[1] = y->r.blend_err_mean;
-        c->v[2] = x->r.audio_s_batch / y->r.audio_s_batch;
-        c->v[3] = x->r.audio_s_single / y->r.audio_s_single;
+        c->v[0] = x->blend_err_mean;
+        c->v[1] = y->blend_err_mean;
+        c->v[2] = x->audio_s_batch / y->audio_s_batch;
+        c->v[3] = x->audio_s_single / y->audio_s_single;
         c->outcome = c->v[0] < c->v[1];
         why(c, "2023-04 rule (%s): blend error %s; today's (%s): %s; search time 2023-04 / today: "
                "%sx batch, %sx single", sa, g3(c->v[0]).s, sb, g3(c->v[1]).s, g3(c->v[2]).s,
@@ -416,16 +425,16 @@ void report_c2(const struct rep_rows *rr, struct finding *f)
                     strcmp(x->r.preprocess, y->r.preprocess) || x->r.nprobe != y->r.nprobe ||
                     x->r.k_factor != y->r.k_factor)
                     continue;
-                double ratio = y->r.blend_err_mean / x->r.blend_err_mean;
+                double ratio = y->blend_err_mean / x->blend_err_mean;
                 use_row(f, i);
                 use_row(f, j);
                 pairs++;
-                better += y->r.blend_err_mean < x->r.blend_err_mean;
+                better += y->blend_err_mean < x->blend_err_mean;
                 if (isnan(worst) || ratio > worst)
                     worst = ratio;
                 setting(x, s, sizeof(s));
                 why(c, "%s%s: l2 %s, cosine %s", pairs > 1 ? "; " : "", s,
-                    g3(x->r.blend_err_mean).s, g3(y->r.blend_err_mean).s);
+                    g3(x->blend_err_mean).s, g3(y->blend_err_mean).s);
                 break;
             }
         }
@@ -466,9 +475,9 @@ void report_c3(const struct rep_rows *rr, struct finding *f)
                 x->r.nprobe != 1 || !at(x, c->d, c->N, c->metric) || !has_err(x) || !has_time(x))
                 continue;
             use_row(f, i);
-            if (base < 0 || x->r.blend_err_mean < rr->v[base].r.blend_err_mean ||
-                (x->r.blend_err_mean == rr->v[base].r.blend_err_mean &&
-                 x->r.audio_s_batch < rr->v[base].r.audio_s_batch))
+            if (base < 0 || x->blend_err_mean < rr->v[base].blend_err_mean ||
+                (x->blend_err_mean == rr->v[base].blend_err_mean &&
+                 x->audio_s_batch < rr->v[base].audio_s_batch))
                 base = (long)i;
         }
         for (size_t i = 0; i < rr->n; i++) {
@@ -476,12 +485,12 @@ void report_c3(const struct rep_rows *rr, struct finding *f)
             if (x->claim != 3 || !at(x, c->d, c->N, c->metric) || !has_err(x) || !has_time(x))
                 continue;
             use_row(f, i);
-            if (faith < 0 || x->r.blend_err_mean < rr->v[faith].r.blend_err_mean)
+            if (faith < 0 || x->blend_err_mean < rr->v[faith].blend_err_mean)
                 faith = (long)i;
-            if (fast < 0 || x->r.audio_s_batch < rr->v[fast].r.audio_s_batch)
+            if (fast < 0 || x->audio_s_batch < rr->v[fast].audio_s_batch)
                 fast = (long)i;
-            if (base >= 0 && x->r.blend_err_mean <= rr->v[base].r.blend_err_mean &&
-                (win < 0 || x->r.audio_s_batch < rr->v[win].r.audio_s_batch))
+            if (base >= 0 && x->blend_err_mean <= rr->v[base].blend_err_mean &&
+                (win < 0 || x->audio_s_batch < rr->v[win].audio_s_batch))
                 win = (long)i;
         }
         /* faster only if faster in every run */
@@ -492,7 +501,7 @@ void report_c3(const struct rep_rows *rr, struct finding *f)
             continue;
         }
         const struct rep_row *b = &rr->v[base], *w = &rr->v[cmp < 0 ? win : faith];
-        c->outcome = cmp < 0 ? 1 : cmp > 0 || rr->v[win].r.audio_s_batch >= b->r.audio_s_batch
+        c->outcome = cmp < 0 ? 1 : cmp > 0 || rr->v[win].audio_s_batch >= b->audio_s_batch
                      ? 0 : -1;
         if (c->outcome < 0) {
             char sw[160];
@@ -500,27 +509,27 @@ void report_c3(const struct rep_rows *rr, struct finding *f)
             why(c, "the fastest C3 point at least as faithful (%s, %s at %s ms/s, range %s-%s "
                    "over %d runs) is faster by median than the IVF-Flat baseline (%s ms/s, range "
                    "%s-%s over %d runs) but not in every run; ", sw,
-                g3(rr->v[win].r.blend_err_mean).s, ms(&rr->v[win]).s, ms_of(rr->v[win].t_lo).s,
+                g3(rr->v[win].blend_err_mean).s, ms(&rr->v[win]).s, ms_of(rr->v[win].t_lo).s,
                 ms_of(rr->v[win].t_hi).s, rr->v[win].n_runs, ms(b).s, ms_of(b->t_lo).s,
                 ms_of(b->t_hi).s, b->n_runs);
         }
-        c->v[0] = b->r.blend_err_mean;
-        c->v[1] = b->r.audio_s_batch;
-        c->v[2] = w->r.blend_err_mean;
-        c->v[3] = w->r.audio_s_batch;
+        c->v[0] = b->blend_err_mean;
+        c->v[1] = b->audio_s_batch;
+        c->v[2] = w->blend_err_mean;
+        c->v[3] = w->audio_s_batch;
         setting(b, s, sizeof(s));
         why(c, "most faithful IVF-Flat at nprobe 1: %s, blend error %s at %s ms/s; ", s,
-            g3(b->r.blend_err_mean).s, ms(b).s);
+            g3(b->blend_err_mean).s, ms(b).s);
         setting(w, s, sizeof(s));
         if (cmp < 0) {
             why(c, "fastest C3 point at least as faithful: %s, %s at %s ms/s (%s)", s,
-                g3(w->r.blend_err_mean).s, ms(w).s,
+                g3(w->blend_err_mean).s, ms(w).s,
                 time_basis(w, b));
         } else {
             why(c, "no C3 point is both as faithful and faster; most faithful C3: %s, %s at %s ms/s",
-                s, g3(w->r.blend_err_mean).s, ms(w).s);
+                s, g3(w->blend_err_mean).s, ms(w).s);
             setting(&rr->v[fast], s, sizeof(s));
-            why(c, "; fastest C3: %s, %s at %s ms/s", s, g3(rr->v[fast].r.blend_err_mean).s,
+            why(c, "; fastest C3: %s, %s at %s ms/s", s, g3(rr->v[fast].blend_err_mean).s,
                 ms(&rr->v[fast]).s);
         }
     }
@@ -554,12 +563,12 @@ void report_c4(const struct rep_rows *rr, struct finding *f)
             if (!c4_pool(x) || !at(x, c->d, c->N, c->metric))
                 continue;
             use_row(f, i);
-            if (x->r.blend_err_mean <= rr->v[ref].r.blend_err_mean &&
-                (win < 0 || x->r.audio_s_batch < rr->v[win].r.audio_s_batch))
+            if (x->blend_err_mean <= rr->v[ref].blend_err_mean &&
+                (win < 0 || x->audio_s_batch < rr->v[win].audio_s_batch))
                 win = (long)i;
         }
         setting(&rr->v[ref], s, sizeof(s));
-        why(c, "today's default (%s): blend error %s; ", s, g3(rr->v[ref].r.blend_err_mean).s);
+        why(c, "today's default (%s): blend error %s; ", s, g3(rr->v[ref].blend_err_mean).s);
         if (win < 0) {
             why(c, "no C4, N//39 or C5 point reaches it");
             continue;
@@ -568,12 +577,12 @@ void report_c4(const struct rep_rows *rr, struct finding *f)
         c->v[0] = (double)w->r.nlist;
         c->v[1] = 4 * root;
         c->v[2] = 16 * root;
-        c->v[3] = w->r.audio_s_batch;
+        c->v[3] = w->audio_s_batch;
         /* {sqrt: m} rounds m*sqrt(N): half a list either side is the same rule. */
         c->outcome = c->v[0] >= c->v[1] - 0.5 && c->v[0] <= c->v[2] + 0.5;
         setting(w, s, sizeof(s));
         why(c, "fastest point at or below it: %s (`%s`), %s at %s ms/s; nlist %lld = %s x sqrt(N), "
-               "range [%s, %s]; N//39 = %lld", s, w->label, g3(w->r.blend_err_mean).s, ms(w).s,
+               "range [%s, %s]; N//39 = %lld", s, w->label, g3(w->blend_err_mean).s, ms(w).s,
             (long long)w->r.nlist, g3(c->v[0] / root).s, g3(c->v[1]).s, g3(c->v[2]).s,
             (long long)(c->N / 39));
         /* Points as fast within the runs' spread, on the other side of the range, leave it open. */
@@ -581,7 +590,7 @@ void report_c4(const struct rep_rows *rr, struct finding *f)
             const struct rep_row *x = &rr->v[i];
             double nl = (double)x->r.nlist;
             if (!c4_pool(x) || !at(x, c->d, c->N, c->metric) || x == w ||
-                x->r.blend_err_mean > rr->v[ref].r.blend_err_mean || rep_time_cmp(rr, x, w) > 0 ||
+                x->blend_err_mean > rr->v[ref].blend_err_mean || rep_time_cmp(rr, x, w) > 0 ||
                 (nl >= c->v[1] - 0.5 && nl <= c->v[2] + 0.5) == c->outcome)
                 continue;
             setting(x, s, sizeof(s));
@@ -645,7 +654,7 @@ void report_c5(const struct rep_rows *rr, struct finding *tp, struct finding *np
             use_row(np, i);
             if (has_time(r)) {
                 x[m] = (double)r->r.nprobe;
-                y[m++] = r->r.audio_s_batch;
+                y[m++] = r->audio_s_batch;
                 lo = lo && lo < r->r.nprobe ? lo : r->r.nprobe;
                 hi = hi > r->r.nprobe ? hi : r->r.nprobe;
             }
@@ -653,7 +662,7 @@ void report_c5(const struct rep_rows *rr, struct finding *tp, struct finding *np
                 continue;
             if (r->r.nprobe == 1)
                 one = (long)i;
-            if (best < 0 || r->r.blend_err_mean < rr->v[best].r.blend_err_mean)
+            if (best < 0 || r->blend_err_mean < rr->v[best].blend_err_mean)
                 best = (long)i;
         }
         c->v[0] = loglog_slope(x, y, m);
@@ -669,31 +678,31 @@ void report_c5(const struct rep_rows *rr, struct finding *tp, struct finding *np
             why(e, "no row at nprobe 1 with a blend error");
         } else if (isnan(report_tolerance(&rr->v[one]))) {
             why(e, "blend error at nprobe 1: %s; no blend_ir_unit in this file (written before "
-                   "schema 2) to set the tolerance", g3(rr->v[one].r.blend_err_mean).s);
+                   "schema 2) to set the tolerance", g3(rr->v[one].blend_err_mean).s);
         } else {
             const struct rep_row *o1 = &rr->v[one];
             long need = -1;
             for (size_t i = 0; i < rr->n; i++) {
                 const struct rep_row *r = &rr->v[i];
                 if (r->claim == 5 && in_cell(r, c, what_index) && has_err(r) &&
-                    r->r.blend_err_mean <= report_tolerance(o1) &&
+                    r->blend_err_mean <= report_tolerance(o1) &&
                     (need < 0 || r->r.nprobe < rr->v[need].r.nprobe))
                     need = (long)i;
             }
-            e->v[0] = o1->r.blend_err_mean;
+            e->v[0] = o1->blend_err_mean;
             e->v[1] = report_tolerance(o1);
             e->v[2] = need >= 0 ? (double)rr->v[need].r.nprobe : NAN;
-            e->v[3] = need >= 0 ? rr->v[need].r.audio_s_batch / o1->r.audio_s_batch : NAN;
+            e->v[3] = need >= 0 ? rr->v[need].audio_s_batch / o1->audio_s_batch : NAN;
             e->outcome = e->v[0] <= e->v[1];
             why(e, "blend error at nprobe 1: %s, as much as moving index_rate by %s; tolerance "
                    "%s (index_rate %s); ", g3(e->v[0]).s,
-                g3(e->v[0] / o1->r.blend_ir_unit * 0.01).s, g3(e->v[1]).s, g3(REPORT_IR_TOL).s);
+                g3(e->v[0] / o1->blend_ir_unit * 0.01).s, g3(e->v[1]).s, g3(REPORT_IR_TOL).s);
             if (need < 0)
                 why(e, "no nprobe measured reaches it (lowest %s at nprobe %lld)",
-                    g3(rr->v[best].r.blend_err_mean).s, (long long)rr->v[best].r.nprobe);
+                    g3(rr->v[best].blend_err_mean).s, (long long)rr->v[best].r.nprobe);
             else
                 why(e, "smallest nprobe within it: %lld (%s, batch time %sx nprobe 1's)",
-                    (long long)rr->v[need].r.nprobe, g3(rr->v[need].r.blend_err_mean).s,
+                    (long long)rr->v[need].r.nprobe, g3(rr->v[need].blend_err_mean).s,
                     g3(e->v[3]).s);
         }
         free(y);
@@ -737,9 +746,9 @@ void report_c6(const struct rep_rows *rr, struct finding *f)
                 top = isnan(top) || x->recall8 > top ? x->recall8 : top;
             }
             if (has_err(x)) {
-                if (!isnan(low) && x->r.blend_err_mean - low > rise)
-                    rise = x->r.blend_err_mean - low;
-                low = isnan(low) || x->r.blend_err_mean < low ? x->r.blend_err_mean : low;
+                if (!isnan(low) && x->blend_err_mean - low > rise)
+                    rise = x->blend_err_mean - low;
+                low = isnan(low) || x->blend_err_mean < low ? x->blend_err_mean : low;
             }
         }
         if (m < 2 || rr->v[ix[0]].r.k_factor == rr->v[ix[m - 1]].r.k_factor) {
@@ -754,8 +763,8 @@ void report_c6(const struct rep_rows *rr, struct finding *f)
             why(c, "k_factor %lld to %lld: recall@%ld %s to %s, blend error %s to %s; largest fall "
                    "of recall below an earlier value %s, largest rise of blend error above an "
                    "earlier value %s", (long long)a->r.k_factor, (long long)b->r.k_factor, a->k8,
-                g3(a->recall8).s, g3(b->recall8).s, g3(a->r.blend_err_mean).s,
-                g3(b->r.blend_err_mean).s, g3(fall).s, g3(rise).s);
+                g3(a->recall8).s, g3(b->recall8).s, g3(a->blend_err_mean).s,
+                g3(b->blend_err_mean).s, g3(fall).s, g3(rise).s);
         }
         free(ix);
     }
@@ -822,8 +831,8 @@ static void with_without(const struct rep_rows *rr, struct finding *f, int claim
             if (b < 0)
                 continue;
             const struct rep_row *y = &rr->v[b];
-            double e = x->r.blend_err_mean, e0 = y->r.blend_err_mean;
-            double tr = time_with_qe(x) / y->r.audio_s_batch;
+            double e = x->blend_err_mean, e0 = y->blend_err_mean;
+            double tr = time_with_qe(x) / y->audio_s_batch;
             double br = y->r.index_bytes > 0 && x->r.index_bytes > 0
                         ? (double)x->r.index_bytes / (double)y->r.index_bytes : NAN;
             double tol = report_tolerance(y);
@@ -842,8 +851,8 @@ static void with_without(const struct rep_rows *rr, struct finding *f, int claim
             why(c, "%s%s: blend error %s; without (%s, `%s`): %s (ratio %s); batch time ratio %s",
                 pairs > 1 ? "; " : "", s, g3(e).s, s0, y->label, g3(e0).s, g3(e / e0).s,
                 g3(tr).s);
-            if (qe && isfinite(x->r.audio_s_qexpand))
-                why(c, " (query expansion %s of %s ms/s)", ms_of(x->r.audio_s_qexpand).s,
+            if (qe && isfinite(x->audio_s_qexpand))
+                why(c, " (query expansion %s of %s ms/s)", ms_of(x->audio_s_qexpand).s,
                     ms_of(time_with_qe(x)).s);
             else if (qe && isnan(tr))
                 why(c, " (query expansion not timed in this file)");
@@ -881,16 +890,16 @@ long report_recommend(const struct rep_rows *rr, long d, int64_t N, long *def)
     *def = best_err(rr, DEFAULT_LABEL, d, N, NULL);
     if (*def < 0)
         return -1;
-    double ref = rr->v[*def].r.blend_err_mean;
+    double ref = rr->v[*def].blend_err_mean;
     for (size_t i = 0; i < rr->n; i++) {
         const struct rep_row *x = &rr->v[i];
         /* Query expansion counts with its time; without that time it cannot compete. */
         double t = time_with_qe(x);
         if (!at(x, d, N, NULL) || !has_err(x) || !has_time(x) || isnan(t) ||
-            x->r.blend_err_mean > ref)
+            x->blend_err_mean > ref)
             continue;
         if (b < 0 || t < time_with_qe(&rr->v[b]) ||
-            (t == time_with_qe(&rr->v[b]) && x->r.blend_err_mean < rr->v[b].r.blend_err_mean))
+            (t == time_with_qe(&rr->v[b]) && x->blend_err_mean < rr->v[b].blend_err_mean))
             b = (long)i;
     }
     return b;
@@ -1132,14 +1141,14 @@ static void write_table(FILE *o, const struct rep_row *const *p, size_t n)
                      ms_of(x->t_hi).s);
         else
             snprintf(batch, sizeof(batch), "%s", ms(x).s);
-        if (isfinite(x->r.audio_s_qexpand))
+        if (isfinite(x->audio_s_qexpand))
             snprintf(batch + strlen(batch), sizeof(batch) - strlen(batch), " + %s expansion",
-                     ms_of(x->r.audio_s_qexpand).s);
+                     ms_of(x->audio_s_qexpand).s);
         fprintf(o, "` | %s | %s | %lld | %lld | %s | %s | %s | %s | %s | %s | %s | %s | %d |\n",
                 x->r.metric, *x->r.preprocess ? x->r.preprocess : "-", (long long)x->r.nprobe,
                 (long long)x->r.k_factor, g3(x->recall1).s, g3(x->recall8).s,
-                g3(x->r.blend_err_mean).s, g3(x->r.blend_err_p95).s, batch,
-                g3(x->r.audio_s_single * 1e3).s, g3(mib(x)).s, g3(x->r.train_s + x->r.add_s).s,
+                g3(x->blend_err_mean).s, g3(x->blend_err_p95).s, batch,
+                g3(x->audio_s_single * 1e3).s, g3(mib(x)).s, g3(x->r.train_s + x->r.add_s).s,
                 x->n_runs);
     }
     if (k8 != 8)
@@ -1262,7 +1271,7 @@ static void plot_points(const struct rep_rows *rr, const struct finding *f, enum
         case PLOT_TRADEOFF:
             snprintf(t, sizeof(t), "%s%s%s d=%ld N=%lld", lab, *x->r.preprocess ? " " : "",
                      x->r.preprocess, x->d, (long long)x->r.N);
-            pd_add(pd, t, x->r.blend_err_mean, x->r.audio_s_batch * 1e3, NAN);
+            pd_add(pd, t, x->blend_err_mean, x->audio_s_batch * 1e3, NAN);
             break;
         case PLOT_NPROBE:
         case PLOT_KFACTOR:
@@ -1270,11 +1279,11 @@ static void plot_points(const struct rep_rows *rr, const struct finding *f, enum
                 snprintf(t, sizeof(t), "%s nprobe=%lld%s%s d=%ld N=%lld", x->r.factory,
                          (long long)x->r.nprobe, *x->r.preprocess ? " " : "", x->r.preprocess,
                          x->d, (long long)x->r.N);
-                pd_add(pd, t, (double)x->r.k_factor, x->recall8, x->r.blend_err_mean);
+                pd_add(pd, t, (double)x->r.k_factor, x->recall8, x->blend_err_mean);
             } else {
                 snprintf(t, sizeof(t), "%s%s%s d=%ld N=%lld", x->r.factory,
                          *x->r.preprocess ? " " : "", x->r.preprocess, x->d, (long long)x->r.N);
-                pd_add(pd, t, (double)x->r.nprobe, x->r.audio_s_batch * 1e3, x->r.blend_err_mean);
+                pd_add(pd, t, (double)x->r.nprobe, x->audio_s_batch * 1e3, x->blend_err_mean);
             }
             break;
         case PLOT_PAIRS:
@@ -1294,7 +1303,7 @@ static void plot_points(const struct rep_rows *rr, const struct finding *f, enum
                     !strcmp(y->r.preprocess, x->r.preprocess) && y->r.nprobe == x->r.nprobe &&
                     y->r.k_factor == x->r.k_factor) {
                     snprintf(t, sizeof(t), "d=%ld N=%lld", x->d, (long long)x->r.N);
-                    pd_add(pd, t, x->r.blend_err_mean, y->r.blend_err_mean, NAN);
+                    pd_add(pd, t, x->blend_err_mean, y->blend_err_mean, NAN);
                     break;
                 }
             }
@@ -1485,9 +1494,9 @@ static void write_recommendation(FILE *o, const struct rep_rows *rr)
         const struct rep_row *x = &rr->v[b], *y = &rr->v[def];
         fprintf(o, "| %ld | %s | %lld | `%s` | %lld | %lld | %s | %s | %s | %s | %s | %s | `%s` nprobe %lld | %s | %s | %s | %s |\n",
                 x->d, range, (long long)x->r.N, x->r.factory, (long long)x->r.nprobe,
-                (long long)x->r.k_factor, x->r.metric, g3(x->r.blend_err_mean).s, ms(x).s,
-                g3(x->r.audio_s_single * 1e3).s, g3(mib(x)).s, g3(x->r.train_s + x->r.add_s).s,
-                y->r.factory, (long long)y->r.nprobe, g3(y->r.blend_err_mean).s, ms(y).s,
+                (long long)x->r.k_factor, x->r.metric, g3(x->blend_err_mean).s, ms(x).s,
+                g3(x->audio_s_single * 1e3).s, g3(mib(x)).s, g3(x->r.train_s + x->r.add_s).s,
+                y->r.factory, (long long)y->r.nprobe, g3(y->blend_err_mean).s, ms(y).s,
                 g3(mib(y)).s, g3(y->r.train_s + y->r.add_s).s);
     }
     fputc('\n', o);
@@ -1505,7 +1514,7 @@ static void write_recommendation(FILE *o, const struct rep_rows *rr)
         fprintf(o, "d = %ld, N = %lld: `%s` (family `%s`%s%s): blend error %s (today's default %s), "
                    "%s ms of batch search per second of audio (today's %s), %s MiB, built in %s s",
                 x->d, (long long)x->r.N, x->r.factory, x->label, *x->r.preprocess ? ", preprocess " : "",
-                x->r.preprocess, g3(x->r.blend_err_mean).s, g3(y->r.blend_err_mean).s, ms(x).s,
+                x->r.preprocess, g3(x->blend_err_mean).s, g3(y->blend_err_mean).s, ms(x).s,
                 ms(y).s, g3(mib(x)).s, g3(x->r.train_s + x->r.add_s).s);
         if (x->r.nlist > 0)
             fprintf(o, "; nlist %lld = %s x sqrt(N) = N / %s", (long long)x->r.nlist,
@@ -1513,7 +1522,7 @@ static void write_recommendation(FILE *o, const struct rep_rows *rr)
         for (size_t j = 0, named = 0; j < rr->n && named < 3; j++) {
             const struct rep_row *z = &rr->v[j];
             if (z == x || !at(z, x->d, x->r.N, NULL) || !has_err(z) || !has_time(z) ||
-                expanded(z) || expanded(x) || z->r.blend_err_mean > y->r.blend_err_mean ||
+                expanded(z) || expanded(x) || z->blend_err_mean > y->blend_err_mean ||
                 rep_time_cmp(rr, z, x) != 0)
                 continue;
             /* Metric, k_factor and preprocessing tell apart points with one factory string. */

@@ -37,6 +37,14 @@ struct rep_row {
     double recall1;             /* recall_at_1; NaN when the file has no k = 1 */
     double recall8;             /* recall_at_8, else recall at the file's largest k */
     long k8;                    /* the k of recall8 */
+    /* RVC's columns (their meaning is in out/results.h), copied from the
+     * result row by rep_rows_add, the one place that reads them from a
+     * row: the report, its rules and pooling use these, never r's. Pooled
+     * rows hold the median of the runs' times. */
+    double blend_err_mean, blend_err_p95, blend_cos_mean;
+    int64_t blend_missing, blend_zero_dist;
+    double blend_ir_unit;
+    double audio_s_batch, audio_s_single, audio_s_qexpand;
 };
 
 struct rep_rows {
@@ -45,7 +53,8 @@ struct rep_rows {
     double spread;              /* widest t_hi / t_lo of a pooled point; NaN: none */
 };
 
-/* Append the "ok" rows of rs (file number `file`). */
+/* Append the "ok" rows of rs (file number `file`), with the fields derived
+ * from them: label, claim, recall1/recall8 and RVC's columns. */
 void rep_rows_add(struct rep_rows *rr, const struct result_set *rs, int file);
 /* Free contents; safe on a zeroed struct. */
 void rep_rows_release(struct rep_rows *rr);
