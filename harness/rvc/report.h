@@ -60,7 +60,7 @@ void rep_rows_add(struct rep_rows *rr, const struct result_set *rs, int file);
 void rep_rows_release(struct rep_rows *rr);
 
 /*
- * Pool repeated measurements (pool.c). Rows of different files that measured
+ * Pool repeated measurements (report_pool.c). Rows of different files that measured
  * the same point (same study name, d, label, factory, metric, N, nlist,
  * nprobe, k_factor, preprocessing) and agree on what they measured (blend
  * error and recall within 1e-6 relative; the inputs were the same) become one
@@ -103,7 +103,7 @@ struct cell {
     char metric[16];
     char what[REPORT_WHAT];
     int outcome;            /* 1 supported, 0 not supported, -1 cannot be decided */
-    double v[4];            /* the deciding numbers; their meaning is per claim (report.c) */
+    double v[4];            /* the deciding numbers; their meaning is per claim (below) */
     char why[512];          /* the same numbers in words */
 };
 
@@ -121,7 +121,7 @@ void finding_init(struct finding *f);
 void finding_release(struct finding *f);
 
 /*
- * The decision rules (the sentence for each is in report.c's claim table and
+ * The decision rules (the sentence for each is in claims.c's claim table and
  * printed in the report). Each resets and fills f. Cell numbers v[]:
  *   C1: 2023-04 blend err, today's blend err, batch time ratio 2023-04/today,
  *       single-query time ratio

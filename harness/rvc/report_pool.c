@@ -1,5 +1,5 @@
 /*
- * pool.c - repeated measurements of one point, across results files, become
+ * report_pool.c - repeated measurements of one point, across results files, become
  * one row for the report.
  *
  * These machines are shared: one run measured the same IVF setting at 0.27
