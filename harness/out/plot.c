@@ -441,7 +441,7 @@ static long find_k(const struct result_set *rs, long k, const char *path)
     }
     if (k <= 0 && rs->n_ks)
         return best;
-    error("'%s' has no recall@%ld (its k: %s)", path, k, list);
+    error("no recall@%ld in '%s' (its k: %s)", k, path, list);
     return -1;
 }
 
