@@ -121,7 +121,7 @@ void cfg_clean_copy(char *buf, size_t size, const char *s)
     buf[i] = '\0';
 }
 
-static int is_null(const yaml_node_t *n)
+int cfg_is_null(const yaml_node_t *n)
 {
     const char *s = (const char *)n->data.scalar.value;
 
@@ -140,7 +140,7 @@ const char *cfg_describe(const yaml_node_t *n, char *buf, size_t size)
         return "a mapping";
     if (n->type == YAML_SEQUENCE_NODE)
         return "a list";
-    if (is_null(n) && !*n->data.scalar.value)
+    if (cfg_is_null(n) && !*n->data.scalar.value)
         return "nothing";
     cfg_clean_copy(text, sizeof(text), (const char *)n->data.scalar.value);
     snprintf(buf, size, "'%s'", text);
@@ -200,412 +200,6 @@ char *cfg_subpath(const char *prefix, const char *name, size_t i)
     return *prefix ? xasprintf("%s.%s", prefix, clean) : xstrdup(clean);
 }
 
-/* ---------- scalars ---------- */
-
-/* A string value; keys and numbers in YAML are strings to us. */
-int cfg_get_string(struct parser *p, yaml_node_t *n, const char *path, const char **out)
-{
-    char buf[80];
-
-    if (n->type != YAML_SCALAR_NODE || is_null(n))
-        return cfg_fail(p, cfg_line(p, n), path, "expected a string, got %s",
-                    cfg_describe(n, buf, sizeof(buf)));
-    if (strlen((const char *)n->data.scalar.value) != n->data.scalar.length)
-        return cfg_fail(p, cfg_line(p, n), path, "string holds a NUL character");
-    *out = (const char *)n->data.scalar.value;
-    return 0;
-}
-
-static void range_text(char *buf, size_t size, long min, long max)
-{
-    if (max == LONG_MAX || max == INT_MAX)  /* no upper bound worth naming */
-        snprintf(buf, size, ">= %ld", min);
-    else
-        snprintf(buf, size, "between %ld and %ld", min, max);
-}
-
-/* Integers must be plain decimal: "2.0", "0x10" and quoted "10" are refused. */
-int cfg_get_long(struct parser *p, yaml_node_t *n, const char *path,
-                 long min, long max, long *out)
-{
-    char buf[80], range[64];
-
-    if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
-        const char *s = (const char *)n->data.scalar.value;
-        char *end;
-        long v;
-
-        errno = 0;
-        v = strtol(s, &end, 10);
-        if (*s && end != s && !*end && !errno && v >= min && v <= max) {
-            *out = v;
-            return 0;
-        }
-    }
-    range_text(range, sizeof(range), min, max);
-    return cfg_fail(p, cfg_line(p, n), path, "expected an integer %s, got %s",
-                range, cfg_describe(n, buf, sizeof(buf)));
-}
-
-/* A finite number; when positive, also > 0. */
-static int get_number(struct parser *p, yaml_node_t *n, const char *path, int positive,
-                      double *out)
-{
-    char buf[80];
-
-    if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
-        const char *s = (const char *)n->data.scalar.value;
-        char *end;
-        double v;
-
-        errno = 0;
-        v = strtod(s, &end);
-        if (*s && end != s && !*end && !errno && isfinite(v) && (!positive || v > 0)) {
-            *out = v;
-            return 0;
-        }
-    }
-    return cfg_fail(p, cfg_line(p, n), path, "expected %s, got %s",
-                positive ? "a number > 0" : "a finite number", cfg_describe(n, buf, sizeof(buf)));
-}
-
-/* YAML's true or false (core schema spellings), unquoted. */
-static int get_bool(struct parser *p, yaml_node_t *n, const char *path, int *out)
-{
-    static const char *const yes[] = { "true", "True", "TRUE", NULL };
-    static const char *const no[] = { "false", "False", "FALSE", NULL };
-    char buf[80];
-
-    if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
-        const char *s = (const char *)n->data.scalar.value;
-
-        for (int i = 0; yes[i]; i++) {
-            if (!strcmp(s, yes[i])) {
-                *out = 1;
-                return 0;
-            }
-            if (!strcmp(s, no[i])) {
-                *out = 0;
-                return 0;
-            }
-        }
-    }
-    return cfg_fail(p, cfg_line(p, n), path, "expected true or false, got %s",
-                cfg_describe(n, buf, sizeof(buf)));
-}
-
-/* One of names (e.g. a rule); returns its index or -1. */
-int cfg_get_choice(struct parser *p, yaml_node_t *n, const char *path,
-                   const char *what, const char *const *names)
-{
-    const char *s = NULL;
-    char buf[80], text[48];
-
-    if (cfg_get_string(p, n, path, &s))
-        return -1;
-    for (int i = 0; names[i]; i++)
-        if (!strcmp(s, names[i]))
-            return i;
-    cfg_clean_copy(text, sizeof(text), s);
-    snprintf(buf, sizeof(buf), "%s '%s'", what, text);
-    cfg_fail_unknown(p, cfg_line(p, n), path, buf, s, names);
-    return -1;
-}
-
-/* ---------- lists ---------- */
-
-size_t cfg_seq_len(const yaml_node_t *n)
-{
-    return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-}
-
-yaml_node_t *cfg_seq_item(struct parser *p, const yaml_node_t *n, size_t i)
-{
-    return cfg_node(p, n->data.sequence.items.start[i]);
-}
-
-
-/* How many values cfg_each_item will pass, to size an array before it runs. */
-size_t cfg_n_items(const yaml_node_t *n)
-{
-    return n->type == YAML_SEQUENCE_NODE ? cfg_seq_len(n) : 1;
-}
-
-/* A scalar or a non-empty list of scalars: fn on each, list items at
- * path[i]. A mapping is refused here as "expected <expected>". */
-int cfg_each_item(struct parser *p, yaml_node_t *n, const char *path,
-                  const char *expected, item_fn *fn, void *ctx)
-{
-    if (n->type == YAML_MAPPING_NODE)
-        return cfg_fail(p, cfg_line(p, n), path, "expected %s, got a mapping", expected);
-    if (n->type == YAML_SCALAR_NODE)
-        return fn(p, n, path, ctx);
-    if (!cfg_seq_len(n))
-        return cfg_fail(p, cfg_line(p, n), path, "expected at least one value, got an empty list");
-    for (size_t i = 0; i < cfg_seq_len(n); i++) {
-        char *ip = cfg_subpath(path, NULL, i);
-        int r = fn(p, cfg_seq_item(p, n, i), ip, ctx);
-        free(ip);
-        if (r)
-            return -1;
-    }
-    return 0;
-}
-
-struct long_ctx { long min, max; struct long_list *out; };
-
-static int add_long(struct parser *p, yaml_node_t *n, const char *path, void *ctx)
-{
-    struct long_ctx *c = ctx;
-
-    if (cfg_get_long(p, n, path, c->min, c->max, &c->out->v[c->out->n]))
-        return -1;
-    c->out->n++;
-    return 0;
-}
-
-/* An integer or a non-empty list of integers, each in [min, max]. */
-int cfg_get_long_list(struct parser *p, yaml_node_t *n, const char *path,
-                      long min, long max, struct long_list *out)
-{
-    struct long_ctx c = { min, max, out };
-
-    out->v = xcalloc(cfg_n_items(n), sizeof(*out->v));
-    return cfg_each_item(p, n, path, "an integer or a list of integers", add_long, &c);
-}
-
-struct double_ctx { int positive; struct double_list *out; };
-
-static int add_double(struct parser *p, yaml_node_t *n, const char *path, void *ctx)
-{
-    struct double_ctx *c = ctx;
-
-    if (get_number(p, n, path, c->positive, &c->out->v[c->out->n]))
-        return -1;
-    c->out->n++;
-    return 0;
-}
-
-/* A number (> 0 when positive) or a non-empty list of them. */
-int cfg_get_double_list(struct parser *p, yaml_node_t *n, const char *path, int positive,
-                        struct double_list *out)
-{
-    struct double_ctx c = { positive, out };
-
-    out->v = xcalloc(cfg_n_items(n), sizeof(*out->v));
-    return cfg_each_item(p, n, path, "a number or a list of numbers", add_double, &c);
-}
-
-/*
- * A one-key mapping such as {rule: rvc} or {sqrt: [4, 8]}: returns the index
- * of its key in names (or -1), its value in *value and its path in *vpath.
- */
-int cfg_get_form(struct parser *p, yaml_node_t *n, const char *path,
-                 const char *const *names, yaml_node_t **value, char **vpath)
-{
-    yaml_node_pair_t *pair = n->data.mapping.pairs.start;
-    yaml_node_t *kn;
-    const char *name;
-    char list[128];
-
-    cfg_join_names(list, sizeof(list), names);
-    if (n->data.mapping.pairs.top - pair != 1)
-        return cfg_fail(p, cfg_line(p, n), path, "expected a mapping with one key (%s)", list);
-    kn = cfg_node(p, pair->key);
-    if (cfg_get_string(p, kn, path, &name))
-        return -1;
-    for (int i = 0; names[i]; i++) {
-        if (!strcmp(name, names[i])) {
-            *value = cfg_node(p, pair->value);
-            *vpath = cfg_subpath(path, name, 0);
-            return i;
-        }
-    }
-    *vpath = cfg_subpath(path, name, 0);
-    cfg_fail_unknown(p, cfg_line(p, kn), *vpath, "key", name, names);
-    free(*vpath);
-    *vpath = NULL;
-    return -1;
-}
-
-/* ---------- key parsers of the common types ---------- */
-
-void *cfg_field(void *base, const struct key *k)
-{
-    return (char *)base + k->off;
-}
-
-int cfg_parse_string(struct parser *p, const struct key *k, yaml_node_t *n,
-                     void *base, const char *path)
-{
-    const char *s = NULL;
-
-    if (cfg_get_string(p, n, path, &s))
-        return -1;
-    if (!*s)
-        return cfg_fail(p, cfg_line(p, n), path, "expected a non-empty string");
-    *(char **)cfg_field(base, k) = xstrdup(s);
-    return 0;
-}
-
-int cfg_parse_fraction(struct parser *p, const struct key *k, yaml_node_t *n,
-                       void *base, const char *path)
-{
-    char buf[80];
-
-    if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
-        const char *s = (const char *)n->data.scalar.value;
-        char *end;
-        double v;
-
-        errno = 0;
-        v = strtod(s, &end);
-        if (*s && end != s && !*end && !errno && v > 0 && v < 1) {
-            *(double *)cfg_field(base, k) = v;
-            return 0;
-        }
-    }
-    return cfg_fail(p, cfg_line(p, n), path, "expected a number between 0 and 1 (both excluded), got %s",
-                cfg_describe(n, buf, sizeof(buf)));
-}
-
-/* A number in [0, 1], both included. */
-static int get_unit(struct parser *p, yaml_node_t *n, const char *path, double *out)
-{
-    char buf[80];
-
-    if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
-        const char *s = (const char *)n->data.scalar.value;
-        char *end;
-        double v;
-
-        errno = 0;
-        v = strtod(s, &end);
-        if (*s && end != s && !*end && !errno && v >= 0 && v <= 1) {
-            *out = v;
-            return 0;
-        }
-    }
-    return cfg_fail(p, cfg_line(p, n), path, "expected a number from 0 to 1, got %s",
-                cfg_describe(n, buf, sizeof(buf)));
-}
-
-static int add_unit(struct parser *p, yaml_node_t *n, const char *path, void *ctx)
-{
-    struct double_list *out = ctx;
-    double *v = &out->v[out->n];
-
-    if (get_unit(p, n, path, v))
-        return -1;
-    for (size_t j = 0; j < out->n; j++)
-        if (out->v[j] == *v)
-            return cfg_fail(p, cfg_line(p, n), path, "%g is listed twice", *v);
-    out->n++;
-    return 0;
-}
-
-/* A number in [0, 1] or a non-empty list of them, duplicates refused. A
- * mapping gets get_unit's own words, "expected a number from 0 to 1". */
-int cfg_parse_unit_list(struct parser *p, const struct key *k, yaml_node_t *n,
-                        void *base, const char *path)
-{
-    struct double_list *out = cfg_field(base, k);
-
-    free(out->v);
-    out->v = xcalloc(cfg_n_items(n), sizeof(*out->v));
-    out->n = 0;
-    return cfg_each_item(p, n, path, "a number from 0 to 1", add_unit, out);
-}
-
-/* Dataset paths are relative to the config file, so a config can travel
- * with its data. */
-int cfg_get_path(struct parser *p, yaml_node_t *n, const char *path, char **dst)
-{
-    const char *s = NULL, *dir = p->basedir;
-    size_t len = strlen(dir);
-
-    if (cfg_get_string(p, n, path, &s))
-        return -1;
-    if (!*s)
-        return cfg_fail(p, cfg_line(p, n), path, "expected a non-empty path");
-    if (s[0] == '/' || !strcmp(dir, ".") || !len)
-        *dst = xstrdup(s);
-    else
-        *dst = xasprintf("%s%s%s", dir, dir[len - 1] == '/' ? "" : "/", s);
-    return 0;
-}
-
-int cfg_parse_path(struct parser *p, const struct key *k, yaml_node_t *n,
-                   void *base, const char *path)
-{
-    return cfg_get_path(p, n, path, cfg_field(base, k));
-}
-
-int cfg_parse_long(struct parser *p, const struct key *k, yaml_node_t *n,
-                   void *base, const char *path)
-{
-    return cfg_get_long(p, n, path, k->min, k->max, cfg_field(base, k));
-}
-
-int cfg_parse_int(struct parser *p, const struct key *k, yaml_node_t *n,
-                  void *base, const char *path)
-{
-    long v = 0;
-
-    if (cfg_get_long(p, n, path, k->min, k->max < INT_MAX ? k->max : INT_MAX, &v))
-        return -1;
-    *(int *)cfg_field(base, k) = (int)v;
-    return 0;
-}
-
-int cfg_parse_ulong(struct parser *p, const struct key *k, yaml_node_t *n,
-                    void *base, const char *path)
-{
-    long v = 0;
-
-    if (cfg_get_long(p, n, path, 0, LONG_MAX, &v))
-        return -1;
-    *(unsigned long *)cfg_field(base, k) = (unsigned long)v;
-    return 0;
-}
-
-int cfg_parse_long_list(struct parser *p, const struct key *k, yaml_node_t *n,
-                        void *base, const char *path)
-{
-    return cfg_get_long_list(p, n, path, k->min, k->max, cfg_field(base, k));
-}
-
-int cfg_parse_bool(struct parser *p, const struct key *k, yaml_node_t *n,
-                   void *base, const char *path)
-{
-    return get_bool(p, n, path, cfg_field(base, k));
-}
-
-int cfg_parse_section(struct parser *p, const struct key *k, yaml_node_t *n,
-                      void *base, const char *path)
-{
-    return cfg_parse_mapping(p, n, k->sub, cfg_field(base, k), path, p->key_line);
-}
-
-static int cmp_long(const void *a, const void *b)
-{
-    long x = *(const long *)a, y = *(const long *)b;
-    return (x > y) - (x < y);
-}
-
-size_t sort_unique_long(long *v, size_t n)
-{
-    size_t out = 0;
-
-    if (!n)
-        return 0;
-    qsort(v, n, sizeof(*v), cmp_long);
-    for (size_t i = 0; i < n; i++)
-        if (!out || v[i] != v[out - 1])
-            v[out++] = v[i];
-    return out;
-}
-
 /* ---------- cross-key checks ---------- */
 
 yaml_node_t *cfg_find_value(struct parser *p, yaml_node_t *map, const char *name)
@@ -643,7 +237,7 @@ int cfg_fail_key(struct parser *p, yaml_node_t *map, int line, const char *path,
 /* Parse text into doc. On failure yp keeps the problem and its marks for the
  * caller's message (an allocation failure reads "out of memory"); the caller
  * deletes yp in both cases, and doc on success. */
-static int load_yaml(yaml_parser_t *yp, yaml_document_t *doc, const char *text)
+int cfg_load_yaml(yaml_parser_t *yp, yaml_document_t *doc, const char *text)
 {
     if (!yaml_parser_initialize(yp)) {
         yp->error = YAML_MEMORY_ERROR;
@@ -663,7 +257,7 @@ int cfg_apply_preset(struct parser *p, yaml_node_t *map, const struct section *s
     yaml_node_t *root;
     int r = 0;
 
-    if (load_yaml(&yp, &doc, text)) {
+    if (cfg_load_yaml(&yp, &doc, text)) {
         yaml_parser_delete(&yp);
         return error("BUG: bad YAML for preset '%s'", name);
     }
@@ -798,13 +392,15 @@ int cfg_parse_mapping(struct parser *p, yaml_node_t *map, const struct section *
         path = cfg_subpath(prefix, name, 0);
         if (!k)
             r = cfg_fail_unknown(p, cfg_line(p, kn), path, "key", name, names);
-        else if (seen[k - sec->keys])
+        else if (seen[k - sec->keys] && cfg_line(p, seen[k - sec->keys]))
             r = cfg_fail(p, cfg_line(p, kn), path, "duplicate key (first given at line %d)",
-                     cfg_line(p, seen[k - sec->keys]));
+                         cfg_line(p, seen[k - sec->keys]));
+        else if (seen[k - sec->keys])  /* twice in one --set value */
+            r = cfg_fail(p, cfg_line(p, kn), path, "duplicate key");
         if (!r && k) {
             seen[k - sec->keys] = kn;
             p->key_line = cfg_line(p, kn);
-            if (!((k->flags & KEY_NULLABLE) && is_null(vn)))
+            if (!((k->flags & KEY_NULLABLE) && cfg_is_null(vn)))
                 r = k->parse(p, k, vn, base, path);
         }
         free(path);
@@ -819,238 +415,6 @@ int cfg_parse_mapping(struct parser *p, yaml_node_t *map, const struct section *
 out:
     free(seen);
     return ret;
-}
-
-/* ---------- overrides: --set key=value ---------- */
-
-/* A value deeper than this is refused (it also stops a recursive alias). */
-#define SET_MAX_DEPTH 64
-
-/* Copy node id of src (and what it holds) into dst; returns its id in dst,
- * or 0 (out of memory, or nested deeper than SET_MAX_DEPTH). */
-static int copy_node(yaml_document_t *dst, yaml_document_t *src, int id, int depth)
-{
-    yaml_node_t *n = yaml_document_get_node(src, id);
-    int out = 0;
-
-    if (depth > SET_MAX_DEPTH)
-        return 0;
-    switch (n->type) {
-    case YAML_SCALAR_NODE:
-        return yaml_document_add_scalar(dst, n->tag, n->data.scalar.value,
-                                        (int)n->data.scalar.length, n->data.scalar.style);
-    case YAML_SEQUENCE_NODE:
-        out = yaml_document_add_sequence(dst, n->tag, n->data.sequence.style);
-        for (yaml_node_item_t *it = n->data.sequence.items.start;
-             out && it < n->data.sequence.items.top; it++) {
-            int c = copy_node(dst, src, *it, depth + 1);
-            if (!c || !yaml_document_append_sequence_item(dst, out, c))
-                out = 0;
-        }
-        return out;
-    case YAML_MAPPING_NODE:
-        out = yaml_document_add_mapping(dst, n->tag, n->data.mapping.style);
-        for (yaml_node_pair_t *pair = n->data.mapping.pairs.start;
-             out && pair < n->data.mapping.pairs.top; pair++) {
-            int k = copy_node(dst, src, pair->key, depth + 1);
-            int v = k ? copy_node(dst, src, pair->value, depth + 1) : 0;
-            if (!v || !yaml_document_append_mapping_pair(dst, out, k, v))
-                out = 0;
-        }
-        return out;
-    case YAML_NO_NODE:
-        break;
-    }
-    return 0;
-}
-
-/* The value of an override, parsed as YAML and copied into the config's
- * document; returns its node id, or 0 after one message. An empty value is
- * YAML's empty scalar (null), as "key:" in a file. */
-static int set_value(struct parser *p, const char *key, const char *value)
-{
-    yaml_parser_t yp;
-    yaml_document_t vd;
-    yaml_node_t *root;
-    int id = 0;
-
-    if (load_yaml(&yp, &vd, value)) {
-        config_error(p->file, 0, key, "malformed YAML: %s",
-                     yp.problem ? yp.problem : "cannot parse");
-        yaml_parser_delete(&yp);
-        return 0;
-    }
-    root = yaml_document_get_root_node(&vd);
-    if (!root)
-        id = yaml_document_add_scalar(p->main, NULL, (yaml_char_t *)"", 0,
-                                      YAML_PLAIN_SCALAR_STYLE);
-    else
-        id = copy_node(p->main, &vd, (int)(root - vd.nodes.start) + 1, 0);
-    if (!id)
-        config_error(p->file, 0, key, "cannot take this value (nested deeper than %d, "
-                     "or out of memory)", SET_MAX_DEPTH);
-    yaml_document_delete(&vd);
-    yaml_parser_delete(&yp);
-    return id;
-}
-
-/* Split a dotted key "a.b.0.c" (or "a.b[0].c") into its steps, written over
- * buf; returns the count, or 0 when a step is empty or a bracket malformed. */
-static size_t split_key(char *buf, char **steps, size_t max)
-{
-    size_t n = 0;
-    char *s = buf;
-
-    while (n < max) {
-        char *end = s + strcspn(s, ".[");
-
-        if (end == s && !(*s == '[' && n > 0 && s[-1] == '\0'))
-            return 0;
-        if (end > s)
-            steps[n++] = s;
-        while (*end == '[' && n < max) {  /* name[3][4] */
-            char *close = strchr(end, ']');
-            if (!close || close == end + 1)
-                return 0;
-            *end = '\0';
-            *close = '\0';
-            steps[n++] = end + 1;
-            end = close + 1;
-        }
-        if (!*end)
-            return n;
-        if (*end != '.')
-            return 0;
-        *end = '\0';
-        s = end + 1;
-    }
-    return 0;
-}
-
-/* The slot (pair value or list item) holding step of node cur, or NULL when
- * cur has none; *append is set when a new item would go at the end of a
- * list. Returns -1 after a message when cur is a list and step no item
- * number in range. */
-static int set_find(struct parser *p, const char *key, const char *where, int cur,
-                    const char *step, int **slot)
-{
-    yaml_node_t *c = yaml_document_get_node(p->main, cur);
-    char *end;
-    size_t len;
-    long i;
-
-    *slot = NULL;
-    if (c->type == YAML_MAPPING_NODE) {
-        for (yaml_node_pair_t *pair = c->data.mapping.pairs.start;
-             pair < c->data.mapping.pairs.top; pair++) {
-            yaml_node_t *kn = yaml_document_get_node(p->main, pair->key);
-            if (kn->type == YAML_SCALAR_NODE && !strcmp((char *)kn->data.scalar.value, step)) {
-                *slot = &pair->value;
-                break;
-            }
-        }
-        return 0;
-    }
-    len = (size_t)(c->data.sequence.items.top - c->data.sequence.items.start);
-    errno = 0;
-    i = strtol(step, &end, 10);
-    if (!isdigit((unsigned char)*step) || *end || errno)
-        return config_error(p->file, 0, key, "'%s' is a list: expected an item number, "
-                            "got '%s'", where, step);
-    if ((size_t)i > len)
-        return config_error(p->file, 0, key, "'%s' has %zu items: no item %ld", where, len, i);
-    if ((size_t)i < len)
-        *slot = &c->data.sequence.items.start[i];
-    return 0;
-}
-
-/* Add node `id` under step of cur (a new key of a mapping, or a new last
- * item of a list). Returns 0, or -1 out of memory. */
-static int set_add(struct parser *p, int cur, const char *step, int id)
-{
-    yaml_node_t *c = yaml_document_get_node(p->main, cur);
-    int k;
-
-    if (c->type == YAML_SEQUENCE_NODE)
-        return yaml_document_append_sequence_item(p->main, cur, id) ? 0 : -1;
-    k = yaml_document_add_scalar(p->main, NULL, (yaml_char_t *)step, (int)strlen(step),
-                                 YAML_PLAIN_SCALAR_STYLE);
-    return k && yaml_document_append_mapping_pair(p->main, cur, k, id) ? 0 : -1;
-}
-
-/* Walk steps[0..n-1) from the root, making the mappings that are missing
- * (or hold no mapping or list), and put value under the last step. */
-static int set_graft(struct parser *p, const char *key, char **steps, size_t n, int value)
-{
-    yaml_node_t *root = yaml_document_get_root_node(p->main);
-    int cur = root ? 1 : yaml_document_add_mapping(p->main, NULL, YAML_BLOCK_MAPPING_STYLE);
-    char where[256] = "";
-
-    /* a root that is no mapping is refused by parse_document, overrides or not */
-    if (root && root->type != YAML_MAPPING_NODE && root->type != YAML_SEQUENCE_NODE)
-        return 0;
-
-    for (size_t i = 0; cur && i < n; i++) {
-        int last = i + 1 == n, *slot, next;
-
-        if (set_find(p, key, *where ? where : "top level", cur, steps[i], &slot))
-            return -1;
-        if (slot && last) {
-            *slot = value;
-            return 0;
-        }
-        if (slot) {
-            yaml_node_t *v = yaml_document_get_node(p->main, *slot);
-            if (v->type == YAML_MAPPING_NODE || v->type == YAML_SEQUENCE_NODE) {
-                cur = *slot;
-            } else {  /* a scalar (or null) gives way to a mapping */
-                next = yaml_document_add_mapping(p->main, NULL, YAML_BLOCK_MAPPING_STYLE);
-                *slot = next;
-                cur = next;
-            }
-        } else {
-            next = last ? value
-                        : yaml_document_add_mapping(p->main, NULL, YAML_BLOCK_MAPPING_STYLE);
-            if (!next || set_add(p, cur, steps[i], next))
-                cur = 0;
-            else
-                cur = next;
-            if (last)
-                return cur ? 0 : error("out of memory applying --set %s", key);
-        }
-        snprintf(where + strlen(where), sizeof(where) - strlen(where), "%s%s",
-                 *where ? "." : "", steps[i]);
-    }
-    return cur ? 0 : error("out of memory applying --set %s", key);
-}
-
-/* Apply one override "dotted.key=value" to the config's document. */
-static int set_apply(struct parser *p, const char *set)
-{
-    const char *eq = strchr(set, '=');
-    char clean[128], *key, *steps[32];
-    size_t n;
-    int value, r = -1;
-
-    cfg_clean_copy(clean, sizeof(clean), set);
-    if (!eq)
-        return config_error(p->file, 0, clean, "expected key=value");
-    if (eq == set)
-        return config_error(p->file, 0, clean, "expected key=value, the key is empty");
-    key = xasprintf("%.*s", (int)(eq - set), set);
-    cfg_clean_copy(clean, sizeof(clean), key);
-    n = split_key(key, steps, sizeof(steps) / sizeof(*steps));
-    if (!n) {
-        config_error(p->file, 0, clean, "expected a dotted key such as measure.repeats "
-                     "or indexes.0.nprobe");
-        goto out;
-    }
-    value = set_value(p, clean, eq + 1);
-    if (value)
-        r = set_graft(p, clean, steps, n, value);
-out:
-    free(key);
-    return r;
 }
 
 /* ---------- entry points ---------- */
@@ -1107,17 +471,13 @@ int config_parse_set(struct config *cfg, const char *text, const char *name,
         cfg->sets[cfg->n_sets] = xstrdup(sets[cfg->n_sets]);
     p.file = cfg->path;
 
-    if (load_yaml(&yp, &doc, text)) {
+    if (cfg_load_yaml(&yp, &doc, text)) {
         yaml_fail(&p, &yp, text);
         yaml_parser_delete(&yp);
         goto out;
     }
     p.doc = p.main = &doc;
-    if (n_sets)
-        p.set_from = (int)(doc.nodes.top - doc.nodes.start) + 1;
-    ret = 0;
-    for (size_t i = 0; !ret && i < n_sets; i++)
-        ret = set_apply(&p, sets[i]);
+    ret = cfg_apply_sets(&p, sets, n_sets);
     if (!ret)
         ret = parse_document(&p, cfg);
     yaml_document_delete(&doc);
@@ -1240,4 +600,5 @@ void config_print_reference(FILE *f)
 {
     print_section(f, &config_top_section);
 }
+
 

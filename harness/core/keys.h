@@ -102,8 +102,14 @@ char *cfg_subpath(const char *prefix, const char *name, size_t i);
 yaml_node_t *cfg_find_value(struct parser *p, yaml_node_t *map, const char *name);
 /* The field of key k in the struct at base. */
 void *cfg_field(void *base, const struct key *k);
+/* Is n YAML's null: a plain "", "~", "null", "Null" or "NULL"? */
+int cfg_is_null(const yaml_node_t *n);
+/* Parse text into doc. On failure yp keeps the problem and its marks for the
+ * caller's message (an allocation failure reads "out of memory"); the caller
+ * deletes yp in both cases, and doc on success. */
+int cfg_load_yaml(yaml_parser_t *yp, yaml_document_t *doc, const char *text);
 
-/* ---------- typed values (config.c); each returns 0 or -1 after one message ---------- */
+/* ---------- typed values (config_value.c); each returns 0 or -1 after one message ---------- */
 
 /* A string (not null); *out points into the document. */
 int cfg_get_string(struct parser *p, yaml_node_t *n, const char *path, const char **out);
@@ -158,5 +164,9 @@ int cfg_parse_mapping(struct parser *p, yaml_node_t *map, const struct section *
 int cfg_apply_preset(struct parser *p, yaml_node_t *map, const struct section *sec,
                      void *base, const char *path, int line, const char *name,
                      const char *text);
+
+/* Apply the overrides "dotted.key=value" to p->main, in order (config_set.c);
+ * sets p->set_from first. Returns 0, or -1 after one message. */
+int cfg_apply_sets(struct parser *p, const char *const *sets, size_t n_sets);
 
 #endif
