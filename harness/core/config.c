@@ -1,14 +1,16 @@
 /*
  * config.c - the config engine: read a YAML document with libyaml, apply
- * the --set overrides to it, and walk it against the key tables of keys.c
- * into struct config.
+ * the --set overrides to it (config_set.c), and walk it against the key
+ * tables of keys.c into struct config; config-located messages
+ * (config_error), "did you mean", and the printer of the Markdown reference
+ * (`faiss-sweep help-config`). The typed value parsers the tables use are in
+ * config_value.c.
  *
  * A section is a table of keys (fio style; see keys.h). Walking a mapping
  * looks each key up in its section ("did you mean" for unknown ones), parses
  * its value with the key's function, fills in the defaults of the keys not
  * given (YAML text in the table, parsed like input) and runs the section's
- * cross-key check. The typed value parsers the tables use live here too, and
- * the printer of the Markdown reference (`faiss-sweep help-config`).
+ * cross-key check.
  *
  * We use libyaml's document API: the whole file becomes a node tree whose
  * marks give the line of every key and value for error messages. Overrides
@@ -20,9 +22,7 @@
 #include "lib/util.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <limits.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>

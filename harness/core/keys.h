@@ -1,6 +1,6 @@
 /*
- * keys.h - between the YAML engine (config.c) and the key tables (keys.c);
- * included by those two files only.
+ * keys.h - between the YAML engine (config.c, config_value.c, config_set.c)
+ * and the key tables (keys.c); included by those files only.
  *
  * A section is a table of keys (fio style): each key has its name, the
  * function that parses its value, the offset of its field, its type, default
@@ -69,7 +69,7 @@ struct parser {
  * keys' .sub, every other. */
 extern const struct section config_top_section;
 
-/* ---------- nodes and messages (config.c) ---------- */
+/* ---------- nodes, documents and messages (config.c) ---------- */
 
 /* Node `id` of the document being read. */
 yaml_node_t *cfg_node(struct parser *p, int id);
