@@ -589,6 +589,11 @@ static void test_set_errors(void **state)
                      "--set indexes.5.nprobe: 'indexes' has no item 5 (it has 1; item 1 adds one)");
     expect_error_set(text, SETS("indexes.x=1"),
                      "--set indexes.x: 'indexes' is a list: expected an item number, got 'x'");
+    /* a value that holds itself (a recursive alias) is refused, not walked forever */
+    expect_error_set(text, SETS("k=&a [1, *a]"), "--set k: cannot take this value");
+    /* aliases in a value work as in a file */
+    expect_error_set(text, SETS("k=[&a 1, *a, 0]"),
+                     "--set k[2]: expected an integer between 1 and 4096, got '0'");
     /* the first bad set stops, later ones are not tried */
     expect_error_set(text, SETS("measure.repeats=1", "k", "zzz=1"), "--set k: expected key=value");
     /* an empty file with overrides: what is missing is named as theirs */
