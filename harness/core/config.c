@@ -265,7 +265,8 @@ int cfg_apply_preset(struct parser *p, yaml_node_t *map, const struct section *s
     /* first the conflicts, against the user's document */
     for (yaml_node_pair_t *pair = root->data.mapping.pairs.start;
          !r && pair < root->data.mapping.pairs.top; pair++) {
-        const char *kname = (const char *)yaml_document_get_node(&doc, pair->key)->data.scalar.value;
+        yaml_node_t *kn = yaml_document_get_node(&doc, pair->key);
+        const char *kname = (const char *)kn->data.scalar.value;
         if (cfg_find_value(p, map, kname))
             r = cfg_fail_key(p, map, line, path, kname, "set by preset %s", name);
     }
@@ -365,7 +366,7 @@ int cfg_parse_mapping(struct parser *p, yaml_node_t *map, const struct section *
 
     if (map && map->type != YAML_MAPPING_NODE)
         return cfg_fail(p, cfg_line(p, map), prefix, "expected a mapping, got %s",
-                    cfg_describe(map, buf, sizeof(buf)));
+                        cfg_describe(map, buf, sizeof(buf)));
     for (size_t i = 0; i < nkeys && i < 31; i++)
         names[i] = sec->keys[i].name;
     names[nkeys < 31 ? nkeys : 31] = NULL;
@@ -381,7 +382,7 @@ int cfg_parse_mapping(struct parser *p, yaml_node_t *map, const struct section *
 
         if (kn->type != YAML_SCALAR_NODE) {
             cfg_fail(p, cfg_line(p, kn), prefix, "expected a key, got %s",
-                 cfg_describe(kn, buf, sizeof(buf)));
+                     cfg_describe(kn, buf, sizeof(buf)));
             goto out;
         }
         if (cfg_get_string(p, kn, prefix, &name))

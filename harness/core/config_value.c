@@ -25,7 +25,7 @@ int cfg_get_string(struct parser *p, yaml_node_t *n, const char *path, const cha
 
     if (n->type != YAML_SCALAR_NODE || cfg_is_null(n))
         return cfg_fail(p, cfg_line(p, n), path, "expected a string, got %s",
-                    cfg_describe(n, buf, sizeof(buf)));
+                        cfg_describe(n, buf, sizeof(buf)));
     if (strlen((const char *)n->data.scalar.value) != n->data.scalar.length)
         return cfg_fail(p, cfg_line(p, n), path, "string holds a NUL character");
     *out = (const char *)n->data.scalar.value;
@@ -60,7 +60,7 @@ int cfg_get_long(struct parser *p, yaml_node_t *n, const char *path,
     }
     range_text(range, sizeof(range), min, max);
     return cfg_fail(p, cfg_line(p, n), path, "expected an integer %s, got %s",
-                range, cfg_describe(n, buf, sizeof(buf)));
+                    range, cfg_describe(n, buf, sizeof(buf)));
 }
 
 /* A finite number; when positive, also > 0. */
@@ -82,7 +82,8 @@ static int get_number(struct parser *p, yaml_node_t *n, const char *path, int po
         }
     }
     return cfg_fail(p, cfg_line(p, n), path, "expected %s, got %s",
-                positive ? "a number > 0" : "a finite number", cfg_describe(n, buf, sizeof(buf)));
+                    positive ? "a number > 0" : "a finite number",
+                    cfg_describe(n, buf, sizeof(buf)));
 }
 
 /* YAML's true or false (core schema spellings), unquoted. */
@@ -107,7 +108,7 @@ static int get_bool(struct parser *p, yaml_node_t *n, const char *path, int *out
         }
     }
     return cfg_fail(p, cfg_line(p, n), path, "expected true or false, got %s",
-                cfg_describe(n, buf, sizeof(buf)));
+                    cfg_describe(n, buf, sizeof(buf)));
 }
 
 /* One of names (e.g. a rule); returns its index or -1. */
@@ -281,8 +282,9 @@ int cfg_parse_fraction(struct parser *p, const struct key *k, yaml_node_t *n,
             return 0;
         }
     }
-    return cfg_fail(p, cfg_line(p, n), path, "expected a number between 0 and 1 (both excluded), got %s",
-                cfg_describe(n, buf, sizeof(buf)));
+    return cfg_fail(p, cfg_line(p, n), path,
+                    "expected a number between 0 and 1 (both excluded), got %s",
+                    cfg_describe(n, buf, sizeof(buf)));
 }
 
 /* A number in [0, 1], both included. */
@@ -303,7 +305,7 @@ static int get_unit(struct parser *p, yaml_node_t *n, const char *path, double *
         }
     }
     return cfg_fail(p, cfg_line(p, n), path, "expected a number from 0 to 1, got %s",
-                cfg_describe(n, buf, sizeof(buf)));
+                    cfg_describe(n, buf, sizeof(buf)));
 }
 
 static int add_unit(struct parser *p, yaml_node_t *n, const char *path, void *ctx)

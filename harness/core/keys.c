@@ -72,8 +72,8 @@ static int parse_name(struct parser *p, const struct key *k, yaml_node_t *n,
         return -1;
     if (!*s || s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")])
         return cfg_fail(p, cfg_line(p, n), path,
-                    "expected letters, digits, '.', '_' or '-' only, got %s",
-                    cfg_describe(n, buf, sizeof(buf)));
+                        "expected letters, digits, '.', '_' or '-' only, got %s",
+                        cfg_describe(n, buf, sizeof(buf)));
     *(char **)cfg_field(base, k) = xstrdup(s);
     return 0;
 }
@@ -151,7 +151,7 @@ static int parse_k(struct parser *p, const struct key *k, yaml_node_t *n,
     l->n = sort_unique_long(l->v, l->n);
     if (l->n > RESULTS_MAX_KS)
         return cfg_fail(p, cfg_line(p, n), path, "at most %d different values, got %zu",
-                    RESULTS_MAX_KS, l->n);
+                        RESULTS_MAX_KS, l->n);
     return 0;
 }
 
@@ -282,7 +282,7 @@ static int parse_expand_on(struct parser *p, const struct key *k, yaml_node_t *n
 
     pr->expand_on = xcalloc(cfg_n_items(n), sizeof(*pr->expand_on));
     return cfg_each_item(p, n, path, "base, queries or both, or a list of them",
-                     add_expand_on, pr);
+                         add_expand_on, pr);
 }
 
 /* A preset's name (rules.h); its keys are applied by check_index. */
@@ -304,8 +304,9 @@ static int parse_preset(struct parser *p, const struct key *k, yaml_node_t *n,
     cfg_join_names(list, sizeof(list), rule_preset_names);
     guess = cfg_suggest(s, rule_preset_names);
     if (guess)
-        return cfg_fail(p, cfg_line(p, n), path, "unknown preset '%s' (did you mean '%s'? known presets: %s)",
-                    text, guess, list);
+        return cfg_fail(p, cfg_line(p, n), path,
+                        "unknown preset '%s' (did you mean '%s'? known presets: %s)",
+                        text, guess, list);
     return cfg_fail(p, cfg_line(p, n), path, "unknown preset '%s' (known presets: %s)", text, list);
 }
 
@@ -328,8 +329,8 @@ static int check_factory(struct parser *p, int line, const char *path, const cha
             !(len > 2 && !strncmp(name, "d/", 2) && strspn(name + 2, "0123456789") == len - 2 &&
               strspn(name + 2, "0") < len - 2))
             return cfg_fail(p, line, path,
-                        "unknown placeholder '{%.*s}' (expected {nlist}, {d} or {d/N})",
-                        (int)(len < 40 ? len : 40), name);
+                            "unknown placeholder '{%.*s}' (expected {nlist}, {d} or {d/N})",
+                            (int)(len < 40 ? len : 40), name);
         q = end;
     }
     return 0;
@@ -358,7 +359,7 @@ static int parse_indexes(struct parser *p, const struct key *k, yaml_node_t *n,
 
     if (n->type != YAML_SEQUENCE_NODE)
         return cfg_fail(p, cfg_line(p, n), path, "expected a list of mappings, got %s",
-                    cfg_describe(n, buf, sizeof(buf)));
+                        cfg_describe(n, buf, sizeof(buf)));
     if (!cfg_seq_len(n))
         return cfg_fail(p, cfg_line(p, n), path, "expected at least one index, got an empty list");
     cfg->indexes = xcalloc(cfg_seq_len(n), sizeof(*cfg->indexes));
@@ -393,20 +394,22 @@ static int check_queries_source(struct parser *p, yaml_node_t *map, struct datas
 
     if (!strcmp(ds->format, "ann-hdf5") && ds->queries)
         return cfg_fail_key(p, map, line, path, "queries",
-                        "not used with format ann-hdf5: the file's test set is the queries");
+                            "not used with format ann-hdf5: the file's test set is the queries");
     if (ds->queries_format && !ds->queries)
-        return cfg_fail_key(p, map, line, path, "queries_format", "given, but %s.queries is not", path);
+        return cfg_fail_key(p, map, line, path, "queries_format", "given, but %s.queries is not",
+                            path);
     if (ds->holdout_clips > 0 && ds->holdout_fraction > 0)
         return cfg_fail_key(p, map, line, path, "holdout_fraction",
-                        "give holdout_clips or holdout_fraction, not both");
+                            "give holdout_clips or holdout_fraction, not both");
     if (clips && ds->queries)
-        return cfg_fail_key(p, map, line, path, clip_key, "not used when %s.queries is given", path);
+        return cfg_fail_key(p, map, line, path, clip_key, "not used when %s.queries is given",
+                            path);
     if (clips && !is_rvc(ds->format))
         return cfg_fail_key(p, map, line, path, clip_key,
-                        "whole clips exist only with format rvc, not '%s'", ds->format);
+                            "whole clips exist only with format rvc, not '%s'", ds->format);
     if (ds->rvc_version && !is_rvc(ds->format) && !is_rvc(ds->queries_format))
         return cfg_fail_key(p, map, line, path, "rvc_version", "only used with format rvc, not '%s'",
-                        ds->format);
+                            ds->format);
     return 0;
 }
 
@@ -434,7 +437,7 @@ static int check_dataset(struct parser *p, yaml_node_t *map, void *base,
     for (size_t i = 0; ds->base_limit > 0 && i < ds->sizes.n; i++)
         if (ds->sizes.v[i] > ds->base_limit)
             return cfg_fail_key(p, map, line, path, "sizes", "%ld exceeds base_limit %ld",
-                            ds->sizes.v[i], ds->base_limit);
+                                ds->sizes.v[i], ds->base_limit);
     return 0;
 }
 
@@ -460,7 +463,7 @@ static int check_index(struct parser *p, yaml_node_t *map, void *base,
     np = cfg_subpath(path, "nlist", 0);
     if (ix->nlist_kind != NLIST_NONE && !wants)
         r = cfg_fail(p, cfg_line(p, cfg_find_value(p, map, "nlist")), np,
-                 "given, but factory '%s' has no {nlist}", ix->factory);
+                     "given, but factory '%s' has no {nlist}", ix->factory);
     else if (ix->nlist_kind == NLIST_NONE && wants)
         r = cfg_fail(p, line, np, "missing; factory '%s' uses {nlist}", ix->factory);
     free(np);
