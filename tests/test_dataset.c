@@ -147,7 +147,7 @@ static void test_info(void **state)
 {
     (void)state;
     /* rows: (3,4), zero, dup of row 0, NaN, (0,-0) (not bitwise equal to zero), zero again */
-    write_text(tmp("info.tsv"), "3 4\n0 0\n3 4\nnan 1\n0 -0\n0 0\n");
+    write_text_file(tmp("info.tsv"), "3 4\n0 0\n3 4\nnan 1\n0 -0\n0 0\n");
     const char *out = info_of(NULL, tmp("info.tsv"));
     assert_has(out, "format:         tsv\n");
     assert_has(out, "N:              6\n");
@@ -281,13 +281,13 @@ static void test_dataset_nan(void **state)
     assert_null(ds.base_path);
 
     /* Same in a query file. */
-    write_text(tmp("nb.tsv"), "1 2 3\n4 5 6\n");
+    write_text_file(tmp("nb.tsv"), "1 2 3\n4 5 6\n");
     struct dataset_spec q = spec_of("tsv", tmp("nb.tsv"), BAD_DIR "nan.tsv", 0, 1);
     assert_fails(dataset_load(&ds, &q), "row 2 of '" BAD_DIR "nan.tsv' holds NaN or Inf", NULL);
     assert_null(ds.queries.x);
 
     /* NaN parses as a number in GloVe text too; the row is named */
-    write_text(tmp("nan.txt"), "a 1 2\nb nan 2\nc 3 4\n");
+    write_text_file(tmp("nan.txt"), "a 1 2\nb nan 2\nc 3 4\n");
     struct dataset_spec g = spec_of("glove-txt", tmp("nan.txt"), NULL, 1, 1);
     assert_fails(dataset_load(&ds, &g), "row 1 of '", "nan.txt' holds NaN or Inf");
 }
@@ -296,8 +296,8 @@ static void test_dataset_queries_file(void **state)
 {
     (void)state;
     struct dataset ds;
-    write_text(tmp("b.tsv"), "1 2 3 4\n5 6 7 8\n9 10 11 12\n");
-    write_text(tmp("q.tsv"), "1 2 3\n4 5 6\n");
+    write_text_file(tmp("b.tsv"), "1 2 3 4\n5 6 7 8\n9 10 11 12\n");
+    write_text_file(tmp("q.tsv"), "1 2 3\n4 5 6\n");
     struct dataset_spec s = spec_of("tsv", tmp("b.tsv"), tmp("q.tsv"), 1000, 1);
     char want[600];
     snprintf(want, sizeof(want), "dimension 3 of '%s' does not match base dimension 4 of '%s'",
@@ -305,7 +305,7 @@ static void test_dataset_queries_file(void **state)
     assert_fails(dataset_load(&ds, &s), want, NULL);
     assert_null(ds.base.x);
 
-    write_text(tmp("q.tsv"), "0 0 0 1\n0 0 1 0\n0 1 0 0\n");
+    write_text_file(tmp("q.tsv"), "0 0 0 1\n0 0 1 0\n0 1 0 0\n");
     s.base_limit = 2;
     s.query_limit = 2;
     assert_int_equal(dataset_load(&ds, &s), 0);

@@ -58,7 +58,7 @@ static void test_dispatch(void **state)
     (void)state;
     struct vecs v;
     struct clips c = { .n = 7 };
-    write_text(tmp("d.tsv"), "1 2 3\n4 5 6\n");
+    write_text_file(tmp("d.tsv"), "1 2 3\n4 5 6\n");
     assert_int_equal(format_load(&v, &c, "tsv-id", tmp("d.tsv"), 0, "v2"), 0);
     assert_int_equal(c.n, 0);
     assert_null(c.names);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/grid.h"
+#include "testutil.h"
 
 static void test_factory_placeholders(void **state)
 {
@@ -184,11 +185,25 @@ static void test_expand_errors(void **state)
     struct grid g;
     (void)state;
     /* more lists than vectors */
-    assert_int_equal(grid_expand(&g, &cfg, (size_t[]){ 1000 }, 1, 128), -1);
+    assert_fails(grid_expand(&g, &cfg, (size_t[]){ 1000 }, 1, 128),
+                 "faiss-sweep: t.yaml:12: indexes[0].nlist: 5000 lists for only 1000 base vectors\n",
+                 NULL);
     grid_release(&g);
     idx.factory = "IVF{nlist},PQ{d/3}";
     nl[0] = 10;
-    assert_int_equal(grid_expand(&g, &cfg, (size_t[]){ 1000 }, 1, 128), -1);
+    assert_fails(grid_expand(&g, &cfg, (size_t[]){ 1000 }, 1, 128),
+                 "t.yaml:12: indexes[0].factory: d=128 is not divisible by 3 in", NULL);
+    grid_release(&g);
+    /* a rule that gives no list on a tiny base (N // 39 = 0) */
+    idx.factory = "IVF{nlist},Flat";
+    idx.nlist_kind = NLIST_RULE_RVC;
+    assert_fails(grid_expand(&g, &cfg, (size_t[]){ 38 }, 1, 128),
+                 "t.yaml:12: indexes[0].nlist: no valid value for N=38", NULL);
+    grid_release(&g);
+    /* an entry given by --set has no line: the message names the override */
+    idx.line = 0;
+    assert_fails(grid_expand(&g, &cfg, (size_t[]){ 38 }, 1, 128),
+                 "faiss-sweep: --set indexes[0].nlist: no valid value for N=38\n", NULL);
     grid_release(&g);
 }
 

@@ -99,7 +99,7 @@ static void test_tsv_good(void **state)
 {
     (void)state;
     struct vecs v;
-    write_text(tmp("ok.tsv"), "1\t2.5 -3e2\r\n  4\t\t5 6  \n7 8 9\n\n\n");
+    write_text_file(tmp("ok.tsv"), "1\t2.5 -3e2\r\n  4\t\t5 6  \n7 8 9\n\n\n");
     assert_int_equal(load_tsv(&v, tmp("ok.tsv"), 0, 0), 0);
     assert_int_equal(v.n, 3);
     assert_int_equal(v.d, 3);
@@ -108,7 +108,7 @@ static void test_tsv_good(void **state)
     vecs_release(&v);
 
     /* The id column may be any token; no final newline. */
-    write_text(tmp("id.tsv"), "1 2 img-a\n3 4 img-b");
+    write_text_file(tmp("id.tsv"), "1 2 img-a\n3 4 img-b");
     assert_int_equal(load_vecs(&v, "tsv-id", tmp("id.tsv"), 0), 0);
     assert_true(v.n == 2 && v.d == 2 && v.x[2] == 3 && v.x[3] == 4);
     vecs_release(&v);
@@ -117,7 +117,7 @@ static void test_tsv_good(void **state)
     vecs_release(&v);
     assert_fails(load_tsv(&v, tmp("id.tsv"), 0, 0), "field 3 on line 1 of '", "id.tsv' is not a number: 'img-a'");
 
-    write_text(tmp("one.tsv"), "1\n2\n");
+    write_text_file(tmp("one.tsv"), "1\n2\n");
     assert_fails(load_tsv(&v, tmp("one.tsv"), 0, 1), "a single column on line 1 of '",
                  "one.tsv': nothing left after dropping the id");
 }
@@ -138,7 +138,7 @@ static void test_tsv_bad(void **state)
     assert_fails(load_tsv(&v, BAD_DIR "empty.tsv", 0, 0), "empty file '", "empty.tsv' (no rows)");
     assert_fails(load_vecs(&v, "tsv-id", BAD_DIR "empty.tsv", 0), "empty file '", "empty.tsv' (no rows)");
     assert_fails(load_tsv(&v, BAD_DIR "blank-inside.tsv", 0, 0), "empty line 2 inside the data of '", "blank-inside.tsv'");
-    write_text(tmp("blank.tsv"), "\n \n\t\n");
+    write_text_file(tmp("blank.tsv"), "\n \n\t\n");
     assert_fails(load_tsv(&v, tmp("blank.tsv"), 0, 0), "empty file '", "blank.tsv' (no rows)");
     assert_fails(load_tsv(&v, tmp("nope.tsv"), 0, 0), "cannot open '", "nope.tsv'");
 }
@@ -195,12 +195,12 @@ static void test_glove_bad(void **state)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *want = xasprintf(cases[i].msg, tmp("bad.json"));
-        write_text(tmp("bad.json"), cases[i].text);
+        write_text_file(tmp("bad.json"), cases[i].text);
         assert_fails(load_glove_json(&v, tmp("bad.json"), 0), want, NULL);
         free(want);
     }
     /* A limit stops before the damage. */
-    write_text(tmp("lim.json"), "{\"a\": [1, 2], \"b\": [3, 4], \"c\": [5]}");
+    write_text_file(tmp("lim.json"), "{\"a\": [1, 2], \"b\": [3, 4], \"c\": [5]}");
     assert_int_equal(load_glove_json(&v, tmp("lim.json"), 2), 0);
     assert_true(v.n == 2 && v.d == 2 && v.x[3] == 4);
     vecs_release(&v);
@@ -212,7 +212,7 @@ static void test_glove_txt(void **state)
 {
     (void)state;
     struct vecs v;
-    write_text(tmp("g.txt"), "the 0.418 0.24968 -0.41242\n"
+    write_text_file(tmp("g.txt"), "the 0.418 0.24968 -0.41242\n"
                              ", 1 2 3\r\n"
                              "\xc3\xa9t\xc3\xa9 -1e-3 0 5\n"
                              "\"quoted\"word 7 8 9\n\n");
@@ -227,7 +227,7 @@ static void test_glove_txt(void **state)
     vecs_release(&v);
 
     /* a word2vec/fastText count line is skipped, and checked */
-    write_text(tmp("w.vec"), "2 2\na 1 2\nb 3 4\n");
+    write_text_file(tmp("w.vec"), "2 2\na 1 2\nb 3 4\n");
     assert_int_equal(load_glove_txt(&v, tmp("w.vec"), 0), 0);
     assert_true(v.n == 2 && v.d == 2 && v.x[3] == 4);
     vecs_release(&v);
@@ -244,7 +244,7 @@ static void test_glove_txt(void **state)
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *want = xasprintf(cases[i].msg, tmp("bad.txt"));
-        write_text(tmp("bad.txt"), cases[i].text);
+        write_text_file(tmp("bad.txt"), cases[i].text);
         assert_fails(load_glove_txt(&v, tmp("bad.txt"), 0), want, NULL);
         free(want);
     }

@@ -113,6 +113,36 @@ int tmpdir_teardown(void **state)
     return rm_tree(tmpdir);
 }
 
+/* ---- generated data ---- */
+#include "lib/rng.h"
+
+int write_random_fvecs(const char *path, size_t n, size_t d, uint64_t seed)
+{
+    FILE *f = fopen(path, "wb");
+    int32_t dim = (int32_t)d;
+    uint64_t state = seed;
+    int ok = f != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
+        ok = fwrite(&dim, sizeof(dim), 1, f) == 1;
+        for (size_t j = 0; ok && j < d; j++) {
+            float v = (float)(rng_next(&state) >> 40) / (float)(1 << 24);
+            ok = fwrite(&v, sizeof(v), 1, f) == 1;
+        }
+    }
+    if (f && fclose(f))
+        ok = 0;
+    return ok ? 0 : -1;
+}
+
+int write_string(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    int ok = f && fputs(text, f) >= 0;
+    if (f && fclose(f))
+        ok = 0;
+    return ok ? 0 : -1;
+}
+
 void write_bytes(const char *path, const void *data, size_t n)
 {
     FILE *f = fopen(path, "wb");
@@ -122,9 +152,9 @@ void write_bytes(const char *path, const void *data, size_t n)
     assert_int_equal(fclose(f), 0);
 }
 
-void write_text(const char *path, const char *text)
+void write_text_file(const char *path, const char *text)
 {
-    write_bytes(path, text, strlen(text));
+    assert_int_equal(write_string(path, text), 0);
 }
 
 void write_fvecs(const char *path, const float *x, size_t n, const int *dims)
