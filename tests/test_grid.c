@@ -230,6 +230,23 @@ static void test_ladder(void **state)
     grid_release(&g);
 }
 
+/* Ladder sizes must fit the base that was loaded; the message is config-located. */
+static void test_check_sizes(void **state)
+{
+    long sz[] = { 10, 21 };
+    struct config cfg = { .path = "t.yaml" };
+    (void)state;
+    cfg.dataset.sizes = (struct long_list){ sz, 2 };
+    cfg.dataset.sizes_line = 7;
+    assert_int_equal(grid_check_sizes(&cfg, 21, "b.npy"), 0);
+    assert_fails(grid_check_sizes(&cfg, 20, "b.npy"),
+                 "faiss-sweep: t.yaml:7: dataset.sizes[1]: 21 exceeds the 20 base rows of 'b.npy'\n",
+                 NULL);
+    cfg.dataset.sizes_line = 0;   /* given by --set */
+    assert_fails(grid_check_sizes(&cfg, 20, "b.npy"),
+                 "faiss-sweep: --set dataset.sizes[1]: 21 exceeds the 20 base rows", NULL);
+}
+
 /* Index kinds recognised from the resolved factory string. */
 static void test_factory_kinds(void **state)
 {
@@ -320,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_expand_and_skip),
         cmocka_unit_test(test_expand_errors),
         cmocka_unit_test(test_ladder),
+        cmocka_unit_test(test_check_sizes),
         cmocka_unit_test(test_factory_kinds),
         cmocka_unit_test(test_prep_axes),
     };

@@ -449,12 +449,6 @@ static void test_ladder(void **state)
     assert_int_equal(dataset_prefix_rows(&a, 3), 3);
     dataset_release(&a);
 
-    sizes[1] = 21;
-    s.file = (char *)"t.yaml";
-    s.sizes_line = 7;
-    assert_fails(dataset_load(&a, &s), "t.yaml:7: dataset.sizes[1]: 21 exceeds the 20 base rows of '", NULL);
-    s.file = NULL;
-    assert_fails(dataset_load(&a, &s), "dataset.sizes[1]: 21 exceeds the 20 base rows", NULL);
 }
 
 /* Folders <tag>1 (make_exp: clips 1..5, 20 rows), <tag>2 (clips 11, 12) and

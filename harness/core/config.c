@@ -586,7 +586,7 @@ static void print_section(FILE *f, const struct section *sec)
         const char *def = k->flags & KEY_REQUIRED ? "required" : k->def ? k->def : "";
         fputc('|', f);
         md_cell(f, k->name, 1);
-        md_cell(f, k->type, 0);
+        md_cell(f, k->type_of ? k->type_of() : k->type, 0);
         md_cell(f, def, k->def && !(k->flags & KEY_DEF_DOC));
         md_cell(f, k->help, 0);
         fputc('\n', f);

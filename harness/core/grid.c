@@ -377,3 +377,18 @@ void grid_release(struct grid *g)
     free(g->builds);
     memset(g, 0, sizeof(*g));
 }
+
+int grid_check_sizes(const struct config *cfg, size_t base_n, const char *base_path)
+{
+    const struct dataset_spec *ds = &cfg->dataset;
+    for (size_t i = 0; i < ds->sizes.n; i++) {
+        long n = ds->sizes.v[i];
+        char key[48];
+        if (n >= 1 && (size_t)n <= base_n)
+            continue;
+        snprintf(key, sizeof(key), "dataset.sizes[%zu]", i);
+        return config_error(cfg->path, ds->sizes_line, key,
+                            "%ld exceeds the %zu base rows of '%s'", n, base_n, base_path);
+    }
+    return 0;
+}

@@ -67,4 +67,9 @@ int grid_expand(struct grid *g, const struct config *cfg, const size_t *sizes,
                 size_t n_sizes, size_t d);
 void grid_release(struct grid *g);
 
+/* Every scale-ladder size of the config (dataset.sizes) fits a base of
+ * base_n rows (read from base_path)? Returns 0, or -1 after one
+ * config-located error naming the size at fault. */
+int grid_check_sizes(const struct config *cfg, size_t base_n, const char *base_path);
+
 #endif

@@ -475,8 +475,7 @@ static int check_index(struct parser *p, yaml_node_t *map, void *base,
 #define DS(f) offsetof(struct dataset_spec, f)
 static const struct key dataset_keys[] = {
     { .name = "format", .parse = parse_format, .off = DS(format), .flags = KEY_REQUIRED,
-      .type = "idx | tsv | tsv-id | glove-json | glove-txt | fvecs | ivecs | bvecs | npy | "
-              "rvc | rvc-index | ann-hdf5",
+      .type_of = formats_list,
       .help = "file format of base and queries (tsv-id: tsv whose last column is an id; "
               "npy: float16/32/64 .npy; rvc: an RVC training folder logs/<exp>/, its "
               "3_feature256/ or 3_feature768/, or total_fea.npy; rvc-index: the vectors of an RVC "

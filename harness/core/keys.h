@@ -47,6 +47,7 @@ struct key {
     parse_fn *parse;
     size_t off;                 /* of the field in the section's struct */
     const char *type;           /* for the reference */
+    const char *(*type_of)(void); /* ... when another module owns the list (NULL: type) */
     const char *def;            /* YAML text of the default (parsed like input) */
     const char *help;
     unsigned flags;

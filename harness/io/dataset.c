@@ -270,24 +270,6 @@ static int hold_out_rows(struct dataset *ds, const struct dataset_spec *spec)
     return 0;
 }
 
-/* Ladder sizes are checked here, where N is known; the message points at
- * the config line like a config error. */
-static int check_sizes(const struct dataset *ds, const struct dataset_spec *spec)
-{
-    for (size_t i = 0; i < spec->sizes.n; i++) {
-        long n = spec->sizes.v[i];
-        if (n >= 1 && (size_t)n <= ds->base.n)
-            continue;
-        if (spec->file)
-            return error("%s:%d: dataset.sizes[%zu]: %ld exceeds the %zu base rows of '%s'",
-                         spec->file, spec->sizes_line ? spec->sizes_line : spec->line, i, n,
-                         ds->base.n, ds->base_path);
-        return error("dataset.sizes[%zu]: %ld exceeds the %zu base rows of '%s'", i, n,
-                     ds->base.n, ds->base_path);
-    }
-    return 0;
-}
-
 /* Append b's rows (and clips) to a; b is released. Clip boundaries survive
  * only when both sides have them. */
 static void append_rows(struct vecs *a, struct clips *ca, struct vecs *b, struct clips *cb)
@@ -395,8 +377,6 @@ int dataset_load(struct dataset *ds, const struct dataset_spec *spec)
             : holdout_clips ? hold_out_clips(ds, spec) : hold_out_rows(ds, spec))
             goto fail;
     }
-    if (check_sizes(ds, spec))
-        goto fail;
     ds->hash = hash_tables(&ds->base, &ds->queries);
     return 0;
 fail:

@@ -116,17 +116,18 @@ static int preflight(struct run *r)
     for (size_t i = 0; i < r->grid.n_builds; i++) {
         const struct build_point *b = &r->grid.builds[i];
         struct fs_index *idx;
-        char why[512];
+        char why[512], key[48];
+        snprintf(key, sizeof(key), "indexes[%d].factory", b->spec_no);
         if (backend_create(&idx, b->factory, (int)r->ds.base.d,
                            backend_metric_of(b->metric), why, sizeof(why)))
-            return error("%s:%d: indexes[%d].factory: faiss cannot build '%s' for d=%zu: %s",
-                         r->cfg.path, b->spec->line, b->spec_no, b->factory,
-                         r->ds.base.d, why);
+            return config_error(r->cfg.path, b->spec->line, key,
+                                "faiss cannot build '%s' for d=%zu: %s", b->factory,
+                                r->ds.base.d, why);
         backend_free(idx);
         if (strlen(b->factory) >= sizeof(((struct result_row *)0)->factory))
-            return error("%s:%d: indexes[%d].factory: '%s' is longer than the %zu characters "
-                         "the results file keeps", r->cfg.path, b->spec->line, b->spec_no,
-                         b->factory, sizeof(((struct result_row *)0)->factory) - 1);
+            return config_error(r->cfg.path, b->spec->line, key,
+                                "'%s' is longer than the %zu characters the results file keeps",
+                                b->factory, sizeof(((struct result_row *)0)->factory) - 1);
     }
     return 0;
 }
@@ -865,7 +866,8 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
      * training and batch search alike (OMP_NUM_THREADS is respected). */
     r.batch_threads = r.cfg.measure.threads ? r.cfg.measure.threads : backend_threads();
     backend_set_threads(r.batch_threads);
-    if (dataset_load(&r.ds, &r.cfg.dataset))
+    if (dataset_load(&r.ds, &r.cfg.dataset) ||
+        grid_check_sizes(&r.cfg, r.ds.base.n, r.ds.base_path))
         goto out;
     r.kmax = (size_t)r.cfg.k.v[r.cfg.k.n - 1];
     r.kdeep = r.kmax > (size_t)r.cfg.rvc.blend_k ? r.kmax : (size_t)r.cfg.rvc.blend_k;
