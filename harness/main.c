@@ -38,6 +38,7 @@ enum {
     OPT_FORMAT = 1 << 1,
     OPT_NO_PLOT = 1 << 2,
     OPT_QUIET = 1 << 3,
+    OPT_SET = 1 << 4,
 };
 
 /* What a command's words said, after parsing. */
@@ -49,6 +50,8 @@ struct args {
     char **operands;          /* the words that are not options, in order (inside argv) */
     int n_operands;
     const char *typed;        /* the whole command as typed, for provenance */
+    const char **sets;        /* --set KEY=VALUE, in order (the strings are argv's) */
+    size_t n_sets;
 };
 
 static const struct option_spec {
@@ -66,6 +69,9 @@ static const struct option_spec {
       "the file format, when the path does not tell it" },
     { OPT_NO_PLOT, "no-plot", 0, NULL, "[--no-plot]", "do not draw plots after a run" },
     { OPT_QUIET, "quiet", 'q', NULL, "[--quiet]", "no progress line or informational messages" },
+    { OPT_SET, "set", 0, "KEY=VALUE", "[--set KEY=VALUE ...]",
+      "override a config key for this run (repeatable; dotted keys as in\n"
+      "the YAML: --set measure.repeats=1, --set dataset.sizes=[1000,5000])" },
 };
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -86,11 +92,9 @@ struct command {
 static command_fn cmd_run, cmd_plot, cmd_summary, cmd_report, cmd_dataset_info,
     cmd_dataset_build, cmd_help_config, cmd_version, cmd_help;
 
-/* `run --set key=value` (repeatable) is to come: an OPT_SET option whose
- * values collect into struct args, handed to run_sweep through run_opts. */
 static const struct command commands[] = {
     { "run", NULL, { NULL }, cmd_run, "CONFIG.yaml", 1, 1,
-      OPT_OUTPUT | OPT_NO_PLOT | OPT_QUIET,
+      OPT_OUTPUT | OPT_NO_PLOT | OPT_QUIET | OPT_SET,
       "build every index of the config once, run every search setting,\n"
       "write results/<name>-<UTC time>.h5 (or DIR/...) and its plots" },
     { "plot", NULL, { NULL }, cmd_plot, "RESULTS.h5", 1, 1, OPT_OUTPUT,
@@ -252,6 +256,10 @@ static int parse_args(const struct command *c, int argc, char **argv, struct arg
         case OPT_FORMAT: a->format = optarg; break;
         case OPT_NO_PLOT: a->no_plot = 1; break;
         case OPT_QUIET: a->quiet = 1; break;
+        case OPT_SET:
+            a->sets = xrealloc(a->sets, (a->n_sets + 1) * sizeof(*a->sets));
+            a->sets[a->n_sets++] = optarg;
+            break;
         }
     }
     a->operands = argv + optind;
@@ -288,7 +296,8 @@ static char *find_templates(void)
 static int cmd_run(const struct command *cmd, const struct args *a)
 {
     struct run_opts o = { .output_dir = a->output, .plot = !a->no_plot,
-                          .progress = !a->quiet && isatty(STDERR_FILENO) };
+                          .progress = !a->quiet && isatty(STDERR_FILENO),
+                          .sets = a->sets, .n_sets = a->n_sets };
     char *templates = NULL, *path = NULL;
     int rc;
 
@@ -484,6 +493,7 @@ int main(int argc, char **argv)
     rc = parse_args(cmd, argc - words, argv + words, &a);
     if (!rc)
         rc = cmd->fn(cmd, &a);
+    free(a.sets);
     free(line);
     return rc;
 }

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "out/results.h"
 #include "lib/util.h"
 #include "lib/version.h"
 #include "testutil.h"
@@ -172,7 +173,8 @@ static void assert_usage_error(const char *const *args, const char *err, const c
 
 static void test_bad_options(void **state)
 {
-    const char *run_usage = "faiss-sweep run CONFIG.yaml [-o DIR] [--no-plot] [--quiet]";
+    const char *run_usage =
+        "faiss-sweep run CONFIG.yaml [-o DIR] [--no-plot] [--quiet] [--set KEY=VALUE ...]";
 
     (void)state;
     assert_usage_error((const char *const[]){ "run", "--bogus", "c.yaml", NULL },
@@ -287,6 +289,47 @@ static void test_run_with_plots_from_build_folder(void **state)
     ran_release(&r);
 }
 
+/* run --set: overrides go through the config's key table (same errors), and
+ * the results file records them beside the config's text. */
+static void test_run_set(void **state)
+{
+    struct result_set rs = { 0 };
+    struct ran r;
+    char *h5;
+
+    (void)state;
+    assert_int_equal(write_string(tmp("set-base.tsv"), "1 0\n0 1\n1 1\n2 0\n0 2\n2 2\n3 0\n0 3\n"), 0);
+    assert_int_equal(write_string(tmp("set.yaml"),
+                                  "name: set\n"
+                                  "dataset: {format: tsv, base: set-base.tsv, holdout: 2}\n"
+                                  "k: [1]\n"
+                                  "indexes:\n  - factory: Flat\n  - factory: HNSW8\n"
+                                  "measure: {repeats: 1, warmup: 0, latency_queries: 2}\n"),
+                     0);
+    r = RUN("run", tmp("set.yaml"), "--set", "measure.repeat=1", "--no-plot");
+    assert_int_equal(r.status, 1);
+    assert_int_equal(count_lines(r.err), 1);
+    assert_has(r.err, "--set measure.repeat: unknown key (did you mean 'repeats'?)");
+    ran_release(&r);
+
+    r = RUN("run", tmp("set.yaml"), "--set", "indexes=[{factory: Flat}]", "--set", "name=over",
+            "--no-plot", "--quiet", "-o", tmp("set-results"));
+    if (r.status != 0)
+        fail_msg("run failed (%d): %s", r.status, r.err);
+    h5 = strstr(r.out, "results: ");
+    assert_non_null(h5);
+    h5 += strlen("results: ");
+    h5[strcspn(h5, "\n")] = '\0';
+    assert_has(h5, "/over-");
+    assert_int_equal(results_read(&rs, h5), 0);
+    assert_int_equal(rs.n_rows, 1);                 /* the file's HNSW8 entry was replaced */
+    assert_string_equal(rs.rows[0].factory, "Flat");
+    assert_non_null(results_attr(&rs, "config_sets"));
+    assert_string_equal(results_attr(&rs, "config_sets")->s, "indexes=[{factory: Flat}]\nname=over");
+    results_release(&rs);
+    ran_release(&r);
+}
+
 /* `dataset build` without -o: $XDG_CACHE_HOME/faiss-sweep when absolute,
  * else $HOME/.cache/faiss-sweep. A finished set there is not rebuilt. */
 static void test_dataset_build_default_folder(void **state)
@@ -337,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_bad_input_exits_1),
         cmocka_unit_test(test_run_with_plots_from_build_folder),
         cmocka_unit_test(test_dataset_build_default_folder),
+        cmocka_unit_test(test_run_set),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

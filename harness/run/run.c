@@ -744,6 +744,17 @@ static void provenance(struct run *r, const char *started)
     results_attr_int(rs, "latency_queries", r->cfg.measure.latency_queries);
     results_attr_str(rs, "config_path", r->cfg.path);
     results_attr_str(rs, "config_text", r->cfg.text);
+    {
+        /* The --set overrides, one per line: with config_text, what ran. */
+        char *sets = xstrdup("");
+        for (size_t i = 0; i < r->cfg.n_sets; i++) {
+            char *t = xasprintf("%s%s%s", sets, i ? "\n" : "", r->cfg.sets[i]);
+            free(sets);
+            sets = t;
+        }
+        results_attr_str(rs, "config_sets", sets);
+        free(sets);
+    }
     results_attr_str(rs, "dataset_format", r->cfg.dataset.format);
     results_attr_str(rs, "dataset_base", r->ds.base_path);
     results_attr_str(rs, "dataset_queries", r->ds.queries_path ? r->ds.queries_path : "");
@@ -860,7 +871,7 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime(&now));
     strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 
-    if (config_load(&r.cfg, config_path))
+    if (config_load_set(&r.cfg, config_path, opts->sets, opts->n_sets))
         goto out;
     /* One thread count for everything faiss does in this run: ground truth,
      * training and batch search alike (OMP_NUM_THREADS is respected). */
