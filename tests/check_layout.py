@@ -8,7 +8,8 @@ usage: check_layout.py HARNESS_DIR
   other, nor do core and rvc.
 - No include circles (between files, nor between folders).
 - Only lib/backend.c includes faiss headers.
-- Every folder has a README.md; no source file over 800 lines.
+- Every folder has a README.md; no source file over 800 lines; no function
+  over 80 lines unless the comment above it says why it is long.
 Prints one line per breach and exits 1 when there is any.
 """
 import os
@@ -17,7 +18,35 @@ import sys
 
 FLOOR = {"lib": 0, "io": 1, "out": 1, "core": 2, "rvc": 2, "run": 3, ".": 4}
 MAX_LINES = 800
+MAX_FUNCTION = 80
 INCLUDE = re.compile(r'^\s*#\s*include\s+([<"])([^">]+)[">]', re.M)
+
+
+def long_functions(rel, lines):
+    """Functions (a '{' alone in column 0 after a signature) over MAX_FUNCTION
+    lines whose comment above does not say why they are long."""
+    out, start, head = [], None, 0
+    for i, line in enumerate(lines):
+        if line == "{" and i and lines[i - 1].rstrip().endswith(")"):
+            head = i - 1
+            while head > 0 and lines[head].startswith((" ", "\t")):
+                head -= 1
+            start = i
+        elif line == "}" and start is not None:
+            n = i - head + 1
+            # the comment block right above the signature
+            j = head - 1
+            if j >= 0 and lines[j].rstrip().endswith("*/"):
+                while j > 0 and "/*" not in lines[j]:
+                    j -= 1
+                above = "\n".join(lines[j:head]).lower()
+            else:
+                above = ""
+            if n > MAX_FUNCTION and "long" not in above:
+                out.append(f"{rel}: {lines[head].split('(')[0]}(): {n} lines "
+                           f"(more than {MAX_FUNCTION}, and no comment saying why)")
+            start = None
+    return out
 
 
 def main():
@@ -35,6 +64,8 @@ def main():
             text = open(os.path.join(d, name), encoding="utf-8").read()
             if text.count("\n") > MAX_LINES:
                 bad.append(f"{rel}: {text.count(chr(10))} lines (more than {MAX_LINES})")
+            if name.endswith(".c"):
+                bad.extend(long_functions(rel, text.split("\n")))
             graph[rel] = []
             for kind, inc in INCLUDE.findall(text):
                 if inc.startswith("faiss/") and rel != "lib/backend.c":
