@@ -1,6 +1,17 @@
 /*
- * main.c - the faiss-sweep command: subcommands run, plot, summary, report,
- * help-config, --version, --help.
+ * main.c - the faiss-sweep command line.
+ *
+ * One table of commands (commands[] below: name, handler, operands, the
+ * options it takes, a help line) drives both the dispatch and the usage
+ * text; one table of options (options[]) and one parser serve every command.
+ * A command's handler gets its parsed words as struct args and maps them
+ * onto the module it drives (run_sweep, plot_results, ...).
+ *
+ * Exit status: 0; 1 when the command failed (after one error line); 2 for a
+ * usage error (unknown command or option, wrong number of operands).
+ *
+ * The program's own files are found relative to the executable (lib/paths.h):
+ * nothing here names the tree it was built from.
  */
 #include "lib/backend.h"
 #include "core/config.h"
@@ -11,6 +22,7 @@
 #include "run/run.h"
 #include "rvc/speech.h"
 #include "out/summary.h"
+#include "lib/paths.h"
 #include "lib/util.h"
 #include "lib/version.h"
 
@@ -20,206 +32,468 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char usage_text[] =
-    "usage: faiss-sweep run CONFIG.yaml [-o DIR] [--no-plot] [--quiet]\n"
-    "       faiss-sweep plot RESULTS.h5 [-o DIR]\n"
-    "       faiss-sweep summary RESULTS.h5\n"
-    "       faiss-sweep report RESULTS.h5 [MORE.h5 ...] [-o DIR]\n"
-    "       faiss-sweep dataset info PATH [--format FORMAT]\n"
-    "       faiss-sweep dataset build speech-cs|speech-nl [-o DIR]\n"
-    "       faiss-sweep help-config\n"
-    "       faiss-sweep --version | --help\n"
-    "\n"
-    "run          build every index of the config once, run every search setting,\n"
-    "             write results/<name>-<UTC time>.h5 and its plots\n"
-    "plot         draw the trade-off plots of a results file (PNG and SVG)\n"
-    "summary      print the best point per index family at recall 0.90/0.95/0.99\n"
-    "report       decide the faiss tips' claims C1-C8 from labelled rows and recommend\n"
-    "             an RVC default: DIR/rvc-findings.md and DIR/img/ (DIR: docs)\n"
-    "dataset info   format, N, d, clips, norms, NaN/Inf and duplicate rows, content hash\n"
-    "dataset build  make the real-speech feature set (log-mel of Debian's fillets-ng\n"
-    "             voice recordings, in RVC's layout) under datasets/cache (or DIR)\n"
-    "help-config  print the reference of every config key\n"
-    "\n"
-    "-o DIR       where results (run), plots (plot) or the report (report) go\n"
-    "--no-plot    do not draw plots after a run\n"
-    "--quiet      no progress line or informational messages\n"
-    "FS_PLOTS_DIR overrides where the gnuplot templates are read from\n";
+/* The options, a bit each; a command lists the ones it accepts. */
+enum {
+    OPT_OUTPUT = 1 << 0,
+    OPT_FORMAT = 1 << 1,
+    OPT_NO_PLOT = 1 << 2,
+    OPT_QUIET = 1 << 3,
+    OPT_SET = 1 << 4,
+};
 
-static const char *templates_dir(void)
+/* What a command's words said, after parsing. */
+struct args {
+    const char *output;       /* -o DIR, --output DIR; NULL when not given */
+    const char *format;       /* -f FORMAT, --format FORMAT; NULL when not given */
+    int no_plot;              /* --no-plot */
+    int quiet;                /* -q, --quiet */
+    char **operands;          /* the words that are not options, in order (inside argv) */
+    int n_operands;
+    const char *typed;        /* the whole command as typed, for provenance */
+    const char **sets;        /* --set KEY=VALUE, in order (the strings are argv's) */
+    size_t n_sets;
+};
+
+static const struct option_spec {
+    unsigned bit;
+    const char *name;         /* long name, without "--" */
+    int short_name;           /* 0: long only */
+    const char *arg;          /* the value's name, NULL: a flag */
+    const char *usage;        /* in a command's usage line */
+    const char *help;
+} options[] = {
+    { OPT_OUTPUT, "output", 'o', "DIR", "[-o DIR]",
+      "where the results (run), plots (plot), report (report) or data\n"
+      "set (dataset build) go" },
+    { OPT_FORMAT, "format", 'f', "FORMAT", "[--format FORMAT]",
+      "the file format, when the path does not tell it" },
+    { OPT_NO_PLOT, "no-plot", 0, NULL, "[--no-plot]", "do not draw plots after a run" },
+    { OPT_QUIET, "quiet", 'q', NULL, "[--quiet]", "no progress line or informational messages" },
+    { OPT_SET, "set", 0, "KEY=VALUE", "[--set KEY=VALUE ...]",
+      "override a config key for this run (repeatable; dotted keys as in\n"
+      "the YAML: --set measure.repeats=1, --set dataset.sizes=[1000,5000])" },
+};
+#define N_OPTIONS (sizeof(options) / sizeof(options[0]))
+
+struct command;
+typedef int command_fn(const struct command *cmd, const struct args *a);
+
+struct command {
+    const char *name;         /* the first word, or a group's name ("dataset") */
+    const char *sub;          /* the second word within a group ("info"), else NULL */
+    const char *alias[2];     /* other spellings of name (NULL-padded) */
+    command_fn *fn;
+    const char *operands;     /* the operands in the usage line, "" when none */
+    int min_operands, max_operands;  /* max -1: no limit */
+    unsigned opts;            /* OPT_* accepted */
+    const char *help;         /* what it does; '\n' continues on the next line */
+};
+
+static command_fn cmd_run, cmd_plot, cmd_summary, cmd_report, cmd_dataset_info,
+    cmd_dataset_build, cmd_help_config, cmd_version, cmd_help;
+
+static const struct command commands[] = {
+    { "run", NULL, { NULL }, cmd_run, "CONFIG.yaml", 1, 1,
+      OPT_OUTPUT | OPT_NO_PLOT | OPT_QUIET | OPT_SET,
+      "build every index of the config once, run every search setting,\n"
+      "write results/<name>-<UTC time>.h5 (or DIR/...) and its plots" },
+    { "plot", NULL, { NULL }, cmd_plot, "RESULTS.h5", 1, 1, OPT_OUTPUT,
+      "draw the trade-off plots of a results file (PNG and SVG),\n"
+      "beside it or in DIR" },
+    { "summary", NULL, { NULL }, cmd_summary, "RESULTS.h5", 1, 1, 0,
+      "print the best point per index family at recall 0.90/0.95/0.99" },
+    { "report", NULL, { NULL }, cmd_report, "RESULTS.h5 [MORE.h5 ...]", 1, -1, OPT_OUTPUT,
+      "decide the faiss tips' claims C1-C8 from labelled rows and\n"
+      "recommend an RVC default: DIR/rvc-findings.md and DIR/img/\n"
+      "(DIR: docs)" },
+    { "dataset", "info", { NULL }, cmd_dataset_info, "PATH", 1, 1, OPT_FORMAT,
+      "format, N, d, clips, norms, NaN/Inf and duplicate rows, content\n"
+      "hash" },
+    { "dataset", "build", { NULL }, cmd_dataset_build, "speech-cs|speech-nl", 1, 1, OPT_OUTPUT,
+      "make the real-speech feature set (log-mel of Debian's fillets-ng\n"
+      "voice recordings, in RVC's layout) under DIR, by default\n"
+      "$XDG_CACHE_HOME/faiss-sweep, else $HOME/.cache/faiss-sweep" },
+    { "help-config", NULL, { NULL }, cmd_help_config, "", 0, 0, 0,
+      "print the reference of every config key" },
+    { "--version", NULL, { "version" }, cmd_version, "", 0, 0, 0,
+      "print the versions of faiss-sweep and faiss, faiss's SIMD level\n"
+      "and the OpenMP threads" },
+    { "--help", NULL, { "-h", "help" }, cmd_help, "", 0, 0, 0, "print this text" },
+};
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const char environment_text[] =
+    "FS_PLOTS_DIR   where the gnuplot templates are read from; by default\n"
+    "               ../share/faiss-sweep/plots beside the program (installed),\n"
+    "               else share/faiss-sweep/plots beside it (the build folder)\n";
+
+/* Print text, its lines after the first indented to column `indent`. */
+static void put_indented(FILE *f, const char *text, int indent)
 {
-    const char *env = getenv("FS_PLOTS_DIR");
-    return env && *env ? env : FS_SOURCE_DIR "/plots";
+    for (const char *p = text; *p; p++) {
+        fputc(*p, f);
+        if (*p == '\n' && p[1])
+            fprintf(f, "%*s", indent, "");
+    }
+    fputc('\n', f);
 }
 
-static void print_version(void)
+/* "run" or "dataset info". */
+static void put_name(FILE *f, const struct command *c)
 {
-    printf("faiss-sweep %s (commit %s)\n", fs_version, fs_git_commit);
-    printf("faiss %s, SIMD %s, OpenMP threads %d\n", fs_faiss_version, fs_faiss_simd,
-           backend_threads());
+    fputs(c->name, f);
+    if (c->sub)
+        fprintf(f, " %s", c->sub);
 }
 
-static int cmd_run(int argc, char **argv)
+/* One usage line, "faiss-sweep run CONFIG.yaml [-o DIR] ...", without the newline. */
+static void put_usage(FILE *f, const struct command *c)
 {
-    static const struct option longopts[] = {
-        { "output", required_argument, NULL, 'o' },
-        { "no-plot", no_argument, NULL, 'P' },
-        { "quiet", no_argument, NULL, 'q' },
-        { NULL, 0, NULL, 0 },
-    };
-    struct run_opts o = { .templates_dir = templates_dir(), .plot = 1,
-                          .progress = isatty(STDERR_FILENO) };
-    char *path = NULL;
-    int c, rc;
+    fputs("faiss-sweep ", f);
+    put_name(f, c);
+    if (*c->operands)
+        fprintf(f, " %s", c->operands);
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        if (c->opts & options[i].bit)
+            fprintf(f, " %s", options[i].usage);
+}
 
-    while ((c = getopt_long(argc, argv, "o:q", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'o': o.output_dir = optarg; break;
-        case 'P': o.plot = 0; break;
-        case 'q': util_quiet = 1; o.progress = 0; break;
-        default: fputs(usage_text, stderr); return 2;
+/* The whole usage text, from the two tables. */
+static void print_help(FILE *f)
+{
+    char name[64];
+
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        fputs(i ? "       " : "usage: ", f);
+        put_usage(f, &commands[i]);
+        fputc('\n', f);
+    }
+    fputc('\n', f);
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        const struct command *c = &commands[i];
+        snprintf(name, sizeof(name), c->sub ? "%s %s" : "%s", c->name, c->sub);
+        fprintf(f, "%-15s", name);
+        put_indented(f, c->help, 15);
+    }
+    fputc('\n', f);
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        const struct option_spec *o = &options[i];
+        if (o->short_name)
+            snprintf(name, sizeof(name), "-%c, --%s", o->short_name, o->name);
+        else
+            snprintf(name, sizeof(name), "--%s", o->name);
+        fprintf(f, "%-15s", name);
+        put_indented(f, o->help, 15);
+    }
+    fputc('\n', f);
+    fputs(environment_text, f);
+}
+
+/* Usage lines on stderr of command c, or (c NULL) of every command of the
+ * group `name`; returns 2, the exit status of a usage error. */
+static int usage_of(const struct command *c, const char *name)
+{
+    int first = 1;
+
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        if (c ? c != &commands[i] : strcmp(commands[i].name, name) != 0)
+            continue;
+        fputs(first ? "usage: " : "       ", stderr);
+        put_usage(stderr, &commands[i]);
+        fputc('\n', stderr);
+        first = 0;
+    }
+    return 2;
+}
+
+/*
+ * Parse a command's words (argv[0] is the command's last word: "run", or
+ * "info" for "dataset info") with the options it accepts into *a. Returns 0,
+ * or 2 after one error line and the command's usage (unknown option, missing
+ * value, wrong number of operands). getopt_long reorders argv.
+ */
+static int parse_args(const struct command *c, int argc, char **argv, struct args *a)
+{
+    struct option longopts[N_OPTIONS + 1];
+    char optstring[2 * N_OPTIONS + 2] = ":";
+    size_t n = 0, len = 1;
+    int ch;
+
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        const struct option_spec *o = &options[i];
+        if (!(c->opts & o->bit))
+            continue;
+        /* Long-only options return 256 + their index, short ones their letter. */
+        longopts[n++] = (struct option){ o->name, o->arg ? required_argument : no_argument,
+                                         NULL, o->short_name ? o->short_name : 256 + (int)i };
+        if (o->short_name) {
+            optstring[len++] = (char)o->short_name;
+            if (o->arg)
+                optstring[len++] = ':';
         }
     }
-    if (optind != argc - 1) {
-        fputs(usage_text, stderr);
-        return 2;
+    longopts[n] = (struct option){ NULL, 0, NULL, 0 };
+    optstring[len] = '\0';
+
+    opterr = 0;
+    optind = 1;
+    while ((ch = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+        const char *word = argv[optind - 1];
+        unsigned bit = 0;
+        char letter[3] = { '-', (char)optopt, '\0' };
+
+        if (ch == '?' || ch == ':') {
+            if (optopt > 0 && optopt < 256 && strncmp(word, "--", 2))
+                word = letter; /* a short option, perhaps inside a group like -qx */
+            error(ch == '?' ? "unknown option '%s'" : "option '%s' needs a value", word);
+            return usage_of(c, NULL);
+        }
+        for (size_t i = 0; i < N_OPTIONS; i++)
+            if (ch == options[i].short_name || ch == 256 + (int)i)
+                bit = options[i].bit;
+        switch (bit) {
+        case OPT_OUTPUT: a->output = optarg; break;
+        case OPT_FORMAT: a->format = optarg; break;
+        case OPT_NO_PLOT: a->no_plot = 1; break;
+        case OPT_QUIET: a->quiet = 1; break;
+        case OPT_SET:
+            a->sets = xrealloc(a->sets, (a->n_sets + 1) * sizeof(*a->sets));
+            a->sets[a->n_sets++] = optarg;
+            break;
+        }
     }
-    rc = run_sweep(argv[optind], &o, &path);
+    a->operands = argv + optind;
+    a->n_operands = argc - optind;
+    if (a->n_operands < c->min_operands ||
+        (c->max_operands >= 0 && a->n_operands > c->max_operands))
+        return usage_of(c, NULL);
+    return 0;
+}
+
+/* A program file under share/faiss-sweep, found relative to the executable. */
+static char *find_share(const char *name, const char *what, const char *hint)
+{
+    char *exe = paths_self_exe(), *path;
+
+    if (!exe)
+        return NULL;
+    path = paths_share(exe, name, what, hint);
+    free(exe);
+    return path;
+}
+
+/* The gnuplot templates: FS_PLOTS_DIR, else found beside the program.
+ * malloc'd; NULL after an error. */
+static char *find_templates(void)
+{
+    const char *env = getenv("FS_PLOTS_DIR");
+
+    if (env && *env)
+        return xstrdup(env);
+    return find_share("plots", "the gnuplot templates", "set FS_PLOTS_DIR");
+}
+
+static int cmd_run(const struct command *cmd, const struct args *a)
+{
+    struct run_opts o = { .output_dir = a->output, .plot = !a->no_plot,
+                          .progress = !a->quiet && isatty(STDERR_FILENO),
+                          .sets = a->sets, .n_sets = a->n_sets };
+    char *templates = NULL, *path = NULL;
+    int rc;
+
+    (void)cmd;
+    if (a->quiet)
+        util_quiet = 1;
+    /* Found before the sweep, so a missing install fails at once, not after it. */
+    if (o.plot && !(templates = find_templates()))
+        return 1;
+    o.templates_dir = templates;
+    rc = run_sweep(a->operands[0], &o, &path);
     free(path);
+    free(templates);
     return rc < 0 ? 1 : rc;
 }
 
-static int cmd_plot(int argc, char **argv)
+static int cmd_plot(const struct command *cmd, const struct args *a)
 {
-    const char *outdir = NULL;
-    char *dir = NULL;
-    int c, rc;
+    const char *results = a->operands[0];
+    char *dir = NULL, *templates;
+    int rc;
 
-    while ((c = getopt(argc, argv, "o:")) != -1) {
-        if (c != 'o') {
-            fputs(usage_text, stderr);
-            return 2;
-        }
-        outdir = optarg;
-    }
-    if (optind != argc - 1) {
-        fputs(usage_text, stderr);
-        return 2;
-    }
-    if (!outdir) {
+    (void)cmd;
+    if (!(templates = find_templates()))
+        return 1;
+    if (!a->output) {
         /* Default: beside the results file. */
-        const char *slash = strrchr(argv[optind], '/');
-        dir = slash ? xasprintf("%.*s", (int)(slash - argv[optind]), argv[optind])
-                    : xstrdup(".");
-        outdir = dir;
+        const char *slash = strrchr(results, '/');
+        dir = slash ? xasprintf("%.*s", (int)(slash - results), results) : xstrdup(".");
     }
-    rc = plot_results(argv[optind], outdir, templates_dir());
+    rc = plot_results(results, a->output ? a->output : dir, templates);
     free(dir);
+    free(templates);
     return rc ? 1 : 0;
 }
 
-static int cmd_summary(int argc, char **argv)
+static int cmd_summary(const struct command *cmd, const struct args *a)
 {
     struct result_set rs = { 0 };
-    if (argc != 2) {
-        fputs(usage_text, stderr);
-        return 2;
-    }
-    if (results_read(&rs, argv[1]))
+
+    (void)cmd;
+    if (results_read(&rs, a->operands[0]))
         return 1;
     summary_print(stdout, &rs);
     results_release(&rs);
     return 0;
 }
 
-static int cmd_report(int argc, char **argv)
+static int cmd_report(const struct command *cmd, const struct args *a)
 {
-    const char *outdir = "docs";
-    char *line;
-    int c, rc;
+    char *templates;
+    int rc;
 
-    {
-        char *args = command_line(argc, argv);
-        line = xasprintf("faiss-sweep %s", args);
-        free(args);
-    }
-    while ((c = getopt(argc, argv, "o:")) != -1) {
-        if (c != 'o') {
-            fputs(usage_text, stderr);
-            free(line);
-            return 2;
-        }
-        outdir = optarg;
-    }
-    if (optind >= argc) {
-        fputs(usage_text, stderr);
-        free(line);
-        return 2;
-    }
-    rc = report_write((const char *const *)argv + optind, (size_t)(argc - optind), outdir,
-                      templates_dir(), line);
-    free(line);
+    (void)cmd;
+    if (!(templates = find_templates()))
+        return 1;
+    rc = report_write((const char *const *)a->operands, (size_t)a->n_operands,
+                      a->output ? a->output : "docs", templates, a->typed);
+    free(templates);
     return rc ? 1 : 0;
 }
 
-static int cmd_dataset(int argc, char **argv)
+static int cmd_dataset_info(const struct command *cmd, const struct args *a)
 {
-    const char *sub = argc > 1 ? argv[1] : "";
-    const char *opt = NULL;
-    int c;
+    (void)cmd;
+    return dataset_info(stdout, a->format, a->operands[0]) ? 1 : 0;
+}
 
-    if (strcmp(sub, "info") && strcmp(sub, "build")) {
-        fputs(usage_text, stderr);
-        return 2;
-    }
-    argc--;
-    argv++;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "f:o:", (const struct option[]){
-                { "format", required_argument, NULL, 'f' },
-                { "output", required_argument, NULL, 'o' },
-                { NULL, 0, NULL, 0 } }, NULL)) != -1) {
-        if (c != 'f' && c != 'o') {
-            fputs(usage_text, stderr);
-            return 2;
+static int cmd_dataset_build(const struct command *cmd, const struct args *a)
+{
+    char *root = NULL, *script = NULL;
+    int rc = 1;
+
+    (void)cmd;
+    if (a->output)
+        root = xstrdup(a->output);
+    else if (!(root = paths_cache_home(getenv("XDG_CACHE_HOME"), getenv("HOME"))))
+        goto out;
+    if (!(script = find_share("fetch-speech.sh", "the speech fetch script", NULL)))
+        goto out;
+    rc = speech_build(a->operands[0], root, script) ? 1 : 0;
+out:
+    free(root);
+    free(script);
+    return rc;
+}
+
+static int cmd_help_config(const struct command *cmd, const struct args *a)
+{
+    (void)cmd;
+    (void)a;
+    config_print_reference(stdout);
+    return 0;
+}
+
+static int cmd_version(const struct command *cmd, const struct args *a)
+{
+    (void)cmd;
+    (void)a;
+    printf("faiss-sweep %s (commit %s)\n", fs_version, fs_git_commit);
+    printf("faiss %s, SIMD %s, OpenMP threads %d\n", fs_faiss_version, fs_faiss_simd,
+           backend_threads());
+    return 0;
+}
+
+static int cmd_help(const struct command *cmd, const struct args *a)
+{
+    (void)cmd;
+    (void)a;
+    print_help(stdout);
+    return 0;
+}
+
+static int is_named(const struct command *c, const char *word)
+{
+    return !strcmp(c->name, word) || (c->alias[0] && !strcmp(c->alias[0], word)) ||
+           (c->alias[1] && !strcmp(c->alias[1], word));
+}
+
+/*
+ * The command of the table that argv names: *words gets how many words name
+ * it (1, or 2 for a group's command). NULL after one error line naming the
+ * unknown word, with the nearest name (edit distance at most 2) when there is
+ * one, or after the group's usage when its second word is missing.
+ */
+static const struct command *find_command(int argc, char **argv, int *words)
+{
+    const char *word = argv[1], *group = NULL, *guess = NULL;
+    int best = 3;
+
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        const struct command *c = &commands[i];
+        if (!is_named(c, word))
+            continue;
+        if (!c->sub) {
+            *words = 1;
+            return c;
         }
-        opt = optarg;
+        group = c->name;
+        if (argc > 2 && !strcmp(c->sub, argv[2])) {
+            *words = 2;
+            return c;
+        }
     }
-    if (optind != argc - 1) {
-        fputs(usage_text, stderr);
-        return 2;
+    if (group && argc < 3) {
+        usage_of(NULL, group);
+        return NULL;
     }
-    if (!strcmp(sub, "info"))
-        return dataset_info(stdout, opt, argv[optind]) ? 1 : 0;
-    return speech_build(argv[optind], opt ? opt : FS_SOURCE_DIR "/datasets/cache", FS_SOURCE_DIR "/scripts/fetch-speech.sh") ? 1 : 0;
+    if (group)
+        word = argv[2];
+    /* Candidates: the group's second words, or every first word and alias. */
+    for (size_t i = 0; i < N_COMMANDS; i++) {
+        const struct command *c = &commands[i];
+        const char *names[3] = { group ? c->sub : c->name, group ? NULL : c->alias[0],
+                                 group ? NULL : c->alias[1] };
+        if (group && strcmp(c->name, group))
+            continue;
+        for (int j = 0; j < 3; j++) {
+            int d = names[j] ? edit_distance(word, names[j]) : best;
+            if (d < best) {
+                best = d;
+                guess = names[j];
+            }
+        }
+    }
+    if (guess)
+        error("unknown %s%scommand '%s' (did you mean '%s'?)", group ? group : "",
+              group ? " " : "", word, guess);
+    else
+        error("unknown %s%scommand '%s' (see 'faiss-sweep --help')", group ? group : "",
+              group ? " " : "", word);
+    return NULL;
 }
 
 int main(int argc, char **argv)
 {
-    const char *cmd = argc > 1 ? argv[1] : NULL;
+    const struct command *cmd;
+    struct args a = { 0 };
+    char *typed, *line;
+    int words = 0, rc;
 
-    if (!cmd || !strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
-        fputs(usage_text, cmd ? stdout : stderr);
-        return cmd ? 0 : 2;
+    if (argc < 2) {
+        print_help(stderr);
+        return 2;
     }
-    if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
-        print_version();
-        return 0;
-    }
-    if (!strcmp(cmd, "run"))
-        return cmd_run(argc - 1, argv + 1);
-    if (!strcmp(cmd, "plot"))
-        return cmd_plot(argc - 1, argv + 1);
-    if (!strcmp(cmd, "dataset"))
-        return cmd_dataset(argc - 1, argv + 1);
-    if (!strcmp(cmd, "summary"))
-        return cmd_summary(argc - 1, argv + 1);
-    if (!strcmp(cmd, "report"))
-        return cmd_report(argc - 1, argv + 1);
-    if (!strcmp(cmd, "help-config")) {
-        config_print_reference(stdout);
-        return 0;
-    }
-    error("unknown command '%s' (see 'faiss-sweep --help')", cmd);
-    return 2;
+    if (!(cmd = find_command(argc, argv, &words)))
+        return 2;
+    /* Before parsing: getopt_long reorders the words. */
+    typed = command_line(argc - 1, argv + 1);
+    line = xasprintf("faiss-sweep %s", typed);
+    free(typed);
+    a.typed = line;
+    rc = parse_args(cmd, argc - words, argv + words, &a);
+    if (!rc)
+        rc = cmd->fn(cmd, &a);
+    free(a.sets);
+    free(line);
+    return rc;
 }

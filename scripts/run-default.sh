@@ -7,6 +7,9 @@ cd "$root"
 
 scripts/deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+# The build folder mirrors an install: build/faiss-sweep finds its gnuplot
+# templates in build/share/faiss-sweep/plots (cmake --install puts them in
+# <prefix>/share/faiss-sweep/plots beside <prefix>/bin/faiss-sweep).
 cmake --build build -j "$(nproc)" --target faiss-sweep
 build/faiss-sweep --version
 build/faiss-sweep run "${1:-configs/default.yaml}"

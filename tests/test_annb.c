@@ -286,33 +286,37 @@ static void test_errors(void **state)
     assert_non_null(f);
     fputs("train,test\n1,2\n", f);
     fclose(f);
-    assert_fails(load_annb(&a, p, 0, 0), p, "not an HDF5 file");
+    assert_fails(load_annb(&a, p, 0, 0), "not an HDF5 file: '", "text.hdf5'");
 
     p = generate("notrain.hdf5", (struct gen){ .distance = "euclidean", .no_train = 1 });
-    assert_fails(load_annb(&a, p, 0, 0), p, "no dataset 'train'");
+    assert_fails(load_annb(&a, p, 0, 0), "no dataset 'train' in '", p);
 
     p = generate("rank1.hdf5", (struct gen){ .distance = "euclidean", .train_rank1 = 1 });
-    assert_fails(load_annb(&a, p, 0, 0), p, "dataset 'train' has 1 dimensions");
+    assert_fails(load_annb(&a, p, 0, 0), "dataset 'train' in '", "' has 1 dimensions, expected 2");
 
     p = generate("dims.hdf5", (struct gen){ .distance = "euclidean", .d = 8, .test_d = 6 });
-    assert_fails(load_annb(&a, p, 0, 0), p, "dataset 'test' has 6 columns, 'train' has 8");
+    assert_fails(load_annb(&a, p, 0, 0), "dataset 'test' in '", "dims.hdf5' has 6 columns, 'train' has 8");
 
     p = generate("nbrows.hdf5", (struct gen){ .distance = "euclidean", .nb_rows = 5 });
-    assert_fails(load_annb(&a, p, 0, 0), p, "dataset 'neighbors' has 5 rows, 'test' has 6");
+    assert_fails(load_annb(&a, p, 0, 0), "dataset 'neighbors' in '",
+                 "nbrows.hdf5' has 5 rows, 'test' has 6");
     /* the shape check holds even when fewer test rows are asked for */
-    assert_fails(load_annb(&a, p, 0, 2), p, "'neighbors' has 5 rows");
+    assert_fails(load_annb(&a, p, 0, 2), p, "' has 5 rows");
 
     p = generate("hamming.hdf5", (struct gen){ .distance = "hamming" });
-    assert_fails(load_annb(&a, p, 0, 0), p,
-                 "distance 'hamming' is not supported (euclidean, angular, dot)");
+    assert_fails(load_annb(&a, p, 0, 0), "distance 'hamming' of '",
+                 "hamming.hdf5' is not supported (euclidean, angular, dot)");
     p = generate("jaccard.hdf5", (struct gen){ .distance = "jaccard", .fixed = 1 });
-    assert_fails(load_annb(&a, p, 0, 0), p, "distance 'jaccard' is not supported");
+    assert_fails(load_annb(&a, p, 0, 0), "distance 'jaccard' of '", "jaccard.hdf5' is not supported");
 
     p = generate("noattr.hdf5", (struct gen){ 0 });
-    assert_fails(load_annb(&a, p, 0, 0), p, "no root attribute 'distance'");
+    assert_fails(load_annb(&a, p, 0, 0), "no root attribute 'distance' in '", "noattr.hdf5'");
 
     p = generate("badid.hdf5", (struct gen){ .distance = "euclidean", .bad_id = 20 });
-    assert_fails(load_annb(&a, p, 0, 0), p, "'neighbors' row 0 holds id 20, 'train' has 20 rows");
+    char *want = xasprintf("row 0 of dataset 'neighbors' in '%s' holds id 20, 'train' has 20 rows",
+                           p);
+    assert_fails(load_annb(&a, p, 0, 0), want, NULL);
+    free(want);
     assert_null(a.train.x);
     assert_null(a.neighbors);
 }
@@ -330,7 +334,8 @@ static void test_distances_shape(void **state)
     assert_true(H5Ldelete(file, "distances", H5P_DEFAULT) >= 0);
     put_matrix(file, "distances", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 6, 2, x);
     H5Fclose(file);
-    assert_fails(load_annb(&a, p, 0, 0), p, "'distances' is 6 x 2, 'neighbors' is 6 x 3");
+    assert_fails(load_annb(&a, p, 0, 0), "dataset 'distances' in '",
+                 "dshape.hdf5' is 6 x 2, 'neighbors' is 6 x 3");
 }
 
 /* A file written by h5py exactly as ann-benchmarks' write_output() does. */
@@ -415,13 +420,43 @@ static void test_h5py(void **state)
     annb_release(&a);
 }
 
-/* ------------------------------------------------------------ fixture */
+/* ------------------------------------------------- HDF5's error printing */
 
-static int setup(void **state)
+static int h5_calls;
+
+static herr_t count_h5_errors(hid_t stack, void *data)
 {
+    (void)stack;
+    (void)data;
+    h5_calls++;
+    return 0;
+}
+
+/* load_annb silences HDF5 only while it runs: the caller's handler (here
+ * one that counts its calls) is back afterwards, and was not called for
+ * the failures load_annb reports itself. */
+static void test_error_handler_restored(void **state)
+{
+    H5E_auto2_t func = NULL, saved = NULL;
+    void *data = NULL, *saved_data = NULL;
+    struct annb a;
     (void)state;
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    return tmpdir_setup(state);
+
+    H5Eget_auto2(H5E_DEFAULT, &saved, &saved_data);
+    H5Eset_auto2(H5E_DEFAULT, count_h5_errors, &h5_calls);
+    h5_calls = 0;
+    const char *p = generate("noattr2.hdf5", (struct gen){ 0 });
+    assert_fails(load_annb(&a, p, 0, 0), "no root attribute 'distance' in '", p);
+    p = generate("notrain2.hdf5", (struct gen){ .distance = "euclidean", .no_train = 1 });
+    assert_fails(load_annb(&a, p, 0, 0), "no dataset 'train' in '", p);
+    assert_int_equal(h5_calls, 0);
+    H5Eget_auto2(H5E_DEFAULT, &func, &data);
+    assert_true(func == count_h5_errors);
+    assert_ptr_equal(data, &h5_calls);
+    /* the handler works: a failing call of our own reaches it */
+    assert_true(H5Fopen(tmp("absent.hdf5"), H5F_ACC_RDONLY, H5P_DEFAULT) < 0);
+    assert_true(h5_calls > 0);
+    H5Eset_auto2(H5E_DEFAULT, saved, saved_data);
 }
 
 int main(void)
@@ -435,6 +470,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_distances_shape),
         cmocka_unit_test(test_h5py),
+        cmocka_unit_test(test_error_handler_restored),
     };
-    return cmocka_run_group_tests(tests, setup, tmpdir_teardown);
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core/grid.h"
+#include "testutil.h"
 
 static void test_factory_placeholders(void **state)
 {
@@ -184,11 +185,25 @@ static void test_expand_errors(void **state)
     struct grid g;
     (void)state;
     /* more lists than vectors */
-    assert_int_equal(grid_expand(&g, &cfg, (size_t[]){ 1000 }, 1, 128), -1);
+    assert_fails(grid_expand(&g, &cfg, (size_t[]){ 1000 }, 1, 128),
+                 "faiss-sweep: t.yaml:12: indexes[0].nlist: 5000 lists for only 1000 base vectors\n",
+                 NULL);
     grid_release(&g);
     idx.factory = "IVF{nlist},PQ{d/3}";
     nl[0] = 10;
-    assert_int_equal(grid_expand(&g, &cfg, (size_t[]){ 1000 }, 1, 128), -1);
+    assert_fails(grid_expand(&g, &cfg, (size_t[]){ 1000 }, 1, 128),
+                 "t.yaml:12: indexes[0].factory: d=128 is not divisible by 3 in", NULL);
+    grid_release(&g);
+    /* a rule that gives no list on a tiny base (N // 39 = 0) */
+    idx.factory = "IVF{nlist},Flat";
+    idx.nlist_kind = NLIST_RULE_RVC;
+    assert_fails(grid_expand(&g, &cfg, (size_t[]){ 38 }, 1, 128),
+                 "t.yaml:12: indexes[0].nlist: no valid value for N=38", NULL);
+    grid_release(&g);
+    /* an entry given by --set has no line: the message names the override */
+    idx.line = 0;
+    assert_fails(grid_expand(&g, &cfg, (size_t[]){ 38 }, 1, 128),
+                 "faiss-sweep: --set indexes[0].nlist: no valid value for N=38\n", NULL);
     grid_release(&g);
 }
 
@@ -213,6 +228,23 @@ static void test_ladder(void **state)
     assert_int_equal(g.builds[1].nlist, 2564);
     assert_int_equal(g.builds[1].points[0].nprobe, 10);  /* int(2564 ** 0.3) */
     grid_release(&g);
+}
+
+/* Ladder sizes must fit the base that was loaded; the message is config-located. */
+static void test_check_sizes(void **state)
+{
+    long sz[] = { 10, 21 };
+    struct config cfg = { .path = "t.yaml" };
+    (void)state;
+    cfg.dataset.sizes = (struct long_list){ sz, 2 };
+    cfg.dataset.sizes_line = 7;
+    assert_int_equal(grid_check_sizes(&cfg, 21, "b.npy"), 0);
+    assert_fails(grid_check_sizes(&cfg, 20, "b.npy"),
+                 "faiss-sweep: t.yaml:7: dataset.sizes[1]: 21 exceeds the 20 base rows of 'b.npy'\n",
+                 NULL);
+    cfg.dataset.sizes_line = 0;   /* given by --set */
+    assert_fails(grid_check_sizes(&cfg, 20, "b.npy"),
+                 "faiss-sweep: --set dataset.sizes[1]: 21 exceeds the 20 base rows", NULL);
 }
 
 /* Index kinds recognised from the resolved factory string. */
@@ -305,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_expand_and_skip),
         cmocka_unit_test(test_expand_errors),
         cmocka_unit_test(test_ladder),
+        cmocka_unit_test(test_check_sizes),
         cmocka_unit_test(test_factory_kinds),
         cmocka_unit_test(test_prep_axes),
     };

@@ -2,8 +2,8 @@
  * test_npy.c - the .npy reader on RVC's real files (skipped with a reason when
  * absent), on files numpy itself writes (Debian's /usr/bin/python3 with
  * numpy; skipped when absent), and on hand-made headers for every dtype,
- * version and kind of damage. Errors are captured from stderr and must be one
- * line naming the file.
+ * version and kind of damage; the one writer byte for byte against np.save.
+ * Errors are captured from stderr and must be one line naming the file.
  *
  * Also a tiny driver for scripts/bench-npy-rss.sh: `test_npy --info FILE`
  * runs dataset_info on FILE and exits.
@@ -23,7 +23,9 @@
 #include <unistd.h>
 
 #include "io/dataset.h"
+#include "io/formats.h"
 #include "io/npy.h"
+#include "io/vecs.h"
 #include "lib/util.h"
 #include "testutil.h"
 
@@ -50,15 +52,6 @@ static void write_npy(const char *path, int version, const char *dict, const voi
     fputc('\n', f);
     if (bytes)
         fwrite(data, 1, bytes, f);
-    fclose(f);
-}
-
-static void write_bytes(const char *path, const void *data, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    if (n)
-        assert_int_equal(fwrite(data, 1, n, f), n);
     fclose(f);
 }
 
@@ -188,12 +181,12 @@ static void test_numpy_written(void **state)
     assert_int_equal(load_npy(&v, tmp("np_1d.npy"), 0), 0);
     assert_true(v.n == 1 && v.d == 5 && v.x[4] == 4);
     vecs_release(&v);
-    assert_fails(load_npy(&v, tmp("np_be.npy"), 0), "np_be.npy': big-endian data ('>f4')", NULL);
-    assert_fails(load_npy(&v, tmp("np_fortran.npy"), 0), "np_fortran.npy': Fortran-order", NULL);
-    assert_fails(load_npy(&v, tmp("np_obj.npy"), 0), "np_obj.npy': object dtype ('|O')", NULL);
-    assert_fails(load_npy(&v, tmp("np_i4.npy"), 0), "np_i4.npy': unsupported dtype '<i4'", NULL);
-    assert_fails(load_npy(&v, tmp("np_3d.npy"), 0), "np_3d.npy': 3-d array", NULL);
-    assert_fails(load_npy(&v, tmp("np_empty.npy"), 0), "np_empty.npy': empty array (shape (0, 4))", NULL);
+    assert_fails(load_npy(&v, tmp("np_be.npy"), 0), "big-endian data ('>f4') in '", "np_be.npy'");
+    assert_fails(load_npy(&v, tmp("np_fortran.npy"), 0), "Fortran-order array in '", "np_fortran.npy' is not supported");
+    assert_fails(load_npy(&v, tmp("np_obj.npy"), 0), "object dtype ('|O') in '", "np_obj.npy'");
+    assert_fails(load_npy(&v, tmp("np_i4.npy"), 0), "unsupported dtype '<i4' in '", "np_i4.npy'");
+    assert_fails(load_npy(&v, tmp("np_3d.npy"), 0), "3-d array in '", "np_3d.npy'");
+    assert_fails(load_npy(&v, tmp("np_empty.npy"), 0), "empty array in '", "np_empty.npy' (shape (0, 4))");
 }
 
 /* -------------------------------------------------------------- bad */
@@ -201,29 +194,38 @@ static void test_numpy_written(void **state)
 static void test_bad_headers(void **state)
 {
     (void)state;
+    /* msg: the start of the message, %s standing for the file's path */
     static const struct { const char *dict, *msg; } cases[] = {
-        { "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", "Fortran-order array" },
-        { "{'descr': '>f8', 'fortran_order': False, 'shape': (2, 2), }", "big-endian data ('>f8')" },
-        { "{'descr': '|O', 'fortran_order': False, 'shape': (2, 2), }", "object dtype" },
-        { "{'descr': '<i8', 'fortran_order': False, 'shape': (2, 2), }", "unsupported dtype '<i8'" },
-        { "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 2), }", "unsupported dtype '|u1'" },
-        { "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2, 2), }", "structured dtype" },
-        { "{'descr': '<f4', 'fortran_order': False, 'shape': (), }", "0-d array" },
-        { "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 0), }", "empty array (shape (2, 0))" },
-        { "{'descr': '<f4', 'fortran_order': False, 'shape': (0,), }", "empty array (shape (0,))" },
-        { "{'descr': '<f4', 'shape': (2, 2), }", "bad .npy header: lacks 'fortran_order'" },
-        { "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), 'x': 1}", "unknown key 'x'" },
-        { "{'descr': '<f4', 'fortran_order': maybe, 'shape': (2, 2)}", "expected True or False" },
-        { "{'descr': '<f4', 'fortran_order': False, 'shape': (2; 2)}", "expected ',' or ')' in the shape" },
-        { "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2)} x", "unexpected text after '}'" },
-        { "['descr']", "expected '{'" },
-        { "{'descr': '<f4', 'fortran_order': False, 'shape': (2, -2)}", "expected a size in the shape" },
+        { "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 2), }", "Fortran-order array in '%s'" },
+        { "{'descr': '>f8', 'fortran_order': False, 'shape': (2, 2), }", "big-endian data ('>f8') in '%s'" },
+        { "{'descr': '|O', 'fortran_order': False, 'shape': (2, 2), }", "object dtype ('|O') in '%s'" },
+        { "{'descr': '<i8', 'fortran_order': False, 'shape': (2, 2), }", "unsupported dtype '<i8' in '%s'" },
+        { "{'descr': '|u1', 'fortran_order': False, 'shape': (2, 2), }", "unsupported dtype '|u1' in '%s'" },
+        { "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2, 2), }",
+          "structured dtype (a list of fields) in '%s'" },
+        { "{'descr': '<f4', 'fortran_order': False, 'shape': (), }", "0-d array in '%s'" },
+        { "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 0), }", "empty array in '%s' (shape (2, 0))" },
+        { "{'descr': '<f4', 'fortran_order': False, 'shape': (0,), }", "empty array in '%s' (shape (0,))" },
+        { "{'descr': '<f4', 'shape': (2, 2), }", "bad .npy header in '%s': lacks 'fortran_order'" },
+        { "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), 'x': 1}",
+          "bad .npy header in '%s': unknown key 'x'" },
+        { "{'descr': '<f4', 'fortran_order': maybe, 'shape': (2, 2)}",
+          "bad .npy header in '%s': expected True or False" },
+        { "{'descr': '<f4', 'fortran_order': False, 'shape': (2; 2)}",
+          "bad .npy header in '%s': expected ',' or ')' in the shape" },
+        { "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2)} x",
+          "bad .npy header in '%s': unexpected text after '}'" },
+        { "['descr']", "bad .npy header in '%s': expected '{'" },
+        { "{'descr': '<f4', 'fortran_order': False, 'shape': (2, -2)}",
+          "bad .npy header in '%s': expected a size in the shape" },
     };
     const float data[4] = { 1, 2, 3, 4 };
     struct vecs v;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *want = xasprintf(cases[i].msg, tmp("bad.npy"));
         write_npy(tmp("bad.npy"), 1, cases[i].dict, data, sizeof(data));
-        assert_fails(load_npy(&v, tmp("bad.npy"), 0), "bad.npy': ", cases[i].msg);
+        assert_fails(load_npy(&v, tmp("bad.npy"), 0), want, NULL);
+        free(want);
         assert_null(v.x);
     }
 }
@@ -237,42 +239,133 @@ static void test_bad_files(void **state)
 
     write_npy(tmp("cut.npy"), 1, ok, data, 12);
     assert_fails(load_npy(&v, tmp("cut.npy"), 0),
-                 "cut.npy': truncated: shape (2, 2) float32 needs 16 bytes of data, got 12", NULL);
+                 "truncated data in '",
+                 "cut.npy': shape (2, 2) float32 needs 16 bytes, got 12");
     /* even with a limit that would fit: the file is damaged */
-    assert_fails(load_npy(&v, tmp("cut.npy"), 1), "cut.npy': truncated", NULL);
+    assert_fails(load_npy(&v, tmp("cut.npy"), 1), "truncated data in '", "cut.npy'");
     write_npy(tmp("long.npy"), 1, ok, data, 16);
     FILE *f = fopen(tmp("long.npy"), "ab");
     fputs("junk", f);
     fclose(f);
-    assert_fails(load_npy(&v, tmp("long.npy"), 0), "long.npy': 4 bytes after the data", NULL);
+    assert_fails(load_npy(&v, tmp("long.npy"), 0), "4 bytes after the data in '", "long.npy'");
 
     write_bytes(tmp("empty.npy"), "", 0);
-    assert_fails(load_npy(&v, tmp("empty.npy"), 0), "empty.npy': empty file", NULL);
+    assert_fails(load_npy(&v, tmp("empty.npy"), 0), "empty file '", "empty.npy' (0 bytes)");
     write_bytes(tmp("magic.npy"), "\x93NUMPX\x01\x00\x10\x00", 10);
-    assert_fails(load_npy(&v, tmp("magic.npy"), 0), "magic.npy': not a .npy file (bad magic)", NULL);
+    assert_fails(load_npy(&v, tmp("magic.npy"), 0), "not a .npy file: '", "magic.npy' (bad magic)");
     write_bytes(tmp("ver.npy"), "\x93NUMPY\x04\x00\x10\x00", 10);
-    assert_fails(load_npy(&v, tmp("ver.npy"), 0), "ver.npy': unsupported .npy version 4.0", NULL);
+    assert_fails(load_npy(&v, tmp("ver.npy"), 0), "unsupported .npy version 4.0 in '", "ver.npy'");
     write_bytes(tmp("hdr.npy"), "\x93NUMPY\x01\x00\x40\x00{'descr'", 17);
-    assert_fails(load_npy(&v, tmp("hdr.npy"), 0), "hdr.npy': truncated header", NULL);
+    assert_fails(load_npy(&v, tmp("hdr.npy"), 0), "truncated header in '", "hdr.npy'");
     write_bytes(tmp("nonl.npy"), "\x93NUMPY\x01\x00\x06\x00{    }", 16);
-    assert_fails(load_npy(&v, tmp("nonl.npy"), 0), "nonl.npy': bad .npy header: not a line", NULL);
+    assert_fails(load_npy(&v, tmp("nonl.npy"), 0), "bad .npy header in '", "nonl.npy': not a line");
     assert_fails(load_npy(&v, tmp("none.npy"), 0), "cannot open '", "none.npy': No such file");
 }
 
-/* --------------------------------------------------------- zero rows */
+/* ------------------------------------------------------------ write */
 
-static void test_drop_zero_rows_mapped(void **state)
+#define PYTHON "/usr/bin/python3"
+
+static int have_numpy(void)
 {
+    return access(PYTHON, X_OK) == 0 &&
+           system(PYTHON " -c 'import numpy' >/dev/null 2>&1") == 0;
+}
+
+/* Run a Python snippet (numpy imported as np); returns its exit status. */
+static int python(const char *code)
+{
+    const char *script = tmp("check.py");
+    FILE *f = fopen(script, "w");
+    char *cmd;
+    int rc;
+
+    assert_non_null(f);
+    fprintf(f, "import sys\nimport numpy as np\n%s\n", code);
+    assert_int_equal(fclose(f), 0);
+    cmd = xasprintf(PYTHON " '%s'", script);
+    rc = system(cmd);
+    free(cmd);
+    return rc;
+}
+
+static void need_numpy(void)
+{
+    if (!have_numpy()) {
+        print_message("skipping: %s with numpy not available\n", PYTHON);
+        skip();
+    }
+}
+
+/* numpy 1.24's np.save header for a (3, 256) float32 array, for when it is absent. */
+static const char npy_3x256[] =
+    "\x93NUMPY\x01\x00v\x00{'descr': '<f4', 'fortran_order': False, 'shape': (3, 256), }"
+    "                                                        \n";
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    return (unsigned char *)read_file(path, len);
+}
+
+static void test_header_bytes(void **state)
+{
+    float x[3 * 256];
+    const char *path = tmp("a.npy");
+    size_t len;
+    unsigned char *got;
+
     (void)state;
-    float x[4 * 2] = { 1, 0, 0, 0, 0, 2, 0, 0 };
-    struct vecs v;
-    assert_int_equal(npy_write_f32(tmp("z.npy"), x, 4, 2), 0);
-    assert_int_equal(load_npy(&v, tmp("z.npy"), 0), 0);
-    assert_int_equal(vecs_count_zero_rows(&v, 1e-6f), 2);
-    assert_int_equal(vecs_drop_zero_rows(&v, 1e-6f), 2);
-    assert_int_equal(v.n, 2);
-    assert_true(v.x[0] == 1 && v.x[1] == 0 && v.x[2] == 0 && v.x[3] == 2);
-    vecs_release(&v);
+    for (int i = 0; i < 3 * 256; i++)
+        x[i] = (float)i * 0.5f - 7;
+    assert_int_equal(npy_write_f32(path, x, 3, 256), 0);
+    got = slurp(path, &len);
+    assert_non_null(got);
+    assert_int_equal(sizeof(npy_3x256) - 1, 128);
+    assert_int_equal(len, 128 + sizeof(x));
+    assert_memory_equal(got, npy_3x256, 128);
+    assert_memory_equal(got + 128, x, sizeof(x));
+    free(got);
+    assert_fails(npy_write_f32(tmp("no/such/dir.npy"), x, 3, 256), "cannot create '",
+                 "no/such/dir.npy': No such file or directory");
+}
+
+/* Whole files against np.save for shapes whose headers differ in length. */
+static void test_write_matches_numpy(void **state)
+{
+    static const size_t shapes[][2] = { { 3, 256 }, { 1, 768 }, { 0, 5 }, { 12345, 7 },
+                                        { 2, 1 },   { 999999, 0 }, { 1, 1234567 } };
+    (void)state;
+    need_numpy();
+    for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++) {
+        size_t rows = shapes[s][0], cols = shapes[s][1], len_c, len_py;
+        size_t count = rows * cols;
+        float *x = xmalloc((count ? count : 1) * sizeof(float));
+        char *code;
+        unsigned char *c, *py;
+
+        for (size_t i = 0; i < count; i++)
+            x[i] = (float)i * 0.25f - 100;
+        assert_int_equal(npy_write_f32(tmp("c.npy"), x, rows, cols), 0);
+        code = xasprintf("x = (np.arange(%zu, dtype=np.float32) * np.float32(0.25)"
+                         " - np.float32(100)).reshape(%zu, %zu)\n"
+                         "np.save('%s', x)\n"
+                         "y = np.load('%s')\n"
+                         "sys.exit(0 if y.dtype == np.float32 and y.shape == x.shape and"
+                         " np.array_equal(x, y) else 3)",
+                         count, rows, cols, tmp("py.npy"), tmp("c.npy"));
+        assert_int_equal(python(code), 0);
+        free(code);
+        c = slurp(tmp("c.npy"), &len_c);
+        py = slurp(tmp("py.npy"), &len_py);
+        assert_non_null(c);
+        assert_non_null(py);
+        assert_int_equal(len_c, len_py);
+        assert_memory_equal(c, py, len_c);
+        assert_int_equal((c[8] | c[9] << 8) % 64, (64 - 10) % 64);
+        free(c);
+        free(py);
+        free(x);
+    }
 }
 
 int main(int argc, char **argv)
@@ -288,7 +381,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_numpy_written),
         cmocka_unit_test(test_bad_headers),
         cmocka_unit_test(test_bad_files),
-        cmocka_unit_test(test_drop_zero_rows_mapped),
+        cmocka_unit_test(test_header_bytes),
+        cmocka_unit_test(test_write_matches_numpy),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

@@ -1,8 +1,8 @@
 /*
- * test_plot.c - plots and the summary table on a small hand-made result set:
- * the Pareto front keeps exactly the non-dominated points, every template
- * writes a real PNG and SVG, gnuplot trouble is reported by name, and the
- * summary picks the fastest point meeting each recall target.
+ * test_plot.c - plots of a small hand-made result set: the Pareto front
+ * keeps exactly the non-dominated points, every template writes a real PNG
+ * and SVG, gnuplot trouble is reported by name. (The summary table is
+ * tested in test_summary.c.)
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,7 +20,6 @@
 
 #include "out/plot.h"
 #include "out/results.h"
-#include "out/summary.h"
 #include "lib/util.h"
 #include "testutil.h"
 
@@ -272,103 +271,6 @@ static void test_no_gnuplot(void **state)
     free(old);
 }
 
-/* Split the summary into rows of fields, remembering the family of each. */
-struct srow { char family[64]; char target[8]; char factory[32]; long nprobe, k_factor; double qps; int none; };
-
-static size_t parse_summary(char *text, struct srow *rows, size_t max)
-{
-    size_t n = 0;
-    char family[64] = "";
-    int in_table = 0;
-    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-        if (!strncmp(line, "family", 6)) {
-            in_table = 1;
-            continue;
-        }
-        if (!in_table || !strncmp(line, "rows:", 5) || n == max)
-            continue;
-        struct srow *r = &rows[n];
-        memset(r, 0, sizeof(*r));
-        if (line[0] != ' ')
-            sscanf(line, "%63s", family);
-        const char *t = strstr(line, "0.9");
-        assert_non_null(t);
-        snprintf(r->family, sizeof(r->family), "%s", family);
-        char rest[32] = "";
-        double recall = 0;
-        int got = sscanf(t, "%7s %31s %ld %ld %lf %lf", r->target, rest, &r->nprobe, &r->k_factor,
-                         &recall, &r->qps);
-        r->none = got == 2 && !strcmp(rest, "-");
-        assert_true(r->none || got == 6);
-        snprintf(r->factory, sizeof(r->factory), "%s", rest);
-        n++;
-    }
-    return n;
-}
-
-static void test_summary(void **state)
-{
-    struct result_set rs;
-    char *text = NULL;
-    size_t len = 0;
-    struct srow rows[16];
-    (void)state;
-    make_set(&rs);
-    FILE *f = open_memstream(&text, &len);
-    summary_print(f, &rs);
-    fclose(f);
-    assert_non_null(strstr(text, "recall@10"));
-    assert_non_null(strstr(text, "rows: 8 ok, 1 skipped, 2 failed"));
-
-    size_t n = parse_summary(text, rows, 16);
-    assert_int_equal(n, 9);   /* three families, three targets each */
-    const struct { const char *family, *target, *factory; long nprobe, k_factor; double qps; } want[] = {
-        { "IVF{nlist},Flat", "0.90", "IVF64,Flat", 4, 0, 6000 },
-        { "IVF{nlist},Flat", "0.95", "IVF64,Flat", 16, 0, 2000 },
-        { "IVF{nlist},Flat", "0.99", "IVF256,Flat", 16, 0, 1500 },
-        { "IVF{nlist},PQ8", "0.90", "IVF64,PQ8", 16, 4, 9000 },
-        { "IVF{nlist},PQ8", "0.95", NULL, 0, 0, 0 },
-        { "IVF{nlist},PQ8", "0.99", NULL, 0, 0, 0 },
-        { "HNSW{M}", "0.90", NULL, 0, 0, 0 },
-        { "HNSW{M}", "0.95", NULL, 0, 0, 0 },
-        { "HNSW{M}", "0.99", NULL, 0, 0, 0 },
-    };
-    for (size_t i = 0; i < n; i++) {
-        assert_string_equal(rows[i].family, want[i].family);
-        assert_string_equal(rows[i].target, want[i].target);
-        if (!want[i].factory) {
-            assert_true(rows[i].none);
-            continue;
-        }
-        assert_false(rows[i].none);
-        assert_string_equal(rows[i].factory, want[i].factory);
-        assert_int_equal(rows[i].nprobe, want[i].nprobe);
-        assert_int_equal(rows[i].k_factor, want[i].k_factor);
-        assert_true(fabs(rows[i].qps - want[i].qps) < 0.5);
-    }
-
-    /* The same choice through the lookup itself, at k = 10 (index 1). */
-    assert_int_equal(summary_best(&rs, "IVF{nlist},Flat", NULL, 0, 1, 0.90), 1);
-    assert_int_equal(summary_best(&rs, "", "l2", 0, 1, 0.99), 4);
-    assert_int_equal(summary_best(&rs, "IVF{nlist},PQ8", NULL, 0, 1, 0.95), -1);
-    free(text);
-    results_release(&rs);
-}
-
-static void test_summary_empty(void **state)
-{
-    struct result_set rs;
-    char *text = NULL;
-    size_t len = 0;
-    (void)state;
-    memset(&rs, 0, sizeof(rs));
-    FILE *f = open_memstream(&text, &len);
-    summary_print(f, &rs);
-    fclose(f);
-    assert_non_null(strstr(text, "rows: 0 ok, 0 skipped, 0 failed"));
-    free(text);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -378,8 +280,6 @@ int main(void)
         cmocka_unit_test(test_plot_k_choice),
         cmocka_unit_test(test_bad_template),
         cmocka_unit_test(test_no_gnuplot),
-        cmocka_unit_test(test_summary),
-        cmocka_unit_test(test_summary_empty),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

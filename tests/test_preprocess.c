@@ -256,9 +256,6 @@ static void test_kmeans(void **state)
     assert_int_equal(prep_kmeans_compress(pts, P, 3, 0, 10, 1, cp), -1);
     assert_int_equal(prep_kmeans_compress(pts, P, 3, 2, 0, 1, cp), -1);
 
-    assert_int_equal(prep_rvc_kmeans_clusters(200000), 0);
-    assert_int_equal(prep_rvc_kmeans_clusters(200001), 10000);
-    assert_int_equal(prep_rvc_kmeans_clusters(33000), 0);
     free(x);
 }
 

@@ -647,11 +647,11 @@ static void test_pool(void **state)
     const struct rep_row *x = &rr.v[0];
     assert_int_equal(x->n_runs, 2);
     assert_int_equal(x->files, 3u);
-    assert_float_equal(x->r.audio_s_batch, 2e-3, 1e-15);
-    assert_float_equal(x->r.audio_s_single, 6e-3, 1e-15);
+    assert_float_equal(x->audio_s_batch, 2e-3, 1e-15);
+    assert_float_equal(x->audio_s_single, 6e-3, 1e-15);
     assert_float_equal(x->t_lo, 1e-3, 0);
     assert_float_equal(x->t_hi, 3e-3, 0);
-    assert_float_equal(x->r.blend_ir_unit, 0.002, 0);   /* from the file that has it */
+    assert_float_equal(x->blend_ir_unit, 0.002, 0);   /* from the file that has it */
     for (size_t i = 1; i < rr.n; i++)
         assert_int_equal(rr.v[i].n_runs, 1);
     assert_string_equal(rr.v[3].run, "other-study");
@@ -666,7 +666,7 @@ static void test_pool(void **state)
     rep_rows_add(&rr, &d, 2);
     rep_rows_pool(&rr);
     assert_int_equal(rr.v[0].n_runs, 3);
-    assert_float_equal(rr.v[0].r.audio_s_batch, 3e-3, 1e-15);
+    assert_float_equal(rr.v[0].audio_s_batch, 3e-3, 1e-15);
     assert_float_equal(rr.v[0].t_hi, 10e-3, 0);
 
     /* Faster in every run, slower in every run, or within the spread. */

@@ -20,8 +20,10 @@
 
 #include "lib/backend.h"
 #include "io/dataset.h"
+#include "io/formats.h"
 #include "io/npy.h"
 #include "io/rvcdir.h"
+#include "io/vecs.h"
 #include "lib/util.h"
 #include "testutil.h"
 
@@ -190,7 +192,8 @@ static void test_generated_order(void **state)
     int r = load_rvc(&v, &c, exp, NULL, 0);
     const char *msg = capture_end();
     assert_int_equal(r, 0);
-    assert_has(msg, "skipped 1 entries that are not .npy files (first: 'notes.txt')");
+    assert_has(msg, "skipped 1 entries of '");
+    assert_has(msg, "3_feature256' that are not .npy files (first: 'notes.txt')");
     remove(tmp("exp/3_feature256/notes.txt"));
 
     assert_true(v.n == 20 && v.d == 4 && c.n == 5);
@@ -213,7 +216,7 @@ static void test_generated_order(void **state)
     clips_release(&c);
 
     /* v2 asks for 3_feature768, which this folder lacks */
-    assert_fails(load_rvc(&v, &c, exp, "v2", 0), "exp': no 3_feature768/ folder for rvc_version v2", NULL);
+    assert_fails(load_rvc(&v, &c, exp, "v2", 0), "no 3_feature768/ folder in '", "exp' for rvc_version v2");
     assert_int_equal(load_rvc(&v, &c, exp, "v1", 0), 0);
     assert_int_equal(v.n, 20);
     vecs_release(&v);
@@ -229,28 +232,30 @@ static void test_generated_damage(void **state)
 
     write_clip(tmp("bad/3_feature256/c.npy"), 9, 2, 5);
     assert_fails(load_rvc(&v, &c, exp, NULL, 0),
-                 "bad/3_feature256/c.npy': dimension 5 differs from 4 in 'B.npy' (the first file)", NULL);
+                 "dimension 5 of '",
+                 "bad/3_feature256/c.npy' differs from 4 in 'B.npy' (the first file)");
     assert_null(v.x);
     assert_int_equal(c.n, 0);
     remove(tmp("bad/3_feature256/c.npy"));
 
     FILE *f = fopen(tmp("bad/3_feature256/c.npy"), "w");
     fclose(f);
-    assert_fails(load_rvc(&v, &c, exp, NULL, 0), "bad/3_feature256/c.npy': empty file", NULL);
+    assert_fails(load_rvc(&v, &c, exp, NULL, 0), "empty file '", "bad/3_feature256/c.npy' (0 bytes)");
     remove(tmp("bad/3_feature256/c.npy"));
 
     float none[1] = { 0 };
     assert_int_equal(npy_write_f32(tmp("bad/3_feature256/c.npy"), none, 0, 4), 0);
-    assert_fails(load_rvc(&v, &c, exp, NULL, 0), "bad/3_feature256/c.npy': empty array (shape (0, 4))", NULL);
+    assert_fails(load_rvc(&v, &c, exp, NULL, 0), "empty array in '",
+                 "bad/3_feature256/c.npy' (shape (0, 4))");
     remove(tmp("bad/3_feature256/c.npy"));
 
     /* truncated clip data */
     write_clip(tmp("bad/3_feature256/c.npy"), 9, 3, 4);
     assert_int_equal(truncate(tmp("bad/3_feature256/c.npy"), 128 + 40), 0);
-    assert_fails(load_rvc(&v, &c, exp, NULL, 0), "bad/3_feature256/c.npy': truncated", NULL);
+    assert_fails(load_rvc(&v, &c, exp, NULL, 0), "truncated data in '", "bad/3_feature256/c.npy'");
 
     assert_int_equal(mkdir(tmp("nothing"), 0755), 0);
-    assert_fails(load_rvc(&v, &c, tmp("nothing"), NULL, 0), "nothing': no .npy files in the folder", NULL);
+    assert_fails(load_rvc(&v, &c, tmp("nothing"), NULL, 0), "no .npy files in the folder '", "nothing'");
     assert_fails(load_rvc(&v, &c, tmp("absent"), NULL, 0), "cannot open '", "absent'");
     assert_fails(load_rvc(&v, &c, tmp("x.index"), NULL, 0), "cannot open '", NULL);
 }
@@ -272,7 +277,8 @@ static void test_total_fea(void **state)
     struct dataset ds;
     struct dataset_spec s = rvc_spec(tmp("old"));
     s.holdout_clips = 1;
-    assert_fails(dataset_load(&ds, &s), "old': holdout_clips / holdout_fraction need clip boundaries", NULL);
+    assert_fails(dataset_load(&ds, &s), "holdout_clips / holdout_fraction need clip boundaries, and '",
+                 "old' has none");
 }
 
 /* ------------------------------------------------------- index file */
@@ -376,7 +382,7 @@ static void test_clip_holdout(void **state)
     s.holdout_fraction = 0;
     s.query_limit = 0;
     s.holdout_clips = 5;
-    assert_fails(dataset_load(&a, &s), "ho': cannot hold out 5 of 5 clips", NULL);
+    assert_fails(dataset_load(&a, &s), "cannot hold out 5 of 5 clips of '", "ho'");
 }
 
 static void test_row_holdout_keeps_clips(void **state)
@@ -443,27 +449,47 @@ static void test_ladder(void **state)
     assert_int_equal(dataset_prefix_rows(&a, 3), 3);
     dataset_release(&a);
 
-    sizes[1] = 21;
-    s.file = (char *)"t.yaml";
-    s.sizes_line = 7;
-    assert_fails(dataset_load(&a, &s), "t.yaml:7: dataset.sizes[1]: 21 exceeds the 20 base rows of '", NULL);
-    s.file = NULL;
-    assert_fails(dataset_load(&a, &s), "dataset.sizes[1]: 21 exceeds the 20 base rows", NULL);
+}
+
+/* Folders <tag>1 (make_exp: clips 1..5, 20 rows), <tag>2 (clips 11, 12) and
+ * <tag>3 (clips 21, 22), and a spec listing them in that order, with the
+ * queries from a clip of the first (so the base stays whole). v1 and
+ * more[] are malloc'd; the caller frees them. */
+static struct dataset_spec list_spec(const char *tag, char **v1, char *more[2])
+{
+    char name[64];
+    snprintf(name, sizeof(name), "%s1", tag);
+    *v1 = xstrdup(make_exp(name, 4));
+    snprintf(name, sizeof(name), "%s2", tag);
+    more[0] = make_voice(name, 4, 11);
+    snprintf(name, sizeof(name), "%s3", tag);
+    more[1] = make_voice(name, 4, 21);
+    struct dataset_spec s = rvc_spec(*v1);
+    s.base_more = more;
+    s.n_base_more = 2;
+    snprintf(name, sizeof(name), "%s1/3_feature256/b.npy", tag);
+    s.queries = xstrdup(tmp(name));
+    s.queries_format = (char *)"npy";
+    return s;
+}
+
+static void list_release(struct dataset_spec *s, char *v1, char *more[2])
+{
+    free(s->queries);
+    free(more[0]);
+    free(more[1]);
+    free(v1);
 }
 
 /* dataset.base as a list of speaker folders: each folder's rows in turn,
- * its clips shifted behind the earlier folders, base_limit on the total. */
+ * its clips shifted behind the earlier folders; the list's order is the
+ * rows' order. */
 static void test_base_list(void **state)
 {
     (void)state;
     struct dataset a;
-    char *v1 = xstrdup(make_exp("voice1", 4));   /* clips 1..5, 20 rows */
-    char *more[2] = { make_voice("voice2", 4, 11), make_voice("voice3", 4, 21) };
-    struct dataset_spec s = rvc_spec(v1);
-    s.base_more = more;
-    s.n_base_more = 2;
-    s.queries = (char *)tmp("voice1/3_feature256/b.npy");   /* the base stays whole */
-    s.queries_format = (char *)"npy";
+    char *v1, *more[2];
+    struct dataset_spec s = list_spec("voice", &v1, more);
 
     /* clip ids in row order, and where each clip starts */
     const int clip[] = { 1, 2, 3, 4, 5, 11, 12, 21, 22 };
@@ -506,6 +532,17 @@ static void test_base_list(void **state)
     assert_int_equal(a.base_clips.first[2], 7);
     assert_true(a.hash != whole);
     dataset_release(&a);
+    list_release(&s, v1, more);
+}
+
+/* base_limit over a list of folders cuts the total: inside a later clip,
+ * at a clip end, or inside the first folder. */
+static void test_base_list_limit(void **state)
+{
+    (void)state;
+    struct dataset a;
+    char *v1, *more[2];
+    struct dataset_spec s = list_spec("lim", &v1, more);
 
     /* base_limit inside the second folder's second clip: a partial last clip */
     s.base_limit = 25;
@@ -534,7 +571,17 @@ static void test_base_list(void **state)
     assert_int_equal(a.base_clips.first[4], 12);
     assert_int_equal(clip_of(a.base.x + 4 * 11), 4);
     dataset_release(&a);
-    s.base_limit = 0;
+    list_release(&s, v1, more);
+}
+
+/* Clip holdout over a list, and a later folder named in its errors. */
+static void test_base_list_holdout_errors(void **state)
+{
+    (void)state;
+    struct dataset a;
+    char *v1, *more[2];
+    struct dataset_spec s = list_spec("err", &v1, more);
+    char *queries = s.queries;
 
     /* clip holdout draws from the clips of every folder */
     s.queries = NULL;
@@ -547,25 +594,23 @@ static void test_base_list(void **state)
     assert_int_equal(a.base_clips.first[5], a.base.n);
     dataset_release(&a);
     s.holdout_clips = 0;
-    s.queries = (char *)tmp("voice1/3_feature256/b.npy");
+    s.queries = queries;
     s.queries_format = (char *)"npy";
 
     /* a later folder of another dimension is named in the error */
-    char *wide = make_voice("voice5", 5, 51);
+    char *wide = make_voice("err5", 5, 51);
     char *bad[2] = { more[0], wide };
     s.base_more = bad;
-    assert_fails(dataset_load(&a, &s), "voice5': dimension 5 does not match 4 in '",
-                 "voice1' (the first base path)");
+    assert_fails(dataset_load(&a, &s), "err5' does not match 4 of '",
+                 "err1' (the first base path)");
     /* ... as is one that is missing */
-    char *absent = xstrdup(tmp("voice-absent"));
+    char *absent = xstrdup(tmp("err-absent"));
     bad[1] = absent;
-    assert_fails(dataset_load(&a, &s), "voice-absent'", NULL);
+    assert_fails(dataset_load(&a, &s), "err-absent'", NULL);
 
     free(absent);
     free(wide);
-    free(more[0]);
-    free(more[1]);
-    free(v1);
+    list_release(&s, v1, more);
 }
 
 /* A folder without clip boundaries (total_fea.npy) in the list drops them
@@ -623,6 +668,8 @@ int main(void)
         cmocka_unit_test(test_second_folder_queries),
         cmocka_unit_test(test_ladder),
         cmocka_unit_test(test_base_list),
+        cmocka_unit_test(test_base_list_limit),
+        cmocka_unit_test(test_base_list_holdout_errors),
         cmocka_unit_test(test_base_list_no_clips),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <ftw.h>
 #include <errno.h>
+#include <math.h>
 
 #include "testutil.h"
 
@@ -110,4 +111,91 @@ int tmpdir_teardown(void **state)
 {
     (void)state;
     return rm_tree(tmpdir);
+}
+
+/* ---- generated data ---- */
+#include "lib/rng.h"
+
+int write_random_fvecs(const char *path, size_t n, size_t d, uint64_t seed)
+{
+    FILE *f = fopen(path, "wb");
+    int32_t dim = (int32_t)d;
+    uint64_t state = seed;
+    int ok = f != NULL;
+    for (size_t i = 0; ok && i < n; i++) {
+        ok = fwrite(&dim, sizeof(dim), 1, f) == 1;
+        for (size_t j = 0; ok && j < d; j++) {
+            float v = (float)(rng_next(&state) >> 40) / (float)(1 << 24);
+            ok = fwrite(&v, sizeof(v), 1, f) == 1;
+        }
+    }
+    if (f && fclose(f))
+        ok = 0;
+    return ok ? 0 : -1;
+}
+
+int write_string(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    int ok = f && fputs(text, f) >= 0;
+    if (f && fclose(f))
+        ok = 0;
+    return ok ? 0 : -1;
+}
+
+void write_bytes(const char *path, const void *data, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    if (n)
+        assert_int_equal(fwrite(data, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+void write_text_file(const char *path, const char *text)
+{
+    assert_int_equal(write_string(path, text), 0);
+}
+
+void write_fvecs(const char *path, const float *x, size_t n, const int *dims)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    for (size_t i = 0; i < n; i++) {
+        int32_t d = dims[i];
+        assert_int_equal(fwrite(&d, 4, 1, f), 1);
+        assert_int_equal(fwrite(x, 4, (size_t)d, f), (size_t)d);
+        x += d;
+    }
+    assert_int_equal(fclose(f), 0);
+}
+
+const char *shared_file(const char *root, const char *rel)
+{
+    static char buf[1024];
+    struct stat st;
+    if (!root || !*root) {
+        print_message("skipping: FS_SHARED_DATA is not defined\n");
+        skip();
+    }
+    if (stat(root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        print_message("skipping: shared data folder %s not found\n", root);
+        skip();
+    }
+    snprintf(buf, sizeof(buf), "%s/%s", root, rel);
+    if (access(buf, R_OK) != 0) {
+        print_message("skipping: %s not found\n", buf);
+        skip();
+    }
+    return buf;
+}
+
+float *sine_wave(size_t n, double hz, int rate, double amp)
+{
+    const double pi = 3.14159265358979323846;
+    float *x = malloc((n ? n : 1) * sizeof(float));
+    assert_non_null(x);
+    for (size_t i = 0; i < n; i++)
+        x[i] = (float)(amp * sin(2 * pi * hz * (double)i / rate));
+    return x;
 }

@@ -44,4 +44,31 @@ int count_lines(const char *s);
         assert_int_equal(count_lines(msg_), 1);                              \
     } while (0)
 
+/* Generated data, so that a test needs nothing from ../shared. */
+#include <stddef.h>
+#include <stdint.h>
+
+/* Write n x d float32 vectors drawn with lib/rng from `seed` (each value
+ * uniform in [0, 1), 24-bit) to path as .fvecs: per row an int32 d, then
+ * the d floats. Returns 0 or -1 (errno set). */
+int write_random_fvecs(const char *path, size_t n, size_t d, uint64_t seed);
+
+/* Write text to path (created or truncated). Returns 0 or -1. */
+int write_string(const char *path, const char *text);
+
+/* Files for the io tests (the test fails if one cannot be written):
+ * write_bytes writes n bytes, write_text_file a string (write_string, asserted),
+ * write_fvecs n texmex rows given exactly (row i: dims[i] floats taken in
+ * turn from x; ragged rows allowed). */
+void write_bytes(const char *path, const void *data, size_t n);
+void write_text_file(const char *path, const char *text);
+void write_fvecs(const char *path, const float *x, size_t n, const int *dims);
+
+/* root/rel, root being the shared data folder (FS_SHARED_DATA); skips the
+ * test, saying why, when it is absent. Valid until the next call. */
+const char *shared_file(const char *root, const char *rel);
+
+/* n samples of amp * sin(2 pi hz t) at rate Hz (malloc'd; caller frees). */
+float *sine_wave(size_t n, double hz, int rate, double amp);
+
 #endif

@@ -1,9 +1,12 @@
 /*
- * config.h - the sweep configuration read from YAML.
+ * config.h - the sweep configuration read from YAML, with overrides from the
+ * command line (--set key=value).
  *
- * One table of keys (config.c) drives parsing, "did you mean" for unknown
- * keys and the reference printed by `faiss-sweep help-config`.
- * Every error names the file, the line and the key.
+ * One table of keys per section (keys.c) drives parsing, "did you mean" for
+ * unknown keys and the reference printed by `faiss-sweep help-config`; the
+ * engine that walks them is config.c, the named rules and presets the keys
+ * refer to are in rules.h. Every error names the file, the line and the key
+ * (config_error), or the override.
  */
 #ifndef FS_CONFIG_H
 #define FS_CONFIG_H
@@ -104,16 +107,58 @@ struct config {
     long checkpoint_s;   /* seconds between checkpoint writes (after a build); 0 = every
                             build, -1 = never (default 60) */
     char *cache_dir;     /* ground-truth cache; default "<output_dir>/cache" */
+    char **sets;         /* the --set overrides applied, as given ("measure.repeats=1"),
+                            for provenance; text above stays the file's own */
+    size_t n_sets;
 };
 
 /* Parse a config file. Returns 0, or -1 after printing one line
  * "<file>:<line>: <key>: <what is wrong>". On failure *cfg is released. */
 int config_load(struct config *cfg, const char *path);
+/*
+ * config_load with overrides: each of sets[0..n_sets) is "dotted.key=value",
+ * the value YAML (flow style is handy: "dataset.sizes=[10000, 30000]"). They
+ * are applied in order to the file's YAML document before it is read, so an
+ * override replaces the key's value (or adds the key, and the mappings above
+ * it that are missing) and then meets exactly the keys, checks and defaults a
+ * value in the file would. Steps into a list are item numbers:
+ * "indexes.0.nprobe=[1, 2]" (also "indexes[0].nprobe"); the number one past
+ * the last item adds an item. Errors about an override's value name it
+ * instead of a line: "--set measure.repeats: expected an integer >= 1, got
+ * 'x'"; a set without '=', with an empty key or a value that is not YAML is
+ * one such line too. The sets are copied into cfg->sets; cfg->text stays
+ * the file's text. sets are borrowed for the call.
+ */
+int config_load_set(struct config *cfg, const char *path, const char *const *sets,
+                    size_t n_sets);
 /* Same from a string; `name` stands for the file name in messages and
  * relative dataset paths are resolved against `basedir` (may be NULL = "."). */
 int config_parse(struct config *cfg, const char *text, const char *name, const char *basedir);
+int config_parse_set(struct config *cfg, const char *text, const char *name,
+                     const char *basedir, const char *const *sets, size_t n_sets);
 /* Free the contents; safe on a zeroed or already released struct. */
 void config_release(struct config *cfg);
+
+/*
+ * Config-located messages, all in one form: print through error()
+ *   "<file>:<line>: <key>: <what is wrong>"
+ * and return -1. key "" is "top level"; key NULL leaves the key out
+ * ("<file>:<line>: malformed YAML: ..."). line 0 means the value came from a
+ * --set override, which has no line: "--set <key>: <what is wrong>" (file is
+ * then unused). config_warning and config_info print the same through
+ * warning() and info().
+ */
+int config_error(const char *file, int line, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void config_warning(const char *file, int line, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void config_info(const char *file, int line, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Sort v[0..n) ascending and drop repeated values, in place; returns how
+ * many are kept. The one sort_unique of config lists and grid axes (which
+ * drop their values < 1 themselves first). */
+size_t sort_unique_long(long *v, size_t n);
 /* Print the reference of every key (from the key table) to f as Markdown. */
 void config_print_reference(FILE *f);
 

@@ -1,12 +1,12 @@
 /*
- * grid.c - config -> builds -> search points, with RVC's rules resolved and
- * combinations that do not apply marked as skipped.
+ * grid.c - config -> builds -> search points, with the named rules (rules.h)
+ * resolved and combinations that do not apply marked as skipped.
  */
 #include "core/grid.h"
+#include "core/rules.h"
 #include "lib/util.h"
 
 #include <ctype.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,28 +76,22 @@ fail:
     return NULL;
 }
 
-static int cmp_long(const void *a, const void *b)
-{
-    long x = *(const long *)a, y = *(const long *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sort and drop duplicates and values < 1; returns the new count. */
-static size_t sort_unique(long *v, size_t n)
+/* An axis of the grid: values < 1 dropped (a rule can give 0 on a small
+ * base: no such index), then sorted and unique; returns the count kept. */
+static size_t axis_values(long *v, size_t n)
 {
     size_t m = 0;
-    qsort(v, n, sizeof(*v), cmp_long);
+
     for (size_t i = 0; i < n; i++)
-        if (v[i] >= 1 && (m == 0 || v[m - 1] != v[i]))
+        if (v[i] >= 1)
             v[m++] = v[i];
-    return m;
+    return sort_unique_long(v, m);
 }
 
 size_t nlist_values(const struct index_spec *spec, size_t N, long **out)
 {
     size_t n = spec->nlist.n ? spec->nlist.n : 1;
     long *v = xcalloc(n, sizeof(*v));
-    long rvc39 = (long)(N / 39);
 
     switch (spec->nlist_kind) {
     case NLIST_NONE:
@@ -109,22 +103,16 @@ size_t nlist_values(const struct index_spec *spec, size_t N, long **out)
         break;
     case NLIST_SQRT:
         for (size_t i = 0; i < n; i++)
-            v[i] = lround(spec->nlist.v[i] * sqrt((double)N));
+            v[i] = rule_nlist_sqrt(spec->nlist.v[i], N);
         break;
     case NLIST_RULE_RVC_2023:
+    case NLIST_RULE_RVC:
         n = 1;
-        v[0] = rvc39;
+        v[0] = rule_nlist(spec->nlist_kind, N);
         break;
-    case NLIST_RULE_RVC: {
-        /* RVC: n_ivf = min(int(16 * np.sqrt(N)), N // 39) */
-        long s16 = (long)(16.0 * sqrt((double)N));
-        n = 1;
-        v[0] = s16 < rvc39 ? s16 : rvc39;
-        break;
-    }
     }
     *out = v;
-    return sort_unique(v, n);
+    return axis_values(v, n);
 }
 
 size_t nprobe_values(const struct nprobe_spec *spec, long nlist, long **out)
@@ -141,17 +129,13 @@ size_t nprobe_values(const struct nprobe_spec *spec, long nlist, long **out)
         memcpy(v, spec->values.v, n * sizeof(*v));
         break;
     case NPROBE_RULE_RVC_2023:
-        /* RVC 2023-04: index_ivf.nprobe = int(np.power(n_ivf, 0.3)) */
-        v[0] = (long)pow((double)nlist, 0.3);
-        n = 1;
-        break;
     case NPROBE_RULE_ALL:
-        v[0] = nlist;
+        v[0] = rule_nprobe(spec->kind, nlist);
         n = 1;
         break;
     }
     *out = v;
-    return sort_unique(v, n);
+    return axis_values(v, n);
 }
 
 /* The number of inverted lists of a resolved factory: "IVF1024,..." or a
@@ -243,7 +227,7 @@ static const char *expand_on_name(enum expand_on on)
  * (one all-off combination when the entry has none). Returns the count. */
 static size_t prep_points(const struct prep_spec *ps, size_t N, struct prep_point **out)
 {
-    long rvc = N > 200000 ? 10000 : 0;  /* RVC: 10,000 centroids above 200,000 rows */
+    long rvc = rule_kmeans_rvc(N);
     const long *km = ps->kmeans_rule_rvc ? &rvc : ps->kmeans.v;
     size_t n_km = ps->kmeans_rule_rvc ? 1 : ps->kmeans.n, n_ex = 0;
     size_t cap = (n_km ? n_km : 1) * (1 + ps->alpha.n * ps->num_expand.n * ps->n_expand_on);
@@ -279,7 +263,6 @@ static void prep_text(struct build_point *b)
                  expand_on_name(b->expand_on), b->alpha, b->num_expand);
 }
 
-/* The builds of one index entry at one base size. */
 /* Append one build and its search points. */
 static void add_build(struct grid *g, const struct config *cfg, size_t s, const char *factory,
                       long nlist, size_t N, enum metric m, const struct prep_point *q)
@@ -324,7 +307,11 @@ static int expand_spec(struct grid *g, const struct config *cfg, size_t s, size_
     size_t n_pp = prep_points(&spec->prep, N, &pp);
     long *nl = NULL;
     int rc = -1;
+    char key[3][48];  /* the keys messages name */
 
+    snprintf(key[0], sizeof(key[0]), "indexes[%zu].kmeans", s);
+    snprintf(key[1], sizeof(key[1]), "indexes[%zu].nlist", s);
+    snprintf(key[2], sizeof(key[2]), "indexes[%zu].factory", s);
     for (size_t i = 0; i < n_pp; i++) {
         const struct prep_point *q = &pp[i];
         size_t rows = q->n_clusters ? (size_t)q->n_clusters : N;
@@ -333,15 +320,14 @@ static int expand_spec(struct grid *g, const struct config *cfg, size_t s, size_
         /* On a scale ladder a compression size can exceed the smaller steps:
          * it does not apply there, as nprobe > nlist does not. */
         if (q->n_clusters >= (long)N) {
-            info("%s:%d: indexes[%zu].kmeans: %ld centroids do not compress %zu vectors; "
-                 "not built at this N", cfg->path, spec->line, s, q->n_clusters, N);
+            config_info(cfg->path, spec->line, key[0], "%ld centroids do not compress %zu "
+                        "vectors; not built at this N", q->n_clusters, N);
             continue;
         }
         free(nl);
         n_nl = nlist_values(spec, rows, &nl);
         if (spec->nlist_kind != NLIST_NONE && n_nl == 0) {
-            error("%s:%d: indexes[%zu].nlist: no valid value for N=%zu", cfg->path,
-                  spec->line, s, rows);
+            config_error(cfg->path, spec->line, key[1], "no valid value for N=%zu", rows);
             goto out;
         }
         for (size_t j = 0; j < (n_nl ? n_nl : 1); j++) {
@@ -349,13 +335,13 @@ static int expand_spec(struct grid *g, const struct config *cfg, size_t s, size_
             char *factory = factory_resolve(spec->factory, n_nl ? nl[j] : 0, d, why, sizeof(why));
             long nlist;
             if (!factory) {
-                error("%s:%d: indexes[%zu].factory: %s", cfg->path, spec->line, s, why);
+                config_error(cfg->path, spec->line, key[2], "%s", why);
                 goto out;
             }
             nlist = factory_ivf_lists(factory);
             if (nlist > (long)rows) {
-                error("%s:%d: indexes[%zu].nlist: %ld lists for only %zu base vectors",
-                      cfg->path, spec->line, s, nlist, rows);
+                config_error(cfg->path, spec->line, key[1], "%ld lists for only %zu base vectors",
+                             nlist, rows);
                 free(factory);
                 goto out;
             }
@@ -390,4 +376,19 @@ void grid_release(struct grid *g)
     }
     free(g->builds);
     memset(g, 0, sizeof(*g));
+}
+
+int grid_check_sizes(const struct config *cfg, size_t base_n, const char *base_path)
+{
+    const struct dataset_spec *ds = &cfg->dataset;
+    for (size_t i = 0; i < ds->sizes.n; i++) {
+        long n = ds->sizes.v[i];
+        char key[48];
+        if (n >= 1 && (size_t)n <= base_n)
+            continue;
+        snprintf(key, sizeof(key), "dataset.sizes[%zu]", i);
+        return config_error(cfg->path, ds->sizes_line, key,
+                            "%ld exceeds the %zu base rows of '%s'", n, base_n, base_path);
+    }
+    return 0;
 }

@@ -50,12 +50,13 @@ struct grid {
  * string, or NULL with a reason in errbuf. */
 char *factory_resolve(const char *tmpl, long nlist, size_t d, char *errbuf, size_t errlen);
 
-/* nlist values of one index entry for a base of N vectors (RVC's rules and
- * sqrt multipliers resolved, sorted, duplicates dropped). Returns the count;
- * out is malloc'd. */
+/* nlist values of one index entry for a base of N vectors (the rules and
+ * sqrt multipliers of rules.h resolved; values < 1 dropped, sorted, unique).
+ * Returns the count; out is malloc'd (caller frees, also when 0). */
 size_t nlist_values(const struct index_spec *spec, size_t N, long **out);
 
-/* nprobe values for a given nlist (rules resolved, sorted, unique). */
+/* nprobe values for a given nlist (rules resolved; values < 1 dropped,
+ * sorted, unique). Returns the count; out is malloc'd (caller frees). */
 size_t nprobe_values(const struct nprobe_spec *spec, long nlist, long **out);
 
 /* Expand the whole config for each base size in sizes[] (the first N rows;
@@ -65,5 +66,10 @@ size_t nprobe_values(const struct nprobe_spec *spec, long nlist, long **out);
 int grid_expand(struct grid *g, const struct config *cfg, const size_t *sizes,
                 size_t n_sizes, size_t d);
 void grid_release(struct grid *g);
+
+/* Every scale-ladder size of the config (dataset.sizes) fits a base of
+ * base_n rows (read from base_path)? Returns 0, or -1 after one
+ * config-located error naming the size at fault. */
+int grid_check_sizes(const struct config *cfg, size_t base_n, const char *base_path);
 
 #endif

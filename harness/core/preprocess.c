@@ -210,11 +210,6 @@ out:
 
 /* --- k-means compression --- */
 
-size_t prep_rvc_kmeans_clusters(size_t n)
-{
-    return n > PREP_RVC_KMEANS_ABOVE ? PREP_RVC_KMEANS_CLUSTERS : 0;
-}
-
 int prep_kmeans_compress(const float *x, size_t n, size_t d, size_t n_clusters,
                          int niter, int seed, float *centroids)
 {

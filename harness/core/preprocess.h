@@ -62,15 +62,8 @@ int prep_alpha_expand(const float *x, size_t n, const float *base, size_t nb, si
                       size_t num_expand, double alpha, size_t batch, size_t chunk,
                       float *out, struct expand_stats *st);
 
-/* RVC's k-means rule: compress to 10,000 centroids when N > 200,000. */
-#define PREP_RVC_KMEANS_ABOVE 200000
-#define PREP_RVC_KMEANS_CLUSTERS 10000
 /* faiss's default iteration count (ClusteringParameters.niter). */
 #define PREP_KMEANS_NITER 25
-
-/* Centroids RVC compresses a base of n rows to: 10,000 above 200,000, else
- * 0 (no compression). */
-size_t prep_rvc_kmeans_clusters(size_t n);
 
 /*
  * k-means compression of the base: centroids (n_clusters x d, caller's

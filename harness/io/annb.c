@@ -10,7 +10,8 @@
  * Loading is two passes: first open every dataset and check shapes against
  * each other (cheap, so a bad file fails before any large read), then read
  * only the rows asked for, letting HDF5 convert to float32 / int64.
- * HDF5's own error stack is silenced; each failure is one error() line
+ * HDF5's own error stack is silenced while load_annb runs (the caller's
+ * handler is put back before it returns); each failure is one error() line
  * naming the file and what is wrong with it.
  */
 #include "io/annb.h"
@@ -71,16 +72,16 @@ static char *read_distance(hid_t file, const char *path)
     size_t len;
 
     if (H5Aexists(file, "distance") <= 0) {
-        error("'%s': no root attribute 'distance' (euclidean, angular, dot)", path);
+        error("no root attribute 'distance' in '%s' (euclidean, angular, dot)", path);
         return NULL;
     }
     if ((attr = H5Aopen(file, "distance", H5P_DEFAULT)) < 0 ||
         (ftype = H5Aget_type(attr)) < 0 || (space = H5Aget_space(attr)) < 0) {
-        error("'%s': cannot read attribute 'distance'", path);
+        error("cannot read attribute 'distance' of '%s'", path);
         goto out;
     }
     if (H5Tget_class(ftype) != H5T_STRING || H5Sget_simple_extent_npoints(space) != 1) {
-        error("'%s': attribute 'distance' is not a single string", path);
+        error("attribute 'distance' of '%s' is not a single string", path);
         goto out;
     }
     mtype = H5Tcopy(H5T_C_S1);
@@ -88,7 +89,7 @@ static char *read_distance(hid_t file, const char *path)
     if (H5Tis_variable_str(ftype) > 0) {
         H5Tset_size(mtype, H5T_VARIABLE);
         if (H5Aread(attr, mtype, &vlen) < 0 || !vlen) {
-            error("'%s': cannot read attribute 'distance'", path);
+            error("cannot read attribute 'distance' of '%s'", path);
             goto out;
         }
         s = xstrdup(vlen);
@@ -99,7 +100,7 @@ static char *read_distance(hid_t file, const char *path)
         H5Tset_strpad(mtype, H5T_STR_NULLTERM);
         s = xcalloc(len + 2, 1);
         if (H5Aread(attr, mtype, s) < 0) {
-            error("'%s': cannot read attribute 'distance'", path);
+            error("cannot read attribute 'distance' of '%s'", path);
             free(s);
             s = NULL;
             goto out;
@@ -138,34 +139,34 @@ static int open_matrix(struct matrix *m, hid_t file, const char *path,
     m->dset = -1;
     m->rows = m->cols = 0;
     if (H5Lexists(file, name, H5P_DEFAULT) <= 0)
-        return required ? error("'%s': no dataset '%s'", path, name) : 0;
+        return required ? error("no dataset '%s' in '%s'", name, path) : 0;
     if ((m->dset = H5Dopen2(file, name, H5P_DEFAULT)) < 0)
-        return error("'%s': '%s' is not a dataset", path, name);
+        return error("'%s' in '%s' is not a dataset", name, path);
 
     space = H5Dget_space(m->dset);
     type = H5Dget_type(m->dset);
     if (space < 0 || type < 0) {
-        error("'%s': cannot read the shape of dataset '%s'", path, name);
+        error("cannot read the shape of dataset '%s' in '%s'", name, path);
         goto out;
     }
     rank = H5Sget_simple_extent_ndims(space);
     if (rank != 2) {
-        error("'%s': dataset '%s' has %d dimensions, expected 2 (rows x columns)",
-              path, name, rank);
+        error("dataset '%s' in '%s' has %d dimensions, expected 2 (rows x columns)",
+              name, path, rank);
         goto out;
     }
     H5Sget_simple_extent_dims(space, dims, NULL);
     cls = H5Tget_class(type);
     if (ints && cls != H5T_INTEGER) {
-        error("'%s': dataset '%s' does not hold integer ids", path, name);
+        error("dataset '%s' in '%s' does not hold integer ids", name, path);
         goto out;
     }
     if (cls != H5T_INTEGER && cls != H5T_FLOAT) {
-        error("'%s': dataset '%s' does not hold numbers", path, name);
+        error("dataset '%s' in '%s' does not hold numbers", name, path);
         goto out;
     }
     if (!dims[0] || !dims[1]) {
-        error("'%s': dataset '%s' is empty (%llu x %llu)", path, name,
+        error("dataset '%s' in '%s' is empty (%llu x %llu)", name, path,
               (unsigned long long)dims[0], (unsigned long long)dims[1]);
         goto out;
     }
@@ -196,7 +197,7 @@ static void *read_rows(const struct matrix *m, const char *path, hsize_t rows,
     void *buf = NULL;
 
     if (rows > SIZE_MAX / elem / m->cols) {
-        error("'%s': dataset '%s' is too large to load", path, m->name);
+        error("dataset '%s' in '%s' is too large to load", m->name, path);
         return NULL;
     }
     buf = xmalloc(rows * m->cols * elem);
@@ -205,7 +206,7 @@ static void *read_rows(const struct matrix *m, const char *path, hsize_t rows,
     if (fspace < 0 || mspace < 0 ||
         H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
         H5Dread(m->dset, mtype, mspace, fspace, H5P_DEFAULT, buf) < 0) {
-        error("'%s': cannot read dataset '%s'", path, m->name);
+        error("cannot read dataset '%s' in '%s'", m->name, path);
         free(buf);
         buf = NULL;
     }
@@ -222,14 +223,14 @@ static int check_shapes(const struct matrix *train, const struct matrix *test,
                         const char *path)
 {
     if (test->cols != train->cols)
-        return error("'%s': dataset 'test' has %llu columns, 'train' has %llu", path,
+        return error("dataset 'test' in '%s' has %llu columns, 'train' has %llu", path,
                      (unsigned long long)test->cols, (unsigned long long)train->cols);
     if (nb->dset >= 0 && nb->rows != test->rows)
-        return error("'%s': dataset 'neighbors' has %llu rows, 'test' has %llu", path,
+        return error("dataset 'neighbors' in '%s' has %llu rows, 'test' has %llu", path,
                      (unsigned long long)nb->rows, (unsigned long long)test->rows);
     if (nb->dset >= 0 && dist->dset >= 0 &&
         (dist->rows != nb->rows || dist->cols != nb->cols))
-        return error("'%s': dataset 'distances' is %llu x %llu, 'neighbors' is %llu x %llu",
+        return error("dataset 'distances' in '%s' is %llu x %llu, 'neighbors' is %llu x %llu",
                      path, (unsigned long long)dist->rows, (unsigned long long)dist->cols,
                      (unsigned long long)nb->rows, (unsigned long long)nb->cols);
     return 0;
@@ -243,8 +244,8 @@ static int check_ids(const int64_t *ids, size_t rows, size_t k, hsize_t ntrain,
     size_t i;
     for (i = 0; i < rows * k; i++)
         if (ids[i] < 0 || (uint64_t)ids[i] >= ntrain)
-            return error("'%s': dataset 'neighbors' row %zu holds id %lld, 'train' has %llu rows",
-                         path, i / k, (long long)ids[i], (unsigned long long)ntrain);
+            return error("row %zu of dataset 'neighbors' in '%s' holds id %lld, 'train' has "
+                         "%llu rows", i / k, path, (long long)ids[i], (unsigned long long)ntrain);
     return 0;
 }
 
@@ -255,14 +256,15 @@ static int check_readable(const char *path)
     struct stat st;
     int fd = open(path, O_RDONLY);
     if (fd < 0)
-        return error("cannot open '%s': %s", path, strerror(errno));
+        return error_errno("cannot open '%s'", path);
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
         close(fd);
-        return error("cannot open '%s': %s", path, strerror(EISDIR));
+        errno = EISDIR;
+        return error_errno("cannot open '%s'", path);
     }
     close(fd);
     if (H5Fis_hdf5(path) <= 0)
-        return error("'%s': not an HDF5 file", path);
+        return error("not an HDF5 file: '%s'", path);
     return 0;
 }
 
@@ -271,7 +273,9 @@ static hsize_t limited(hsize_t rows, size_t limit)
     return limit && limit < rows ? limit : rows;
 }
 
-int load_annb(struct annb *a, const char *path, size_t train_limit, size_t test_limit)
+/* load_annb's work, with HDF5's error printing off. */
+static int load_annb_quiet(struct annb *a, const char *path, size_t train_limit,
+                           size_t test_limit)
 {
     struct matrix train = { .dset = -1 }, test = { .dset = -1 };
     struct matrix nb = { .dset = -1 }, dist = { .dset = -1 };
@@ -281,18 +285,16 @@ int load_annb(struct annb *a, const char *path, size_t train_limit, size_t test_
     int ret = -1;
 
     memset(a, 0, sizeof(*a));
-    /* HDF5 prints a multi-line error stack by default; we say it in one. */
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if (check_readable(path) < 0)
         return -1;
     if ((file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
-        return error("'%s': cannot open as HDF5", path);
+        return error("cannot open '%s' as HDF5", path);
 
     if (!(distance = read_distance(file, path)))
         goto out;
     if (!annb_metric(distance) || strlen(distance) >= sizeof(a->distance)) {
-        error("'%s': distance '%.64s' is not supported (euclidean, angular, dot)",
-              path, distance);
+        error("distance '%.64s' of '%s' is not supported (euclidean, angular, dot)",
+              distance, path);
         goto out;
     }
     if (open_matrix(&train, file, path, "train", 1, 0) < 0 ||
@@ -335,5 +337,21 @@ out:
     free(distance);
     if (ret < 0)
         annb_release(a);
+    return ret;
+}
+
+int load_annb(struct annb *a, const char *path, size_t train_limit, size_t test_limit)
+{
+    H5E_auto2_t func = NULL;
+    void *data = NULL;
+    int ret;
+
+    /* HDF5 prints a multi-line error stack by default; we say it in one
+     * line. The caller's handler (and the rest of the process's) comes back
+     * on return. */
+    H5Eget_auto2(H5E_DEFAULT, &func, &data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    ret = load_annb_quiet(a, path, train_limit, test_limit);
+    H5Eset_auto2(H5E_DEFAULT, func, data);
     return ret;
 }

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "io/dataset.h"
+#include "io/vecs.h"
 
 struct annb {
     struct vecs train, test;  /* float32 (converted from float64 if stored so) */
@@ -19,7 +19,8 @@ struct annb {
 
 /* Read the file. train_limit / test_limit > 0 read the first rows only (ground
  * truth rows follow test_limit). Returns 0, or -1 after one error line naming
- * the file and the dataset at fault (missing, wrong rank, shape mismatch). */
+ * the file and the dataset at fault (missing, wrong rank, shape mismatch).
+ * HDF5's own error printing is off during the call and restored after. */
 int load_annb(struct annb *a, const char *path, size_t train_limit, size_t test_limit);
 void annb_release(struct annb *a);
 

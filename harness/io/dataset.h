@@ -1,9 +1,11 @@
 /*
- * dataset.h - one interface for every vector file format.
+ * dataset.h - a data set as the sweep uses it: base and query tables built
+ * from a `struct dataset_spec` (what the config says to load), with the
+ * holdout, the scale ladder, the content hash and a description of a file.
  *
- * A loader fills a `struct vecs` (row-major float32, n x d) from a file and
- * says plainly what it could not read. The sweep-level dataset (base + queries)
- * is assembled by dataset_load() from a `struct dataset_spec`.
+ * The row table (struct vecs, struct clips and their row operations) is in
+ * io/vecs.h and the formats and load_vecs() in io/formats.h; both are
+ * included here, so a caller of the data-set layer needs only this header.
  */
 #ifndef FS_DATASET_H
 #define FS_DATASET_H
@@ -11,71 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "io/formats.h"
+#include "io/vecs.h"
 #include "lib/util.h"
-
-struct vecs {
-    float *x;    /* n * d floats, row-major; owned (malloc'd, or inside map) */
-    size_t n, d;
-    /* Set when x points into a private file mapping (float32 .npy): release
-     * unmaps instead of freeing, and the table never grows or shrinks. */
-    void *map;
-    size_t map_len;
-    const char *dtype;  /* value type as stored ("float32", "uint8", "text", ...;
-                         * static string), NULL if unknown */
-};
-void vecs_release(struct vecs *v);
-
-/* Clip boundaries of data read from many files (RVC feature folders): clip i
- * is rows [first[i], first[i + 1]) and came from names[i]. n == 0: row data. */
-struct clips {
-    size_t n;
-    char **names;   /* file names (no folder), owned */
-    size_t *first;  /* n + 1 entries; first[n] is the row count */
-};
-void clips_release(struct clips *c);
-
-/* Loaders. Each returns 0 or -1 after printing an error naming the file
- * (and line where the format has lines). `limit` > 0 reads at most that many rows.
- * idx:        MNIST-style IDX (plain or gzip), ubyte/float payload, any number of dims
- *             after the first (flattened)
- * tsv:        numeric TSV/whitespace table; a last column holding a non-vector id is
- *             dropped when drop_last is set (SIFT 5k layout)
- * glove-json: one JSON object mapping word -> array of numbers (order of the file)
- * glove-txt:  GloVe text, "word v1 v2 ..." per line (word: any non-blank
- *             characters); a word2vec/fastText "count dim" first line is skipped
- * fvecs, ivecs, bvecs: texmex (int32 dim, then float32 / int32 / uint8 values)
- * npy, rvc, rvc-index: see npy.h and rvcdir.h; ann-hdf5: see annb.h */
-int load_idx(struct vecs *v, const char *path, size_t limit);
-int load_tsv(struct vecs *v, const char *path, size_t limit, int drop_last);
-int load_glove_json(struct vecs *v, const char *path, size_t limit);
-int load_glove_txt(struct vecs *v, const char *path, size_t limit);
-int load_fvecs(struct vecs *v, const char *path, size_t limit);
-int load_ivecs(struct vecs *v, const char *path, size_t limit);
-int load_bvecs(struct vecs *v, const char *path, size_t limit);
-
-/* Every format name, NULL-terminated: idx, tsv, tsv-id, glove-json, glove-txt,
- * fvecs, ivecs, bvecs, npy, rvc, rvc-index, ann-hdf5. */
-extern const char *const dataset_formats[];
-
-/* Load by format name (one of dataset_formats; "tsv-id" = tsv dropping the
- * last column). Clip boundaries of "rvc" and the test split and ground truth
- * of "ann-hdf5" are dropped here: dataset_load keeps them. Unknown format:
- * error listing the known ones. */
-int load_vecs(struct vecs *v, const char *format, const char *path, size_t limit);
-
-/* The format a path most likely holds, from its name (or folder = rvc):
- * .npy, .fvecs, .ivecs, .bvecs, .hdf5/.h5 (ann-hdf5), .index (rvc-index),
- * .tsv, .json (glove-json), .txt (glove-txt), *-idx*-ubyte[.gz] and .idx
- * (idx). NULL when nothing fits. */
-const char *dataset_guess_format(const char *path);
-
-/* Every row finite? Returns the number of rows holding NaN or Inf; if
- * first_bad is not NULL it gets the index of the first such row. */
-size_t vecs_count_nonfinite(const struct vecs *v, size_t *first_bad);
 
 /* What to load, as the config says (config.c fills it). */
 struct dataset_spec {
-    char *format;       /* one of dataset_formats (dataset.h) */
+    char *format;       /* one of dataset_formats (io/formats.h) */
     char *base;         /* path, resolved against the config file's folder */
     char **base_more;   /* further base paths, read after base in order (base: [a, b]) */
     size_t n_base_more;
@@ -134,15 +78,5 @@ size_t dataset_prefix_rows(const struct dataset *ds, size_t n);
  * which is the one a run keys its ground-truth cache on). format NULL: guess
  * from the path. Returns 0 or -1 after an error naming the file. */
 int dataset_info(FILE *out, const char *format, const char *path);
-
-/* L2-normalise rows in place: x / max(eps, |x|). Returns the number of rows
- * whose norm was below eps (left as they were scaled, i.e. near zero). */
-size_t vecs_normalize(struct vecs *v, float eps);
-
-/* Rows whose L2 norm is below eps (zero vectors: no direction under cosine). */
-size_t vecs_count_zero_rows(const struct vecs *v, float eps);
-/* Remove them in place, keeping the order of the rest; returns how many went.
- * Row ids after the first dropped row shift (clip boundaries are not updated). */
-size_t vecs_drop_zero_rows(struct vecs *v, float eps);
 
 #endif

@@ -41,7 +41,7 @@ struct dict {
 
 static int dict_error(struct dict *s, const char *what)
 {
-    return error("'%s': bad .npy header: %s at header byte %ld", s->path, what,
+    return error("bad .npy header in '%s': %s at header byte %ld", s->path, what,
                  (long)(s->p - s->start));
 }
 
@@ -132,7 +132,7 @@ static int dict_value(struct dict *s, const char *key)
     if (!strcmp(key, "descr")) {
         dict_ws(s);
         if (s->p < s->end && *s->p == '[')
-            return error("'%s': structured dtype (a list of fields) is not supported", s->path);
+            return error("structured dtype (a list of fields) in '%s' is not supported", s->path);
         if (dict_string(s, s->descr, sizeof(s->descr)))
             return dict_error(s, "expected a quoted dtype after 'descr'");
         s->have_descr = 1;
@@ -154,7 +154,7 @@ static int dict_value(struct dict *s, const char *key)
         s->have_shape = 1;
         return 0;
     }
-    return error("'%s': bad .npy header: unknown key '%s'", s->path, key);
+    return error("bad .npy header in '%s': unknown key '%s'", s->path, key);
 }
 
 static int dict_parse(struct dict *s)
@@ -182,7 +182,7 @@ static int dict_parse(struct dict *s)
     if (s->p != s->end)
         return dict_error(s, "unexpected text after '}'");
     if (!s->have_descr || !s->have_order || !s->have_shape)
-        return error("'%s': bad .npy header: lacks '%s'", s->path,
+        return error("bad .npy header in '%s': lacks '%s'", s->path,
                      !s->have_descr ? "descr" : !s->have_order ? "fortran_order" : "shape");
     return 0;
 }
@@ -206,36 +206,37 @@ static int parse_descr(const char *path, const char *descr, struct npy_header *h
     const char *code = strchr("<>=|", order) && order ? descr + 1 : descr;
 
     if (!strcmp(code, "O"))
-        return error("'%s': object dtype ('%s') is not supported: save a float array", path, descr);
+        return error("object dtype ('%s') in '%s' is not supported: save a float array", descr,
+                     path);
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
         if (strcmp(code, known[i].code))
             continue;
         if (order == '>' || (order == '=' && !host_is_le()))
-            return error("'%s': big-endian data ('%s') is not supported: save with '<%s'",
-                         path, descr, known[i].code);
+            return error("big-endian data ('%s') in '%s' is not supported: save with '<%s'",
+                         descr, path, known[i].code);
         h->dtype = known[i].t;
         h->elsize = known[i].size;
         return 0;
     }
-    return error("'%s': unsupported dtype '%s' (expected float16, float32 or float64, "
-                 "little-endian)", path, descr);
+    return error("unsupported dtype '%s' in '%s' (expected float16, float32 or float64, "
+                 "little-endian)", descr, path);
 }
 
 static int check_shape(const char *path, const struct dict *s, struct npy_header *h)
 {
     if (s->ndim < 1 || s->ndim > 2)
-        return error("'%s': %d-d array, expected 1-d (one vector) or 2-d (rows x d)",
-                     path, s->ndim);
+        return error("%d-d array in '%s', expected 1-d (one vector) or 2-d (rows x d)",
+                     s->ndim, path);
     h->ndim = s->ndim;
     h->n = s->ndim == 1 ? 1 : s->shape[0];
     h->d = s->ndim == 1 ? s->shape[0] : s->shape[1];
     if (!h->n || !h->d) {
         if (s->ndim == 1)
-            return error("'%s': empty array (shape (0,))", path);
-        return error("'%s': empty array (shape (%zu, %zu))", path, s->shape[0], s->shape[1]);
+            return error("empty array in '%s' (shape (0,))", path);
+        return error("empty array in '%s' (shape (%zu, %zu))", path, s->shape[0], s->shape[1]);
     }
     if (h->d > NPY_MAX_BYTES / h->elsize / h->n)
-        return error("'%s': absurd shape (%zu, %zu)", path, h->n, h->d);
+        return error("absurd shape (%zu, %zu) in '%s'", h->n, h->d, path);
     return 0;
 }
 
@@ -251,34 +252,34 @@ int npy_read_header(FILE *f, const char *path, struct npy_header *h)
 
     memset(h, 0, sizeof(*h));
     if (fseeko(f, 0, SEEK_SET) || fstat(fileno(f), &st))
-        return error("cannot read '%s': %s", path, strerror(errno));
+        return error_errno("cannot read '%s'", path);
     if (st.st_size == 0)
-        return error("'%s': empty file (0 bytes)", path);
+        return error("empty file '%s' (0 bytes)", path);
     if (fread(pre, 1, 10, f) < 10 || memcmp(pre, "\x93NUMPY", 6))
-        return error("'%s': not a .npy file (bad magic)", path);
+        return error("not a .npy file: '%s' (bad magic)", path);
     if (pre[6] < 1 || pre[6] > 3 || pre[7] != 0)
-        return error("'%s': unsupported .npy version %u.%u (expected 1.0, 2.0 or 3.0)",
-                     path, pre[6], pre[7]);
+        return error("unsupported .npy version %u.%u in '%s' (expected 1.0, 2.0 or 3.0)",
+                     pre[6], pre[7], path);
     h->version = pre[6];
     if (h->version == 1) {
         prefix = 10;
         hlen = (size_t)pre[8] | (size_t)pre[9] << 8;
     } else {
         if (fread(pre + 10, 1, 2, f) < 2)
-            return error("'%s': truncated header", path);
+            return error("truncated header in '%s'", path);
         prefix = 12;
         hlen = (size_t)pre[8] | (size_t)pre[9] << 8 | (size_t)pre[10] << 16 | (size_t)pre[11] << 24;
     }
     if (hlen == 0 || hlen > NPY_MAX_HEADER)
-        return error("'%s': bad .npy header length %zu", path, hlen);
+        return error("bad .npy header length %zu in '%s'", hlen, path);
     text = xmalloc(hlen + 1);
     if (fread(text, 1, hlen, f) < hlen) {
-        error("'%s': truncated header (%zu bytes announced)", path, hlen);
+        error("truncated header in '%s' (%zu bytes announced)", path, hlen);
         goto out;
     }
     text[hlen] = '\0';
     if (strlen(text) != hlen || text[hlen - 1] != '\n') {
-        error("'%s': bad .npy header: not a line of text", path);
+        error("bad .npy header in '%s': not a line of text", path);
         goto out;
     }
     memset(&s, 0, sizeof(s));
@@ -288,7 +289,7 @@ int npy_read_header(FILE *f, const char *path, struct npy_header *h)
     if (dict_parse(&s) || parse_descr(path, s.descr, h))
         goto out;
     if (s.fortran) {
-        error("'%s': Fortran-order array is not supported: save it in C order "
+        error("Fortran-order array in '%s' is not supported: save it in C order "
               "(np.ascontiguousarray)", path);
         goto out;
     }
@@ -298,14 +299,15 @@ int npy_read_header(FILE *f, const char *path, struct npy_header *h)
     h->file_size = (uint64_t)st.st_size;
     need = (uint64_t)h->n * h->d * h->elsize;
     if (h->file_size < h->data_offset + need) {
-        error("'%s': truncated: shape (%zu, %zu) %s needs %llu bytes of data, got %llu",
+        error("truncated data in '%s': shape (%zu, %zu) %s needs %llu bytes, got %llu",
               path, h->n, h->d, npy_dtype_name(h->dtype), (unsigned long long)need,
-              (unsigned long long)(h->file_size > h->data_offset ? h->file_size - h->data_offset : 0));
+              (unsigned long long)(h->file_size > h->data_offset ? h->file_size - h->data_offset
+                                                                 : 0));
         goto out;
     }
     if (h->file_size > h->data_offset + need) {
-        error("'%s': %llu bytes after the data that shape (%zu, %zu) does not account for",
-              path, (unsigned long long)(h->file_size - h->data_offset - need), h->n, h->d);
+        error("%llu bytes after the data in '%s' that shape (%zu, %zu) does not account for",
+              (unsigned long long)(h->file_size - h->data_offset - need), path, h->n, h->d);
         goto out;
     }
     ret = 0;
@@ -369,11 +371,11 @@ int npy_read_rows(FILE *f, const char *path, const struct npy_header *h, float *
     unsigned char *buf;
 
     if (fseeko(f, (off_t)h->data_offset, SEEK_SET))
-        return error("cannot read '%s': %s", path, strerror(errno));
+        return error_errno("cannot read '%s'", path);
     /* float32 on a little-endian host: straight into place */
     if (h->dtype == NPY_F32 && host_is_le()) {
         if (fread(dst, 4, total, f) < total)
-            return error("'%s': truncated or unreadable data", path);
+            return error("truncated or unreadable data in '%s'", path);
         return 0;
     }
     buf = xmalloc(CHUNK * h->elsize);
@@ -381,7 +383,7 @@ int npy_read_rows(FILE *f, const char *path, const struct npy_header *h, float *
         size_t want = total - done < CHUNK ? total - done : CHUNK;
         if (fread(buf, h->elsize, want, f) < want) {
             free(buf);
-            return error("'%s': truncated or unreadable data", path);
+            return error("truncated or unreadable data in '%s'", path);
         }
         convert(dst + done, buf, want, h->dtype);
         done += want;
@@ -398,7 +400,7 @@ static int map_f32(struct vecs *v, FILE *f, const char *path, const struct npy_h
     void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fileno(f), 0);
 
     if (m == MAP_FAILED)
-        return error("cannot map '%s': %s", path, strerror(errno));
+        return error_errno("cannot map '%s'", path);
     v->map = m;
     v->map_len = len;
     v->x = (float *)((char *)m + h->data_offset);
@@ -414,7 +416,7 @@ int load_npy(struct vecs *v, const char *path, size_t limit)
 
     memset(v, 0, sizeof(*v));
     if (!f)
-        return error("cannot open '%s': %s", path, strerror(errno));
+        return error_errno("cannot open '%s'", path);
     if (npy_read_header(f, path, &h))
         goto out;
     rows = limit && limit < h.n ? limit : h.n;
@@ -441,31 +443,51 @@ out:
 
 /* ------------------------------------------------------------- write */
 
-int npy_write_f32(const char *path, const float *x, size_t n, size_t d)
-{
-    char dict[192];
-    unsigned char pre[10] = { 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, 0, 0 };
-    size_t len, total;
-    FILE *f;
-    int ok;
+#define NPY_GROWTH_DIGITS 21 /* numpy's GROWTH_AXIS_MAX_DIGITS */
 
-    len = (size_t)snprintf(dict, sizeof(dict),
-                           "{'descr': '<f4', 'fortran_order': False, 'shape': (%zu, %zu), }", n, d);
-    /* numpy pads with spaces so the data starts on a 64-byte boundary */
-    total = (10 + len + 1 + 63) / 64 * 64;
-    memset(dict + len, ' ', total - 10 - len - 1);
-    dict[total - 10 - 1] = '\n';
-    len = total - 10;
-    pre[8] = (unsigned char)(len & 0xff);
-    pre[9] = (unsigned char)(len >> 8);
-    f = fopen(path, "wb");
+/*
+ * The version 1.0 header numpy 1.24's np.save writes for a C-order (n, d)
+ * '<f4' array: the dict's repr, spare spaces so the row count can grow in
+ * place (21 digits' worth), then spaces and '\n' so the data starts on a
+ * 64-byte boundary; a whole extra 64 when it is already aligned, exactly as
+ * numpy's _wrap_header does. Returns the header's length (hdr holds 512).
+ */
+static size_t npy_header_f32(char *hdr, size_t n, size_t d)
+{
+    char dict[256];
+    int len = snprintf(dict, sizeof(dict),
+                       "{'descr': '<f4', 'fortran_order': False, 'shape': (%zu, %zu), }", n, d);
+    int digits = snprintf(NULL, 0, "%zu", n);
+    int pad = NPY_GROWTH_DIGITS > digits ? NPY_GROWTH_DIGITS - digits : 0;
+    size_t hlen = (size_t)len + (size_t)pad + 1;
+
+    hlen += 64 - (10 + hlen) % 64;
+    memcpy(hdr, "\x93NUMPY\x01\x00", 8);
+    hdr[8] = (char)(hlen & 0xff);
+    hdr[9] = (char)(hlen >> 8);
+    memcpy(hdr + 10, dict, (size_t)len);
+    memset(hdr + 10 + len, ' ', hlen - (size_t)len - 1);
+    hdr[10 + hlen - 1] = '\n';
+    return 10 + hlen;
+}
+
+int npy_write_f32_errno(const char *path, const float *x, size_t n, size_t d,
+                        const char **failed)
+{
+    char hdr[512];
+    size_t len = npy_header_f32(hdr, n, d), count = n * d;
+    FILE *f = fopen(path, "wb");
+    int ok, saved;
+
+    if (failed)
+        *failed = "create";
     if (!f)
-        return error("cannot create '%s': %s", path, strerror(errno));
-    ok = fwrite(pre, 1, 10, f) == 10 && fwrite(dict, 1, len, f) == len;
+        return -1;
+    ok = fwrite(hdr, 1, len, f) == len;
     if (host_is_le())
-        ok = ok && fwrite(x, sizeof(float), n * d, f) == n * d;
+        ok = ok && fwrite(x, sizeof(float), count, f) == count;
     else
-        for (size_t i = 0; ok && i < n * d; i++) {
+        for (size_t i = 0; ok && i < count; i++) {
             uint32_t u;
             unsigned char b[4];
             memcpy(&u, &x[i], 4);
@@ -473,7 +495,20 @@ int npy_write_f32(const char *path, const float *x, size_t n, size_t d)
             b[2] = (unsigned char)(u >> 16); b[3] = (unsigned char)(u >> 24);
             ok = fwrite(b, 1, 4, f) == 4;
         }
-    if (fclose(f) || !ok)
-        return error("cannot write '%s': %s", path, strerror(errno));
+    saved = errno;
+    if (fclose(f) != 0)
+        ok = 0;
+    else if (!ok)
+        errno = saved;
+    if (failed)
+        *failed = "write";
+    return ok ? 0 : -1;
+}
+
+int npy_write_f32(const char *path, const float *x, size_t n, size_t d)
+{
+    const char *failed;
+    if (npy_write_f32_errno(path, x, n, d, &failed) < 0)
+        return error_errno("cannot %s '%s'", failed, path);
     return 0;
 }

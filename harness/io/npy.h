@@ -1,5 +1,5 @@
 /*
- * npy.h - NumPy .npy files: the header, the data, and a float32 writer.
+ * npy.h - NumPy .npy files: one reader (header, data) and one float32 writer.
  *
  * Only what feature files hold is read: float16, float32 or float64,
  * little-endian, C order, 1-d (one vector) or 2-d (rows x d). Anything else
@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "io/dataset.h"
+#include "io/vecs.h"
 
 enum npy_dtype { NPY_F16, NPY_F32, NPY_F64 };
 
@@ -44,8 +44,17 @@ int npy_read_rows(FILE *f, const char *path, const struct npy_header *h,
  * owns it and vecs_release unmaps. Other dtypes are converted into memory. */
 int load_npy(struct vecs *v, const char *path, size_t limit);
 
-/* Write x (n x d float32) as a version 1.0 .npy file, as numpy.save would.
- * Returns 0 or -1 after an error naming the file. */
+/* Write x (n x d float32, row-major) as a version 1.0 .npy file, byte for
+ * byte what numpy 1.24's np.save writes (header padded to 64 bytes, with
+ * numpy's spare room for the row count). The one .npy writer: speech's
+ * feature files and the tests' fixtures both use it. Returns 0, or -1 after
+ * an error naming the file. */
 int npy_write_f32(const char *path, const float *x, size_t n, size_t d);
+
+/* The same, printing nothing: 0, or -1 with errno set and *failed (may be
+ * NULL) "create" or "write", for callers that report later (speech's clips,
+ * written in parallel, report the first failure in path order). */
+int npy_write_f32_errno(const char *path, const float *x, size_t n, size_t d,
+                        const char **failed);
 
 #endif

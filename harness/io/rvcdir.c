@@ -9,8 +9,8 @@
  * RVC, so row i here is row i of RVC's big_npy.
  */
 #include "io/rvcdir.h"
-#include "lib/backend.h"
 #include "io/npy.h"
+#include "lib/backend.h"
 #include "lib/util.h"
 
 #include <dirent.h>
@@ -31,6 +31,8 @@ static int is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* Case-sensitive, unlike lib's has_suffix: kept as it always was here (a
+ * clip named X.NPY is skipped, and reported as not a .npy file). */
 static int ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
@@ -67,18 +69,21 @@ char *rvc_resolve(const char *path, const char *version)
     char *f256, *f768, *out = NULL;
 
     if (version && strcmp(version, "v1") && strcmp(version, "v2")) {
-        error("'%s': unknown RVC version '%s' (expected v1 or v2)", path, version);
+        error("unknown RVC version '%s' for '%s' (expected v1 or v2)", version, path);
         return NULL;
     }
     if (is_file(path)) {
         if (ends_with(path, ".index"))
-            error("'%s': an index file: use format rvc-index for it", path);
+            error("'%s' is an index file: use format rvc-index for it", path);
         else
             out = xstrdup(path);
         return out;
     }
     if (!is_dir(path)) {
-        error("cannot open '%s': %s", path, errno ? strerror(errno) : "not a file or folder");
+        if (errno)
+            error_errno("cannot open '%s'", path);
+        else
+            error("cannot open '%s': not a file or folder", path);
         return NULL;
     }
     f256 = join(path, "3_feature256");
@@ -89,9 +94,9 @@ char *rvc_resolve(const char *path, const char *version)
         if (is_dir(sub))
             out = xstrdup(sub);
         else if (!strncmp(name, "3_feature", 9) && strcmp(name, want))
-            error("'%s': a %s folder, but rvc_version %s reads %s/", path, name, version, want);
+            error("'%s' is a %s folder, but rvc_version %s reads %s/", path, name, version, want);
         else if (is_dir(f256) || is_dir(f768))
-            error("'%s': no %s/ folder for rvc_version %s", path, want, version);
+            error("no %s/ folder in '%s' for rvc_version %s", want, path, version);
         else
             out = xstrdup(path);
         free(name);
@@ -131,7 +136,7 @@ static char **list_npy(const char *dir, size_t *n)
 
     *n = 0;
     if (!dp) {
-        error("cannot open '%s': %s", dir, strerror(errno));
+        error_errno("cannot open '%s'", dir);
         return NULL;
     }
     while ((e = readdir(dp))) {
@@ -156,11 +161,11 @@ static char **list_npy(const char *dir, size_t *n)
     closedir(dp);
     /* RVC would np.load them and fail; we read the clips and say so. */
     if (others && *n)
-        warning("'%s': skipped %zu entries that are not .npy files (first: '%s')",
-                dir, others, first_other);
+        warning("skipped %zu entries of '%s' that are not .npy files (first: '%s')",
+                others, dir, first_other);
     free(first_other);
     if (!*n) {
-        error("'%s': no .npy files in the folder", dir);
+        error("no .npy files in the folder '%s'", dir);
         free(names);
         return NULL;
     }
@@ -173,7 +178,7 @@ static int read_header(const char *path, struct npy_header *h)
     FILE *f = fopen(path, "rb");
     int r;
     if (!f)
-        return error("cannot open '%s': %s", path, strerror(errno));
+        return error_errno("cannot open '%s'", path);
     r = npy_read_header(f, path, h);
     fclose(f);
     return r;
@@ -184,7 +189,7 @@ static int read_data(const char *path, const struct npy_header *h, float *dst, s
     FILE *f = fopen(path, "rb");
     int r;
     if (!f)
-        return error("cannot open '%s': %s", path, strerror(errno));
+        return error_errno("cannot open '%s'", path);
     r = npy_read_rows(f, path, h, dst, rows);
     fclose(f);
     return r;
@@ -212,8 +217,8 @@ static int load_folder(struct vecs *v, struct clips *c, const char *dir, size_t 
         char *path = join(dir, names[i]);
         int r = read_header(path, &h[i]);
         if (!r && i && h[i].d != h[0].d)
-            r = error("'%s': dimension %zu differs from %zu in '%s' (the first file)",
-                      path, h[i].d, h[0].d, names[0]);
+            r = error("dimension %zu of '%s' differs from %zu in '%s' (the first file)",
+                      h[i].d, path, h[0].d, names[0]);
         free(path);
         if (r)
             goto out;
@@ -290,7 +295,7 @@ int load_rvc_index(struct vecs *v, const char *path, size_t limit)
         return -1;
     if (!n) {
         free(x);
-        return error("'%s': the index holds no vectors", path);
+        return error("no vectors in the index '%s'", path);
     }
     if (limit && limit < n) {
         n = limit;

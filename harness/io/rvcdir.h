@@ -11,7 +11,7 @@
 #define FS_RVCDIR_H
 
 #include <stddef.h>
-#include "io/dataset.h"
+#include "io/vecs.h"
 
 /* path: logs/<experiment>/ (3_feature768/ if present, else 3_feature256/,
  * else its total_fea.npy; version "v1" or "v2" picks the folder, NULL =

@@ -195,9 +195,18 @@ int make_dirs(const char *path)
         if (c && c != '/')
             continue;
         *s = '\0';
-        if (mkdir(p, 0777) < 0 && errno != EEXIST) {
-            rc = error_errno("cannot create folder '%s'", p);
-            break;
+        if (mkdir(p, 0777) < 0) {
+            struct stat st;
+            /* An existing folder is fine; a file in the way is not. */
+            if (errno != EEXIST) {
+                rc = error_errno("cannot create folder '%s'", p);
+                break;
+            }
+            if (stat(p, &st) == 0 && !S_ISDIR(st.st_mode)) {
+                errno = ENOTDIR;
+                rc = error_errno("cannot create folder '%s'", p);
+                break;
+            }
         }
         *s = c;
         if (!c)
@@ -238,12 +247,33 @@ int has_suffix(const char *s, const char *suffix)
     return n >= m && !strcasecmp(s + n - m, suffix);
 }
 
+/* w single-quoted for a POSIX shell: ' itself becomes '\'' (close, escape, reopen). */
+static char *shell_quote(const char *w)
+{
+    char *q = xmalloc(4 * strlen(w) + 3), *o = q;
+    *o++ = '\'';
+    for (; *w; w++) {
+        if (*w == '\'') {
+            memcpy(o, "'\\''", 4);
+            o += 4;
+        } else {
+            *o++ = *w;
+        }
+    }
+    *o++ = '\'';
+    *o = '\0';
+    return q;
+}
+
 char *command_line(int argc, char *const *argv)
 {
     char *line = xstrdup("");
     for (int i = 0; i < argc; i++) {
-        int plain = argv[i][0] && !argv[i][strcspn(argv[i], " \t'\"\\$`*?[]{}()<>|&;#~!")];
-        char *next = xasprintf(plain ? "%s%s%s" : "%s%s'%s'", line, i ? " " : "", argv[i]);
+        const char *w = argv[i];
+        int plain = w[0] && !w[strcspn(w, " \t\n'\"\\$`*?[]{}()<>|&;#~!")];
+        char *word = plain ? xstrdup(w) : shell_quote(w);
+        char *next = xasprintf("%s%s%s", line, i ? " " : "", word);
+        free(word);
         free(line);
         line = next;
     }

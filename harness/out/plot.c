@@ -2,30 +2,22 @@
  * plot.c - turn a results file into data files and let gnuplot draw them.
  *
  * The C side only chooses rows (status "ok", recall known), groups them into
- * series, sorts them and writes one whitespace-separated file per plot: one
- * data block per series, blocks separated by two blank lines so a template
- * reaches series i with `index i`, and a quoted first line per block that the
- * template uses as the legend entry (`title columnheader(1)`). Everything
- * about looks lives in the templates under plots/, run once each with their
- * inputs passed as gnuplot variables.
+ * series, sorts them and writes one whitespace-separated file per plot, one
+ * data block per series (the form is in out/gnuplot.h, which also runs the
+ * templates). Everything about looks lives in the templates under plots/,
+ * run once each with their inputs passed as gnuplot variables.
  */
 #include "out/plot.h"
+#include "out/gnuplot.h"
 #include "out/results.h"
+#include "out/summary.h"
 #include "lib/util.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-extern char **environ;
 
 /* ---- the Pareto front ---- */
 
@@ -253,47 +245,20 @@ static void group(const struct plot_ctx *c, key_fn key, xy_fn xy, int one_per_fa
 
 /* ---- data files ---- */
 
-/* A string as a gnuplot data field: double-quoted, no inner double quote. */
-static void put_quoted(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++)
-        fputc(*s == '"' ? '\'' : *s, f);
-    fputc('"', f);
-}
-
-static void put_block_head(FILE *f, size_t i, const char *title)
-{
-    if (i)
-        fputs("\n\n", f);
-    put_quoted(f, title);
-    fputc('\n', f);
-}
-
 static void put_point(FILE *f, const struct plot_ctx *c, const struct point *p)
 {
     const struct result_row *r = p->row;
     fprintf(f, "%.9g %.9g %lld %lld %lld %.9g ", p->x, p->y, (long long)r->nprobe,
             (long long)r->k_factor, (long long)r->nlist, recall_of(c, r));
-    put_quoted(f, r->factory);
+    gnuplot_put_quoted(f, r->factory);
     fputc('\n', f);
-}
-
-static int close_data(FILE *f, const char *path)
-{
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad)
-        return error("cannot write '%s': %s", path, strerror(errno));
-    return 0;
 }
 
 static FILE *open_data(const char *path, const struct plot_ctx *c, const char *what)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        error("cannot create '%s': %s", path, strerror(errno));
+    FILE *f = gnuplot_data_open(path);
+    if (!f)
         return NULL;
-    }
     fprintf(f, "# %s; recall@%ld; one block per series (index i), first line its title\n"
                "# x y nprobe k_factor nlist recall factory\n", what, c->rs->ks[c->kidx]);
     return f;
@@ -306,11 +271,11 @@ static int write_series(const char *path, const struct plot_ctx *c, const struct
     if (!f)
         return -1;
     for (size_t i = 0; i < l->n; i++) {
-        put_block_head(f, i, l->s[i].title);
+        gnuplot_block(f, i, l->s[i].title);
         for (size_t j = 0; j < l->s[i].n; j++)
             put_point(f, c, &l->s[i].pts[j]);
     }
-    return close_data(f, path);
+    return gnuplot_data_close(f, path);
 }
 
 /* The Pareto front of each series, as blocks in the same order. */
@@ -328,79 +293,14 @@ static int write_fronts(const char *path, const struct plot_ctx *c, const struct
             y[j] = s->pts[j].y;
         }
         size_t nf = pareto_front(x, y, s->n, idx);
-        put_block_head(f, i, s->title);
+        gnuplot_block(f, i, s->title);
         for (size_t j = 0; j < nf; j++)
             put_point(f, c, &s->pts[idx[j]]);
         free(idx);
         free(y);
         free(x);
     }
-    return close_data(f, path);
-}
-
-/* ---- running gnuplot ---- */
-
-/* A gnuplot single-quoted string: only ' needs escaping, as ''. */
-static char *gp_quote(const char *s)
-{
-    char *out = xmalloc(2 * strlen(s) + 3), *o = out;
-    *o++ = '\'';
-    for (; *s; s++) {
-        if (*s == '\'')
-            *o++ = '\'';
-        *o++ = *s;
-    }
-    *o++ = '\'';
-    *o = '\0';
-    return out;
-}
-
-static int run_gnuplot(const char *template, const char *vars)
-{
-    char *argv[] = { "gnuplot", "-e", (char *)vars, (char *)template, NULL };
-    posix_spawn_file_actions_t fa;
-    pid_t pid;
-    int status, rc;
-
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    if (rc == ENOENT)
-        return error("gnuplot not found on PATH; install it (Debian: gnuplot-nox) to draw plots");
-    if (rc)
-        return error("cannot run gnuplot for '%s': %s", template, strerror(rc));
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return error("cannot wait for gnuplot on '%s': %s", template, strerror(errno));
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-        return error("gnuplot failed on template '%s' (%s %d)", template,
-                     WIFEXITED(status) ? "exit" : "signal",
-                     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-    return 0;
-}
-
-static int nonempty(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && st.st_size > 0;
-}
-
-/* ---- shared with other writers of plot data ---- */
-
-void plot_put_quoted(FILE *f, const char *s)
-{
-    put_quoted(f, s);
-}
-
-char *plot_gp_quote(const char *s)
-{
-    return gp_quote(s);
-}
-
-int plot_run_gnuplot(const char *template, const char *vars)
-{
-    return run_gnuplot(template, vars);
+    return gnuplot_data_close(f, path);
 }
 
 /* ---- the plots ---- */
@@ -437,28 +337,21 @@ static int draw(const struct job *j, const struct plot_def *d)
     char *front = d->fronts ? xasprintf("%s-front.dat", base) : xstrdup(data);
     char *template = xasprintf("%s/%s.gp", j->templates_dir, d->name);
     char *png = xasprintf("%s.png", base), *svg = xasprintf("%s.svg", base);
-    char *q[6] = { gp_quote(j->templates_dir), gp_quote(data), gp_quote(front),
-                   gp_quote(base), gp_quote(j->title), NULL };
+    char *q[6] = { gnuplot_quote(j->templates_dir), gnuplot_quote(data), gnuplot_quote(front),
+                   gnuplot_quote(base), gnuplot_quote(j->title), NULL };
     char *vars = NULL;
     int rc = -1;
 
     group(j->ctx, d->key, d->xy, d->one_per_factory, &l);
-    if (access(template, R_OK) < 0) {
-        error("cannot read template '%s': %s", template, strerror(errno));
+    if (gnuplot_check_template(template) < 0)
         goto out;
-    }
     if (write_series(data, j->ctx, &l, d->what) < 0 || (d->fronts && write_fronts(front, j->ctx, &l) < 0))
         goto out;
     vars = xasprintf("plotdir=%s; datafile=%s; frontfile=%s; outbase=%s; runtitle=%s; k=%ld; nseries=%zu",
                      q[0], q[1], q[2], q[3], q[4], j->ctx->rs->ks[j->ctx->kidx], l.n);
-    unlink(png);
-    unlink(svg);
-    if (run_gnuplot(template, vars) < 0)
+    const char *outputs[] = { png, svg };
+    if (gnuplot_draw(template, vars, outputs, 2) < 0)
         goto out;
-    if (!nonempty(png) || !nonempty(svg)) {
-        error("template '%s' did not write '%s' and '%s'", template, png, svg);
-        goto out;
-    }
     rc = 0;
 out:
     for (int i = 0; q[i]; i++)
@@ -534,36 +427,6 @@ static char *run_title(const struct result_set *rs, const char *stem, int multi_
     return xstrdup(t);
 }
 
-/* The set holds ok rows of more than one metric. */
-static int several_metrics(const struct result_set *rs)
-{
-    const char *first = NULL;
-    for (size_t i = 0; i < rs->n_rows; i++) {
-        if (strcmp(rs->rows[i].status, "ok"))
-            continue;
-        if (!first)
-            first = rs->rows[i].metric;
-        else if (strcmp(first, rs->rows[i].metric))
-            return 1;
-    }
-    return 0;
-}
-
-/* The file holds ok rows at more than one base size (a scale ladder). */
-static int several_sizes(const struct result_set *rs)
-{
-    int64_t first = -1;
-    for (size_t i = 0; i < rs->n_rows; i++) {
-        if (strcmp(rs->rows[i].status, "ok"))
-            continue;
-        if (first < 0)
-            first = rs->rows[i].N;
-        else if (first != rs->rows[i].N)
-            return 1;
-    }
-    return 0;
-}
-
 /* Index of k in ks (0 = the largest); -1 with an error listing ks if absent. */
 static long find_k(const struct result_set *rs, long k, const char *path)
 {
@@ -578,7 +441,7 @@ static long find_k(const struct result_set *rs, long k, const char *path)
     }
     if (k <= 0 && rs->n_ks)
         return best;
-    error("'%s' has no recall@%ld (its k: %s)", path, k, list);
+    error("no recall@%ld in '%s' (its k: %s)", k, path, list);
     return -1;
 }
 
@@ -602,14 +465,14 @@ int plot_results_at(const char *h5path, const char *outdir, const char *template
     if ((kidx = find_k(&rs, k, h5path)) < 0 || make_dirs(outdir) < 0)
         goto out;
     ctx.kidx = (size_t)kidx;
-    ctx.multi_metric = several_metrics(&rs);
-    ctx.multi_size = several_sizes(&rs);
+    ctx.multi_metric = summary_several_metrics(&rs);
+    ctx.multi_size = summary_several_sizes(&rs);
     stem = file_stem(h5path);
     title = run_title(&rs, stem, ctx.multi_metric);
 
     struct job job = { &ctx, outdir, stem, templates_dir, title };
     for (size_t i = 0; i < sizeof(plot_defs) / sizeof(plot_defs[0]); i++)
-        if ((!plot_defs[i].ladder || several_sizes(&rs)) && draw(&job, &plot_defs[i]) < 0)
+        if ((!plot_defs[i].ladder || ctx.multi_size) && draw(&job, &plot_defs[i]) < 0)
             goto out;
     rc = 0;
 out:

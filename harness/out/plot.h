@@ -14,7 +14,6 @@
 #define FS_PLOT_H
 
 #include <stddef.h>
-#include <stdio.h>
 
 /* Draw every plot with recall at the largest k of the file. Creates outdir
  * if missing. Returns 0, or -1 after an error naming the file or template
@@ -29,16 +28,5 @@ int plot_results_at(const char *h5path, const char *outdir, const char *template
  * (room for n) sorted by recall ascending, hence qps descending; returns
  * their count. Points with NaN are left out; of identical points one is kept. */
 size_t pareto_front(const double *recall, const double *qps, size_t n, size_t *out_idx);
-
-/* For other writers of plot data (the report): the same conventions. */
-
-/* Write s to f as a gnuplot data field: double-quoted, inner " as '. */
-void plot_put_quoted(FILE *f, const char *s);
-/* s as a gnuplot single-quoted string for -e variables; caller frees. */
-char *plot_gp_quote(const char *s);
-/* Run `gnuplot -e vars template` with stdin from /dev/null and wait.
- * Returns 0, or -1 after an error naming the template (gnuplot missing,
- * non-zero exit). */
-int plot_run_gnuplot(const char *template, const char *vars);
 
 #endif

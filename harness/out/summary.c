@@ -46,21 +46,33 @@ static size_t largest_k(const struct result_set *rs)
     return best;
 }
 
-static int several_metrics(const struct result_set *rs)
+int summary_several_metrics(const struct result_set *rs)
 {
-    for (size_t i = 1; i < rs->n_rows; i++)
-        if (strcmp(rs->rows[i].metric, rs->rows[0].metric))
+    const char *first = NULL;
+    for (size_t i = 0; i < rs->n_rows; i++) {
+        if (!is_ok(&rs->rows[i]))
+            continue;
+        if (!first)
+            first = rs->rows[i].metric;
+        else if (strcmp(first, rs->rows[i].metric))
             return 1;
+    }
     return 0;
 }
 
 /* A scale ladder: points at different N are not comparable, so each N
  * gets its own group. */
-static int several_sizes(const struct result_set *rs)
+int summary_several_sizes(const struct result_set *rs)
 {
-    for (size_t i = 1; i < rs->n_rows; i++)
-        if (rs->rows[i].N != rs->rows[0].N)
+    int64_t first = -1;
+    for (size_t i = 0; i < rs->n_rows; i++) {
+        if (!is_ok(&rs->rows[i]))
+            continue;
+        if (first < 0)
+            first = rs->rows[i].N;
+        else if (first != rs->rows[i].N)
             return 1;
+    }
     return 0;
 }
 
@@ -115,7 +127,7 @@ static void print_counts(FILE *f, const struct result_set *rs)
 
 void summary_print(FILE *f, const struct result_set *rs)
 {
-    int by_metric = several_metrics(rs), by_n = several_sizes(rs);
+    int by_metric = summary_several_metrics(rs), by_n = summary_several_sizes(rs);
     int wfam = (int)strlen("family"), wfac = (int)strlen("factory");
     size_t kidx;
 

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include "out/results.h"
 
-/* For each family (with the metric and N when the set has several) and each target
- * 0.90, 0.95, 0.99 of recall@<largest k>: the "ok" row with the highest
+/* For each family (with the metric and N when the ok rows have several) and
+ * each target 0.90, 0.95, 0.99 of recall@<largest k>: the "ok" row with the highest
  * batch qps whose recall meets the target (factory, nprobe, k_factor, recall,
  * qps, p50 latency, index MiB), or "-" if none; then the counts of ok,
  * skipped and failed rows. */
@@ -21,5 +21,12 @@ void summary_print(FILE *f, const struct result_set *rs);
  * if none. */
 long summary_best(const struct result_set *rs, const char *family, const char *metric,
                   int64_t N, size_t kidx, double target);
+
+/* Whether the set's rows with status "ok" hold more than one metric, or more
+ * than one base size N (a scale ladder). Rows not ok do not count: they are
+ * in no table or plot. The summary and the plots both name the metric and N
+ * of a group exactly when these say so. */
+int summary_several_metrics(const struct result_set *rs);
+int summary_several_sizes(const struct result_set *rs);
 
 #endif

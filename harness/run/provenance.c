@@ -63,6 +63,17 @@ void provenance_set(struct result_set *rs, const struct config *cfg, const struc
     results_attr_int(rs, "latency_queries", cfg->measure.latency_queries);
     results_attr_str(rs, "config_path", cfg->path);
     results_attr_str(rs, "config_text", cfg->text);
+    {
+        /* The --set overrides, one per line: with config_text, what ran. */
+        char *sets = xstrdup("");
+        for (size_t i = 0; i < cfg->n_sets; i++) {
+            char *t = xasprintf("%s%s%s", sets, i ? "\n" : "", cfg->sets[i]);
+            free(sets);
+            sets = t;
+        }
+        results_attr_str(rs, "config_sets", sets);
+        free(sets);
+    }
     results_attr_str(rs, "dataset_format", cfg->dataset.format);
     results_attr_str(rs, "dataset_base", ds->base_path);
     results_attr_str(rs, "dataset_queries", ds->queries_path ? ds->queries_path : "");

@@ -78,17 +78,18 @@ static int preflight(const struct run *r)
     for (size_t i = 0; i < r->grid.n_builds; i++) {
         const struct build_point *b = &r->grid.builds[i];
         struct fs_index *idx;
-        char why[512];
+        char why[512], key[48];
+        snprintf(key, sizeof(key), "indexes[%d].factory", b->spec_no);
         if (backend_create(&idx, b->factory, (int)r->ds.base.d,
                            backend_metric_of(b->metric), why, sizeof(why)))
-            return error("%s:%d: indexes[%d].factory: faiss cannot build '%s' for d=%zu: %s",
-                         r->cfg.path, b->spec->line, b->spec_no, b->factory,
-                         r->ds.base.d, why);
+            return config_error(r->cfg.path, b->spec->line, key,
+                                "faiss cannot build '%s' for d=%zu: %s", b->factory,
+                                r->ds.base.d, why);
         backend_free(idx);
         if (strlen(b->factory) >= sizeof(((struct result_row *)0)->factory))
-            return error("%s:%d: indexes[%d].factory: '%s' is longer than the %zu characters "
-                         "the results file keeps", r->cfg.path, b->spec->line, b->spec_no,
-                         b->factory, sizeof(((struct result_row *)0)->factory) - 1);
+            return config_error(r->cfg.path, b->spec->line, key,
+                                "'%s' is longer than the %zu characters the results file keeps",
+                                b->factory, sizeof(((struct result_row *)0)->factory) - 1);
     }
     return 0;
 }
@@ -282,15 +283,16 @@ static void release(struct run *r)
 
 /* Config, data set, grid: everything that can fail before any work.
  * Returns 0 or -1 after an error. */
-static int load(struct run *r, const char *config_path)
+static int load(struct run *r, const char *config_path, const struct run_opts *opts)
 {
-    if (config_load(&r->cfg, config_path))
+    if (config_load_set(&r->cfg, config_path, opts->sets, opts->n_sets))
         return -1;
     /* One thread count for everything faiss does in this run: ground truth,
      * training and batch search alike (OMP_NUM_THREADS is respected). */
     r->env.batch_threads = r->cfg.measure.threads ? r->cfg.measure.threads : backend_threads();
     backend_set_threads(r->env.batch_threads);
-    if (dataset_load(&r->ds, &r->cfg.dataset))
+    if (dataset_load(&r->ds, &r->cfg.dataset) ||
+        grid_check_sizes(&r->cfg, r->ds.base.n, r->ds.base_path))
         return -1;
     r->env.kmax = (size_t)r->cfg.k.v[r->cfg.k.n - 1];
     run_measures_init(&r->ms, &r->cfg);
@@ -405,7 +407,7 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime(&now));
     strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 
-    if (load(&r, config_path))
+    if (load(&r, config_path, opts))
         goto out;
     /* Where the results go is settled before hours of work, not after. */
     outdir = opts->output_dir ? opts->output_dir : r.cfg.output_dir;

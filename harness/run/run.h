@@ -6,11 +6,16 @@
 #ifndef FS_RUN_H
 #define FS_RUN_H
 
+#include <stddef.h>
+
 struct run_opts {
     const char *output_dir;     /* overrides the config's output_dir when set */
     const char *templates_dir;  /* gnuplot templates (plots/) */
     int plot;                   /* draw plots after writing the results */
     int progress;               /* progress line on stderr */
+    const char *const *sets;    /* --set "key=value" overrides of the config (borrowed,
+                                   n_sets of them; see config_load_set) */
+    size_t n_sets;
 };
 
 /* Run the sweep described by the config file. On success returns 0 (or 1 if

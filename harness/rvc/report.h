@@ -37,6 +37,14 @@ struct rep_row {
     double recall1;             /* recall_at_1; NaN when the file has no k = 1 */
     double recall8;             /* recall_at_8, else recall at the file's largest k */
     long k8;                    /* the k of recall8 */
+    /* RVC's columns (their meaning is in out/results.h), copied from the
+     * result row by rep_rows_add, the one place that reads them from a
+     * row: the report, its rules and pooling use these, never r's. Pooled
+     * rows hold the median of the runs' times. */
+    double blend_err_mean, blend_err_p95, blend_cos_mean;
+    int64_t blend_missing, blend_zero_dist;
+    double blend_ir_unit;
+    double audio_s_batch, audio_s_single, audio_s_qexpand;
 };
 
 struct rep_rows {
@@ -45,13 +53,14 @@ struct rep_rows {
     double spread;              /* widest t_hi / t_lo of a pooled point; NaN: none */
 };
 
-/* Append the "ok" rows of rs (file number `file`). */
+/* Append the "ok" rows of rs (file number `file`), with the fields derived
+ * from them: label, claim, recall1/recall8 and RVC's columns. */
 void rep_rows_add(struct rep_rows *rr, const struct result_set *rs, int file);
 /* Free contents; safe on a zeroed struct. */
 void rep_rows_release(struct rep_rows *rr);
 
 /*
- * Pool repeated measurements (pool.c). Rows of different files that measured
+ * Pool repeated measurements (report_pool.c). Rows of different files that measured
  * the same point (same study name, d, label, factory, metric, N, nlist,
  * nprobe, k_factor, preprocessing) and agree on what they measured (blend
  * error and recall within 1e-6 relative; the inputs were the same) become one
@@ -94,7 +103,7 @@ struct cell {
     char metric[16];
     char what[REPORT_WHAT];
     int outcome;            /* 1 supported, 0 not supported, -1 cannot be decided */
-    double v[4];            /* the deciding numbers; their meaning is per claim (report.c) */
+    double v[4];            /* the deciding numbers; their meaning is per claim (below) */
     char why[512];          /* the same numbers in words */
 };
 
@@ -112,7 +121,7 @@ void finding_init(struct finding *f);
 void finding_release(struct finding *f);
 
 /*
- * The decision rules (the sentence for each is in report.c's claim table and
+ * The decision rules (the sentence for each is in claims.c's claim table and
  * printed in the report). Each resets and fills f. Cell numbers v[]:
  *   C1: 2023-04 blend err, today's blend err, batch time ratio 2023-04/today,
  *       single-query time ratio

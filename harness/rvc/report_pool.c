@@ -1,5 +1,5 @@
 /*
- * pool.c - repeated measurements of one point, across results files, become
+ * report_pool.c - repeated measurements of one point, across results files, become
  * one row for the report.
  *
  * These machines are shared: one run measured the same IVF setting at 0.27
@@ -40,7 +40,7 @@ static int close_enough(double a, double b)
 /* Same inputs give the same answers: only then are two rows one point. */
 static int same_result(const struct rep_row *a, const struct rep_row *b)
 {
-    return close_enough(a->r.blend_err_mean, b->r.blend_err_mean) &&
+    return close_enough(a->blend_err_mean, b->blend_err_mean) &&
            close_enough(a->recall1, b->recall1) && close_enough(a->recall8, b->recall8);
 }
 
@@ -65,11 +65,12 @@ static double median(double *v, size_t n)
 
 #define TIME_FIELDS 11
 
-static double *time_field(struct result_row *r, int k)
+static double *time_field(struct rep_row *x, int k)
 {
-    double *f[TIME_FIELDS] = { &r->audio_s_batch, &r->audio_s_single, &r->qps, &r->lat_mean_us,
+    struct result_row *r = &x->r;
+    double *f[TIME_FIELDS] = { &x->audio_s_batch, &x->audio_s_single, &r->qps, &r->lat_mean_us,
                                &r->lat_p50_us, &r->lat_p95_us, &r->lat_p99_us, &r->train_s,
-                               &r->add_s, &r->audio_s_qexpand, &r->prep_s };
+                               &r->add_s, &x->audio_s_qexpand, &r->prep_s };
     return f[k];
 }
 
@@ -80,22 +81,22 @@ static void fold(struct rep_rows *rr, const size_t *idx, size_t n, double *buf)
     x->t_lo = x->t_hi = NAN;
     for (size_t j = 0; j < n; j++) {
         const struct rep_row *y = &rr->v[idx[j]];
-        double t = y->r.audio_s_batch;
+        double t = y->audio_s_batch;
         if (isfinite(t)) {
             x->t_lo = isnan(x->t_lo) || t < x->t_lo ? t : x->t_lo;
             x->t_hi = isnan(x->t_hi) || t > x->t_hi ? t : x->t_hi;
         }
         if (j) {
             x->files |= y->files;
-            if (isnan(x->r.blend_ir_unit))
-                x->r.blend_ir_unit = y->r.blend_ir_unit;
+            if (isnan(x->blend_ir_unit))
+                x->blend_ir_unit = y->blend_ir_unit;
         }
     }
     /* after the range: the kept row's own times are overwritten here */
     for (int k = 0; k < TIME_FIELDS; k++) {
         for (size_t j = 0; j < n; j++)
-            buf[j] = *time_field(&rr->v[idx[j]].r, k);
-        *time_field(&x->r, k) = median(buf, n);
+            buf[j] = *time_field(&rr->v[idx[j]], k);
+        *time_field(x, k) = median(buf, n);
     }
     x->n_runs = (int)n;
 }

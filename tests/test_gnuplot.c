@@ -1,0 +1,98 @@
+/*
+ * test_gnuplot.c - the gnuplot driver: quoting for data fields and -e
+ * variables, the block form of data files, and the errors of running a
+ * template (unreadable, failing, or not writing what it must).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "out/gnuplot.h"
+#include "lib/util.h"
+#include "testutil.h"
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static void test_quote(void **state)
+{
+    (void)state;
+    char *q = gnuplot_quote("it's a 'test'");
+    assert_string_equal(q, "'it''s a ''test'''");
+    free(q);
+    q = gnuplot_quote("");
+    assert_string_equal(q, "''");
+    free(q);
+}
+
+static void test_data_file(void **state)
+{
+    const char *path = tmp("blocks.dat");
+    (void)state;
+    FILE *f = gnuplot_data_open(path);
+    assert_non_null(f);
+    gnuplot_block(f, 0, "first \"one\"");
+    fputs("1 2\n", f);
+    gnuplot_block(f, 1, "second");
+    fputs("3 4\n", f);
+    assert_int_equal(gnuplot_data_close(f, path), 0);
+    char *text = read_file(path, NULL);
+    assert_string_equal(text, "\"first 'one'\"\n1 2\n\n\n\"second\"\n3 4\n");
+    free(text);
+
+    /* a folder that does not exist: the error names the file */
+    assert_fails(gnuplot_data_open(tmp("no/such/dir.dat")) ? 0 : -1, "cannot create '",
+                 "no/such/dir.dat': ");
+}
+
+static void test_templates(void **state)
+{
+    const char *good = tmp("good.gp"), *lazy = tmp("lazy.gp"), *bad = tmp("bad.gp");
+    const char *out = tmp("out.txt");
+    const char *outs[] = { out };
+    (void)state;
+    write_text(good, "set print outfile\nprint 'drawn'\n");
+    write_text(lazy, "x = 1\n");
+    write_text(bad, "this is not gnuplot\n");
+    char *q = gnuplot_quote(out), *vars = xasprintf("outfile=%s", q);
+
+    assert_int_equal(gnuplot_check_template(good), 0);
+    assert_fails(gnuplot_check_template(tmp("missing.gp")), "cannot read template '",
+                 "missing.gp': ");
+    assert_int_equal(gnuplot_draw(good, vars, outs, 1), 0);
+    char *text = read_file(out, NULL);
+    assert_string_equal(text, "drawn\n");
+    free(text);
+    /* the output is removed first: a template that writes nothing is caught */
+    assert_fails(gnuplot_draw(lazy, vars, outs, 1), "template '", "did not write '");
+    /* gnuplot's own complaint comes first; ours names the template */
+    capture_start();
+    int rc = gnuplot_run(bad, vars);
+    const char *msg = capture_end();
+    assert_int_equal(rc, -1);
+    assert_has(msg, "faiss-sweep: gnuplot failed on template '");
+    assert_has(msg, "bad.gp' (exit");
+    free(vars);
+    free(q);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_quote),
+        cmocka_unit_test(test_data_file),
+        cmocka_unit_test(test_templates),
+    };
+    return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
+}
