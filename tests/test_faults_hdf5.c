@@ -205,6 +205,9 @@ static void test_dataset_create_fails(void **state)
              tmp("dcreate.h5"));
     arm(DCREATE, 1, 0, "runs");
     write_fails(&rs, tmp("dcreate.h5"), want, NULL);
+    /* a side table (a measure's, such as RVC's /blend) failing */
+    static const struct col_def side[] = { { "run_row", COL_I64, ROLE_SETTING, "", "" } };
+    assert_non_null(results_table_add(&rs, "blend", side, 1));
     arm(DCREATE, 1, 0, "blend");
     write_fails(&rs, tmp("dcreate.h5"), want, NULL);
     results_release(&rs);

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rvc/measure.h"
 #include "rvc/report.h"
 #include "out/results.h"
 #include "lib/util.h"
@@ -27,6 +28,32 @@
 #ifndef FS_SOURCE_DIR
 #error "FS_SOURCE_DIR must name the source root (CMake defines it)"
 #endif
+
+/* Set RVC's column `name` of row r (a row of rs, or one for it); nothing
+ * when rs has no such column. */
+static void put(const struct result_set *rs, struct result_row *r, const char *name, double v)
+{
+    int c = results_cell(rs, name);
+    if (c < 0)
+        return;
+    if (rs->cols[c].type == COL_I64)
+        r->cells[c].i = (int64_t)v;
+    else
+        r->cells[c].f = v;
+}
+
+/* A /blend row of rs: the blend of /runs row run_row at index_rate. */
+static void add_blend(struct result_set *rs, int64_t run_row, double rate, double err_mean,
+                      double err_p95, double ir_unit)
+{
+    union result_cell c[5];
+    c[0].i = run_row;
+    c[1].f = rate;
+    c[2].f = err_mean;
+    c[3].f = err_p95;
+    c[4].f = ir_unit;
+    results_table_append(results_table(rs, "blend"), c);
+}
 
 /* A point of family "<label>[ <prep>]": blend error err, batch seconds per
  * second of audio t (single-query time 3t), index size MiB. */
@@ -54,23 +81,27 @@ static void row(struct result_set *rs, const char *label, const char *prep, cons
     r.ndis_per_query = NAN;
     r.recall_at[0] = r.recall1_at[0] = km ? NAN : 1 - err;
     r.recall_at[1] = r.recall1_at[1] = km ? NAN : 1 - err / 2;
-    r.blend_err_mean = err;
-    r.blend_err_p95 = 2 * err;
-    r.blend_cos_mean = 1 - err;
-    r.audio_s_batch = t;
-    r.audio_s_single = 3 * t;
-    r.blend_ir_unit = 0.002;     /* tolerance 5 x 0.002 = 0.01 */
-    r.audio_s_qexpand = NAN;
+    put(rs, &r, "blend_err_mean", err);
+    put(rs, &r, "blend_err_p95", 2 * err);
+    put(rs, &r, "blend_cos_mean", 1 - err);
+    put(rs, &r, "audio_s_batch", t);
+    put(rs, &r, "audio_s_single", 3 * t);
+    put(rs, &r, "blend_ir_unit", 0.002);     /* tolerance 5 x 0.002 = 0.01 */
+    put(rs, &r, "audio_s_qexpand", NAN);
     snprintf(r.status, sizeof(r.status), "ok");
     results_add_row(rs, &r);
 }
 
-static void set_init(struct result_set *rs, const char *name, long d)
+/* A study's set: ks 1 and 8, RVC's columns (but `without`, when given: a
+ * file from before that column) and /blend. */
+static void set_init_without(struct result_set *rs, const char *name, long d, const char *without)
 {
-    memset(rs, 0, sizeof(*rs));
-    rs->ks[0] = 1;
-    rs->ks[1] = 8;
-    rs->n_ks = 2;
+    static const long ks[] = { 1, 8 };
+    results_init(rs, ks, 2);
+    for (size_t i = 0; i < rvc_measure_n_cols; i++)
+        if (!without || strcmp(rvc_measure_cols[i].name, without))
+            assert_true(results_add_columns(rs, &rvc_measure_cols[i], 1) >= 0);
+    assert_non_null(results_table_add(rs, "blend", rvc_blend_cols, rvc_blend_n_cols));
     results_attr_str(rs, "name", name);
     results_attr_int(rs, "d", d);
     results_attr_int(rs, "N", 30000);
@@ -78,6 +109,11 @@ static void set_init(struct result_set *rs, const char *name, long d)
     results_attr_str(rs, "dataset_base", "/data/speech-cs/target-m/3_feature256");
     results_attr_str(rs, "faiss_version", "1.7.3");
     results_attr_str(rs, "start_time", "2026-01-01T00:00:00Z");
+}
+
+static void set_init(struct result_set *rs, const char *name, long d)
+{
+    set_init_without(rs, name, d, NULL);
 }
 
 /*
@@ -130,8 +166,8 @@ static void study(struct result_set *rs)
     /* not ok: ignored everywhere */
     struct result_row bad = rs->rows[0];
     snprintf(bad.status, sizeof(bad.status), "failed: test");
-    bad.blend_err_mean = 0;
-    bad.audio_s_batch = 1e-9;
+    put(rs, &bad, "blend_err_mean", 0);
+    put(rs, &bad, "audio_s_batch", 1e-9);
     results_add_row(rs, &bad);
 }
 
@@ -199,7 +235,7 @@ static void test_c1_depends_on_n(void **state)
     assert_int_equal(f.n_rows, 4);
 
     /* Same outcome at both N: one verdict. */
-    rs.rows[2].blend_err_mean = 0.01;
+    put(&rs, &rs.rows[2], "blend_err_mean", 0.01);
     rep_rows_release(&rr);
     rows_of(&rs, &rr);
     report_c1(&rr, &f);
@@ -225,7 +261,7 @@ static void test_c2(void **state)
     assert_float_equal(f.cells[0].v[1], 2, 0);      /* cosine lower in both */
     assert_float_equal(f.cells[0].v[2], 0.8, 1e-9); /* worst ratio 0.04/0.05 */
     /* One setting where cosine is worse: not supported. */
-    rs.rows[7].blend_err_mean = 0.03;
+    put(&rs, &rs.rows[7], "blend_err_mean", 0.03);
     rep_rows_release(&rr);
     rows_of(&rs, &rr);
     report_c2(&rr, &f);
@@ -253,7 +289,7 @@ static void test_c3(void **state)
     assert_float_equal(f.cells[0].v[2], 0.04, 1e-12);
     assert_float_equal(f.cells[0].v[3], 0.3e-3, 1e-12);
     /* Made slower than IVF-Flat: not supported, the most faithful C3 shown. */
-    rs.rows[8].audio_s_batch = 2e-3;
+    put(&rs, &rs.rows[8], "audio_s_batch", 2e-3);
     rep_rows_release(&rr);
     rows_of(&rs, &rr);
     report_c3(&rr, &f);
@@ -280,7 +316,7 @@ static void test_c4(void **state)
     assert_float_equal(f.cells[0].v[1], 400, 1e-9);
     assert_float_equal(f.cells[0].v[2], 1600, 1e-9);
     /* The N//39 point (C5 nprobe 2, nlist 256) made the fastest: out of range. */
-    rs.rows[13].audio_s_batch = 0.1e-3;
+    put(&rs, &rs.rows[13], "audio_s_batch", 0.1e-3);
     rep_rows_release(&rr);
     rows_of(&rs, &rr);
     report_c4(&rr, &f);
@@ -315,7 +351,7 @@ static void test_c5(void **state)
     assert_float_equal(n.cells[0].v[3], 8, 1e-9);       /* its time / nprobe 1's */
     assert_non_null(strstr(n.cells[0].why, "moving index_rate by 0.25"));
     /* A coarser yardstick (f moves more per step of index_rate): enough. */
-    rs.rows[12].blend_ir_unit = 0.01;
+    put(&rs, &rs.rows[12], "blend_ir_unit", 0.01);
     rep_rows_release(&rr);
     rows_of(&rs, &rr);
     report_c5(&rr, &t, &n);
@@ -323,7 +359,7 @@ static void test_c5(void **state)
     assert_float_equal(n.cells[0].v[1], 0.05, 1e-12);
     assert_float_equal(n.cells[0].v[2], 1, 0);
     /* A file from before blend_ir_unit: no tolerance, not decided. */
-    rs.rows[12].blend_ir_unit = NAN;
+    put(&rs, &rs.rows[12], "blend_ir_unit", NAN);
     rep_rows_release(&rr);
     rows_of(&rs, &rr);
     report_c5(&rr, &t, &n);
@@ -350,7 +386,7 @@ static void test_c6(void **state)
     assert_float_equal(f.cells[0].v[1], 0.002, 1e-9);
     assert_float_equal(f.cells[0].v[2], 1, 0);
     assert_float_equal(f.cells[0].v[3], 4, 0);
-    rs.rows[18].blend_err_mean = 0.04;
+    put(&rs, &rs.rows[18], "blend_err_mean", 0.04);
     rep_rows_release(&rr);
     rows_of(&rs, &rr);
     report_c6(&rr, &f);
@@ -378,7 +414,7 @@ static void test_c7_c8(void **state)
     assert_non_null(strstr(f.cells[0].why, "C5 IVF-Flat nprobe"));
     assert_true(isnan(f.cells[0].v[2]));   /* expansion of the queries not timed */
     /* Timed: 2 ms of expansion per second of audio on top of 1 ms of search. */
-    rs.rows[19].audio_s_qexpand = 2e-3;
+    put(&rs, &rs.rows[19], "audio_s_qexpand", 2e-3);
     rep_rows_release(&rr);
     rows_of(&rs, &rr);
     report_c7(&rr, &f);
@@ -393,7 +429,7 @@ static void test_c7_c8(void **state)
     assert_float_equal(f.cells[0].v[2], 0.5, 1e-9);
     assert_float_equal(f.cells[0].v[3], 0.2, 1e-6);
     /* Error beyond the tolerance: not supported. */
-    rs.rows[21].blend_err_mean = 0.08;
+    put(&rs, &rs.rows[21], "blend_err_mean", 0.08);
     rep_rows_release(&rr);
     rows_of(&rs, &rr);
     report_c8(&rr, &f);
@@ -498,9 +534,8 @@ static void test_report_files(void **state)
     row(&b, "C1 rvc-2023-04", "shuffle", "IVF256,Flat", "l2", 10000, 256, 5, 0, 0.03, 2e-3, 30);
     row(&b, "C1 rvc-default", "shuffle", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.07, 1e-3, 30);
     /* the index_rate axis for the first C1 row */
-    struct blend_row b75 = { 0, 0.75, 0.02, 0.04, 0.002 }, b25 = { 0, 0.25, 0.007, 0.014, 0.0019 };
-    results_add_blend(&a, &b75);
-    results_add_blend(&a, &b25);
+    add_blend(&a, 0, 0.75, 0.02, 0.04, 0.002);
+    add_blend(&a, 0, 0.25, 0.007, 0.014, 0.0019);
     assert_int_equal(results_write(&a, pa), 0);
     assert_int_equal(results_write(&b, pb), 0);
 
@@ -547,10 +582,11 @@ static void test_report_files(void **state)
         const char *two[] = { pa2, pa };
         /* the first file has no /blend (as files from before schema 2): the
          * index_rate table still finds the second file's */
-        size_t nb = a.n_blend;
-        a.n_blend = 0;
+        struct result_table *bt = results_table(&a, "blend");
+        size_t nb = bt->n_rows;
+        bt->n_rows = 0;
         assert_int_equal(results_write(&a, pa2), 0);
-        a.n_blend = nb;
+        bt->n_rows = nb;
         char *md3 = report_md(two, 2, out3, "faiss-sweep report");
         /* the 22 ok rows of the study, each once per file */
         assert_non_null(strstr(md3, "Pooled: 22 of the 22 points were measured by more than one"));
@@ -628,7 +664,8 @@ static void test_pool(void **state)
     struct result_set a, b, c;
     struct rep_rows rr;
     (void)state;
-    set_init(&a, "rvc-doc-256", 256);
+    /* a file from before schema 2: no blend_ir_unit */
+    set_init_without(&a, "rvc-doc-256", 256, "blend_ir_unit");
     set_init(&b, "rvc-doc-256", 256);
     set_init(&c, "other-study", 256);
     row(&a, "C5 IVF-Flat nprobe", "", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.05, 1e-3, 10);
@@ -636,13 +673,15 @@ static void test_pool(void **state)
     row(&a, "C5 IVF-Flat nprobe", "", "IVF256,Flat", "l2", 10000, 256, 2, 0, 0.03, 2e-3, 10);
     row(&b, "C5 IVF-Flat nprobe", "", "IVF256,Flat", "l2", 10000, 256, 2, 0, 0.031, 2e-3, 10);
     row(&c, "C5 IVF-Flat nprobe", "", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.05, 5e-3, 10);
-    a.rows[0].blend_ir_unit = NAN;   /* a file from before schema 2 */
     memset(&rr, 0, sizeof(rr));
     rep_rows_add(&rr, &a, 0);
     rep_rows_add(&rr, &b, 1);
     rep_rows_add(&rr, &c, 2);
     assert_int_equal(rr.n, 5);
-    assert_int_equal(rep_rows_pool(&rr), 1);
+    assert_true(isnan(rr.v[0].blend_ir_unit));
+    rep_rows_release(&rr);
+    const struct result_set abc[] = { a, b, c };
+    assert_int_equal(rep_rows_pool(&rr, abc, 3), 1);
     assert_int_equal(rr.n, 4);
     const struct rep_row *x = &rr.v[0];
     assert_int_equal(x->n_runs, 2);
@@ -661,10 +700,8 @@ static void test_pool(void **state)
     set_init(&d, "rvc-doc-256", 256);
     row(&d, "C5 IVF-Flat nprobe", "", "IVF256,Flat", "l2", 10000, 256, 1, 0, 0.05, 10e-3, 10);
     rep_rows_release(&rr);
-    rep_rows_add(&rr, &a, 0);
-    rep_rows_add(&rr, &b, 1);
-    rep_rows_add(&rr, &d, 2);
-    rep_rows_pool(&rr);
+    const struct result_set abd[] = { a, b, d };
+    assert_int_equal(rep_rows_pool(&rr, abd, 3), 2);
     assert_int_equal(rr.v[0].n_runs, 3);
     assert_float_equal(rr.v[0].audio_s_batch, 3e-3, 1e-15);
     assert_float_equal(rr.v[0].t_hi, 10e-3, 0);
@@ -714,18 +751,16 @@ static void test_c3_spread(void **state)
     row(&b, "C3 IVF1024,PQ{d/2}x4fs,RFlat", "", "IVF1024,PQ128x4fs,RFlat", "l2", 10000, 1024, 4,
         4, 0.04, 1.2e-3, 12);
     memset(&rr, 0, sizeof(rr));
-    rep_rows_add(&rr, &a, 0);
-    rep_rows_add(&rr, &b, 1);
-    rep_rows_pool(&rr);
+    const struct result_set ab[] = { a, b };
+    rep_rows_pool(&rr, ab, 2);
     finding_init(&f);
     report_c3(&rr, &f);
     assert_int_equal(f.verdict, VERDICT_UNDECIDED);
     assert_non_null(strstr(f.cells[0].why, "not in every run"));
-    b.rows[1].audio_s_batch = 0.5e-3;
+    put(&b, &b.rows[1], "audio_s_batch", 0.5e-3);
     rep_rows_release(&rr);
-    rep_rows_add(&rr, &a, 0);
-    rep_rows_add(&rr, &b, 1);
-    rep_rows_pool(&rr);
+    const struct result_set ab2[] = { a, b };
+    rep_rows_pool(&rr, ab2, 2);
     report_c3(&rr, &f);
     assert_int_equal(f.verdict, VERDICT_SUPPORTED);
     assert_float_equal(f.cells[0].v[3], 0.4e-3, 1e-12);   /* the median */
@@ -750,11 +785,11 @@ static void test_recommend_expansion(void **state)
         0.2e-3, 10);
     rows_of(&rs, &rr);
     assert_string_equal(rr.v[report_recommend(&rr, 256, 10000, &def)].label, "C1 rvc-default");
-    rs.rows[1].audio_s_qexpand = 0.3e-3;     /* 0.5 ms/s in all: faster than 1 */
+    put(&rs, &rs.rows[1], "audio_s_qexpand", 0.3e-3);     /* 0.5 ms/s in all: faster than 1 */
     rep_rows_release(&rr);
     rows_of(&rs, &rr);
     assert_string_equal(rr.v[report_recommend(&rr, 256, 10000, &def)].label, "C7 query expansion");
-    rs.rows[1].audio_s_qexpand = 5e-3;       /* 5.2 ms/s: slower */
+    put(&rs, &rs.rows[1], "audio_s_qexpand", 5e-3);       /* 5.2 ms/s: slower */
     rep_rows_release(&rr);
     rows_of(&rs, &rr);
     assert_string_equal(rr.v[report_recommend(&rr, 256, 10000, &def)].label, "C1 rvc-default");

@@ -757,42 +757,56 @@ static void test_schema1_file(void **state)
     free(old);
 }
 
-/* Interim, until the report reads RVC's columns by name: a set filled the
- * old way (never given to results_init) writes RVC's nine fields as columns
- * and rs->blend as /blend, as files of schema 2 had them; reading any file
- * with those columns fills the fields again. */
-static void test_old_way_set(void **state)
+/* A file of schema 2, as the harness wrote them before measures registered
+ * their columns: RVC's columns in /runs (NaN when blend fidelity was off)
+ * and /blend, no roles. Every column reads back by name, roles unknown. */
+static void test_schema2_file(void **state)
 {
+    static const struct col_def rvc_like[] = {
+        { "blend_err_mean", COL_F64, ROLE_QUALITY, "", "" },
+        { "blend_zero_dist", COL_I64, ROLE_QUALITY, "", "" },
+        { "audio_s_qexpand", COL_F64, ROLE_TIME, "s", "" },
+    };
+    static const struct col_def blend[] = {
+        { "run_row", COL_I64, ROLE_SETTING, "", "" },
+        { "blend_err_p95", COL_F64, ROLE_QUALITY, "", "" },
+    };
+    static const long ks[] = { 8 };
     struct result_set rs, back;
-    char *path = xasprintf("%s/oldway.h5", tmpdir), *old = xasprintf("%s/oldway2.h5", tmpdir);
+    char *path = xasprintf("%s/s2.h5", tmpdir), *old = xasprintf("%s/s2-old.h5", tmpdir);
     struct result_row row;
+    union result_cell b[2];
+    double v;
     (void)state;
-    memset(&rs, 0, sizeof(rs));
-    rs.ks[0] = 8;
-    rs.n_ks = 1;
-    memset(&row, 0, sizeof(row));
+    results_init(&rs, ks, 1);
+    assert_int_equal(results_add_columns(&rs, rvc_like, 3), 0);
+    struct result_table *t = results_table_add(&rs, "blend", blend, 2);
+    results_row_init(&rs, &row);
     strcpy(row.status, "ok");
-    row.blend_err_mean = 0.25;
-    row.blend_zero_dist = 3;
-    row.audio_s_batch = 1e-3;
-    row.audio_s_qexpand = NAN;
+    row.cells[0].f = 0.25;
+    row.cells[1].i = 3;
     results_add_row(&rs, &row);
-    struct blend_row b = { 0, 0.5, 0.125, 0.25, 0.002 };
-    results_add_blend(&rs, &b);
+    b[0].i = 0;
+    b[1].f = 0.5;
+    results_table_append(t, b);
     assert_int_equal(results_write(&rs, path), 0);
-    /* as a schema 2 file: no roles */
     make_older(path, old, NULL, 0, 2);
     assert_int_equal(results_read(&back, old), 0);
-    assert_int_equal(back.n_cols, 9);
-    assert_int_equal(results_cell(&back, "blend_err_mean"), 0);
-    assert_int_equal(results_cell(&back, "audio_s_qexpand"), 8);
-    assert_true(back.rows[0].blend_err_mean == 0.25 && back.rows[0].blend_zero_dist == 3);
-    assert_true(back.rows[0].audio_s_batch == 1e-3 && isnan(back.rows[0].audio_s_qexpand));
-    assert_int_equal(back.n_blend, 1);
-    assert_true(back.blend[0].run_row == 0 && back.blend[0].err_p95 == 0.25);
-    const struct result_table *t = results_table(&back, "blend");
-    assert_non_null(t);
-    assert_int_equal(t->cols[0].role, ROLE_UNKNOWN);
+    assert_int_equal(back.n_cols, 3);
+    assert_int_equal(results_cell(&back, "audio_s_qexpand"), 2);
+    assert_int_equal(back.cols[1].type, COL_I64);
+    assert_int_equal(back.cols[0].role, ROLE_UNKNOWN);
+    assert_int_equal(results_value(&back, &back.rows[0], "blend_zero_dist", &v), 0);
+    assert_true(v == 3);
+    assert_int_equal(results_value(&back, &back.rows[0], "audio_s_qexpand", &v), 0);
+    assert_true(isnan(v));
+    const struct result_table *bt = results_table(&back, "blend");
+    assert_non_null(bt);
+    assert_int_equal(bt->n_rows, 1);
+    assert_int_equal(bt->cols[0].role, ROLE_UNKNOWN);
+    assert_true(bt->cells[1].f == 0.5);
+    results_know_columns(&back, blend, 2);
+    assert_int_equal(bt->cols[1].role, ROLE_QUALITY);
     results_release(&back);
     results_release(&rs);
     free(path);
@@ -811,7 +825,7 @@ int main(void)
         cmocka_unit_test(test_missing_column),
         cmocka_unit_test(test_side_table),
         cmocka_unit_test(test_schema1_file),
-        cmocka_unit_test(test_old_way_set),
+        cmocka_unit_test(test_schema2_file),
         cmocka_unit_test(test_no_extra_columns),
         cmocka_unit_test(test_value_by_name),
         cmocka_unit_test(test_add_column_errors),

@@ -271,3 +271,26 @@ int pool_value(const struct pool *p, size_t point, const char *name, double *v, 
         *hi = role == ROLE_TIME ? (n ? vals[n - 1] : NAN) : first;
     return have ? 0 : -1;
 }
+
+int pool_same_settings(const struct result_set *a, const struct result_row *ra,
+                       const struct result_set *b, const struct result_row *rb)
+{
+    struct run_column cols[RESULTS_MAX_COLUMNS];
+    size_t n = results_columns(a, cols);
+
+    for (size_t i = 0; i < n; i++) {
+        struct run_column cb;
+        if (cols[i].role != ROLE_SETTING || results_find(b, cols[i].name, &cb) ||
+            cb.type != cols[i].type)
+            continue;
+        if (cols[i].type == COL_STR) {
+            if (strncmp((const char *)ra + cols[i].off, (const char *)rb + cb.off, cols[i].size))
+                return 0;
+        } else {
+            double u = results_cell_value(ra, &cols[i]), v = results_cell_value(rb, &cb);
+            if (!(u == v || (isnan(u) && isnan(v))))
+                return 0;
+        }
+    }
+    return 1;
+}

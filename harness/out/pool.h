@@ -74,4 +74,9 @@ const struct result_row *pool_row(const struct pool *p, size_t point,
 int pool_value(const struct pool *p, size_t point, const char *name, double *v, double *lo,
                double *hi);
 
+/* Do two rows (of sets a and b) have the same settings: every setting-role
+ * column both sets have equal? */
+int pool_same_settings(const struct result_set *a, const struct result_row *ra,
+                       const struct result_set *b, const struct result_row *rb);
+
 #endif

@@ -74,19 +74,6 @@ static const struct generic_col tail_cols[] = {
         "`ok`, `skipped: <reason>` or `failed: <reason>`; measurements of rows that did not "
         "run are NaN or -1", 1),
 };
-/* Interim: RVC's columns as the fields of a set filled the old way. */
-static const struct generic_col legacy_cols[] = {
-    COL(blend_err_mean, COL_F64, ROLE_QUALITY, "", NULL, 1),
-    COL(blend_err_p95, COL_F64, ROLE_QUALITY, "", NULL, 1),
-    COL(blend_cos_mean, COL_F64, ROLE_QUALITY, "", NULL, 1),
-    COL(blend_missing, COL_I64, ROLE_QUALITY, "", NULL, 1),
-    COL(blend_zero_dist, COL_I64, ROLE_QUALITY, "", NULL, 1),
-    COL(audio_s_batch, COL_F64, ROLE_TIME, "s", NULL, 1),
-    COL(audio_s_single, COL_F64, ROLE_TIME, "s", NULL, 1),
-    COL(blend_ir_unit, COL_F64, ROLE_QUALITY, "", NULL, 2),
-    COL(audio_s_qexpand, COL_F64, ROLE_TIME, "s", NULL, 2),
-};
-
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char recall_help[] =
@@ -113,7 +100,7 @@ static size_t put_list(struct run_column *cols, size_t n, const struct generic_c
                        size_t count, int *index)
 {
     for (size_t i = 0; i < count; i++)
-        put_generic(&cols[n++], &g[i], index ? (*index)++ : -1);
+        put_generic(&cols[n++], &g[i], (*index)++);
     return n;
 }
 
@@ -139,21 +126,17 @@ size_t results_columns(const struct result_set *rs, struct run_column *cols)
         }
     }
     n = put_list(cols, n, mid_cols, N_OF(mid_cols), &g);
-    if (rs->named) {
-        for (size_t i = 0; i < rs->n_cols; i++) {
-            struct run_column *c = &cols[n++];
-            snprintf(c->name, sizeof(c->name), "%s", rs->cols[i].name);
-            c->type = rs->cols[i].type;
-            c->role = rs->cols[i].role;
-            c->off = offsetof(struct result_row, cells) + i * sizeof(union result_cell);
-            c->size = sizeof(union result_cell);
-            c->since = 1;
-            c->generic = -1;
-            c->unit = rs->cols[i].unit;
-            c->help = rs->cols[i].help;
-        }
-    } else {
-        n = put_list(cols, n, legacy_cols, N_OF(legacy_cols), NULL);
+    for (size_t i = 0; i < rs->n_cols; i++) {
+        struct run_column *c = &cols[n++];
+        snprintf(c->name, sizeof(c->name), "%s", rs->cols[i].name);
+        c->type = rs->cols[i].type;
+        c->role = rs->cols[i].role;
+        c->off = offsetof(struct result_row, cells) + i * sizeof(union result_cell);
+        c->size = sizeof(union result_cell);
+        c->since = 1;
+        c->generic = -1;
+        c->unit = rs->cols[i].unit;
+        c->help = rs->cols[i].help;
     }
     return put_list(cols, n, tail_cols, N_OF(tail_cols), &g);
 }
@@ -166,7 +149,6 @@ void results_init(struct result_set *rs, const long *ks, size_t n_ks)
     for (size_t i = 0; i < n_ks && i < RESULTS_MAX_KS; i++)
         rs->ks[i] = ks[i];
     rs->n_ks = n_ks < RESULTS_MAX_KS ? n_ks : RESULTS_MAX_KS;
-    rs->named = 1;
 }
 
 /* Is name a column of the set already (generic, recall or cell)? */
@@ -258,11 +240,6 @@ void results_row_init(const struct result_set *rs, struct result_row *row)
     }
     for (size_t i = 0; i < RESULTS_MAX_KS; i++)
         row->recall_at[i] = row->recall1_at[i] = NAN;
-    /* interim: the old fields, whichever way the set is written */
-    for (size_t i = 0; i < N_OF(legacy_cols); i++) {
-        union result_cell v = col_unset(legacy_cols[i].def.type);
-        memcpy((char *)row + legacy_cols[i].off, &v, sizeof(v));
-    }
 }
 
 void results_add_row(struct result_set *rs, const struct result_row *row)
@@ -272,15 +249,6 @@ void results_add_row(struct result_set *rs, const struct result_row *row)
         rs->rows = xrealloc(rs->rows, rs->cap_rows * sizeof(*rs->rows));
     }
     rs->rows[rs->n_rows++] = *row;
-}
-
-void results_add_blend(struct result_set *rs, const struct blend_row *b)
-{
-    if (rs->n_blend == rs->cap_blend) {
-        rs->cap_blend = rs->cap_blend ? 2 * rs->cap_blend : 64;
-        rs->blend = xrealloc(rs->blend, rs->cap_blend * sizeof(*rs->blend));
-    }
-    rs->blend[rs->n_blend++] = *b;
 }
 
 int results_find(const struct result_set *rs, const char *name, struct run_column *col)
@@ -451,7 +419,6 @@ void results_release(struct result_set *rs)
     free(rs->rows);
     for (size_t i = 0; i < rs->n_tables; i++)
         free(rs->tables[i].cells);
-    free(rs->blend);
     memset(rs, 0, sizeof(*rs));
 }
 

@@ -54,23 +54,6 @@ struct result_row {
     char status[64];            /* "ok", or "skipped: <reason>", or "failed: <reason>" */
     /* The set's measure columns: cells[i] is rs->cols[i]. */
     union result_cell cells[RESULTS_MAX_CELLS];
-    /* Interim, until the RVC report reads its columns by name: RVC's nine
-     * columns as fields. results_read fills them from the cells of those
-     * names (NaN / -1 when absent); a set filled the old way (never given
-     * to results_init) writes them as columns, with rs->blend as /blend. */
-    double blend_err_mean, blend_err_p95, blend_cos_mean;
-    int64_t blend_missing, blend_zero_dist;
-    double blend_ir_unit;
-    double audio_s_batch, audio_s_single;
-    double audio_s_qexpand;
-};
-
-/* Interim (see above): a row of /blend as a struct. */
-struct blend_row {
-    int64_t run_row;            /* row of /runs */
-    double index_rate;
-    double err_mean, err_p95;   /* as blend_err_mean / blend_err_p95 */
-    double ir_unit;             /* as blend_ir_unit */
 };
 
 /* A numeric column of the cells or of a side table. */
@@ -113,14 +96,10 @@ struct result_set {
                                   column i of results_columns); they read as NaN */
     struct result_attr *attrs;
     size_t n_attrs;
-    /* Interim (see struct result_row): 1 once given to results_init or read
-     * from a file; /blend of a set filled the old way. */
-    int named;
-    struct blend_row *blend;
-    size_t n_blend, cap_blend;
 };
 
-/* Start an empty set for these k values (n_ks <= RESULTS_MAX_KS). */
+/* Start an empty set for these k values (n_ks <= RESULTS_MAX_KS; a zeroed
+ * set is an empty set without ks). */
 void results_init(struct result_set *rs, const long *ks, size_t n_ks);
 
 /* Add the columns a measure registers (numeric, names not taken). Returns
@@ -138,8 +117,6 @@ void results_know_columns(struct result_set *rs, const struct col_def *cols, siz
 void results_row_init(const struct result_set *rs, struct result_row *row);
 /* Append a row (copied). */
 void results_add_row(struct result_set *rs, const struct result_row *row);
-/* Interim: append a /blend row (copied) to a set filled the old way. */
-void results_add_blend(struct result_set *rs, const struct blend_row *b);
 
 /* The value of a numeric column by name (generic, recall_at_<k>,
  * recall1_at_<k>, or a cell) as a double. Returns 0, or -1 when the set has

@@ -234,34 +234,6 @@ out:
     return rc;
 }
 
-/* Interim: /blend of a set filled the old way, from rs->blend. */
-static int write_old_blend(hid_t file, const struct result_set *rs)
-{
-    static const struct col_def cols[] = {
-        { "run_row", COL_I64, ROLE_SETTING, "", NULL },
-        { "index_rate", COL_F64, ROLE_SETTING, "", NULL },
-        { "blend_err_mean", COL_F64, ROLE_QUALITY, "", NULL },
-        { "blend_err_p95", COL_F64, ROLE_QUALITY, "", NULL },
-        { "blend_ir_unit", COL_F64, ROLE_QUALITY, "", NULL },
-    };
-    static const size_t offs[] = {
-        offsetof(struct blend_row, run_row), offsetof(struct blend_row, index_rate),
-        offsetof(struct blend_row, err_mean), offsetof(struct blend_row, err_p95),
-        offsetof(struct blend_row, ir_unit),
-    };
-    struct layout l;
-    for (size_t i = 0; i < 5; i++) {
-        l.names[i] = cols[i].name;
-        l.types[i] = cols[i].type;
-        l.offs[i] = offs[i];
-        l.sizes[i] = 8;
-        l.roles[i] = col_role_name(cols[i].role);
-    }
-    l.n = 5;
-    l.total = sizeof(struct blend_row);
-    return write_table(file, "blend", &l, rs->blend, rs->n_blend);
-}
-
 static int write_tables(hid_t file, const struct result_set *rs)
 {
     struct run_column cols[RESULTS_MAX_COLUMNS];
@@ -270,8 +242,6 @@ static int write_tables(hid_t file, const struct result_set *rs)
     layout_runs(&l, cols, results_columns(rs, cols));
     if (write_table(file, "runs", &l, rs->rows, rs->n_rows) < 0)
         return -1;
-    if (!rs->named)
-        return write_old_blend(file, rs);
     for (size_t i = 0; i < rs->n_tables; i++) {
         const struct result_table *t = &rs->tables[i];
         layout_table(&l, t->cols, t->n_cols);
@@ -692,43 +662,6 @@ static int read_tables(struct result_set *rs, hid_t file, const char *path)
     return 0;
 }
 
-/* Interim: RVC's fields and rs->blend filled from the columns read, for
- * the report until it reads them by name. */
-static void fill_old_fields(struct result_set *rs)
-{
-    static const char *const f64[] = { "blend_err_mean", "blend_err_p95", "blend_cos_mean",
-                                       "blend_ir_unit", "audio_s_batch", "audio_s_single",
-                                       "audio_s_qexpand" };
-    const struct result_table *t = results_table(rs, "blend");
-
-    for (size_t r = 0; r < rs->n_rows; r++) {
-        struct result_row *row = &rs->rows[r];
-        double *dst[] = { &row->blend_err_mean, &row->blend_err_p95, &row->blend_cos_mean,
-                          &row->blend_ir_unit, &row->audio_s_batch, &row->audio_s_single,
-                          &row->audio_s_qexpand };
-        double v;
-        for (size_t i = 0; i < 7; i++)
-            results_value(rs, row, f64[i], dst[i]);
-        row->blend_missing = results_value(rs, row, "blend_missing", &v) ? -1 : (int64_t)v;
-        row->blend_zero_dist = results_value(rs, row, "blend_zero_dist", &v) ? -1 : (int64_t)v;
-    }
-    if (!t)
-        return;
-    rs->blend = xcalloc(t->n_rows ? t->n_rows : 1, sizeof(*rs->blend));
-    rs->n_blend = rs->cap_blend = t->n_rows;
-    for (size_t i = 0; i < t->n_rows; i++) {
-        const char *names[] = { "index_rate", "blend_err_mean", "blend_err_p95", "blend_ir_unit" };
-        double *dst[] = { &rs->blend[i].index_rate, &rs->blend[i].err_mean, &rs->blend[i].err_p95,
-                          &rs->blend[i].ir_unit };
-        int c = results_table_col(t, "run_row");
-        rs->blend[i].run_row = c >= 0 ? t->cells[i * t->n_cols + (size_t)c].i : -1;
-        for (size_t j = 0; j < 4; j++) {
-            c = results_table_col(t, names[j]);
-            *dst[j] = c >= 0 ? t->cells[i * t->n_cols + (size_t)c].f : NAN;
-        }
-    }
-}
-
 static int read_file_h5(struct result_set *rs, const char *path)
 {
     hid_t file = -1;
@@ -745,7 +678,6 @@ static int read_file_h5(struct result_set *rs, const char *path)
     if (read_runs(rs, file, path) < 0 || read_tables(rs, file, path) < 0 ||
         read_attrs(rs, file, path) < 0)
         goto out;
-    fill_old_fields(rs);
     rc = 0;
 out:
     H5Fclose(file);

@@ -6,6 +6,7 @@
  */
 #include "rvc/report_parts.h"
 #include "lib/util.h"
+#include "rvc/measure.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,9 +40,12 @@ int report_write(const char *const *paths, size_t n_paths, const char *outdir,
     for (size_t i = 0; i < n_paths; i++) {
         if (results_read(&sets[i], paths[i]) < 0)
             goto out;
-        rep_rows_add(&rr, &sets[i], (int)i);
+        /* files from before roles were stored: RVC's columns are known here */
+        results_know_columns(&sets[i], rvc_measure_cols, rvc_measure_n_cols);
+        results_know_columns(&sets[i], rvc_blend_cols, rvc_blend_n_cols);
     }
-    rep_rows_pool(&rr);
+    if (rep_rows_pool(&rr, sets, n_paths) < 0)
+        goto out;
     if (!rr.n) {
         error("nothing to report in '%s'%s: no row has status ok", n_paths ? paths[0] : "",
               n_paths > 1 ? " and the other files" : "");

@@ -37,10 +37,10 @@ struct rep_row {
     double recall1;             /* recall_at_1; NaN when the file has no k = 1 */
     double recall8;             /* recall_at_8, else recall at the file's largest k */
     long k8;                    /* the k of recall8 */
-    /* RVC's columns (their meaning is in out/results.h), copied from the
-     * result row by rep_rows_add, the one place that reads them from a
-     * row: the report, its rules and pooling use these, never r's. Pooled
-     * rows hold the median of the runs' times. */
+    /* RVC's columns (their meaning is in rvc/measure.c), read by name
+     * from the result set (report_rows.c, the one place that reads them):
+     * the report and its rules use these. Pooled rows hold the median of
+     * the runs' times (in r too, for the generic time columns). */
     double blend_err_mean, blend_err_p95, blend_cos_mean;
     int64_t blend_missing, blend_zero_dist;
     double blend_ir_unit;
@@ -60,18 +60,28 @@ void rep_rows_add(struct rep_rows *rr, const struct result_set *rs, int file);
 void rep_rows_release(struct rep_rows *rr);
 
 /*
- * Pool repeated measurements (report_pool.c). Rows of different files that measured
- * the same point (same study name, d, label, factory, metric, N, nlist,
- * nprobe, k_factor, preprocessing) and agree on what they measured (blend
- * error and recall within 1e-6 relative; the inputs were the same) become one
- * row: times are the median of the runs (for two runs, their mean), t_lo /
- * t_hi their range, columns a file lacked are taken from one that has them.
- * Rows that disagree stay apart. Returns the number of rows merged away.
+ * Pool repeated measurements (report_pool.c, through out/pool): the ok rows
+ * of the n result sets (file i is sets[i]; borrowed while rr lives) become
+ * one row per point. Rows of different files that measured the same point
+ * (the file's name and d attributes, and every setting column: label and
+ * preprocessing, factory, metric, N, nlist, nprobe, k_factor) and agree on
+ * what they measured (every quality column, blend error and recall among
+ * them, within 1e-6 relative: the inputs were the same) become one row:
+ * times are the median of the runs (for two runs, their mean), t_lo / t_hi
+ * the range of audio_s_batch, columns a file lacked are taken from one
+ * that has them. Rows that disagree stay apart. Appends to rr and sets
+ * rr->spread; returns the number of rows merged away, or -1 after an error.
  */
-size_t rep_rows_pool(struct rep_rows *rr);
-/* Two rows of one settings point: family, factory, metric, preprocessing, N,
- * nlist, nprobe and k_factor all equal. */
-int rep_same_setting(const struct result_row *a, const struct result_row *b);
+long rep_rows_pool(struct rep_rows *rr, const struct result_set *sets, size_t n);
+
+/* RVC's /blend rows of a report row (the index_rate axis) from the first
+ * of its files that has them (a pooled row may come first from a file
+ * older than /blend): at most max into out; returns how many. */
+struct rep_rate {
+    double index_rate, err_mean, ir_unit;
+};
+size_t rep_blend_rows(const struct result_set *sets, const struct rep_row *x,
+                      struct rep_rate *out, size_t max);
 
 /* Time comparison with the runs' spread: -1 when a is faster than b in every
  * run (a's slowest below b's fastest), 1 when slower in every run, 0 when the

@@ -182,28 +182,6 @@ static void write_verdict(FILE *o, const char *part, const struct finding *f)
 
 /* ---- the blend at each index_rate ---- */
 
-/* The /blend rows of x from the first of its files that has them (a pooled
- * row may come first from a file older than /blend); returns how many. */
-static size_t blend_of(const struct result_set *sets, const struct rep_row *x,
-                       const struct blend_row **out, size_t max)
-{
-    for (int f = 0; f < 32; f++) {
-        const struct result_set *rs = &sets[f];
-        size_t n = 0;
-        if (!((x->files >> f) & 1u))
-            continue;
-        for (size_t i = 0; i < rs->n_blend && n < max; i++) {
-            const struct result_row *r = &rs->rows[rs->blend[i].run_row];
-            if (f == x->file ? rs->blend[i].run_row == (int64_t)x->src_row
-                             : rep_same_setting(r, &x->r))
-                out[n++] = &rs->blend[i];
-        }
-        if (n)
-            return n;
-    }
-    return 0;
-}
-
 /* Today's and the 2023-04 default at every index_rate of the sweep. */
 static void write_index_rate(FILE *o, const struct rep_rows *rr, const struct result_set *sets)
 {
@@ -217,8 +195,8 @@ static void write_index_rate(FILE *o, const struct rep_rows *rr, const struct re
             finding_use_row(&all, i);
     p = rep_sorted_rows(rr, &all);
     for (size_t i = 0; i < all.n_rows; i++) {
-        const struct blend_row *b[16];
-        size_t n = blend_of(sets, p[i], b, 16);
+        struct rep_rate b[16];
+        size_t n = rep_blend_rows(sets, p[i], b, 16);
         if (n < 2)
             continue;
         if (!head++)
@@ -232,8 +210,8 @@ static void write_index_rate(FILE *o, const struct rep_rows *rr, const struct re
         rep_setting(p[i], set, sizeof(set));
         fprintf(o, "| %ld | %lld | %s | `%s` | ", p[i]->d, (long long)p[i]->r.N, p[i]->label, set);
         for (size_t j = 0; j < n; j++)
-            fprintf(o, "%s%s: %s (%s)", j ? "; " : "", g3(b[j]->index_rate).s,
-                    g3(b[j]->err_mean).s, g3(b[j]->ir_unit * (REPORT_IR_TOL / 0.01)).s);
+            fprintf(o, "%s%s: %s (%s)", j ? "; " : "", g3(b[j].index_rate).s,
+                    g3(b[j].err_mean).s, g3(b[j].ir_unit * (REPORT_IR_TOL / 0.01)).s);
         fputs(" |\n", o);
     }
     if (head)

@@ -2,7 +2,7 @@
  * report_parts.h - what the files of the findings report share, and no
  * other module uses (the report's API is report.h):
  *   report_rows.c     the merged rows and their table order
- *   report_pool.c     repeated runs of a point pooled into one row
+ *   report_pool.c     repeated runs of a point pooled into one row (out/pool)
  *   claims.c          findings and cells, the claim table, the recommendation
  *   claims_c1_c4.c,
  *   claims_c5_c8.c    the decision rules, one function per claim
@@ -129,6 +129,10 @@ static inline void rep_setting(const struct rep_row *x, char *out, size_t len)
 }
 
 /* ---- rows (report_rows.c) ---- */
+
+/* Append point `point` of p as one row (report_pool.c pools, this reads). */
+struct pool;
+void rep_rows_add_point(struct rep_rows *rr, const struct pool *p, size_t point);
 
 /* The rows finding f looked at, in table order (d, N, metric, label,
  * preprocessing, nlist, factory, nprobe, k_factor): pointers into rr, valid
