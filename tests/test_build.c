@@ -1,0 +1,105 @@
+/*
+ * test_build.c - building one index on generated data: a Flat and an IVF
+ * index get their stats (seconds, serialized bytes, RSS growth), adding in
+ * batches gives the same index as one call, and a factory faiss refuses is
+ * one error line naming it.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/build.h"
+#include "lib/backend.h"
+#include "lib/rng.h"
+#include "lib/util.h"
+#include "testutil.h"
+
+#define N 2000
+#define D 16
+#define NQ 20
+
+static float *random_rows(size_t n, uint64_t seed)
+{
+    float *x = xmalloc(n * D * sizeof(*x));
+    for (size_t i = 0; i < n * D; i++)
+        x[i] = (float)(rng_next(&seed) >> 40) / (float)(1 << 24);
+    return x;
+}
+
+static void test_flat(void **state)
+{
+    float *xb = random_rows(N, 1);
+    struct fs_index *idx = NULL;
+    struct build_stats bs;
+    (void)state;
+    assert_int_equal(build_index(&idx, "Flat", BACKEND_L2, xb, N, D, 0, &bs), 0);
+    assert_non_null(idx);
+    assert_int_equal(backend_ntotal(idx), N);
+    assert_true(bs.train_s >= 0 && bs.add_s >= 0);
+    assert_true(bs.index_bytes >= (int64_t)(N * D * sizeof(float)));
+    assert_int_equal(bs.index_bytes, backend_serialized_size(idx));
+    assert_true(bs.rss_delta_bytes >= 0);
+    backend_free(idx);
+    free(xb);
+}
+
+/* IVF: trained, filled in one call or in batches of 333 rows (the last one
+ * short): the same size and the same answers. */
+static void test_ivf_batches(void **state)
+{
+    float *xb = random_rows(N, 2), *xq = random_rows(NQ, 3);
+    struct fs_index *one = NULL, *many = NULL;
+    struct build_stats a, b;
+    float Da[NQ * 5], Db[NQ * 5];
+    int64_t Ia[NQ * 5], Ib[NQ * 5];
+    (void)state;
+    backend_set_threads(1);   /* k-means the same both times */
+    assert_int_equal(build_index(&one, "IVF16,Flat", BACKEND_L2, xb, N, D, 0, &a), 0);
+    assert_int_equal(build_index(&many, "IVF16,Flat", BACKEND_L2, xb, N, D, 333, &b), 0);
+    backend_set_threads(0);
+    assert_int_equal(backend_nlist(one), 16);
+    assert_int_equal(backend_ntotal(many), N);
+    assert_true(a.train_s > 0 && b.train_s > 0);
+    assert_int_equal(a.index_bytes, b.index_bytes);
+    assert_int_equal(backend_set_param(one, "nprobe", 4), 0);
+    assert_int_equal(backend_set_param(many, "nprobe", 4), 0);
+    assert_int_equal(backend_search(one, NQ, xq, 5, Da, Ia), 0);
+    assert_int_equal(backend_search(many, NQ, xq, 5, Db, Ib), 0);
+    assert_memory_equal(Ia, Ib, sizeof(Ia));
+    backend_free(one);
+    backend_free(many);
+    free(xb);
+    free(xq);
+}
+
+static int build_bad(void *arg)
+{
+    struct fs_index *idx = (struct fs_index *)1;
+    struct build_stats bs;
+    int rc = build_index(&idx, "IVF16,Flaat", BACKEND_L2, arg, N, D, 0, &bs);
+    assert_null(idx);
+    return rc;
+}
+
+static void test_bad_factory(void **state)
+{
+    float *xb = random_rows(N, 4);
+    (void)state;
+    assert_fails(build_bad(xb), "cannot create 'IVF16,Flaat'", NULL);
+    free(xb);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_flat),
+        cmocka_unit_test(test_ivf_batches),
+        cmocka_unit_test(test_bad_factory),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

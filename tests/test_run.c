@@ -1,0 +1,221 @@
+/*
+ * test_run.c - run_sweep on a tiny generated data set (nothing from
+ * ../shared): every point becomes a row with its status (a skipped point
+ * included), provenance is set, a config without an rvc: section writes
+ * none of RVC's columns, one with it writes them and /blend, --set
+ * overrides reach the run, and a config that cannot run writes nothing.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+#include "out/results.h"
+#include "run/run.h"
+#include "testutil.h"
+
+static int setup(void **state)
+{
+    if (tmpdir_setup(state))
+        return -1;
+    util_quiet = 1;
+    if (write_random_fvecs(tmp("base.fvecs"), 1200, 16, 7) ||
+        write_random_fvecs(tmp("queries.fvecs"), 40, 16, 8))
+        return -1;
+    return 0;
+}
+
+/* Write `body` (after the common head) as name.yaml, run it into
+ * tmp(name)/, read the results back into rs. */
+static void sweep(const char *name, const char *body, const char *const *sets, size_t n_sets,
+                  struct result_set *rs)
+{
+    char *cfg = xasprintf("name: %s\n"
+                          "dataset: {format: fvecs, base: %s, queries: %s}\n"
+                          "cache_dir: %s\n"
+                          "measure: {repeats: 1, warmup: 0, latency_queries: 5}\n%s",
+                          name, tmp("base.fvecs"), tmp("queries.fvecs"), tmp("cache"), body);
+    char *path = xasprintf("%s/%s.yaml", tmpdir, name), *out = xasprintf("%s/%s", tmpdir, name);
+    struct run_opts o = { .output_dir = out, .sets = sets, .n_sets = n_sets };
+    char *results = NULL;
+
+    write_text_file(path, cfg);
+    assert_int_equal(run_sweep(path, &o, &results), 0);
+    assert_non_null(results);
+    assert_int_equal(results_read(rs, results), 0);
+    free(results);
+    free(out);
+    free(path);
+    free(cfg);
+}
+
+static const struct result_row *find(const struct result_set *rs, const char *factory,
+                                     const char *metric, long nprobe)
+{
+    for (size_t i = 0; i < rs->n_rows; i++)
+        if (!strcmp(rs->rows[i].factory, factory) && !strcmp(rs->rows[i].metric, metric) &&
+            rs->rows[i].nprobe == nprobe)
+            return &rs->rows[i];
+    fail_msg("no row %s %s nprobe %ld", factory, metric, nprobe);
+    return NULL;
+}
+
+static const char grid[] =
+    "k: [1, 5]\n"
+    "metrics: [l2, ip]\n"
+    "indexes:\n"
+    "  - factory: Flat\n"
+    "  - factory: \"IVF{nlist},Flat\"\n"
+    "    nlist: [8]\n"
+    "    nprobe: [1, 8, 16]\n";
+
+/* Without rvc: every point a row, the generic columns only. */
+static void test_generic_run(void **state)
+{
+    struct result_set rs;
+    double v;
+    (void)state;
+    sweep("plain", grid, NULL, 0, &rs);
+    /* per metric: Flat, IVF8 at nprobe 1, 8 and 16 (skipped: > nlist) */
+    assert_int_equal(rs.n_rows, 8);
+    assert_int_equal(rs.n_ks, 2);
+    for (int m = 0; m < 2; m++) {
+        const char *metric = m ? "ip" : "l2";
+        const struct result_row *flat = find(&rs, "Flat", metric, 0);
+        const struct result_row *all = find(&rs, "IVF8,Flat", metric, 8);
+        const struct result_row *skip = find(&rs, "IVF8,Flat", metric, 16);
+        assert_string_equal(flat->status, "ok");
+        assert_float_equal(flat->recall_at[1], 1.0, 1e-12);
+        assert_float_equal(all->recall_at[1], 1.0, 1e-12);
+        assert_true(all->qps > 0 && all->index_bytes > 0 && all->lat_p50_us > 0);
+        assert_true(all->prep_s == 0 && all->missing_ids == 0);
+        assert_string_equal(skip->status, "skipped: nprobe > nlist");
+        assert_true(isnan(skip->qps) && isnan(skip->recall_at[0]));
+        assert_true(skip->index_bytes > 0);   /* the build's stats are there */
+    }
+    /* none of RVC's columns, no /blend, no rvc_ attributes */
+    assert_int_equal(rs.n_cols, 0);
+    assert_int_equal(rs.n_tables, 0);
+    assert_int_equal(results_value(&rs, &rs.rows[0], "blend_err_mean", &v), -1);
+    assert_null(results_attr(&rs, "rvc_blend_k"));
+    /* provenance */
+    assert_int_equal(results_attr(&rs, "N")->i, 1200);
+    assert_int_equal(results_attr(&rs, "nq")->i, 40);
+    assert_int_equal(results_attr(&rs, "latency_threads")->i, 1);
+    assert_true(results_attr(&rs, "faiss_s")->f > 0);
+    assert_true(results_attr(&rs, "wall_s")->f >= results_attr(&rs, "faiss_s")->f);
+    assert_non_null(strstr(results_attr(&rs, "config_resolved")->s,
+                           "{nprobe: 16, k_factor: 0, skipped: nprobe > nlist}"));
+    results_release(&rs);
+}
+
+/* With rvc: RVC's nine columns after missing_ids, /blend rows for each ok
+ * row where a blend applies (not ip), and its attributes. */
+static void test_rvc_run(void **state)
+{
+    struct result_set rs;
+    double v;
+    char *body = xasprintf("%srvc: {blend_k: 4, index_rate: [0.75, 0.25]}\n", grid);
+    (void)state;
+    sweep("rvc", body, NULL, 0, &rs);
+    assert_int_equal(rs.n_rows, 8);
+    assert_int_equal(rs.n_cols, 9);
+    assert_int_equal(results_cell(&rs, "blend_err_mean"), 0);
+    assert_int_equal(results_cell(&rs, "audio_s_qexpand"), 8);
+    assert_int_equal(rs.cols[results_cell(&rs, "audio_s_batch")].role, ROLE_TIME);
+    assert_int_equal(results_attr(&rs, "rvc_blend_k")->i, 4);
+    assert_true(results_attr(&rs, "rvc_index_rate")->f == 0.75);
+
+    const struct result_row *flat = find(&rs, "Flat", "l2", 0), *one = find(&rs, "IVF8,Flat", "l2", 1);
+    assert_int_equal(results_value(&rs, flat, "blend_err_mean", &v), 0);
+    assert_true(v < 1e-6);                       /* exact neighbours: the exact blend */
+    assert_int_equal(results_value(&rs, one, "blend_err_mean", &v), 0);
+    assert_true(v > 0);
+    assert_int_equal(results_value(&rs, one, "audio_s_batch", &v), 0);
+    assert_float_equal(v, 50 / one->qps, 1e-12);
+    /* ip: no blend, but the audio time */
+    const struct result_row *ip = find(&rs, "Flat", "ip", 0);
+    assert_int_equal(results_value(&rs, ip, "blend_err_mean", &v), 0);
+    assert_true(isnan(v));
+    assert_int_equal(results_value(&rs, ip, "audio_s_single", &v), 0);
+    assert_true(v > 0);
+    /* skipped: everything unset */
+    const struct result_row *skip = find(&rs, "IVF8,Flat", "l2", 16);
+    assert_int_equal(results_value(&rs, skip, "blend_missing", &v), 0);
+    assert_true(v == -1);
+
+    const struct result_table *t = results_table(&rs, "blend");
+    assert_non_null(t);
+    assert_int_equal(t->n_rows, 3 * 2);          /* l2: Flat, nprobe 1, nprobe 8; two rates */
+    int c_row = results_table_col(t, "run_row"), c_rate = results_table_col(t, "index_rate");
+    for (size_t i = 0; i < t->n_rows; i++) {
+        const union result_cell *b = t->cells + i * t->n_cols;
+        assert_string_equal(rs.rows[b[c_row].i].metric, "l2");
+        assert_string_equal(rs.rows[b[c_row].i].status, "ok");
+        assert_true(b[c_rate].f == (i % 2 ? 0.25 : 0.75));
+    }
+    results_release(&rs);
+    free(body);
+}
+
+/* --set overrides go through to the run (and are recorded). */
+static void test_set_overrides(void **state)
+{
+    static const char *const sets[] = { "k=[1, 3]", "metrics=[l2]" };
+    struct result_set rs;
+    (void)state;
+    sweep("set", grid, sets, 2, &rs);
+    assert_int_equal(rs.n_ks, 2);
+    assert_int_equal(rs.ks[1], 3);
+    assert_int_equal(rs.n_rows, 4);
+    assert_non_null(strstr(results_attr(&rs, "config_sets")->s, "metrics=[l2]"));
+    results_release(&rs);
+}
+
+static int bad_run(void *arg)
+{
+    struct run_opts o = { .output_dir = tmp("bad-out") };
+    char *results = (char *)1;
+    int rc = run_sweep(arg, &o, &results);
+    assert_null(results);
+    return rc;
+}
+
+/* A factory faiss refuses: one error line naming the config line, and no
+ * file written. */
+static void test_bad_config(void **state)
+{
+    char *cfg = xasprintf("name: bad\ndataset: {format: fvecs, base: %s, queries: %s}\n"
+                          "indexes:\n  - factory: IVF8,Flaat\n", tmp("base.fvecs"),
+                          tmp("queries.fvecs"));
+    (void)state;
+    write_text_file(tmp("bad.yaml"), cfg);
+    assert_fails(bad_run((void *)tmp("bad.yaml")), "bad.yaml:4", "IVF8,Flaat");
+    DIR *d = opendir(tmp("bad-out"));
+    int files = 0;
+    for (struct dirent *e; d && (e = readdir(d));)
+        files += e->d_name[0] != '.';
+    if (d)
+        closedir(d);
+    assert_int_equal(files, 0);
+    free(cfg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_generic_run),
+        cmocka_unit_test(test_rvc_run),
+        cmocka_unit_test(test_set_overrides),
+        cmocka_unit_test(test_bad_config),
+    };
+    return cmocka_run_group_tests(tests, setup, tmpdir_teardown);
+}
