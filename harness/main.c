@@ -19,6 +19,7 @@
 #include "out/plot.h"
 #include "rvc/report.h"
 #include "out/results.h"
+#include "run/measures.h"
 #include "run/run.h"
 #include "rvc/speech.h"
 #include "out/summary.h"
@@ -90,7 +91,7 @@ struct command {
 };
 
 static command_fn cmd_run, cmd_plot, cmd_summary, cmd_report, cmd_dataset_info,
-    cmd_dataset_build, cmd_help_config, cmd_version, cmd_help;
+    cmd_dataset_build, cmd_help_config, cmd_help_results, cmd_version, cmd_help;
 
 static const struct command commands[] = {
     { "run", NULL, { NULL }, cmd_run, "CONFIG.yaml", 1, 1,
@@ -115,6 +116,8 @@ static const struct command commands[] = {
       "$XDG_CACHE_HOME/faiss-sweep, else $HOME/.cache/faiss-sweep" },
     { "help-config", NULL, { NULL }, cmd_help_config, "", 0, 0, 0,
       "print the reference of every config key" },
+    { "help-results", NULL, { NULL }, cmd_help_results, "", 0, 0, 0,
+      "print the columns of a results file: type, role, unit, meaning" },
     { "--version", NULL, { "version" }, cmd_version, "", 0, 0, 0,
       "print the versions of faiss-sweep and faiss, faiss's SIMD level\n"
       "and the OpenMP threads" },
@@ -383,6 +386,14 @@ out:
     free(root);
     free(script);
     return rc;
+}
+
+static int cmd_help_results(const struct command *cmd, const struct args *a)
+{
+    (void)cmd;
+    (void)a;
+    run_print_schema(stdout);
+    return 0;
 }
 
 static int cmd_help_config(const struct command *cmd, const struct args *a)

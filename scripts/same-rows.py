@@ -8,7 +8,7 @@ and memory (train_s, add_s, qps, lat_*_us, rss_delta_bytes, prep_s,
 audio_s_*), and /blend when present; then the root attributes but those that
 name when or where the run happened. A column only one file has must hold
 nothing there (NaN, -1 or empty): a file of a config without an rvc: section
-no longer carries RVC's columns. Exits 0 when the same, 1 with a line per
+no longer carries RVC's columns (nor an empty /blend). Exits 0 when the same, 1 with a line per
 difference otherwise.
 """
 import math
@@ -21,7 +21,7 @@ TIMES = {"train_s", "add_s", "qps", "lat_mean_us", "lat_p50_us", "lat_p95_us",
          "lat_p99_us", "rss_delta_bytes", "prep_s", "audio_s_batch", "audio_s_single",
          "audio_s_qexpand"}
 RUN_ATTRS = {"git_commit", "start_time", "wall_s", "faiss_s", "harness_share",
-             "config_path", "harness_version", "schema_version"}
+             "config_path", "harness_version", "schema_version", "config_sets"}
 
 
 def empty(col):
@@ -60,9 +60,12 @@ def main():
     fa, fb = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
     out = []
     compare_table("runs", fa["runs"][:], fb["runs"][:], TIMES, out)
-    if ("blend" in fa) != ("blend" in fb):
+    # An empty /blend is no /blend: files without RVC's measure now have none.
+    ba = "blend" in fa and len(fa["blend"]) > 0
+    bb = "blend" in fb and len(fb["blend"]) > 0
+    if ba != bb:
         out.append("/blend in one file only")
-    elif "blend" in fa:
+    elif ba:
         compare_table("blend", fa["blend"][:], fb["blend"][:], set(), out)
     for k in sorted(set(fa.attrs) | set(fb.attrs)):
         if k in RUN_ATTRS:

@@ -66,25 +66,12 @@ cols = list(runs.dtype.names)
 def schema(ks):
     """The /runs columns and roles the program documents (`faiss-sweep
     help-results`, the README's table), recall columns expanded for ks."""
-    p = subprocess.run([exe, "help-results"], capture_output=True, text=True)
-    if p.returncode != 0:
-        # until main.c exposes run_print_schema: the same table, written out
-        print("note: no 'faiss-sweep help-results'; using the schema as of schema 3")
-        names = ["family", "factory", "metric", "N", "nlist", "nprobe", "k_factor", "preprocess",
-                 "n_clusters", "train_s", "add_s", "qps", "lat_mean_us", "lat_p50_us",
-                 "lat_p95_us", "lat_p99_us", "index_bytes", "rss_delta_bytes", "ndis_per_query",
-                 "recall_at_<k>", "recall1_at_<k>", "missing_ids", "blend_err_mean",
-                 "blend_err_p95", "blend_cos_mean", "blend_missing", "blend_zero_dist",
-                 "audio_s_batch", "audio_s_single", "blend_ir_unit", "audio_s_qexpand", "prep_s",
-                 "status"]
-        roles = ["setting"] * 9 + ["time"] * 7 + ["size"] * 3 + ["quality"] * 8 + ["time"] * 2 + \
-                ["quality", "time", "time", "status"]
-    else:
-        names, roles = [], []
-        for line in p.stdout.split("\n\n")[0].splitlines()[2:]:
-            cells = [c.strip() for c in line.strip("|").split("|")]
-            names.append(cells[0].strip("`"))
-            roles.append(cells[2])
+    p = subprocess.run([exe, "help-results"], capture_output=True, text=True, check=True)
+    names, roles = [], []
+    for line in p.stdout.split("\n\n")[0].splitlines()[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        names.append(cells[0].strip("`"))
+        roles.append(cells[2])
     out_names, out_roles = [], []
     for n, r in zip(names, roles):
         for k in (ks if "<k>" in n else [None]):

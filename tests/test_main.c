@@ -86,7 +86,7 @@ static struct ran run_prog(const char *const *args, const char *const *env)
 
 /* Every command and what names it in the usage text. */
 static const char *const commands[] = {
-    "run", "plot", "summary", "report", "dataset info", "dataset build", "help-config",
+    "run", "plot", "summary", "report", "dataset info", "dataset build", "help-config", "help-results",
     "--version", "--help",
 };
 
