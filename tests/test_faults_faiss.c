@@ -255,7 +255,7 @@ static void test_serialize_fails(void **state)
     (void)state;
     arm(WRITE, 1, 0, 0, "injected write failure");
     assert_fails(build_index(&idx, "Flat", BACKEND_L2, xb, NB, D, 0, &bs),
-                 "'Flat': cannot serialize the index to measure its size", NULL);
+                 "cannot serialize index 'Flat' to measure its size", NULL);
     assert_null(idx);
 }
 

@@ -42,7 +42,7 @@ int build_index(struct fs_index **out, const char *factory, enum backend_metric 
     }
     st->index_bytes = backend_serialized_size(idx);
     if (st->index_bytes < 0) {
-        error("'%s': cannot serialize the index to measure its size", factory);
+        error("cannot serialize index '%s' to measure its size", factory);
         goto fail;
     }
     *out = idx;

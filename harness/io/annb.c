@@ -15,6 +15,7 @@
  * naming the file and what is wrong with it.
  */
 #include "io/annb.h"
+#include "lib/h5.h"
 #include "lib/util.h"
 
 #include <errno.h>
@@ -67,9 +68,8 @@ void annb_release(struct annb *a)
  */
 static char *read_distance(hid_t file, const char *path)
 {
-    hid_t attr = -1, ftype = -1, mtype = -1, space = -1;
-    char *s = NULL, *vlen = NULL;
-    size_t len;
+    hid_t attr = -1, ftype = -1, space = -1;
+    char *s = NULL;
 
     if (H5Aexists(file, "distance") <= 0) {
         error("no root attribute 'distance' in '%s' (euclidean, angular, dot)", path);
@@ -84,36 +84,9 @@ static char *read_distance(hid_t file, const char *path)
         error("attribute 'distance' of '%s' is not a single string", path);
         goto out;
     }
-    mtype = H5Tcopy(H5T_C_S1);
-    H5Tset_cset(mtype, H5Tget_cset(ftype));
-    if (H5Tis_variable_str(ftype) > 0) {
-        H5Tset_size(mtype, H5T_VARIABLE);
-        if (H5Aread(attr, mtype, &vlen) < 0 || !vlen) {
-            error("cannot read attribute 'distance' of '%s'", path);
-            goto out;
-        }
-        s = xstrdup(vlen);
-    } else {
-        /* One byte more than stored so a full-width value still ends in NUL. */
-        len = H5Tget_size(ftype);
-        H5Tset_size(mtype, len + 1);
-        H5Tset_strpad(mtype, H5T_STR_NULLTERM);
-        s = xcalloc(len + 2, 1);
-        if (H5Aread(attr, mtype, s) < 0) {
-            error("cannot read attribute 'distance' of '%s'", path);
-            free(s);
-            s = NULL;
-            goto out;
-        }
-        /* Fortran-style writers pad with spaces. */
-        for (len = strlen(s); len && s[len - 1] == ' '; len--)
-            s[len - 1] = '\0';
-    }
+    if (!(s = h5_read_string_attr(attr, ftype)))
+        error("cannot read attribute 'distance' of '%s'", path);
 out:
-    if (vlen)
-        H5free_memory(vlen);
-    if (mtype >= 0)
-        H5Tclose(mtype);
     if (space >= 0)
         H5Sclose(space);
     if (ftype >= 0)

@@ -244,16 +244,16 @@ int backend_read_vectors(const char *path, float **x, size_t *n, size_t *d)
     *n = *d = 0;
     TIMED(frc, faiss_read_index_fname(path, 0, &index));
     if (frc)
-        return error("'%s': not a faiss index file: %s", path, faiss_msg());
+        return error("not a faiss index file '%s': %s", path, faiss_msg());
     /* Only indexes that store raw vectors give them back exactly. */
     ivf = faiss_IndexIVF_cast(index);
     if (ivf && !faiss_IndexIVFFlat_cast(index)) {
-        error("'%s': an IVF index whose vectors are compressed; only IVF-Flat or Flat "
-              "files hold the raw vectors", path);
+        error("compressed vectors in IVF index '%s': only IVF-Flat or Flat files hold "
+              "the raw vectors", path);
         goto out;
     }
     if (!ivf && !faiss_IndexFlat_cast(index)) {
-        error("'%s': not a Flat or IVF-Flat index; its vectors cannot be recovered", path);
+        error("not a Flat or IVF-Flat index '%s': its vectors cannot be recovered", path);
         goto out;
     }
     if (ivf && faiss_IndexIVF_make_direct_map(ivf, 1)) {

@@ -157,7 +157,7 @@ char *read_file(const char *path, size_t *len)
     char *buf = NULL;
     size_t cap = 0, used = 0;
     if (!f) {
-        error("cannot open '%s': %s", path, strerror(errno));
+        error_errno("cannot open '%s'", path);
         return NULL;
     }
     for (;;) {
@@ -171,7 +171,7 @@ char *read_file(const char *path, size_t *len)
             break;
     }
     if (ferror(f)) {
-        error("cannot read '%s': %s", path, strerror(errno));
+        error_errno("cannot read '%s'", path);
         fclose(f);
         free(buf);
         return NULL;

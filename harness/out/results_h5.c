@@ -13,6 +13,7 @@
  * their fields, any other numeric one into a cell.
  */
 #include "out/results.h"
+#include "lib/h5.h"
 #include "lib/util.h"
 
 #include <errno.h>
@@ -484,32 +485,6 @@ out:
     return rc;
 }
 
-/* Read a string attribute, fixed or variable length; NULL on failure. */
-static char *read_str_attr(hid_t attr, hid_t ftype)
-{
-    char *s = NULL;
-    if (H5Tis_variable_str(ftype) > 0) {
-        char *v = NULL;
-        hid_t mt = H5Tcopy(H5T_C_S1);
-        H5Tset_size(mt, H5T_VARIABLE);
-        H5Tset_cset(mt, H5Tget_cset(ftype));
-        if (H5Aread(attr, mt, &v) >= 0)
-            s = xstrdup(v ? v : "");
-        H5free_memory(v);
-        H5Tclose(mt);
-    } else {
-        size_t len = H5Tget_size(ftype);
-        hid_t mt = H5Tcopy(ftype);
-        s = xcalloc(len + 1, 1);
-        if (H5Aread(attr, mt, s) < 0) {
-            free(s);
-            s = NULL;
-        }
-        H5Tclose(mt);
-    }
-    return s;
-}
-
 struct attr_ctx {
     struct result_set *rs;
     const char *path;
@@ -533,7 +508,7 @@ static herr_t read_one_attr(hid_t loc, const char *name, const H5A_info_t *info,
         int64_t i;
         double f;
         if (cls == H5T_STRING) {
-            char *s = read_str_attr(attr, ftype);
+            char *s = h5_read_string_attr(attr, ftype);
             if (s)
                 results_attr_str(ctx->rs, name, s);
             else

@@ -298,8 +298,8 @@ static int load(struct run *r, const char *config_path, const struct run_opts *o
     run_measures_init(&r->ms, &r->cfg);
     r->kdeep = run_measures_depth(&r->ms, r->env.kmax);
     if (r->kdeep > r->ds.base.n)
-        return error("%s: k: %zu exceeds the %zu base vectors", r->cfg.path, r->kdeep,
-                     r->ds.base.n);
+        return error("k too large in '%s': %zu neighbours exceed the %zu base vectors",
+                     r->cfg.path, r->kdeep, r->ds.base.n);
     info("dataset: N=%zu d=%zu queries=%zu (%s)", r->ds.base.n, r->ds.base.d,
          r->ds.queries.n, r->ds.base_path);
     /* ann-benchmarks files say which distance their neighbours are for. */
