@@ -154,7 +154,7 @@ int groundtruth_stored(struct ground_truth *gt, const struct dataset *ds, enum m
         recall_at(&sample, I, kmax, kmax, &rec, &rec1);
         agree = rec >= 0.999;
         if (!agree)
-            warning("'%s': stored ground truth disagrees with exact search on %zu queries "
+            warning("stored ground truth of '%s' disagrees with exact search on %zu queries "
                     "(recall@%zu %.4f); computing it instead", ds->base_path, ns, kmax, rec);
     }
     free(D);

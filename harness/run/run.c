@@ -304,8 +304,8 @@ static int load(struct run *r, const char *config_path, const struct run_opts *o
          r->ds.queries.n, r->ds.base_path);
     /* ann-benchmarks files say which distance their neighbours are for. */
     if (r->ds.native_metric && !uses_metric(&r->cfg, (enum metric)metric_parse(r->ds.native_metric)))
-        warning("'%s': its distance '%s' is metric %s, which this config does not sweep",
-                r->ds.base_path, r->ds.distance, r->ds.native_metric);
+        warning("distance '%s' of '%s' is metric %s, which this config does not sweep",
+                r->ds.distance, r->ds.base_path, r->ds.native_metric);
     ladder(r);
     if (grid_expand(&r->grid, &r->cfg, r->sizes, r->n_sizes, r->ds.base.d) || preflight(r))
         return -1;
