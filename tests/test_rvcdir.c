@@ -221,6 +221,14 @@ static void test_generated_order(void **state)
     assert_int_equal(v.n, 20);
     vecs_release(&v);
     clips_release(&c);
+    /* lib's has_suffix: the suffix is matched in any case, as np.load takes any name */
+    assert_int_equal(rename(tmp("exp/3_feature256/b.npy"), tmp("exp/3_feature256/b.NPY")), 0);
+    assert_int_equal(load_rvc(&v, &c, exp, NULL, 0), 0);
+    assert_true(v.n == 20 && c.n == 5);
+    assert_string_equal(c.names[4], "b.NPY");
+    vecs_release(&v);
+    clips_release(&c);
+    assert_int_equal(rename(tmp("exp/3_feature256/b.NPY"), tmp("exp/3_feature256/b.npy")), 0);
 }
 
 static void test_generated_damage(void **state)

@@ -31,14 +31,6 @@ static int is_file(const char *path)
     return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Case-sensitive, unlike lib's has_suffix: kept as it always was here (a
- * clip named X.NPY is skipped, and reported as not a .npy file). */
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && !strcmp(s + n - m, suffix);
-}
-
 /* Last component of a folder path, trailing slashes ignored (malloc'd). */
 static char *base_name(const char *path)
 {
@@ -73,7 +65,7 @@ char *rvc_resolve(const char *path, const char *version)
         return NULL;
     }
     if (is_file(path)) {
-        if (ends_with(path, ".index"))
+        if (has_suffix(path, ".index"))
             error("'%s' is an index file: use format rvc-index for it", path);
         else
             out = xstrdup(path);
@@ -147,7 +139,7 @@ static char **list_npy(const char *dir, size_t *n)
         full = join(dir, e->d_name);
         regular = is_file(full);
         free(full);
-        if (!regular || !ends_with(e->d_name, ".npy")) {
+        if (!regular || !has_suffix(e->d_name, ".npy")) {
             if (!others++)
                 first_other = xstrdup(e->d_name);
             continue;
