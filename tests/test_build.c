@@ -23,17 +23,9 @@
 #define D 16
 #define NQ 20
 
-static float *random_rows(size_t n, uint64_t seed)
-{
-    float *x = xmalloc(n * D * sizeof(*x));
-    for (size_t i = 0; i < n * D; i++)
-        x[i] = (float)(rng_next(&seed) >> 40) / (float)(1 << 24);
-    return x;
-}
-
 static void test_flat(void **state)
 {
-    float *xb = random_rows(N, 1);
+    float *xb = random_rows(N, D, 1);
     struct fs_index *idx = NULL;
     struct build_stats bs;
     (void)state;
@@ -52,7 +44,7 @@ static void test_flat(void **state)
  * short): the same size and the same answers. */
 static void test_ivf_batches(void **state)
 {
-    float *xb = random_rows(N, 2), *xq = random_rows(NQ, 3);
+    float *xb = random_rows(N, D, 2), *xq = random_rows(NQ, D, 3);
     struct fs_index *one = NULL, *many = NULL;
     struct build_stats a, b;
     float Da[NQ * 5], Db[NQ * 5];
@@ -88,7 +80,7 @@ static int build_bad(void *arg)
 
 static void test_bad_factory(void **state)
 {
-    float *xb = random_rows(N, 4);
+    float *xb = random_rows(N, D, 4);
     (void)state;
     assert_fails(build_bad(xb), "cannot create 'IVF16,Flaat'", NULL);
     free(xb);

@@ -31,22 +31,17 @@ static int have_shared(void)
 /* Write a config, run it, read the results back. */
 static void sweep(const char *name, const char *yaml, struct result_set *rs)
 {
-    char *cfg_path = xasprintf("%s/%s.yaml", tmpdir, name);
-    char *results_path = NULL;
-    FILE *f = fopen(cfg_path, "w");
-    struct run_opts o = { .output_dir = tmpdir, .plot = 0, .progress = 0 };
-
-    assert_non_null(f);
     /* Ground truth cached inside the temporary folder. */
-    fprintf(f, "%scache_dir: %s/cache\n", yaml, tmpdir);
-    fclose(f);
+    char *cfg = xasprintf("%scache_dir: %s/cache\n", yaml, tmpdir);
+    char *results_path = NULL;
+
     util_quiet = 1;
-    assert_int_equal(run_sweep(cfg_path, &o, &results_path), 0);
+    assert_int_equal(run_config(name, cfg, NULL, 0, &results_path, NULL), 0);
     assert_non_null(results_path);
     memset(rs, 0, sizeof(*rs));
     assert_int_equal(results_read(rs, results_path), 0);
     free(results_path);
-    free(cfg_path);
+    free(cfg);
 }
 
 static const struct result_row *find(const struct result_set *rs, const char *factory,

@@ -331,16 +331,7 @@ static int sweep(const char *name, char **results_path, char **err)
         "checkpoint_s: -1\n"
         "cache_dir: %s\n",
         name, tmp("base.fvecs"), tmp("queries.fvecs"), tmp("cache"));
-    char *cfg_path = xasprintf("%s/%s.yaml", tmpdir, name);
-    char *outdir = xasprintf("%s/out-%s", tmpdir, name);
-    struct run_opts o = { .output_dir = outdir, .plot = 0, .progress = 0 };
-    int rc;
-    assert_int_equal(write_string(cfg_path, cfg), 0);
-    capture_start();
-    rc = run_sweep(cfg_path, &o, results_path);
-    *err = xstrdup(capture_end());
-    free(outdir);
-    free(cfg_path);
+    int rc = run_config(name, cfg, NULL, 0, results_path, err);
     free(cfg);
     return rc;
 }

@@ -43,17 +43,12 @@ static void sweep(const char *name, const char *body, const char *const *sets, s
                           "cache_dir: %s\n"
                           "measure: {repeats: 1, warmup: 0, latency_queries: 5}\n%s",
                           name, tmp("base.fvecs"), tmp("queries.fvecs"), tmp("cache"), body);
-    char *path = xasprintf("%s/%s.yaml", tmpdir, name), *out = xasprintf("%s/%s", tmpdir, name);
-    struct run_opts o = { .output_dir = out, .sets = sets, .n_sets = n_sets };
     char *results = NULL;
 
-    write_text_file(path, cfg);
-    assert_int_equal(run_sweep(path, &o, &results), 0);
+    assert_int_equal(run_config(name, cfg, sets, n_sets, &results, NULL), 0);
     assert_non_null(results);
     assert_int_equal(results_read(rs, results), 0);
     free(results);
-    free(out);
-    free(path);
     free(cfg);
 }
 

@@ -18,19 +18,12 @@
 #include "lib/backend.h"
 #include "lib/rng.h"
 #include "lib/util.h"
+#include "testutil.h"
 
 #define N 1000
 #define D 16
 #define NQ 40
 #define K 5
-
-static float *random_rows(size_t n, uint64_t seed)
-{
-    float *x = xmalloc(n * D * sizeof(*x));
-    for (size_t i = 0; i < n * D; i++)
-        x[i] = (float)(rng_next(&seed) >> 40) / (float)(1 << 24);
-    return x;
-}
 
 struct fixture {
     float *xb, *xq;
@@ -41,8 +34,8 @@ static int setup(void **state)
 {
     static struct fixture f;
     char why[256];
-    f.xb = random_rows(N, 1);
-    f.xq = random_rows(NQ, 2);
+    f.xb = random_rows(N, D, 1);
+    f.xq = random_rows(NQ, D, 2);
     if (backend_create(&f.idx, "Flat", D, BACKEND_L2, why, sizeof(why)) ||
         backend_add(f.idx, N, f.xb))
         return -1;

@@ -115,6 +115,41 @@ int tmpdir_teardown(void **state)
 
 /* ---- generated data ---- */
 #include "lib/rng.h"
+#include "run/run.h"
+
+static float random_value(uint64_t *state)
+{
+    return (float)(rng_next(state) >> 40) / (float)(1 << 24);
+}
+
+float *random_rows(size_t n, size_t d, uint64_t seed)
+{
+    size_t m = n * d;
+    float *x = malloc((m > 0 ? m : 1) * sizeof(*x));
+    assert_non_null(x);
+    for (size_t i = 0; i < m; i++)
+        x[i] = random_value(&seed);
+    return x;
+}
+
+int run_config(const char *name, const char *yaml, const char *const *sets, size_t n_sets,
+               char **results_path, char **err)
+{
+    char cfg_path[600], outdir[600];
+    struct run_opts o = { .plot = 0, .progress = 0, .sets = sets, .n_sets = n_sets };
+    int rc;
+
+    snprintf(cfg_path, sizeof(cfg_path), "%s/%s.yaml", tmpdir, name);
+    snprintf(outdir, sizeof(outdir), "%s/out-%s", tmpdir, name);
+    o.output_dir = outdir;
+    assert_int_equal(write_string(cfg_path, yaml), 0);
+    if (err)
+        capture_start();
+    rc = run_sweep(cfg_path, &o, results_path);
+    if (err)
+        *err = strdup(capture_end());
+    return rc;
+}
 
 int write_random_fvecs(const char *path, size_t n, size_t d, uint64_t seed)
 {
@@ -125,7 +160,7 @@ int write_random_fvecs(const char *path, size_t n, size_t d, uint64_t seed)
     for (size_t i = 0; ok && i < n; i++) {
         ok = fwrite(&dim, sizeof(dim), 1, f) == 1;
         for (size_t j = 0; ok && j < d; j++) {
-            float v = (float)(rng_next(&state) >> 40) / (float)(1 << 24);
+            float v = random_value(&state);
             ok = fwrite(&v, sizeof(v), 1, f) == 1;
         }
     }

@@ -53,6 +53,17 @@ int count_lines(const char *s);
  * the d floats. Returns 0 or -1 (errno set). */
 int write_random_fvecs(const char *path, size_t n, size_t d, uint64_t seed);
 
+/* n x d floats drawn as write_random_fvecs draws them (malloc'd; caller frees). */
+float *random_rows(size_t n, size_t d, uint64_t seed);
+
+/* A whole sweep on a config given as text: written to tmpdir/<name>.yaml,
+ * run with run_sweep (no plots, no progress) into tmpdir/out-<name>, with
+ * the --set overrides sets (n_sets of them; NULL, 0 for none). err NULL:
+ * stderr as it is; else what the run printed (caller frees). Returns
+ * run_sweep's result; *results_path as run_sweep sets it (caller frees). */
+int run_config(const char *name, const char *yaml, const char *const *sets, size_t n_sets,
+               char **results_path, char **err);
+
 /* Write text to path (created or truncated). Returns 0 or -1. */
 int write_string(const char *path, const char *text);
 
