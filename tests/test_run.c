@@ -3,7 +3,8 @@
  * ../shared): every point becomes a row with its status (a skipped point
  * included), provenance is set, a config without an rvc: section writes
  * none of RVC's columns, one with it writes them and /blend, --set
- * overrides reach the run, and a config that cannot run writes nothing.
+ * overrides reach the run, the machine's state is stored, and a config
+ * that cannot run writes nothing.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -107,6 +108,18 @@ static void test_generic_run(void **state)
     assert_int_equal(results_attr(&rs, "latency_threads")->i, 1);
     assert_true(results_attr(&rs, "faiss_s")->f > 0);
     assert_true(results_attr(&rs, "wall_s")->f >= results_attr(&rs, "faiss_s")->f);
+    /* the machine's state over the run (lib/machine: Linux has /proc) */
+    assert_true(results_attr(&rs, "load1_start")->f >= 0);
+    assert_true(results_attr(&rs, "load1_end")->f >= 0);
+    assert_true(results_attr(&rs, "own_cpu_s")->f > 0);
+    assert_true(results_attr(&rs, "steal_s")->f >= 0);
+    assert_true(results_attr(&rs, "others_cpu_share")->f >= 0 &&
+                results_attr(&rs, "others_cpu_share")->f <= 1);
+    assert_true(results_attr(&rs, "others_cpu_s")->f >= 0);
+    assert_true(results_attr(&rs, "steal_share")->f >= 0);
+    assert_true(results_attr(&rs, "machine_busy")->i == 0 ||
+                results_attr(&rs, "machine_busy")->i == 1);
+    assert_true(strlen(results_attr(&rs, "cpu_governor")->s) > 0);
     assert_non_null(strstr(results_attr(&rs, "config_resolved")->s,
                            "{nprobe: 16, k_factor: 0, skipped: nprobe > nlist}"));
     results_release(&rs);

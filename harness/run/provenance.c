@@ -87,3 +87,34 @@ void provenance_set(struct result_set *rs, const struct config *cfg, const struc
     results_attr_str(rs, "start_time", started);
     free(cpu);
 }
+
+void provenance_machine(struct result_set *rs, const struct machine_sample *start,
+                        struct machine_sample *end, struct machine_usage *u)
+{
+    char *gov = machine_governor("/sys/devices/system/cpu");
+
+    machine_sample(end);
+    machine_usage(start, end, sysconf(_SC_CLK_TCK), u);
+    results_attr_float(rs, "load1_start", start->load_ok ? start->load[0] : -1);
+    results_attr_float(rs, "load1_end", end->load_ok ? end->load[0] : -1);
+    results_attr_float(rs, "own_cpu_s", end->own_cpu_s - start->own_cpu_s);
+    results_attr_float(rs, "steal_s", u->steal_s);
+    results_attr_float(rs, "steal_share", u->steal_share);
+    results_attr_float(rs, "others_cpu_s", u->others_cpu_s);
+    results_attr_float(rs, "others_cpu_share", u->others_cpu_share);
+    results_attr_int(rs, "machine_busy", machine_busy(u));
+    results_attr_str(rs, "cpu_governor", gov);
+    free(gov);
+}
+
+void provenance_warn_busy(const struct machine_sample *start, const struct machine_sample *end,
+                          const struct machine_usage *u)
+{
+    if (!machine_busy(u))
+        return;
+    warning("the machine was busy during the run: other processes used %.1f%% of the CPUs' "
+            "time (%.1f s), the hypervisor stole %.1f%% (%.1f s), load average %.2f at "
+            "start, %.2f at end; speeds of this run carry that noise",
+            100 * u->others_cpu_share, u->others_cpu_s, 100 * u->steal_share, u->steal_s,
+            start->load_ok ? start->load[0] : -1, end->load_ok ? end->load[0] : -1);
+}

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include "core/config.h"
 #include "io/dataset.h"
+#include "lib/machine.h"
 #include "out/measure.h"
 #include "out/results.h"
 
@@ -19,5 +20,18 @@
 void provenance_set(struct result_set *rs, const struct config *cfg, const struct dataset *ds,
                     size_t gt_k, int batch_threads, const struct measure *const *measures,
                     size_t n_measures, const char *started);
+
+/* The machine's state over the run, as root attributes of rs (README:
+ * "Results file"): samples the machine now into *end, compares it with
+ * `start` (sampled when the run began) into *u, and sets load1_start,
+ * load1_end, own_cpu_s, steal_s, steal_share, others_cpu_s,
+ * others_cpu_share, machine_busy and cpu_governor (read now). */
+void provenance_machine(struct result_set *rs, const struct machine_sample *start,
+                        struct machine_sample *end, struct machine_usage *u);
+
+/* When u says the machine was busy (machine_busy), a warning on stderr with
+ * the figures; nothing otherwise. */
+void provenance_warn_busy(const struct machine_sample *start, const struct machine_sample *end,
+                          const struct machine_usage *u);
 
 #endif

@@ -56,6 +56,7 @@ struct run {
     struct backend_clock faiss;           /* seconds in faiss calls, registered while running */
     size_t n_failed;
     double t_start;
+    struct machine_sample machine0;       /* the machine when the run began */
     int progress;                         /* draw the progress line */
 };
 
@@ -368,6 +369,8 @@ static void sweep(struct run *r)
 static int finish(struct run *r, const char *path, double faiss_s)
 {
     double wall = now_s() - r->t_start;
+    struct machine_sample machine1;
+    struct machine_usage usage;
     char *resolved = point_resolved_config(&r->cfg, &r->vec, &r->grid);
 
     results_attr_str(&r->rs, "config_resolved", resolved);
@@ -375,6 +378,7 @@ static int finish(struct run *r, const char *path, double faiss_s)
     results_attr_float(&r->rs, "wall_s", wall);
     results_attr_float(&r->rs, "faiss_s", faiss_s);
     results_attr_float(&r->rs, "harness_share", wall > 0 ? (wall - faiss_s) / wall : 0);
+    provenance_machine(&r->rs, &r->machine0, &machine1, &usage);
     if (results_write(&r->rs, path))
         return -1;
     checkpoint_remove(&r->cp);
@@ -385,6 +389,7 @@ static int finish(struct run *r, const char *path, double faiss_s)
            wall - faiss_s, wall > 0 ? 100.0 * (wall - faiss_s) / wall : 0.0);
     printf("results: %s\n", path);
     fflush(stdout);
+    provenance_warn_busy(&r->machine0, &machine1, &usage);
     return 0;
 }
 
@@ -402,6 +407,7 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     /* The run's faiss time is counted on its own clock, put back on return. */
     clock_before = backend_clock_use(&r.faiss);
     r.t_start = now_s();
+    machine_sample(&r.machine0);
     r.progress = opts->progress;
     *results_path = NULL;
     strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime(&now));
