@@ -21,7 +21,9 @@ TIMES = {"train_s", "add_s", "qps", "lat_mean_us", "lat_p50_us", "lat_p95_us",
          "lat_p99_us", "rss_delta_bytes", "prep_s", "audio_s_batch", "audio_s_single",
          "audio_s_qexpand"}
 RUN_ATTRS = {"git_commit", "start_time", "wall_s", "faiss_s", "harness_share",
-             "config_path", "harness_version", "schema_version", "config_sets"}
+             "config_path", "harness_version", "schema_version", "config_sets",
+             "load1_start", "load1_end", "own_cpu_s", "steal_s", "steal_share",
+             "others_cpu_s", "others_cpu_share", "machine_busy", "cpu_governor"}
 
 
 def empty(col):

@@ -147,6 +147,13 @@ for key in ["harness_version", "git_commit", "faiss_version", "faiss_simd", "cpu
 check(int(attrs["N"]) == 4900 and int(attrs["d"]) == 128 and int(attrs["nq"]) == 100,
       "N, d, nq attributes")
 check("name: h5py-check" in s(attrs["config_text"]), "config text stored")
+# the machine's state over the run (README: "How things are measured")
+check(all(float(attrs.get(k, -2)) >= 0 for k in ["load1_start", "load1_end", "own_cpu_s",
+                                                  "steal_s", "steal_share", "others_cpu_s",
+                                                  "others_cpu_share"]),
+      "machine state attributes read and non-negative")
+check(float(attrs["others_cpu_share"]) <= 1 and int(attrs["machine_busy"]) in (0, 1) and
+      len(s(attrs["cpu_governor"])) > 0, "others_cpu_share, machine_busy, cpu_governor")
 
 try:
     import pandas as pd  # optional: Debian's python3-pandas

@@ -179,6 +179,14 @@ static void test_usage(void **state)
     machine_usage(&a, &b, 100, &u);
     assert_true(u.others_cpu_s == 0 && u.others_cpu_share == 0);
 
+    /* the same shares over less than a second: too few ticks to tell */
+    b.t = a.t + 0.5;
+    b.ticks.busy = a.ticks.busy + 1401;
+    machine_usage(&a, &b, 100, &u);
+    assert_true(u.others_cpu_share > 0.1);
+    assert_int_equal(machine_busy(&u), 0);
+    b.t = a.t + 10;
+
     /* not measured: -1 everywhere, never busy */
     b.ticks_ok = 0;
     machine_usage(&a, &b, 100, &u);

@@ -176,5 +176,6 @@ void machine_usage(const struct machine_sample *a, const struct machine_sample *
 
 int machine_busy(const struct machine_usage *u)
 {
-    return u->others_cpu_share > MACHINE_BUSY_OTHERS || u->steal_share > MACHINE_BUSY_STEAL;
+    return u->wall_s >= MACHINE_BUSY_MIN_S &&
+           (u->others_cpu_share > MACHINE_BUSY_OTHERS || u->steal_share > MACHINE_BUSY_STEAL);
 }

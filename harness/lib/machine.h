@@ -69,12 +69,15 @@ void machine_usage(const struct machine_sample *a, const struct machine_sample *
                    struct machine_usage *u);
 
 /* The thresholds of "busy": other processes took more than 10% of the CPUs'
- * time, or the hypervisor stole more than 1% of it. */
+ * time, or the hypervisor stole more than 1% of it, over at least a second
+ * (/proc/stat counts in ticks of 10 ms: over a shorter run a few ticks of
+ * the run itself would read as other processes' time). */
 #define MACHINE_BUSY_OTHERS 0.10
 #define MACHINE_BUSY_STEAL 0.01
+#define MACHINE_BUSY_MIN_S 1.0
 
 /* 1 when u says the machine was busy (by the thresholds above), else 0
- * (also when not measured). */
+ * (also when not measured, or over less than MACHINE_BUSY_MIN_S). */
 int machine_busy(const struct machine_usage *u);
 
 #endif
