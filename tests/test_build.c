@@ -29,7 +29,7 @@ static void test_flat(void **state)
     struct fs_index *idx = NULL;
     struct build_stats bs;
     (void)state;
-    assert_int_equal(build_index(&idx, "Flat", BACKEND_L2, xb, N, D, 0, &bs), 0);
+    assert_int_equal(build_index(&idx, "Flat", BACKEND_L2, xb, N, D, 0, NULL, &bs), 0);
     assert_non_null(idx);
     assert_int_equal(backend_ntotal(idx), N);
     assert_true(bs.train_s >= 0 && bs.add_s >= 0);
@@ -51,8 +51,8 @@ static void test_ivf_batches(void **state)
     int64_t Ia[NQ * 5], Ib[NQ * 5];
     (void)state;
     backend_set_threads(1);   /* k-means the same both times */
-    assert_int_equal(build_index(&one, "IVF16,Flat", BACKEND_L2, xb, N, D, 0, &a), 0);
-    assert_int_equal(build_index(&many, "IVF16,Flat", BACKEND_L2, xb, N, D, 333, &b), 0);
+    assert_int_equal(build_index(&one, "IVF16,Flat", BACKEND_L2, xb, N, D, 0, NULL, &a), 0);
+    assert_int_equal(build_index(&many, "IVF16,Flat", BACKEND_L2, xb, N, D, 333, NULL, &b), 0);
     backend_set_threads(0);
     assert_int_equal(backend_nlist(one), 16);
     assert_int_equal(backend_ntotal(many), N);
@@ -73,7 +73,7 @@ static int build_bad(void *arg)
 {
     struct fs_index *idx = (struct fs_index *)1;
     struct build_stats bs;
-    int rc = build_index(&idx, "IVF16,Flaat", BACKEND_L2, arg, N, D, 0, &bs);
+    int rc = build_index(&idx, "IVF16,Flaat", BACKEND_L2, arg, N, D, 0, NULL, &bs);
     assert_null(idx);
     return rc;
 }
