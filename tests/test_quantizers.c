@@ -21,6 +21,7 @@
 #include "core/quantizers.h"
 #include "lib/backend.h"
 #include "lib/util.h"
+#include "out/results.h"
 #include "testutil.h"
 
 #define N 3000
@@ -67,9 +68,10 @@ static void test_keys(void **state)
     free(y);
 }
 
-/* Reuse within a run, under each metric: IVF16,PQ4x4np trains, then
- * IVF16,Flat, IVF16,PQ4x4np (np: no polysemous training, which is slow) and IVF16,SQ8 reuse; each has the centroids and
- * answers the ids of the same factory trained by faiss without the cache. */
+/* Reuse within a run, under each metric: IVF16,PQ4x4np trains (np: without
+ * polysemous training, which is slow), then IVF16,Flat, IVF16,PQ4x4np and
+ * IVF16,SQ8 reuse; each has the centroids and answers the ids of the same
+ * factory trained by faiss without the cache. */
 static void test_reuse_same_ids(void **state)
 {
     float *xb = random_rows(N, D, 2), *xq = random_rows(NQ, D, 3);
@@ -221,6 +223,54 @@ static void test_disk(void **state)
     free(xq);
 }
 
+/* Two sweeps of one config on one cache directory: in the first, one of the
+ * two IVF8 builds trains and the other reuses; in the second, both reuse
+ * from the file; the rows answer the same. */
+static void test_sweeps(void **state)
+{
+    struct result_set rs[2];
+    (void)state;
+    util_quiet = 1;
+    assert_int_equal(write_random_fvecs(tmp("base.fvecs"), 1200, 16, 7), 0);
+    assert_int_equal(write_random_fvecs(tmp("queries.fvecs"), 40, 16, 8), 0);
+    for (int run = 0; run < 2; run++) {
+        char *cfg = xasprintf("name: reuse\n"
+                              "dataset: {format: fvecs, base: %s, queries: %s}\n"
+                              "cache_dir: %s\n"
+                              "measure: {repeats: 1, warmup: 0, latency_queries: 5, threads: 1}\n"
+                              "k: [5]\nmetrics: [l2]\n"
+                              "indexes:\n"
+                              "  - factory: Flat\n"
+                              "  - factory: \"IVF{nlist},Flat\"\n    nlist: [8]\n    nprobe: [2]\n"
+                              "  - factory: \"IVF{nlist},SQ8\"\n    nlist: [8]\n    nprobe: [2]\n",
+                              tmp("base.fvecs"), tmp("queries.fvecs"), tmp("sweep-cache"));
+        char *results = NULL;
+        int64_t reused = 0;
+        assert_int_equal(run_config("reuse", cfg, NULL, 0, &results, NULL), 0);
+        assert_int_equal(results_read(&rs[run], results), 0);
+        assert_int_equal(rs[run].n_rows, 3);
+        for (size_t i = 0; i < 3; i++) {
+            const struct result_row *row = &rs[run].rows[i];
+            assert_string_equal(row->status, "ok");
+            if (!row->nlist) {
+                assert_int_equal(row->quantizer_reused, 0);
+                assert_true(row->train_reused_s == 0);
+                continue;
+            }
+            reused += row->quantizer_reused;
+            assert_true(row->quantizer_reused ? row->train_reused_s > 0
+                                              : row->train_reused_s == 0);
+            if (run)
+                assert_true(row->recall_at[0] == rs[0].rows[i].recall_at[0]);
+        }
+        assert_int_equal(reused, run ? 2 : 1);
+        free(results);
+        free(cfg);
+    }
+    results_release(&rs[0]);
+    results_release(&rs[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -228,6 +278,7 @@ int main(void)
         cmocka_unit_test(test_reuse_same_ids),
         cmocka_unit_test(test_other_keys_train),
         cmocka_unit_test(test_disk),
+        cmocka_unit_test(test_sweeps),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
