@@ -222,7 +222,8 @@ static void run_build(struct run *r, const struct build_point *b)
         size_t nb;
         const float *xb = prepared_base(&prep, &r->vec, b, &nb);
         built = !build_index(&idx, b->factory, backend_metric_of(b->metric), xb, nb,
-                             rv_base(&r->vec, b->metric)->d, (size_t)b->add_batch, &r->qc, &bs);
+                             rv_base(&r->vec, b->metric)->d, (size_t)b->add_batch,
+                             r->cfg.reuse_quantizers ? &r->qc : NULL, &bs);
     }
     if (!built) {
         prepared_release(&prep);
