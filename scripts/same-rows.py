@@ -5,9 +5,9 @@ usage: scripts/same-rows.py BEFORE.h5 AFTER.h5
 
 Compares /runs row by row (same order), every column but the measured times
 and memory (train_s, add_s, qps, lat_*_us, rss_delta_bytes, prep_s,
-audio_s_*, and the reuse of trained coarse quantizers, quantizer_reused and
-train_reused_s, which depends on what the cache held), and /blend when present; then the root attributes but those that
-name when or where the run happened. A column only one file has must hold
+audio_s_*; and quantizer_reused, train_reused_s, which say what the
+quantizer cache held), and /blend when present; then the root attributes but
+those that name when or where the run happened. A column only one file has must hold
 nothing there (NaN, -1 or empty): a file of a config without an rvc: section
 no longer carries RVC's columns (nor an empty /blend). Exits 0 when the same, 1 with a line per
 difference otherwise.
