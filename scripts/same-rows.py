@@ -5,8 +5,9 @@ usage: scripts/same-rows.py BEFORE.h5 AFTER.h5
 
 Compares /runs row by row (same order), every column but the measured times
 and memory (train_s, add_s, qps, lat_*_us, rss_delta_bytes, prep_s,
-audio_s_*), and /blend when present; then the root attributes but those that
-name when or where the run happened. A column only one file has must hold
+audio_s_*; and quantizer_reused, train_reused_s, which say what the
+quantizer cache held), and /blend when present; then the root attributes but
+those that name when or where the run happened. A column only one file has must hold
 nothing there (NaN, -1 or empty): a file of a config without an rvc: section
 no longer carries RVC's columns (nor an empty /blend). Exits 0 when the same, 1 with a line per
 difference otherwise.
@@ -19,7 +20,7 @@ import numpy as np
 
 TIMES = {"train_s", "add_s", "qps", "lat_mean_us", "lat_p50_us", "lat_p95_us",
          "lat_p99_us", "rss_delta_bytes", "prep_s", "audio_s_batch", "audio_s_single",
-         "audio_s_qexpand"}
+         "audio_s_qexpand", "quantizer_reused", "train_reused_s"}
 RUN_ATTRS = {"git_commit", "start_time", "wall_s", "faiss_s", "harness_share",
              "config_path", "harness_version", "schema_version", "config_sets",
              "load1_start", "load1_end", "own_cpu_s", "steal_s", "steal_share",

@@ -78,6 +78,8 @@ static void make_set_with(struct result_set *rs, size_t nrows, int with_extra)
         row.nprobe = 1 << r;
         row.k_factor = (int64_t)r;
         row.train_s = 1.5 + (double)r;
+        row.quantizer_reused = (int64_t)(r % 2);
+        row.train_reused_s = r % 2 ? 0.75 : 0;
         row.add_s = 0.25;
         row.qps = 12345.678 / (double)(r + 1);
         row.lat_mean_us = 10.5;
@@ -141,6 +143,8 @@ static void assert_rows_equal(const struct result_set *sa, const struct result_r
     assert_int_equal(a->nprobe, b->nprobe);
     assert_int_equal(a->k_factor, b->k_factor);
     assert_true(same_double(a->train_s, b->train_s));
+    assert_int_equal(a->quantizer_reused, b->quantizer_reused);
+    assert_true(same_double(a->train_reused_s, b->train_reused_s));
     assert_true(same_double(a->add_s, b->add_s));
     assert_true(same_double(a->qps, b->qps));
     assert_true(same_double(a->lat_mean_us, b->lat_mean_us));
@@ -268,13 +272,14 @@ static const char *const documented[] = {
     "index_bytes", "rss_delta_bytes", "ndis_per_query",
     "recall_at_1", "recall_at_10", "recall_at_100",
     "recall1_at_1", "recall1_at_10", "recall1_at_100",
-    "missing_ids", "t_err", "t_count", "t_time_s", "prep_s", "status",
+    "missing_ids", "t_err", "t_count", "t_time_s", "prep_s", "quantizer_reused",
+    "train_reused_s", "status",
 };
 static const char *const documented_roles[] = {
     "setting", "setting", "setting", "setting", "setting", "setting", "setting", "setting",
     "setting", "time", "time", "time", "time", "time", "time", "time", "size", "size", "size",
     "quality", "quality", "quality", "quality", "quality", "quality",
-    "quality", "quality", "quality", "time", "time", "status",
+    "quality", "quality", "quality", "time", "time", "size", "time", "status",
 };
 
 /* The "roles" attribute of a dataset, n strings (caller frees with free_roles). */
@@ -329,7 +334,8 @@ static void test_columns_in_file(void **state)
             int is_int = !strcmp(name, "N") || !strcmp(name, "nlist") || !strcmp(name, "nprobe") ||
                          !strcmp(name, "k_factor") || !strcmp(name, "n_clusters") ||
                          !strcmp(name, "index_bytes") || !strcmp(name, "rss_delta_bytes") ||
-                         !strcmp(name, "missing_ids") || !strcmp(name, "t_count");
+                         !strcmp(name, "missing_ids") || !strcmp(name, "t_count") ||
+                         !strcmp(name, "quantizer_reused");
             assert_int_equal(cls, is_int ? H5T_INTEGER : H5T_FLOAT);
             assert_int_equal(H5Tget_size(mt), 8);
         }
@@ -365,7 +371,7 @@ static void test_columns_in_file(void **state)
     H5Aclose(a);
     a = H5Aopen(f, "schema_version", H5P_DEFAULT);
     assert_true(H5Aread(a, H5T_NATIVE_INT64, &version) >= 0);
-    assert_int_equal(version, 3);
+    assert_int_equal(version, 4);
     H5Aclose(a);
     H5Sclose(sp);
     H5Tclose(t);

@@ -2,13 +2,76 @@
  * build.c - create, train and fill one index, timing each step.
  */
 #include "core/build.h"
+#include "core/quantizers.h"
 #include "lib/util.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* Train the coarse centroids of idx alone, as IVF<nlist>,Flat under the
+ * same metric trains them (its train is the k-means only); c gets them.
+ * Returns 0 or -1 after an error. */
+static int train_coarse(struct fs_index *idx, enum backend_metric metric, const float *xb,
+                        size_t nb, size_t d, float *c)
+{
+    struct fs_index *flat = NULL;
+    char factory[48], why[512];
+    int rc;
+    snprintf(factory, sizeof(factory), "IVF%zu,Flat", backend_nlist(idx));
+    if (backend_create(&flat, factory, (int)d, metric, why, sizeof(why)))
+        return error("cannot create '%s' to train coarse centroids: %s", factory, why);
+    rc = backend_train(flat, nb, xb) || backend_ivf_centroids(flat, c) ? -1 : 0;
+    backend_free(flat);
+    return rc;
+}
+
+/* Train idx, reusing or filling the cache (see build_index); st gets
+ * train_s and the reuse fields. Returns 0 or -1 after an error. */
+static int train(struct fs_index *idx, enum backend_metric metric, const float *xb,
+                 size_t nb, size_t d, struct quantizer_cache *qc, struct build_stats *st)
+{
+    const struct quantizer_entry *e;
+    size_t nlist;
+    uint64_t key;
+    float *c;
+    double t0, coarse_s;
+    int rc;
+
+    if (!qc || !backend_ivf_flat_quantizer(idx)) {
+        t0 = now_s();
+        if (backend_train(idx, nb, xb))
+            return -1;
+        st->train_s = now_s() - t0;
+        return 0;
+    }
+    nlist = backend_nlist(idx);
+    key = quantizer_key(xb, nb, d, metric, nlist);
+    if ((e = quantizer_cache_get(qc, key, nlist, d))) {
+        t0 = now_s();
+        if (backend_train_from_centroids(idx, e->c, nb, xb))
+            return -1;
+        st->train_s = now_s() - t0;
+        st->quantizer_reused = 1;
+        st->train_reused_s = e->train_s;
+        return 0;
+    }
+    c = xmalloc(nlist * d * sizeof(float) + 1);
+    t0 = now_s();
+    rc = train_coarse(idx, metric, xb, nb, d, c);
+    coarse_s = now_s() - t0;
+    if (!rc)
+        rc = backend_train_from_centroids(idx, c, nb, xb);
+    st->train_s = now_s() - t0;
+    if (!rc)
+        quantizer_cache_put(qc, key, nlist, d, c, coarse_s);
+    free(c);
+    return rc;
+}
 
 int build_index(struct fs_index **out, const char *factory, enum backend_metric metric,
                 const float *xb, size_t nb, size_t d, size_t add_batch,
-                struct build_stats *st)
+                struct quantizer_cache *qc, struct build_stats *st)
 {
     struct fs_index *idx = NULL;
     char why[512];
@@ -23,10 +86,8 @@ int build_index(struct fs_index **out, const char *factory, enum backend_metric 
     *out = NULL;
     if (backend_create(&idx, factory, (int)d, metric, why, sizeof(why)))
         return error("cannot create '%s': %s", factory, why);
-    t0 = now_s();
-    if (backend_train(idx, nb, xb))
+    if (train(idx, metric, xb, nb, d, qc, st))
         goto fail;
-    st->train_s = now_s() - t0;
     t0 = now_s();
     if (!add_batch)
         add_batch = nb;

@@ -9,17 +9,29 @@
 #include <stdint.h>
 #include "lib/backend.h"
 
+struct quantizer_cache;
+
 struct build_stats {
-    double train_s, add_s;
+    double train_s;           /* training this build did itself (with reused centroids:
+                                 only what is trained on top of them) */
+    double add_s;
+    int quantizer_reused;     /* 1: the coarse centroids came from the cache */
+    double train_reused_s;    /* what training the reused centroids first cost; 0 if none */
     int64_t index_bytes;      /* serialized size */
     int64_t rss_delta_bytes;  /* peak RSS while building minus RSS before */
 };
 
 /* Build an index on nb base vectors, adding them add_batch rows per call
- * (RVC adds 8192 at a time; 0 = all in one call). Returns 0 (index in *out, caller frees
- * with backend_free) or -1 after printing an error. */
+ * (RVC adds 8192 at a time; 0 = all in one call). With a quantizer cache
+ * qc (borrowed for the call; NULL = none), an index with a flat coarse
+ * quantizer (backend_ivf_flat_quantizer) takes its centroids from the
+ * cache when an earlier build trained the same ones, else trains them
+ * alone (faiss's k-means as an IVF<nlist>,Flat of the same metric trains
+ * them: the same call IndexIVF::train makes) and leaves them in the cache.
+ * Returns 0 (index in *out, caller frees with backend_free) or -1 after
+ * printing an error. */
 int build_index(struct fs_index **out, const char *factory, enum backend_metric metric,
                 const float *xb, size_t nb, size_t d, size_t add_batch,
-                struct build_stats *st);
+                struct quantizer_cache *qc, struct build_stats *st);
 
 #endif

@@ -681,7 +681,13 @@ static const struct key top_keys[] = {
               "run ends, so one left behind means the run died. 0 = after every build, -1 = never" },
     { .name = "cache_dir", .parse = cfg_parse_string, .off = CF(cache_dir), .flags = KEY_DEF_DOC,
       .type = "path", .def = "`<output_dir>/cache`",
-      .help = "ground-truth cache; relative to the current directory" },
+      .help = "ground-truth cache and trained coarse quantizers; relative to the current "
+              "directory" },
+    { .name = "reuse_quantizers", .parse = cfg_parse_bool, .off = CF(reuse_quantizers),
+      .type = "true | false", .def = "true",
+      .help = "an IVF build with a flat coarse quantizer takes its centroids from another "
+              "build that trained the same ones (same training vectors, metric and nlist), in "
+              "this run or, from `cache_dir`, an earlier one; false = every build trains its own" },
     { .name = NULL }
 };
 #undef CF

@@ -186,6 +186,52 @@ int64_t backend_serialized_size(struct fs_index *idx)
     return bytes;
 }
 
+/* The flat quantizer of a qualifying index, or NULL. */
+static FaissIndex *flat_quantizer(struct fs_index *idx)
+{
+    FaissIndexIVF *ivf = faiss_IndexIVF_cast(idx->index);
+    FaissIndex *q;
+    if (!ivf || faiss_IndexIVF_quantizer_trains_alone(ivf) != 0)
+        return NULL;
+    q = faiss_IndexIVF_quantizer(ivf);
+    return q && faiss_IndexFlat_cast(q) ? q : NULL;
+}
+
+int backend_ivf_flat_quantizer(struct fs_index *idx)
+{
+    return flat_quantizer(idx) != NULL;
+}
+
+int backend_ivf_centroids(struct fs_index *idx, float *c)
+{
+    FaissIndex *q = flat_quantizer(idx);
+    size_t nlist = backend_nlist(idx);
+    int rc;
+    if (!q || (size_t)faiss_Index_ntotal(q) != nlist)
+        return error("no trained flat coarse quantizer to read centroids from");
+    TIMED(rc, faiss_Index_reconstruct_n(q, 0, (idx_t)nlist, c));
+    if (rc)
+        return faiss_error("coarse centroids");
+    return 0;
+}
+
+int backend_train_from_centroids(struct fs_index *idx, const float *c, size_t n,
+                                 const float *x)
+{
+    FaissIndex *q = flat_quantizer(idx);
+    size_t nlist = backend_nlist(idx);
+    int rc;
+    if (!q || faiss_Index_is_trained(idx->index) || faiss_Index_ntotal(q))
+        return error("not an untrained IVF index with an empty flat quantizer");
+    TIMED(rc, faiss_Index_add(q, (idx_t)nlist, c));
+    if (rc)
+        return faiss_error("coarse centroids");
+    TIMED(rc, faiss_Index_train(idx->index, (idx_t)n, x));
+    if (rc)
+        return faiss_error("train");
+    return 0;
+}
+
 void backend_ivf_stats_reset(void)
 {
     faiss_IndexIVFStats_reset(faiss_get_indexIVF_stats());

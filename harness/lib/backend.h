@@ -50,6 +50,28 @@ size_t backend_nlist(struct fs_index *idx);
 int64_t backend_ntotal(struct fs_index *idx);
 int64_t backend_serialized_size(struct fs_index *idx);
 
+/* Coarse quantizers, for reusing trained centroids across builds. An index
+ * qualifies when it is itself an IVF index (not a wrapper such as RFlat or
+ * a PreTransform, which faiss 1.7.3's C API does not open) whose quantizer
+ * is a flat index that faiss trains by k-means on it (quantizer_trains_alone
+ * 0): the factories "IVF<n>,..." without a _HNSW or other quantizer. */
+int backend_ivf_flat_quantizer(struct fs_index *idx);
+
+/* The nlist*d coarse centroids of a trained qualifying index, into c
+ * (caller's buffer). Returns 0 or -1 after an error. */
+int backend_ivf_centroids(struct fs_index *idx, float *c);
+
+/* Train an untrained qualifying index whose coarse centroids are given
+ * (nlist*d floats, copied). faiss 1.7.3's C API has no call to set them,
+ * so this is done as faiss's own IndexIVF::train_q1 allows: the centroids
+ * are added to the (flat, empty) quantizer, and faiss's train then finds
+ * the quantizer trained with ntotal == nlist and skips its k-means; the
+ * rest (PQ codebooks, scalar-quantizer ranges, on the residuals of n
+ * vectors x as assigned to those centroids) trains as usual. Returns 0 or
+ * -1 after printing faiss's message. */
+int backend_train_from_centroids(struct fs_index *idx, const float *c, size_t n,
+                                 const float *x);
+
 /* IVF statistics (global in faiss): reset, then distance computations since. */
 void backend_ivf_stats_reset(void);
 double backend_ivf_ndis(void);

@@ -40,7 +40,10 @@ static const struct generic_col head_cols[] = {
         "preprocessing of this build, `\"\"` for none, e.g. `shuffle,kmeans=10000,qe=queries:a3:n4`", 1),
     COL(n_clusters, COL_I64, ROLE_SETTING, "",
         "k-means compression of the base to this many centroids; 0 = none", 1),
-    COL(train_s, COL_F64, ROLE_TIME, "s", "seconds to train the index", 1),
+    COL(train_s, COL_F64, ROLE_TIME, "s",
+        "seconds to train the index: what this build trained itself (with reused coarse "
+        "centroids, only the rest: PQ codebooks, scalar-quantizer ranges; see "
+        "`train_reused_s`)", 1),
     COL(add_s, COL_F64, ROLE_TIME, "s", "seconds to add the base", 1),
     COL(qps, COL_F64, ROLE_TIME, "1/s",
         "batch queries per second: all queries in one call, all batch threads, best of "
@@ -70,6 +73,15 @@ static const struct generic_col tail_cols[] = {
         "0 with none. The `base` and `both` builds of one expansion share it (computed once "
         "per run, it is an exact k-NN of the base against itself); both rows carry the seconds "
         "it took (schema 2)", 2),
+    COL(quantizer_reused, COL_I64, ROLE_SIZE, "",
+        "1 when the build took its coarse centroids (IVF with a flat quantizer) from the "
+        "quantizer cache, trained by an earlier build of this run or of an earlier run; 0 "
+        "when it trained them. Role size (a cost of the build), so that runs with and "
+        "without reuse pool together (schema 4)", 4),
+    COL(train_reused_s, COL_F64, ROLE_TIME, "s",
+        "seconds the reused coarse centroids took to train when first trained (`train_s` "
+        "then counts only what this build trained on top of them); 0 without reuse "
+        "(schema 4)", 4),
     COL(status, COL_STR, ROLE_STATUS, "",
         "`ok`, `skipped: <reason>` or `failed: <reason>`; measurements of rows that did not "
         "run are NaN or -1", 1),

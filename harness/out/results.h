@@ -51,6 +51,8 @@ struct result_row {
     int64_t missing_ids;        /* result slots holding -1, over all queries, at max k */
     double prep_s;              /* base preprocessing before training (shuffle, expansion,
                                    k-means), seconds; 0 when none */
+    int64_t quantizer_reused;   /* 1: the build's coarse centroids came from the cache */
+    double train_reused_s;      /* first training cost of the reused centroids; 0 if none */
     char status[64];            /* "ok", or "skipped: <reason>", or "failed: <reason>" */
     /* The set's measure columns: cells[i] is rs->cols[i]. */
     union result_cell cells[RESULTS_MAX_CELLS];

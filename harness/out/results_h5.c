@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 /* 3: roles stored, measure columns only when the run had the measure. */
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 4
 #define CHUNK_ROWS 1024
 
 /* A compound type of n members, each at offs[i] (memory) or packed one

@@ -56,6 +56,8 @@ static void row_init(const struct point_env *env, struct result_row *row,
     if (pb->bs) {
         row->train_s = pb->bs->train_s;
         row->add_s = pb->bs->add_s;
+        row->quantizer_reused = pb->bs->quantizer_reused;
+        row->train_reused_s = pb->bs->train_reused_s;
         row->index_bytes = pb->bs->index_bytes;
         row->rss_delta_bytes = pb->bs->rss_delta_bytes;
     }

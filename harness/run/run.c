@@ -10,6 +10,7 @@
 #include "core/config.h"
 #include "core/grid.h"
 #include "core/groundtruth.h"
+#include "core/quantizers.h"
 #include "io/dataset.h"
 #include "lib/backend.h"
 #include "lib/util.h"
@@ -52,6 +53,7 @@ struct run {
     struct result_set rs;
     struct point_env env;                 /* what every point shares (buffers owned here) */
     struct expand_cache xbase;
+    struct quantizer_cache qc;            /* trained coarse centroids, for reuse by later builds */
     struct checkpoint cp;
     struct backend_clock faiss;           /* seconds in faiss calls, registered while running */
     size_t n_failed;
@@ -221,7 +223,8 @@ static void run_build(struct run *r, const struct build_point *b)
         size_t nb;
         const float *xb = prepared_base(&prep, &r->vec, b, &nb);
         built = !build_index(&idx, b->factory, backend_metric_of(b->metric), xb, nb,
-                             rv_base(&r->vec, b->metric)->d, (size_t)b->add_batch, &bs);
+                             rv_base(&r->vec, b->metric)->d, (size_t)b->add_batch,
+                             r->cfg.reuse_quantizers ? &r->qc : NULL, &bs);
     }
     if (!built) {
         prepared_release(&prep);
@@ -279,6 +282,7 @@ static void release(struct run *r)
     free(r->env.I_k);
     checkpoint_release(&r->cp);
     expand_cache_release(&r->xbase);
+    quantizer_cache_release(&r->qc);
     results_release(&r->rs);
 }
 
@@ -415,6 +419,7 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
 
     if (load(&r, config_path, opts))
         goto out;
+    quantizer_cache_init(&r.qc, r.cfg.cache_dir);
     /* Where the results go is settled before hours of work, not after. */
     outdir = opts->output_dir ? opts->output_dir : r.cfg.output_dir;
     if (make_dirs(outdir))
