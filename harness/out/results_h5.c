@@ -24,8 +24,9 @@
 #include <string.h>
 #include <unistd.h>
 
-/* 3: roles stored, measure columns only when the run had the measure. */
-#define SCHEMA_VERSION 3
+/* 3: roles stored, measure columns only when the run had the measure.
+ * 4: median qps with its spread, latency rounds, noisy, /timings. */
+#define SCHEMA_VERSION 4
 #define CHUNK_ROWS 1024
 
 /* A compound type of n members, each at offs[i] (memory) or packed one
