@@ -68,6 +68,12 @@ int search_calibrate(struct fs_index *idx, const float *xq, size_t nq, size_t k,
         if (first)
             bp->ndis_per_query = backend_ivf_ndis() / (double)(nq ? nq : 1);
     }
+    /* A warm-up call as long as a repetition already tells its length;
+     * a shorter one tells where to start. */
+    if (ms->warmup > 0 && t >= ms->min_time)
+        goto done;
+    if (ms->warmup > 0)
+        bp->calls = search_calls_next(1, t, ms->min_time);
     for (;;) {
         if (first)
             backend_ivf_stats_reset();
@@ -80,6 +86,7 @@ int search_calibrate(struct fs_index *idx, const float *xq, size_t nq, size_t k,
             break;
         bp->calls = search_calls_next(bp->calls, t, ms->min_time);
     }
+done:
     bp->rep_s = t;
     bp->reps = search_budget(t, ms->repeats, ms->max_time);
     return 0;

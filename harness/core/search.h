@@ -46,9 +46,10 @@ int search_budget(double each_s, int wanted, double max_time);
 int search_visits(int reps, int rounds, int r);
 
 /* Calibrate a point: ms->warmup untimed calls (the first one's IVF
- * statistics give ndis_per_query), then runs of n calls, n growing by
- * search_calls_next, until one lasts at least ms->min_time (a point whose
- * one call already does needs one call). Sets bp (reps from
+ * statistics give ndis_per_query); when the last of them lasted at least
+ * ms->min_time, one call per repetition and that call's seconds; else runs
+ * of n calls, n growing by search_calls_next (from the warm-up's rate),
+ * until one lasts at least ms->min_time. Sets bp (reps from
  * search_budget(rep_s, ms->repeats, ms->max_time)). All nq queries for k
  * neighbours each call, into D and I (nq*k, the caller's). Returns 0 or -1. */
 int search_calibrate(struct fs_index *idx, const float *xq, size_t nq, size_t k,
