@@ -29,9 +29,9 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Ctrl-C ends the sweep at the next round of the build being measured (whose
- * points then get no rows); what was measured
- * is written, marked interrupted, rather than lost. */
+/* Ctrl-C ends the sweep at the next round of the build being timed (whose
+ * points then get no rows); what was measured before is written, marked
+ * interrupted, rather than lost. */
 static volatile sig_atomic_t interrupted;
 
 static void on_interrupt(int sig)
