@@ -6,8 +6,10 @@ usage: scripts/same-rows.py BEFORE.h5 AFTER.h5
 Compares /runs row by row (same order), every column but the measured times
 and memory (train_s, add_s, qps, lat_*_us, rss_delta_bytes, prep_s,
 audio_s_*; and quantizer_reused, train_reused_s, which say what the
-quantizer cache held), and /blend when present; then the root attributes but
-those that name when or where the run happened. A column only one file has must hold
+quantizer cache held; and how the times were taken: calls, repetitions,
+spread, noisy), and /blend when present (not /timings, the raw samples);
+then the root attributes but those that name when, where and how fast the
+run happened (and repeats / warmup, whose defaults changed with schema 4). A column only one file has must hold
 nothing there (NaN, -1 or empty): a file of a config without an rvc: section
 no longer carries RVC's columns (nor an empty /blend). Exits 0 when the same, 1 with a line per
 difference otherwise.
@@ -20,11 +22,16 @@ import numpy as np
 
 TIMES = {"train_s", "add_s", "qps", "lat_mean_us", "lat_p50_us", "lat_p95_us",
          "lat_p99_us", "rss_delta_bytes", "prep_s", "audio_s_batch", "audio_s_single",
-         "audio_s_qexpand", "quantizer_reused", "train_reused_s"}
+         "audio_s_qexpand", "quantizer_reused", "train_reused_s",
+         # how the times were taken (schema 4): calls, repetitions, spread, noisy
+         "qps_lo", "qps_hi", "qps_cv", "batch_calls", "batch_reps", "lat_rounds",
+         "lat_p50_cv", "lat_p99_cv", "noisy"}
 RUN_ATTRS = {"git_commit", "start_time", "wall_s", "faiss_s", "harness_share",
              "config_path", "harness_version", "schema_version", "config_sets",
              "load1_start", "load1_end", "own_cpu_s", "steal_s", "steal_share",
-             "others_cpu_s", "others_cpu_share", "machine_busy", "cpu_governor"}
+             "others_cpu_s", "others_cpu_share", "machine_busy", "cpu_governor",
+             # the timing settings: their defaults changed with schema 4
+             "repeats", "warmup"}
 
 
 def empty(col):

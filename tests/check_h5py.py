@@ -44,7 +44,7 @@ indexes:
   - factory: "IVF{{nlist}},Flat"
     nlist: [16]
 search: {{nprobe: [1, 4, 16, 32], k_factor: [1, 2]}}
-measure: {{repeats: 1, warmup: 0, latency_queries: 10}}
+measure: {{repeats: 1, warmup: 0, min_time: 0.001, latency_queries: 10}}
 rvc: {{blend_k: 8, index_rate: [0.75, 0, 0.5]}}
 output_dir: {work}
 """)
@@ -211,7 +211,7 @@ for label, ids in [("good", nn), ("bad", nn[::-1])]:
     cfgp = os.path.join(work, f"ann-{label}.yaml")
     with open(cfgp, "w") as f:
         f.write(f"name: ann-{label}\ndataset: {{format: ann-hdf5, base: {ann}}}\nk: [1, 10]\n"
-                f"indexes: [{{factory: Flat}}]\nmeasure: {{repeats: 1, warmup: 0, latency_queries: 0}}\n"
+                f"indexes: [{{factory: Flat}}]\nmeasure: {{repeats: 1, warmup: 0, min_time: 0.001, latency_queries: 0}}\n"
                 f"output_dir: {work}/ann\n")
     p = subprocess.run([exe, "run", cfgp, "--no-plot"], capture_output=True, text=True)
     check(p.returncode == 0, f"ann-hdf5 ({label} ground truth) runs: {p.stderr.strip()[-300:]}")
@@ -235,7 +235,7 @@ cfgp = os.path.join(work, "long.yaml")
 with open(cfgp, "w") as f:
     f.write(f"name: long\ndataset: {{format: tsv-id, base: {sift}, holdout: 1000}}\n"
             "indexes: [{factory: 'IVF{nlist},Flat', nlist: [8, 16, 32, 64]}]\n"
-            "search: {nprobe: [1, 2, 4, 8]}\nmeasure: {repeats: 50, latency_queries: -1}\n"
+            "search: {nprobe: [1, 2, 4, 8]}\nmeasure: {repeats: 5, min_time: 0.05, latency_queries: -1, latency_rounds: 1}\n"
             f"output_dir: {work}/long\n")
 proc = subprocess.Popen([exe, "run", cfgp, "--no-plot"], stdout=subprocess.PIPE,
                         stderr=subprocess.PIPE, text=True)

@@ -82,7 +82,7 @@ indexes:
   - factory: "IVF{nlist},Flat"
     nlist: [16]
 search: {nprobe: [1, 4, 16]}
-measure: {repeats: 1, warmup: 0, latency_queries: 10}
+measure: {repeats: 1, warmup: 0, min_time: 0.001, latency_queries: 10}
 output_dir: $work/results
 EOF
 cd "$work/elsewhere"

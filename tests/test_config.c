@@ -183,9 +183,12 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.nprobe.values.v[0], 1);
     assert_int_equal(cfg.k_factor.n, 1);
     assert_int_equal(cfg.k_factor.v[0], 1);
-    assert_int_equal(cfg.measure.repeats, 3);
+    assert_int_equal(cfg.measure.repeats, 5);
     assert_int_equal(cfg.measure.warmup, 1);
+    assert_true(cfg.measure.min_time == 0.2 && cfg.measure.max_time == 10);
     assert_int_equal(cfg.measure.latency_queries, 1000);
+    assert_int_equal(cfg.measure.latency_rounds, 5);
+    assert_true(cfg.measure.noisy_cv == 0.05);
     assert_int_equal(cfg.measure.threads, 0);
     assert_string_equal(cfg.output_dir, "results");
     assert_string_equal(cfg.cache_dir, "results/cache");
@@ -198,7 +201,7 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.k_factor.n, 1);
     assert_int_equal(cfg.k_factor.v[0], 1);
     assert_int_equal(cfg.measure.threads, 2);
-    assert_int_equal(cfg.measure.repeats, 3);
+    assert_int_equal(cfg.measure.repeats, 5);
     config_release(&cfg);
 }
 
@@ -271,6 +274,10 @@ static void test_wrong_type(void **state)
                  "t.yaml:8: search.nprobe.rule: unknown rule 'al' (did you mean 'all'?)");
     expect_error(HEAD FLAT "measure: {repeats: 0}\n",
                  "t.yaml:7: measure.repeats: expected an integer >= 1, got '0'");
+    expect_error(HEAD FLAT "measure: {min_time: 0}\n",
+                 "t.yaml:7: measure.min_time: expected a number > 0, got '0'");
+    expect_error(HEAD FLAT "measure: {noisy_cv: x}\n",
+                 "t.yaml:7: measure.noisy_cv: expected a number > 0, got 'x'");
     expect_error(HEAD FLAT "measure: {latency_queries: -2}\n",
                  "t.yaml:7: measure.latency_queries: expected an integer >= -1, got '-2'");
     expect_error(HEAD FLAT "measure: {threads: \"4\"}\n",
@@ -492,7 +499,7 @@ static void test_set_add(void **state)
                                            "search.nprobe={rule: all}",
                                            "dataset.queries=q.idx")), 0);
     assert_int_equal(cfg.measure.warmup, 0);
-    assert_int_equal(cfg.measure.repeats, 3);     /* its neighbours get their defaults */
+    assert_int_equal(cfg.measure.repeats, 5);     /* its neighbours get their defaults */
     assert_int_equal(cfg.rvc.index_rate.n, 2);
     assert_true(cfg.rvc.index_rate.v[1] == 0.5);
     assert_int_equal(cfg.rvc.blend_k, 0);

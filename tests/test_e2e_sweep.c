@@ -112,7 +112,7 @@ static void test_sift_anchors(void **state)
           "    nlist: [16]\n"
           "    nprobe: [16]\n"
           "    k_factor: [1, 8]\n"
-          "measure: {repeats: 1, warmup: 0, latency_queries: 20}\n", &rs);
+          "measure: {repeats: 1, warmup: 0, min_time: 0.001, latency_queries: 20}\n", &rs);
     assert_int_equal(rs.n_ks, 2);
     assert_int_equal(rs.ks[1], 10);
     assert_int_equal(results_attr(&rs, "N")->i, 4800);
@@ -177,7 +177,7 @@ static void test_glove_cosine_and_ip(void **state)
           "  - factory: \"IVF{nlist},Flat\"\n"
           "    nlist: [20]\n"
           "search: {nprobe: [1, 20]}\n"
-          "measure: {repeats: 1, warmup: 0, latency_queries: 0}\n", &rs);
+          "measure: {repeats: 1, warmup: 0, min_time: 0.001, latency_queries: 0}\n", &rs);
     const char *metrics[] = { "cosine", "ip", "l2" };
     for (int m = 0; m < 3; m++) {
         const struct result_row *flat = find(&rs, "Flat", metrics[m], 0, 0);
@@ -214,7 +214,7 @@ static void test_sift_ladder(void **state)
           "  - factory: \"IVF{nlist},Flat\"\n"
           "    nlist: {rule: rvc-2023-04}\n"
           "    nprobe: {rule: all}\n"
-          "measure: {repeats: 1, warmup: 0, latency_queries: 0}\n", &rs);
+          "measure: {repeats: 1, warmup: 0, min_time: 0.001, latency_queries: 0}\n", &rs);
     /* 2 sizes x 2 builds, one point each */
     assert_int_equal(rs.n_rows, 4);
     assert_int_equal(rs.rows[0].N, 1000);
@@ -249,7 +249,7 @@ static void test_blend_fidelity(void **state)
           "    nlist: [32]\n"
           "    nprobe: [1, 32]\n"
           "rvc: {blend_k: 8, index_rate: [0.75, 0, 0.25, 1]}\n"
-          "measure: {repeats: 1, warmup: 0, latency_queries: 10}\n", &rs);
+          "measure: {repeats: 1, warmup: 0, min_time: 0.001, latency_queries: 10}\n", &rs);
     assert_int_equal(results_attr(&rs, "rvc_blend_k")->i, 8);
     assert_true(results_attr(&rs, "rvc_index_rate")->f == 0.75);
     const char *metrics[] = { "l2", "cosine" };
@@ -371,7 +371,7 @@ static void test_preprocessing(void **state)
           "  - preset: rvc-default\n"
           "    label: RVC today\n"
           "rvc: {blend_k: 8}\n"
-          "measure: {repeats: 1, warmup: 0, latency_queries: 0}\n", &rs);
+          "measure: {repeats: 1, warmup: 0, min_time: 0.001, latency_queries: 0}\n", &rs);
     const struct result_row *shuf = find_prep(&rs, "Flat", "shuffle", 0);
     assert_float_equal(shuf->recall_at[1], 1.0, 1e-12);
     assert_true(V(&rs, shuf, "blend_err_mean") < 1e-6);
@@ -433,7 +433,7 @@ static void test_preprocessing(void **state)
           "  - factory: Flat\n"
           "    expand: {alpha: 3, num_expand: 4, on: both}\n"
           "rvc: {blend_k: 8}\n"
-          "measure: {repeats: 1, warmup: 0, latency_queries: 0}\n", &alone);
+          "measure: {repeats: 1, warmup: 0, min_time: 0.001, latency_queries: 0}\n", &alone);
     const struct result_row *q2a = find_prep(&alone, "Flat", "qe=both:a3:n4", 0);
     assert_true(q2a->recall_at[0] == q2->recall_at[0] && q2a->recall_at[1] == q2->recall_at[1]);
     assert_true(V(&alone, q2a, "blend_err_mean") == V(&rs, q2, "blend_err_mean"));
@@ -494,7 +494,7 @@ static void test_zero_vectors_cosine(void **state)
                            "  - factory: \"IVF{nlist},Flat\"\n"
                            "    nlist: [8]\n"
                            "    nprobe: {rule: all}\n"
-                           "measure: {repeats: 1, warmup: 0, latency_queries: 0}\n", base, qs);
+                           "measure: {repeats: 1, warmup: 0, min_time: 0.001, latency_queries: 0}\n", base, qs);
     capture_start();
     sweep("zero-cosine", yaml, &rs);
     const char *err = capture_end();

@@ -327,7 +327,7 @@ static int sweep(const char *name, char **results_path, char **err)
         "  - factory: \"IVF{nlist},Flat\"\n"
         "    nlist: [8]\n"
         "    nprobe: [1, 8]\n"
-        "measure: {repeats: 1, warmup: 0, latency_queries: 5}\n"
+        "measure: {repeats: 1, warmup: 0, min_time: 0.001, latency_queries: 5}\n"
         "checkpoint_s: -1\n"
         "cache_dir: %s\n",
         name, tmp("base.fvecs"), tmp("queries.fvecs"), tmp("cache"));

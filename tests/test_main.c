@@ -278,7 +278,7 @@ static void test_run_with_plots_from_build_folder(void **state)
                "  - factory: \"IVF{nlist},Flat\"\n"
                "    nlist: [8]\n"
                "search: {nprobe: [1, 8]}\n"
-               "measure: {repeats: 1, warmup: 0, latency_queries: 5}\n");
+               "measure: {repeats: 1, warmup: 0, min_time: 0.001, latency_queries: 5}\n");
     fclose(f);
     r = run_prog((const char *const[]){ "run", tmp("tiny.yaml"), "-o", tmp("results"),
                                         "--quiet", NULL }, unset);
@@ -304,7 +304,7 @@ static void test_run_set(void **state)
                                   "dataset: {format: tsv, base: set-base.tsv, holdout: 2}\n"
                                   "k: [1]\n"
                                   "indexes:\n  - factory: Flat\n  - factory: HNSW8\n"
-                                  "measure: {repeats: 1, warmup: 0, latency_queries: 2}\n"),
+                                  "measure: {repeats: 1, warmup: 0, min_time: 0.001, latency_queries: 2}\n"),
                      0);
     r = RUN("run", tmp("set.yaml"), "--set", "measure.repeat=1", "--no-plot");
     assert_int_equal(r.status, 1);

@@ -273,13 +273,15 @@ static const char *const documented[] = {
     "recall_at_1", "recall_at_10", "recall_at_100",
     "recall1_at_1", "recall1_at_10", "recall1_at_100",
     "missing_ids", "t_err", "t_count", "t_time_s", "prep_s", "quantizer_reused",
-    "train_reused_s", "status",
+    "train_reused_s", "qps_lo", "qps_hi", "qps_cv", "batch_calls", "batch_reps", "lat_rounds",
+    "lat_p50_cv", "lat_p99_cv", "noisy", "status",
 };
 static const char *const documented_roles[] = {
     "setting", "setting", "setting", "setting", "setting", "setting", "setting", "setting",
     "setting", "time", "time", "time", "time", "time", "time", "time", "size", "size", "size",
     "quality", "quality", "quality", "quality", "quality", "quality",
-    "quality", "quality", "quality", "time", "time", "size", "time", "status",
+    "quality", "quality", "quality", "time", "time", "size", "time",
+    "time", "time", "time", "time", "time", "time", "time", "time", "time", "status",
 };
 
 /* The "roles" attribute of a dataset, n strings (caller frees with free_roles). */
@@ -335,7 +337,9 @@ static void test_columns_in_file(void **state)
                          !strcmp(name, "k_factor") || !strcmp(name, "n_clusters") ||
                          !strcmp(name, "index_bytes") || !strcmp(name, "rss_delta_bytes") ||
                          !strcmp(name, "missing_ids") || !strcmp(name, "t_count") ||
-                         !strcmp(name, "quantizer_reused");
+                         !strcmp(name, "quantizer_reused") ||
+                         !strcmp(name, "batch_calls") || !strcmp(name, "batch_reps") ||
+                         !strcmp(name, "lat_rounds") || !strcmp(name, "noisy");
             assert_int_equal(cls, is_int ? H5T_INTEGER : H5T_FLOAT);
             assert_int_equal(H5Tget_size(mt), 8);
         }

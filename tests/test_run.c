@@ -42,7 +42,7 @@ static void sweep(const char *name, const char *body, const char *const *sets, s
     char *cfg = xasprintf("name: %s\n"
                           "dataset: {format: fvecs, base: %s, queries: %s}\n"
                           "cache_dir: %s\n"
-                          "measure: {repeats: 1, warmup: 0, latency_queries: 5}\n%s",
+                          "measure: {repeats: 1, warmup: 0, min_time: 0.001, latency_queries: 5}\n%s",
                           name, tmp("base.fvecs"), tmp("queries.fvecs"), tmp("cache"), body);
     char *results = NULL;
 
@@ -62,6 +62,46 @@ static const struct result_row *find(const struct result_set *rs, const char *fa
             return &rs->rows[i];
     fail_msg("no row %s %s nprobe %ld", factory, metric, nprobe);
     return NULL;
+}
+
+/* The timing columns and /timings rows of an ok point and of a skipped one:
+ * each batch repetition and latency round a row of its own, qps the median
+ * of the repetitions' rates, the spread within the samples. */
+static void check_timings(const struct result_set *rs, size_t run_row, int reps, int rounds)
+{
+    const struct result_row *row = &rs->rows[run_row];
+    const struct result_table *t = results_table(rs, "timings");
+    double qps[16];
+    int nb = 0, ns = 0;
+    assert_non_null(t);
+    for (size_t i = 0; i < t->n_rows; i++) {
+        const union result_cell *c = &t->cells[i * t->n_cols];
+        if (c[results_table_col(t, "run_row")].i != (int64_t)run_row)
+            continue;
+        if (c[results_table_col(t, "kind")].i == 0) {
+            assert_int_equal(c[results_table_col(t, "repetition")].i, nb);
+            assert_int_equal(c[results_table_col(t, "calls")].i, row->batch_calls);
+            qps[nb++] = 40.0 * (double)row->batch_calls / c[results_table_col(t, "seconds")].f;
+        } else {
+            assert_int_equal(c[results_table_col(t, "repetition")].i, ns++);
+            assert_int_equal(c[results_table_col(t, "calls")].i, 5);
+            assert_true(c[results_table_col(t, "p50_us")].f > 0);
+        }
+    }
+    if (nb != reps || ns != rounds)
+        fail_msg("row %zu: %d repetitions and %d rounds in /timings (%zu rows), %d and %d wanted",
+                 run_row, nb, ns, t->n_rows, reps, rounds);
+    assert_int_equal(row->batch_reps, reps);
+    assert_int_equal(row->lat_rounds, rounds);
+    assert_true(row->batch_calls >= 1);
+    if (reps == 3) {    /* the median of three */
+        double lo = fmin(qps[0], fmin(qps[1], qps[2])), hi = fmax(qps[0], fmax(qps[1], qps[2]));
+        double mid = qps[0] + qps[1] + qps[2] - lo - hi;
+        assert_float_equal(row->qps, mid, 1e-6 * mid);
+        assert_true(row->qps_lo >= lo && row->qps_hi <= hi && row->qps_lo <= row->qps_hi);
+        assert_true(row->qps_cv >= 0);
+        assert_true(row->noisy == 0 || row->noisy == 1);
+    }
 }
 
 static const char grid[] =
@@ -97,9 +137,10 @@ static void test_generic_run(void **state)
         assert_true(isnan(skip->qps) && isnan(skip->recall_at[0]));
         assert_true(skip->index_bytes > 0);   /* the build's stats are there */
     }
-    /* none of RVC's columns, no /blend, no rvc_ attributes */
+    /* none of RVC's columns, no /blend, no rvc_ attributes: /timings alone */
     assert_int_equal(rs.n_cols, 0);
-    assert_int_equal(rs.n_tables, 0);
+    assert_int_equal(rs.n_tables, 1);
+    assert_non_null(results_table(&rs, "timings"));
     assert_int_equal(results_value(&rs, &rs.rows[0], "blend_err_mean", &v), -1);
     assert_null(results_attr(&rs, "rvc_blend_k"));
     /* provenance */
@@ -122,6 +163,38 @@ static void test_generic_run(void **state)
     assert_true(strlen(results_attr(&rs, "cpu_governor")->s) > 0);
     assert_non_null(strstr(results_attr(&rs, "config_resolved")->s,
                            "{nprobe: 16, k_factor: 0, skipped: nprobe > nlist}"));
+    /* one repetition (no spread of qps), the default five latency rounds */
+    check_timings(&rs, 0, 1, 5);
+    assert_true(isnan(rs.rows[0].qps_cv) && isnan(rs.rows[0].qps_lo));
+    assert_true(rs.rows[0].lat_p50_cv >= 0 && rs.rows[0].lat_p99_cv >= 0);
+    assert_true(rs.rows[0].noisy == 0 || rs.rows[0].noisy == 1);
+    results_release(&rs);
+}
+
+/* Repetitions and rounds: three each (within the budget), every row of
+ * /timings kept, qps their median; a budget too small for two batch
+ * repetitions of 0.01 s: one (the rounds of 5 single queries still fit). */
+static void test_repetitions(void **state)
+{
+    struct result_set rs;
+    static const char body[] = "k: [5]\nindexes:\n  - factory: \"IVF{nlist},Flat\"\n"
+                               "    nlist: [8]\n    nprobe: [1, 2, 4]\n";
+    const char *const three[] = { "measure.repeats=3", "measure.latency_rounds=3" };
+    const char *const tight[] = { "measure.repeats=3", "measure.latency_rounds=3",
+                                  "measure.min_time=0.01", "measure.max_time=0.005" };
+    (void)state;
+    sweep("reps", body, three, 2, &rs);
+    assert_int_equal(rs.n_rows, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_string_equal(rs.rows[i].status, "ok");
+        assert_int_equal(rs.rows[i].nprobe, 1 << i);   /* rows in the build's order */
+        check_timings(&rs, i, 3, 3);
+    }
+    assert_int_equal(results_table(&rs, "timings")->n_rows, 18);
+    results_release(&rs);
+    sweep("tight", body, tight, 4, &rs);
+    for (size_t i = 0; i < 3; i++)
+        check_timings(&rs, i, 1, 3);
     results_release(&rs);
 }
 
@@ -221,6 +294,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generic_run),
+        cmocka_unit_test(test_repetitions),
         cmocka_unit_test(test_rvc_run),
         cmocka_unit_test(test_set_overrides),
         cmocka_unit_test(test_bad_config),

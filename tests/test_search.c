@@ -1,8 +1,9 @@
 /*
- * test_search.c - timing one search setting on a small Flat index
- * (generated data): batch throughput and the answer it leaves, single-query
- * latency and its percentiles, how many queries are timed, and that
- * neither call changes faiss's thread count behind the caller's back.
+ * test_search.c - the pieces of timing one search setting: the calibration
+ * arithmetic, the budget, the round-robin order, and on a small Flat index
+ * (generated data) calibration, a repetition and the answer it leaves, a
+ * latency round, how many queries are timed, and that no call changes
+ * faiss's thread count behind the caller's back.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -52,60 +53,137 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Batch: a positive rate, the exact answer of a Flat index in D and I, and
- * the thread count left as the caller set it. */
-static void test_batch(void **state)
+/* The exact answer of the Flat index for the fixture's queries. */
+static void assert_exact(const struct fixture *f, const float *Dd)
 {
-    struct fixture *f = *state;
-    struct measure_spec ms = { .repeats = 3, .warmup = 1, .latency_queries = 0 };
-    struct search_stats st;
-    float Dd[NQ * K], De[NQ * K];
-    int64_t I[NQ * K], Ie[NQ * K];
-
-    memset(&st, 0, sizeof(st));
-    backend_set_threads(2);
-    assert_int_equal(search_batch(f->idx, f->xq, NQ, K, &ms, Dd, I, &st), 0);
-    assert_int_equal(backend_threads(), 2);
-    assert_true(st.qps > 0);
-    assert_true(st.ndis_per_query == 0);   /* Flat: no inverted lists */
+    float De[NQ * K];
+    int64_t Ie[NQ * K];
     assert_int_equal(backend_knn_exact(N, f->xb, NQ, f->xq, D, BACKEND_L2, K, De, Ie), 0);
     for (size_t i = 0; i < NQ * K; i++)
         assert_float_equal(Dd[i], De[i], 1e-4);
 }
 
-/* Single queries: as many as asked (all for -1, none for 0), percentiles
- * in order, the thread count untouched (one, as the run sets it). */
+/* Calibration arithmetic: aim at 1.2 x min_time from the rate seen, at
+ * least one call more, at most 10 times as many, never past the cap. */
+static void test_calls_next(void **state)
+{
+    (void)state;
+    assert_int_equal(search_calls_next(1, 0.1, 0.2), 3);       /* ceil(2.4) */
+    assert_int_equal(search_calls_next(4, 0.1, 0.2), 10);      /* ceil(9.6) */
+    assert_int_equal(search_calls_next(1, 0.001, 0.2), 10);    /* 240 wanted, 10x cap */
+    assert_int_equal(search_calls_next(1, 0, 0.2), 10);        /* too fast to see */
+    assert_int_equal(search_calls_next(5, 0.199, 0.2), 7);     /* ceil(6.03) */
+    assert_int_equal(search_calls_next(5, 0.25, 0.2), 6);      /* never fewer: one more */
+    assert_int_equal(search_calls_next(SEARCH_MAX_CALLS - 1, 1e-9, 0.2), SEARCH_MAX_CALLS);
+    assert_int_equal(search_calls_next(SEARCH_MAX_CALLS, 1e-9, 0.2), SEARCH_MAX_CALLS);
+}
+
+/* The budget: as many as fit, one at least, never more than wanted. */
+static void test_budget(void **state)
+{
+    (void)state;
+    assert_int_equal(search_budget(0.2, 5, 10), 5);
+    assert_int_equal(search_budget(3, 5, 10), 3);
+    assert_int_equal(search_budget(20, 5, 10), 1);    /* a slow point: timed once */
+    assert_int_equal(search_budget(2.5, 5, 10), 4);
+    assert_int_equal(search_budget(0, 5, 10), 5);
+    assert_int_equal(search_budget(1, 0, 10), 1);
+}
+
+/* The interleaving order: points of 3, 1 and 2 repetitions over 3 rounds
+ * are visited p0 | p0 p2 | p0 p1 p2: round-robin, each point's repetitions
+ * the last of the rounds, so every point repeats in the final round. */
+static void test_visits(void **state)
+{
+    const int reps[] = { 3, 1, 2 };
+    int order[16], n = 0;
+    const int want[] = { 0, 0, 2, 0, 1, 2 };
+    (void)state;
+    for (int r = 0; r < 3; r++)
+        for (int p = 0; p < 3; p++)
+            if (search_visits(reps[p], 3, r))
+                order[n++] = p;
+    assert_int_equal(n, 6);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(order[i], want[i]);
+    assert_false(search_visits(1, 3, 3));    /* past the last round */
+    assert_false(search_visits(0, 3, 2));    /* a point without repetitions */
+}
+
+/* Calibration on a real index: the calibrating run lasted min_time, the
+ * repetitions fit the budget, the answer is exact, threads untouched. */
+static void test_calibrate(void **state)
+{
+    struct fixture *f = *state;
+    struct measure_spec ms = { .repeats = 5, .warmup = 1, .min_time = 0.02, .max_time = 10 };
+    struct batch_plan bp;
+    float Dd[NQ * K];
+    int64_t I[NQ * K];
+    double t;
+
+    backend_set_threads(2);
+    assert_int_equal(search_calibrate(f->idx, f->xq, NQ, K, &ms, Dd, I, &bp), 0);
+    assert_int_equal(backend_threads(), 2);
+    assert_true(bp.calls >= 1);
+    assert_true(bp.rep_s >= ms.min_time);
+    assert_int_equal(bp.reps, 5);
+    assert_true(bp.ndis_per_query == 0);   /* Flat: no inverted lists */
+    assert_exact(f, Dd);
+    /* A repetition of those calls: timed, the answer left in D. */
+    memset(Dd, 0, sizeof(Dd));
+    assert_int_equal(search_repetition(f->idx, f->xq, NQ, K, bp.calls, Dd, I, &t), 0);
+    assert_true(t > 0);
+    assert_exact(f, Dd);
+    /* One call already long enough: one call; a budget for one repetition. */
+    ms.min_time = 1e-9;
+    ms.max_time = 1e-9;
+    assert_int_equal(search_calibrate(f->idx, f->xq, NQ, K, &ms, Dd, I, &bp), 0);
+    assert_int_equal(bp.calls, 1);
+    assert_int_equal(bp.reps, 1);
+    /* No warm-up: the calibration still runs and answers. */
+    ms.warmup = 0;
+    ms.min_time = 0.01;
+    ms.max_time = 10;
+    assert_int_equal(search_calibrate(f->idx, f->xq, NQ, K, &ms, Dd, I, &bp), 0);
+    assert_true(bp.rep_s >= ms.min_time);
+    assert_exact(f, Dd);
+    backend_set_threads(0);
+}
+
+/* Latency rounds: as many queries as asked (all for -1, none for 0), each
+ * timed, the thread count untouched (one, as the run sets it). */
 static void test_latency(void **state)
 {
     struct fixture *f = *state;
-    struct measure_spec ms = { .repeats = 1, .warmup = 0, .latency_queries = 25 };
-    struct search_stats st;
+    struct measure_spec ms = { .repeats = 1, .latency_queries = 25 };
+    double us[NQ];
 
-    memset(&st, 0, sizeof(st));
-    backend_set_threads(1);
-    assert_int_equal(search_latency(f->idx, f->xq, NQ, D, K, &ms, &st), 0);
-    assert_int_equal(backend_threads(), 1);
-    assert_int_equal(st.latency_queries, 25);
-    assert_true(st.lat_mean_us > 0);
-    assert_true(st.lat_p50_us > 0 && st.lat_p50_us <= st.lat_p95_us &&
-                st.lat_p95_us <= st.lat_p99_us);
+    assert_int_equal(search_latency_queries(&ms, NQ), 25);
     ms.latency_queries = -1;
-    assert_int_equal(search_latency(f->idx, f->xq, NQ, D, K, &ms, &st), 0);
-    assert_int_equal(st.latency_queries, NQ);
+    assert_int_equal(search_latency_queries(&ms, NQ), NQ);
     ms.latency_queries = 10 * NQ;   /* more than there are: all */
-    assert_int_equal(search_latency(f->idx, f->xq, NQ, D, K, &ms, &st), 0);
-    assert_int_equal(st.latency_queries, NQ);
+    assert_int_equal(search_latency_queries(&ms, NQ), NQ);
     ms.latency_queries = 0;
-    assert_int_equal(search_latency(f->idx, f->xq, NQ, D, K, &ms, &st), 0);
-    assert_int_equal(st.latency_queries, 0);
-    assert_true(isnan(st.lat_mean_us) && isnan(st.lat_p50_us) && isnan(st.lat_p99_us));
+    assert_int_equal(search_latency_queries(&ms, NQ), 0);
+    backend_set_threads(1);
+    for (size_t i = 0; i < NQ; i++)
+        us[i] = -1;
+    assert_int_equal(search_latency_round(f->idx, f->xq, 25, D, K, us), 0);
+    assert_int_equal(backend_threads(), 1);
+    for (size_t i = 0; i < 25; i++)
+        assert_true(us[i] > 0);
+    assert_true(us[25] == -1);
+    assert_int_equal(search_latency_round(f->idx, f->xq, 0, D, K, us), 0);
     backend_set_threads(0);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_batch),
+        cmocka_unit_test(test_calls_next),
+        cmocka_unit_test(test_budget),
+        cmocka_unit_test(test_visits),
+        cmocka_unit_test(test_calibrate),
         cmocka_unit_test(test_latency),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -40,7 +40,7 @@ static const char config[] =
     "    factory: \"IVF{nlist},Flat\"\n"
     "    nlist: [16]\n"
     "    nprobe: [1]\n"
-    "measure: {repeats: 1, warmup: 0, latency_queries: 10}\n";
+    "measure: {repeats: 1, warmup: 0, min_time: 0.001, latency_queries: 10}\n";
 
 /* Run FS_BINARY with argv from the folder "/", stdout and stderr into files;
  * returns its exit status (-1 if it did not exit). */

@@ -122,10 +122,15 @@ static void test_print_one_metric(void **state)
     row(&rs, "PQ", "IVF64,PQ8", "l2", 1000, 4, 0.70, 20000, "ok");
     row(&rs, "PQ", "IVF64,PQ8", "l2", 1000, 4, 0.99, 1e9, "skipped: too big");
     row(&rs, "HNSW", "HNSW32", "l2", 1000, 0, 1.0, 1e9, "failed: build");
+    rs.rows[0].noisy = 1;
+    rs.rows[2].noisy = -1;      /* one repetition: not judged */
+    rs.rows[3].noisy = 1;       /* not ok: not counted */
     char *text = printed(&rs);
 
     assert_non_null(strstr(text, "fastest point reaching each recall@10 target"));
     assert_non_null(strstr(text, "rows: 3 ok, 1 skipped, 1 failed\n"));
+    assert_non_null(strstr(text, "noisy: 1 of 3 ok points (qps or p50 spread above "
+                                 "measure.noisy_cv), 1 with too few samples to judge\n"));
     assert_null(strstr(text, "[l2]"));            /* one metric: not named */
     assert_null(strstr(text, "N="));              /* one size: not named */
     /* IVF: 0.90 by IVF64 (0.93 at 5000 qps); 0.95 and 0.99 only by IVF256 */

@@ -75,9 +75,16 @@ struct index_spec {
 
 
 struct measure_spec {
-    int repeats;          /* batch search repeats, best kept (default 3) */
-    int warmup;           /* untimed batch searches before timing (default 1) */
-    long latency_queries; /* queries timed one by one; 0 = none, -1 = all (default 1000) */
+    int repeats;          /* timed batch repetitions per point, median kept (default 5) */
+    int warmup;           /* untimed batch calls before calibration (default 1) */
+    double min_time;      /* seconds one batch repetition lasts at least (default 0.2) */
+    double max_time;      /* seconds of repetitions (and of latency rounds) a point may
+                             take; fewer repetitions when they would exceed it (default 10) */
+    long latency_queries; /* queries timed one by one per round; 0 = none, -1 = all
+                             (default 1000) */
+    int latency_rounds;   /* rounds over the latency queries (default 5) */
+    double noisy_cv;      /* a point whose qps or p50 varies by more than this coefficient
+                             of variation is flagged noisy (default 0.05) */
     int threads;          /* OpenMP threads for batch search; 0 = all cores (default 0) */
 };
 

@@ -13,7 +13,9 @@
 #include "out/results.h"
 #include "lib/util.h"
 
+#include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -614,15 +616,54 @@ static const struct section search_section = {
     .keys = search_keys,
 };
 
+/* A finite number > 0 (seconds, or a ratio). */
+static int parse_seconds(struct parser *p, const struct key *k, yaml_node_t *n, void *base,
+                         const char *path)
+{
+    char buf[80];
+
+    if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
+        const char *s = (const char *)n->data.scalar.value;
+        char *end;
+        double v;
+
+        errno = 0;
+        v = strtod(s, &end);
+        if (*s && end != s && !*end && !errno && v > 0 && isfinite(v)) {
+            *(double *)cfg_field(base, k) = v;
+            return 0;
+        }
+    }
+    return cfg_fail(p, cfg_line(p, n), path, "expected a number > 0, got %s",
+                    cfg_describe(n, buf, sizeof(buf)));
+}
+
 #define MS(f) offsetof(struct measure_spec, f)
 static const struct key measure_keys[] = {
     { .name = "repeats", .parse = cfg_parse_int, .off = MS(repeats), .min = 1, .max = INT_MAX,
-      .type = "int >= 1", .def = "3", .help = "timed batch searches; the best is kept" },
+      .type = "int >= 1", .def = "5",
+      .help = "timed batch repetitions per point (fewer within `max_time`); qps is their median" },
     { .name = "warmup", .parse = cfg_parse_int, .off = MS(warmup), .min = 0, .max = INT_MAX,
-      .type = "int >= 0", .def = "1", .help = "untimed batch searches before timing" },
+      .type = "int >= 0", .def = "1", .help = "untimed batch calls before calibration" },
+    { .name = "min_time", .parse = parse_seconds, .off = MS(min_time),
+      .type = "number > 0", .def = "0.2",
+      .help = "seconds one batch repetition lasts at least: calls per repetition are "
+              "calibrated to it (one call when one call already lasts this long)" },
+    { .name = "max_time", .parse = parse_seconds, .off = MS(max_time),
+      .type = "number > 0", .def = "10",
+      .help = "time budget of a point: its repetitions (and, apart, its latency rounds) "
+              "stop at the count that fits in these seconds, one at least" },
     { .name = "latency_queries", .parse = cfg_parse_long, .off = MS(latency_queries),
       .min = -1, .max = LONG_MAX, .type = "int >= -1", .def = "1000",
-      .help = "queries timed one by one on one thread; -1 = all, 0 = none" },
+      .help = "queries timed one by one on one thread in each latency round; -1 = all, 0 = none" },
+    { .name = "latency_rounds", .parse = cfg_parse_int, .off = MS(latency_rounds), .min = 1,
+      .max = INT_MAX, .type = "int >= 1", .def = "5",
+      .help = "rounds over the latency queries (fewer within `max_time`); percentiles pool "
+              "all rounds, their spread across rounds is kept" },
+    { .name = "noisy_cv", .parse = parse_seconds, .off = MS(noisy_cv),
+      .type = "number > 0", .def = "0.05",
+      .help = "a point whose repetitions' qps, or whose rounds' p50, vary by a coefficient of "
+              "variation above this is flagged `noisy`" },
     { .name = "threads", .parse = cfg_parse_int, .off = MS(threads), .min = 0, .max = INT_MAX,
       .type = "int >= 0", .def = "0", .help = "OpenMP threads for batch search; 0 = all cores" },
     { .name = NULL }

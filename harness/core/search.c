@@ -1,58 +1,111 @@
 /*
- * search.c - batch and single-query timing of one search setting.
+ * search.c - calibration, repetitions and latency rounds of one search
+ * setting, and the budget and schedule arithmetic they follow.
  */
 #include "core/search.h"
-#include "lib/metrics.h"
 #include "lib/util.h"
 
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
-int search_batch(struct fs_index *idx, const float *xq, size_t nq, size_t k,
-                 const struct measure_spec *ms, float *D, int64_t *I, struct search_stats *st)
+size_t search_calls_next(size_t calls, double seconds, double min_time)
 {
-    double best = INFINITY;
+    double want = seconds > 0 ? ceil((double)calls * 1.2 * min_time / seconds)
+                              : (double)calls * SEARCH_CALLS_GROWTH;
+    double most = (double)calls * SEARCH_CALLS_GROWTH;
+    size_t n;
 
-    for (int i = 0; i < ms->warmup; i++)
+    if (want > most)
+        want = most;
+    n = want > (double)SEARCH_MAX_CALLS ? SEARCH_MAX_CALLS : (size_t)want;
+    if (n <= calls)
+        n = calls + 1;
+    return n > SEARCH_MAX_CALLS ? SEARCH_MAX_CALLS : n;
+}
+
+int search_budget(double each_s, int wanted, double max_time)
+{
+    double fit;
+    if (wanted < 1)
+        return 1;
+    if (!(each_s > 0))
+        return wanted;
+    fit = floor(max_time / each_s);
+    if (fit < 1)
+        return 1;
+    return fit < (double)wanted ? (int)fit : wanted;
+}
+
+int search_visits(int reps, int rounds, int r)
+{
+    return r >= rounds - reps && r < rounds;
+}
+
+int search_repetition(struct fs_index *idx, const float *xq, size_t nq, size_t k, size_t calls,
+                      float *D, int64_t *I, double *seconds)
+{
+    double t0 = now_s();
+    for (size_t c = 0; c < calls; c++)
         if (backend_search(idx, nq, xq, k, D, I))
             return -1;
-    for (int r = 0; r < ms->repeats; r++) {
-        double t0;
-        if (r == 0)
-            backend_ivf_stats_reset();
-        t0 = now_s();
-        if (backend_search(idx, nq, xq, k, D, I))
-            return -1;
-        t0 = now_s() - t0;
-        if (r == 0)
-            st->ndis_per_query = backend_ivf_ndis() / (double)nq;
-        if (t0 < best)
-            best = t0;
-    }
-    st->qps = best > 0 ? (double)nq / best : INFINITY;
+    *seconds = now_s() - t0;
     return 0;
 }
 
-int search_latency(struct fs_index *idx, const float *xq, size_t nq, size_t d, size_t k,
-                   const struct measure_spec *ms, struct search_stats *st)
+int search_calibrate(struct fs_index *idx, const float *xq, size_t nq, size_t k,
+                     const struct measure_spec *ms, float *D, int64_t *I, struct batch_plan *bp)
+{
+    double t = 0;
+    int first = 1;
+
+    bp->calls = 1;
+    bp->ndis_per_query = NAN;
+    for (int i = 0; i < ms->warmup; i++, first = 0) {
+        if (first)
+            backend_ivf_stats_reset();
+        if (search_repetition(idx, xq, nq, k, 1, D, I, &t))
+            return -1;
+        if (first)
+            bp->ndis_per_query = backend_ivf_ndis() / (double)(nq ? nq : 1);
+    }
+    /* A warm-up call as long as a repetition already tells its length;
+     * a shorter one tells where to start. */
+    if (ms->warmup > 0 && t >= ms->min_time)
+        goto done;
+    if (ms->warmup > 0)
+        bp->calls = search_calls_next(1, t, ms->min_time);
+    for (;;) {
+        if (first)
+            backend_ivf_stats_reset();
+        if (search_repetition(idx, xq, nq, k, bp->calls, D, I, &t))
+            return -1;
+        if (first)
+            bp->ndis_per_query = backend_ivf_ndis() / (double)bp->calls / (double)(nq ? nq : 1);
+        first = 0;
+        if (t >= ms->min_time || bp->calls >= SEARCH_MAX_CALLS)
+            break;
+        bp->calls = search_calls_next(bp->calls, t, ms->min_time);
+    }
+done:
+    bp->rep_s = t;
+    bp->reps = search_budget(t, ms->repeats, ms->max_time);
+    return 0;
+}
+
+size_t search_latency_queries(const struct measure_spec *ms, size_t nq)
 {
     size_t n = ms->latency_queries < 0 ? nq : (size_t)ms->latency_queries;
+    return n > nq ? nq : n;
+}
+
+int search_latency_round(struct fs_index *idx, const float *xq, size_t n, size_t d, size_t k,
+                         double *us)
+{
     float *D = xmalloc(k * sizeof(*D));
     int64_t *I = xmalloc(k * sizeof(*I));
-    double *us = NULL;
     int rc = -1;
 
-    if (n > nq)
-        n = nq;
-    st->latency_queries = n;
-    st->lat_mean_us = st->lat_p50_us = st->lat_p95_us = st->lat_p99_us = NAN;
-    us = xmalloc((n ? n : 1) * sizeof(*us));
-    if (n == 0) {
-        rc = 0;
-        goto out;
-    }
-    if (backend_search(idx, 1, xq, k, D, I))
+    if (n && backend_search(idx, 1, xq, k, D, I))
         goto out;
     for (size_t i = 0; i < n; i++) {
         double t0 = now_s();
@@ -60,13 +113,8 @@ int search_latency(struct fs_index *idx, const float *xq, size_t nq, size_t d, s
             goto out;
         us[i] = (now_s() - t0) * 1e6;
     }
-    st->lat_mean_us = mean(us, n);
-    st->lat_p50_us = percentile(us, n, 50);
-    st->lat_p95_us = percentile(us, n, 95);
-    st->lat_p99_us = percentile(us, n, 99);
     rc = 0;
 out:
-    free(us);
     free(D);
     free(I);
     return rc;

@@ -46,12 +46,13 @@ static const struct generic_col head_cols[] = {
         "`train_reused_s`)", 1),
     COL(add_s, COL_F64, ROLE_TIME, "s", "seconds to add the base", 1),
     COL(qps, COL_F64, ROLE_TIME, "1/s",
-        "batch queries per second: all queries in one call, all batch threads, best of "
-        "`repeats` after `warmup`", 1),
+        "batch queries per second: all queries in each call, all batch threads, the median "
+        "over the repetitions (each `batch_calls` calls lasting at least `min_time`, after "
+        "`warmup`; before schema 4: the best of `repeats` single calls)", 1),
     COL(lat_mean_us, COL_F64, ROLE_TIME, "us",
-        "mean single-query latency: one thread, each of `latency_queries` queries timed alone; "
-        "NaN when none were timed", 1),
-    COL(lat_p50_us, COL_F64, ROLE_TIME, "us", "median single-query latency", 1),
+        "mean single-query latency: one thread, each of `latency_queries` queries timed alone "
+        "in each of `lat_rounds` rounds, all rounds pooled; NaN when none were timed", 1),
+    COL(lat_p50_us, COL_F64, ROLE_TIME, "us", "median single-query latency (rounds pooled)", 1),
     COL(lat_p95_us, COL_F64, ROLE_TIME, "us", "95th percentile single-query latency", 1),
     COL(lat_p99_us, COL_F64, ROLE_TIME, "us", "99th percentile single-query latency", 1),
     COL(index_bytes, COL_I64, ROLE_SIZE, "bytes", "serialized size of the index (counted, not written)", 1),
@@ -82,11 +83,47 @@ static const struct generic_col tail_cols[] = {
         "seconds the reused coarse centroids took to train when first trained (`train_s` "
         "then counts only what this build trained on top of them); 0 without reuse "
         "(schema 4)", 4),
+    COL(qps_lo, COL_F64, ROLE_TIME, "1/s",
+        "bootstrap 95% interval of the median qps, low end (2000 resamples of the repetitions, "
+        "seeded); NaN with fewer than 2 repetitions (schema 4)", 4),
+    COL(qps_hi, COL_F64, ROLE_TIME, "1/s", "the same interval's high end (schema 4)", 4),
+    COL(qps_cv, COL_F64, ROLE_TIME, "",
+        "coefficient of variation (sample sd / mean) of the repetitions' qps; NaN with fewer "
+        "than 2 (schema 4)", 4),
+    COL(batch_calls, COL_I64, ROLE_TIME, "",
+        "batch calls per repetition, calibrated so one repetition lasts at least `min_time` "
+        "(schema 4)", 4),
+    COL(batch_reps, COL_I64, ROLE_TIME, "",
+        "repetitions timed: `repeats`, fewer when they would not fit in `max_time` (schema 4)", 4),
+    COL(lat_rounds, COL_I64, ROLE_TIME, "",
+        "latency rounds timed: `latency_rounds`, fewer within `max_time`; 0 when none (schema 4)", 4),
+    COL(lat_p50_cv, COL_F64, ROLE_TIME, "",
+        "coefficient of variation of the rounds' p50 latency; NaN with fewer than 2 rounds "
+        "(schema 4)", 4),
+    COL(lat_p99_cv, COL_F64, ROLE_TIME, "", "the same for the rounds' p99 (schema 4)", 4),
+    COL(noisy, COL_I64, ROLE_TIME, "",
+        "1 when `qps_cv` or `lat_p50_cv` exceeds `measure.noisy_cv`, else 0 (-1 when neither "
+        "could be computed: one repetition, no latency rounds): a noisy point's timings vary "
+        "more than the differences the run should tell apart (schema 4)", 4),
     COL(status, COL_STR, ROLE_STATUS, "",
         "`ok`, `skipped: <reason>` or `failed: <reason>`; measurements of rows that did not "
         "run are NaN or -1", 1),
 };
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+const struct col_def results_timing_cols[TIMING_NCOLS] = {
+    [TIMING_RUN_ROW] = { "run_row", COL_I64, ROLE_SETTING, "", "the row of `/runs`" },
+    [TIMING_KIND] = { "kind", COL_I64, ROLE_SETTING, "",
+                      "0 = batch repetition, 1 = latency round (single queries, one thread)" },
+    [TIMING_REPETITION] = { "repetition", COL_I64, ROLE_SETTING, "",
+                            "the repetition or round of the point, from 0, in time order" },
+    [TIMING_SECONDS] = { "seconds", COL_F64, ROLE_TIME, "s",
+                         "wall seconds of the repetition's calls (of the round's timed queries)" },
+    [TIMING_CALLS] = { "calls", COL_I64, ROLE_TIME, "",
+                       "batch calls of all queries (queries timed alone in the round)" },
+    [TIMING_P50_US] = { "p50_us", COL_F64, ROLE_TIME, "us", "the round's median latency; NaN for batch" },
+    [TIMING_P99_US] = { "p99_us", COL_F64, ROLE_TIME, "us", "the round's 99th percentile; NaN for batch" },
+};
 
 static const char recall_help[] =
     "k-recall@k for each k of the run: \\|returned top k ∩ true top k\\| / k, the true set "
@@ -466,6 +503,12 @@ void results_print_schema(FILE *f, const struct measure *const *measures, size_t
         }
     }
     schema_list(f, tail_cols, N_OF(tail_cols));
+    fprintf(f, "\n`/%s` (raw timing samples, schema 4):\n\n| column | type | role | unit | meaning |\n"
+            "|---|---|---|---|---|\n", RESULTS_TIMINGS);
+    for (size_t i = 0; i < TIMING_NCOLS; i++) {
+        const struct col_def *c = &results_timing_cols[i];
+        schema_row(f, c->name, c->type, c->role, c->unit, c->help);
+    }
     for (size_t m = 0; m < n; m++) {
         const struct measure *ms = measures[m];
         if (!ms->table)

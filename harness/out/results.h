@@ -41,7 +41,7 @@ struct result_row {
                                    "shuffle,kmeans=10000,qe=queries:a3:n4" */
     int64_t n_clusters;         /* k-means compression of the base; 0 = none */
     double train_s, add_s;
-    double qps;                 /* batch queries per second, best of repeats */
+    double qps;                 /* batch queries per second, median of the repetitions */
     double lat_mean_us, lat_p50_us, lat_p95_us, lat_p99_us;  /* single query, 1 thread */
     int64_t index_bytes;        /* serialized size */
     int64_t rss_delta_bytes;    /* process RSS growth while building */
@@ -53,6 +53,14 @@ struct result_row {
                                    k-means), seconds; 0 when none */
     int64_t quantizer_reused;   /* 1: the build's coarse centroids came from the cache */
     double train_reused_s;      /* first training cost of the reused centroids; 0 if none */
+    /* The spread of the timings (schema 4). */
+    double qps_lo, qps_hi;      /* bootstrap 95% interval of the median qps */
+    double qps_cv;              /* coefficient of variation of the repetitions' qps */
+    int64_t batch_calls;        /* batch calls per repetition (calibrated) */
+    int64_t batch_reps;         /* repetitions timed */
+    int64_t lat_rounds;         /* latency rounds timed */
+    double lat_p50_cv, lat_p99_cv;  /* CV of the rounds' p50 and p99 */
+    int64_t noisy;              /* 1: qps_cv or lat_p50_cv above measure.noisy_cv */
     char status[64];            /* "ok", or "skipped: <reason>", or "failed: <reason>" */
     /* The set's measure columns: cells[i] is rs->cols[i]. */
     union result_cell cells[RESULTS_MAX_CELLS];
@@ -158,7 +166,7 @@ struct run_column {
                                    -1 for the recall and cell columns */
     const char *unit, *help;    /* static text, or NULL */
 };
-#define RESULTS_MAX_COLUMNS (32 + 2 * RESULTS_MAX_KS + RESULTS_MAX_CELLS)
+#define RESULTS_MAX_COLUMNS (48 + 2 * RESULTS_MAX_KS + RESULTS_MAX_CELLS)
 
 /* Every column of /runs for this set, in file order: the generic columns,
  * recall_at_<k> and recall1_at_<k> for each k, missing_ids, the cells,
@@ -170,6 +178,14 @@ int results_find(const struct result_set *rs, const char *name, struct run_colum
 /* The value of column c (of rs's results_columns) in row as a double: NaN
  * for strings. */
 double results_cell_value(const struct result_row *row, const struct run_column *c);
+
+/* The side table of raw timing samples, /timings: one row per batch
+ * repetition and per latency round of every point that ran. */
+#define RESULTS_TIMINGS "timings"
+enum { TIMING_RUN_ROW, TIMING_KIND, TIMING_REPETITION, TIMING_SECONDS, TIMING_CALLS,
+       TIMING_P50_US, TIMING_P99_US, TIMING_NCOLS };
+enum { TIMING_BATCH = 0, TIMING_SINGLE = 1 };   /* values of the kind column */
+extern const struct col_def results_timing_cols[TIMING_NCOLS];
 
 /* Write the whole set to `path` atomically (".partial" then rename). Returns 0
  * or -1 after printing an error naming the file; no file is left on failure. */

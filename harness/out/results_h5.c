@@ -24,7 +24,9 @@
 #include <string.h>
 #include <unistd.h>
 
-/* 3: roles stored, measure columns only when the run had the measure. */
+/* 3: roles stored, measure columns only when the run had the measure.
+ * 4: median qps with its spread, latency rounds, noisy, /timings;
+ * quantizer_reused and train_reused_s. */
 #define SCHEMA_VERSION 4
 #define CHUNK_ROWS 1024
 

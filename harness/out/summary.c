@@ -125,6 +125,30 @@ static void print_counts(FILE *f, const struct result_set *rs)
     fputc('\n', f);
 }
 
+/* How many ok points were flagged noisy (files of schema 4 on), and how
+ * many had too few samples to judge. */
+static void print_noisy(FILE *f, const struct result_set *rs)
+{
+    struct run_column c;
+    size_t ok = 0, noisy = 0, unjudged = 0;
+    if (results_find(rs, "noisy", &c))
+        return;
+    for (size_t i = 0; i < rs->n_rows; i++) {
+        const struct result_row *r = &rs->rows[i];
+        if (!is_ok(r))
+            continue;
+        ok++;
+        noisy += r->noisy == 1;
+        unjudged += r->noisy < 0;
+    }
+    if (!ok)
+        return;
+    fprintf(f, "noisy: %zu of %zu ok points (qps or p50 spread above measure.noisy_cv)", noisy, ok);
+    if (unjudged)
+        fprintf(f, ", %zu with too few samples to judge", unjudged);
+    fputc('\n', f);
+}
+
 void summary_print(FILE *f, const struct result_set *rs)
 {
     int by_metric = summary_several_metrics(rs), by_n = summary_several_sizes(rs);
@@ -177,4 +201,5 @@ void summary_print(FILE *f, const struct result_set *rs)
     }
     fputc('\n', f);
     print_counts(f, rs);
+    print_noisy(f, rs);
 }

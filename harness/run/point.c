@@ -1,10 +1,13 @@
 /*
- * point.c - the row of one search point: settings, timed search, recall at
- * each k, the measures, or the reason it did not run.
+ * point.c - the points of one build: their timing, interleaved round-robin
+ * (calibration, latency rounds, batch repetitions), and the row of each:
+ * settings, the timings with their spread, recall at each k, the measures,
+ * the raw samples in /timings, or the reason it did not run.
  */
 #include "run/point.h"
 #include "core/preprocess.h"
 #include "core/search.h"
+#include "lib/stats.h"
 #include "lib/util.h"
 
 #include <math.h>
@@ -116,10 +119,9 @@ static enum measure_metric measure_metric_of(enum metric m)
 
 /* Each measure of the run on this point: the exact answer, the index's
  * answer at the measure's depth (the timed search's when as deep, else a
- * search of its own), the point's timings. Returns 0 or -1. */
+ * search of its own), the point's timings (from row). Returns 0 or -1. */
 static int measures(const struct point_env *env, struct fs_index *idx,
-                    const struct point_build *pb, const struct search_stats *ss,
-                    struct result_row *row)
+                    const struct point_build *pb, struct result_row *row)
 {
     const struct build_point *b = pb->b;
     const struct vecs *q = rv_queries(env->vec, b->metric), *base = rv_base(env->vec, b->metric);
@@ -128,7 +130,7 @@ static int measures(const struct point_env *env, struct fs_index *idx,
         .metric = measure_metric_of(b->metric), .queries = q->x, .nq = q->n, .d = q->d,
         .exact_I = pb->gt->I, .exact_D = pb->gt->D, .exact_stride = pb->gt->k,
         .exact_x = base->x, .exact_n = rv_rows(env->vec, b->metric, b->N),
-        .qps = ss->qps, .lat_mean_us = ss->lat_mean_us, .qexpand_s = pb->prep->qexpand_s,
+        .qps = row->qps, .lat_mean_us = row->lat_mean_us, .qexpand_s = pb->prep->qexpand_s,
         .run_row = (int64_t)env->rs->n_rows,
     };
 
@@ -156,81 +158,293 @@ static int measures(const struct point_env *env, struct fs_index *idx,
     return 0;
 }
 
-/* The timed search: batch on the run's batch threads, then single queries
- * on one thread (OpenMP wake-ups would otherwise dominate a latency). The
- * thread counts are set here, by the owner of the measurement, and the
- * batch count is put back. Returns 0 or -1. */
-static int timed_search(const struct point_env *env, struct fs_index *idx, const float *xq,
-                        size_t nq, size_t d, struct search_stats *ss)
+/* One point's timings while its build is measured (point_run_build). */
+struct point_timing {
+    const struct search_point *p;
+    const char *fail;           /* status once failed, else NULL */
+    struct batch_plan plan;
+    double *rep_s;              /* plan.reps seconds, n_reps taken */
+    int n_reps;
+    size_t lat_n;               /* queries timed per latency round */
+    int lat_rounds;             /* rounds planned (0 without latency) */
+    int n_rounds;               /* rounds taken */
+    double *lat_us;             /* lat_rounds x lat_n microseconds */
+};
+
+/* The point's search parameters: cheap (a ParameterSpace setting), so each
+ * visit sets its own. Returns 0, or -1 with pt->fail set. */
+static int set_params(struct fs_index *idx, const struct point_build *pb, struct point_timing *pt)
+{
+    const struct build_point *b = pb->b;
+    if (b->nlist && backend_set_param(idx, "nprobe", (double)pt->p->nprobe)) {
+        pt->fail = "failed: nprobe cannot be set";
+        return -1;
+    }
+    if (b->refine && backend_set_param(idx, b->kf_param, (double)pt->p->k_factor)) {
+        pt->fail = "failed: k_factor cannot be set";
+        return -1;
+    }
+    return 0;
+}
+
+/* The queries the point searches, and their count and dimension. */
+static const float *point_queries(const struct point_env *env, const struct point_build *pb,
+                                  size_t *nq, size_t *d)
+{
+    const struct vecs *q = rv_queries(env->vec, pb->b->metric);
+    *nq = q->n;
+    *d = q->d;
+    return prepared_queries(pb->prep, env->vec, pb->b->metric);
+}
+
+/* One latency round of the point on one thread (the caller's setting). */
+static void latency_round(const struct point_env *env, struct fs_index *idx,
+                          const struct point_build *pb, struct point_timing *pt)
+{
+    size_t nq, d;
+    const float *xq = point_queries(env, pb, &nq, &d);
+    if (set_params(idx, pb, pt))
+        return;
+    if (search_latency_round(idx, xq, pt->lat_n, d, env->kmax,
+                             pt->lat_us + (size_t)pt->n_rounds * pt->lat_n)) {
+        pt->fail = "failed: search";
+        return;
+    }
+    pt->n_rounds++;
+}
+
+/* First visit: calibrate the batch calls, then the first latency round,
+ * whose length sets how many rounds fit in the budget. */
+static void calibrate(const struct point_env *env, struct fs_index *idx,
+                      const struct point_build *pb, struct point_timing *pt)
 {
     const struct measure_spec *ms = &env->cfg->measure;
-    int rc;
+    size_t nq, d;
+    const float *xq = point_queries(env, pb, &nq, &d);
+    double round_s = 0;
 
-    memset(ss, 0, sizeof(*ss));
-    backend_set_threads(env->batch_threads);
-    rc = search_batch(idx, xq, nq, env->kmax, ms, env->D, env->I, ss);
-    if (!rc) {
-        int alone = ms->latency_queries != 0 && nq > 0;
-        if (alone)
-            backend_set_threads(1);
-        rc = search_latency(idx, xq, nq, d, env->kmax, ms, ss);
-        if (alone)
-            backend_set_threads(env->batch_threads);
+    if (set_params(idx, pb, pt))
+        return;
+    if (search_calibrate(idx, xq, nq, env->kmax, ms, env->D, env->I, &pt->plan)) {
+        pt->fail = "failed: search";
+        return;
     }
+    pt->rep_s = xmalloc((size_t)pt->plan.reps * sizeof(*pt->rep_s));
+    pt->lat_n = search_latency_queries(ms, nq);
+    if (!pt->lat_n)
+        return;
+    pt->lat_rounds = ms->latency_rounds;
+    pt->lat_us = xmalloc((size_t)pt->lat_rounds * pt->lat_n * sizeof(*pt->lat_us));
+    backend_set_threads(1);
+    latency_round(env, idx, pb, pt);
+    backend_set_threads(env->batch_threads);
+    for (size_t i = 0; i < pt->lat_n; i++)
+        round_s += pt->lat_us[i] * 1e-6;
+    pt->lat_rounds = search_budget(round_s, ms->latency_rounds, ms->max_time);
+}
+
+/* The timing columns of the row from the samples, and the round
+ * percentiles (each round's slice of lat_us is sorted on the way). */
+static void timing_columns(const struct point_env *env, const struct point_build *pb,
+                           struct point_timing *pt, struct result_row *row, double *p50,
+                           double *p99)
+{
+    size_t nq = rv_queries(env->vec, pb->b->metric)->n, nl = (size_t)pt->n_rounds * pt->lat_n;
+    double *qps = xmalloc((size_t)(pt->n_reps ? pt->n_reps : 1) * sizeof(*qps));
+
+    for (int i = 0; i < pt->n_reps; i++)
+        qps[i] = pt->rep_s[i] > 0 ? (double)nq * (double)pt->plan.calls / pt->rep_s[i] : INFINITY;
+    row->qps = stats_median(qps, (size_t)pt->n_reps);
+    stats_median_interval(qps, (size_t)pt->n_reps, 0.95, 2000, POINT_BOOT_SEED, &row->qps_lo,
+                          &row->qps_hi);
+    row->qps_cv = stats_cv(qps, (size_t)pt->n_reps);
+    row->batch_calls = (int64_t)pt->plan.calls;
+    row->batch_reps = pt->n_reps;
+    row->lat_rounds = pt->n_rounds;
+    for (int j = 0; j < pt->n_rounds; j++) {
+        double *u = pt->lat_us + (size_t)j * pt->lat_n;
+        p50[j] = percentile(u, pt->lat_n, 50);
+        p99[j] = percentile(u, pt->lat_n, 99);
+    }
+    if (nl) {
+        row->lat_mean_us = mean(pt->lat_us, nl);
+        row->lat_p50_us = percentile(pt->lat_us, nl, 50);
+        row->lat_p95_us = percentile(pt->lat_us, nl, 95);
+        row->lat_p99_us = percentile(pt->lat_us, nl, 99);
+        row->lat_p50_cv = stats_cv(p50, (size_t)pt->n_rounds);
+        row->lat_p99_cv = stats_cv(p99, (size_t)pt->n_rounds);
+    }
+    row->noisy = isnan(row->qps_cv) && isnan(row->lat_p50_cv) ? -1
+                 : row->qps_cv > env->cfg->measure.noisy_cv ||
+                   row->lat_p50_cv > env->cfg->measure.noisy_cv;
+    free(qps);
+}
+
+/* The point's raw samples as /timings rows of run row `run_row`. */
+static void timing_rows(const struct point_env *env, const struct point_timing *pt,
+                        const double *p50, const double *p99, int64_t run_row)
+{
+    struct result_table *t = results_table(env->rs, RESULTS_TIMINGS);
+    union result_cell c[TIMING_NCOLS];
+
+    if (!t)
+        return;
+    c[TIMING_RUN_ROW].i = run_row;
+    for (int i = 0; i < pt->n_reps; i++) {
+        c[TIMING_KIND].i = TIMING_BATCH;
+        c[TIMING_REPETITION].i = i;
+        c[TIMING_SECONDS].f = pt->rep_s[i];
+        c[TIMING_CALLS].i = (int64_t)pt->plan.calls;
+        c[TIMING_P50_US].f = c[TIMING_P99_US].f = NAN;
+        results_table_append(t, c);
+    }
+    for (int j = 0; j < pt->n_rounds; j++) {
+        double s = 0;
+        for (size_t i = 0; i < pt->lat_n; i++)
+            s += pt->lat_us[(size_t)j * pt->lat_n + i] * 1e-6;
+        c[TIMING_KIND].i = TIMING_SINGLE;
+        c[TIMING_REPETITION].i = j;
+        c[TIMING_SECONDS].f = s;
+        c[TIMING_CALLS].i = (int64_t)pt->lat_n;
+        c[TIMING_P50_US].f = p50[j];
+        c[TIMING_P99_US].f = p99[j];
+        results_table_append(t, c);
+    }
+}
+
+/* The row of a point whose last repetition just left its answer in env->D
+ * and env->I (a full search of all queries at kmax): the timings, the
+ * measures, recall, the raw samples. Returns 0 or -1 (no side rows kept). */
+static int point_row(const struct point_env *env, struct fs_index *idx,
+                     const struct point_build *pb, struct point_timing *pt)
+{
+    size_t side_rows[RESULTS_MAX_TABLES];
+    struct result_row row;
+    int64_t run_row = (int64_t)env->rs->n_rows;
+    double *p50 = xmalloc((size_t)(pt->n_rounds + 1) * sizeof(*p50));
+    double *p99 = xmalloc((size_t)(pt->n_rounds + 1) * sizeof(*p99));
+    int rc = 0;
+
+    for (size_t i = 0; i < env->rs->n_tables; i++)
+        side_rows[i] = env->rs->tables[i].n_rows;
+    row_init(env, &row, pb, pt->p);
+    timing_columns(env, pb, pt, &row, p50, p99);
+    row.ndis_per_query = pb->b->nlist ? pt->plan.ndis_per_query : NAN;
+    row.prep_s = pb->prep->prep_s;
+    /* The measures first: recall maps a shuffled index's ids back in place. */
+    if (measures(env, idx, pb, &row) || recalls(env, idx, pb, &row)) {
+        for (size_t i = 0; i < env->rs->n_tables; i++)
+            env->rs->tables[i].n_rows = side_rows[i];
+        add_status_row(env, pb, pt->p, "failed: search");
+        rc = -1;
+    } else {
+        timing_rows(env, pt, p50, p99, run_row);
+        snprintf(row.status, sizeof(row.status), "ok");
+        results_add_row(env->rs, &row);
+    }
+    free(p50);
+    free(p99);
     return rc;
 }
 
-/* The timed search and its row. */
-static int measured_row(const struct point_env *env, struct fs_index *idx,
-                        const struct point_build *pb, const struct search_point *p,
-                        struct result_row *row)
+/* The most of n values (0 when none). */
+static int most_of(const struct point_timing *pts, size_t n, int batch)
 {
-    const struct build_point *b = pb->b;
-    const struct vecs *q = rv_queries(env->vec, b->metric);
-    struct search_stats ss;
-
-    if (timed_search(env, idx, prepared_queries(pb->prep, env->vec, b->metric), q->n, q->d, &ss))
-        return -1;
-    row_init(env, row, pb, p);
-    row->qps = ss.qps;
-    row->lat_mean_us = ss.lat_mean_us;
-    row->lat_p50_us = ss.lat_p50_us;
-    row->lat_p95_us = ss.lat_p95_us;
-    row->lat_p99_us = ss.lat_p99_us;
-    row->ndis_per_query = b->nlist ? ss.ndis_per_query : NAN;
-    row->prep_s = pb->prep->prep_s;
-    /* The measures first: recall maps a shuffled index's ids back in place. */
-    if (measures(env, idx, pb, &ss, row) || recalls(env, idx, pb, row))
-        return -1;
-    return 0;
+    int m = 0;
+    for (size_t i = 0; i < n; i++) {
+        int v = batch ? pts[i].plan.reps : pts[i].lat_rounds;
+        if (!pts[i].fail && v > m)
+            m = v;
+    }
+    return m;
 }
 
-int point_search(const struct point_env *env, struct fs_index *idx, const struct point_build *pb,
-                 const struct search_point *p)
+/* One batch repetition of a point, on the batch threads. */
+static void batch_rep(const struct point_env *env, struct fs_index *idx,
+                      const struct point_build *pb, struct point_timing *pt)
+{
+    size_t nq, d;
+    const float *xq = point_queries(env, pb, &nq, &d);
+    if (set_params(idx, pb, pt))
+        return;
+    if (search_repetition(idx, xq, nq, env->kmax, pt->plan.calls, env->D, env->I,
+                          &pt->rep_s[pt->n_reps]))
+        pt->fail = "failed: search";
+    else
+        pt->n_reps++;
+}
+
+/* The schedule of a build (see point.h): calibration pass, latency rounds,
+ * batch rounds with the rows made in the last. Long because it is the one
+ * place the order of the whole measurement is written down in sequence. */
+size_t point_run_build(const struct point_env *env, struct fs_index *idx,
+                       const struct point_build *pb, const volatile sig_atomic_t *stop,
+                       point_progress_fn progress, void *ctx)
 {
     const struct build_point *b = pb->b;
-    size_t side_rows[RESULTS_MAX_TABLES];
-    struct result_row row;
+    struct point_timing *pts = xcalloc(b->n_points ? b->n_points : 1, sizeof(*pts));
+    size_t n_failed = 0;
+    int rounds;
 
-    if (b->nlist && backend_set_param(idx, "nprobe", (double)p->nprobe)) {
-        add_status_row(env, pb, p, "failed: nprobe cannot be set");
-        return -1;
+    for (size_t i = 0; i < b->n_points; i++)
+        pts[i].p = &b->points[i];
+    backend_set_threads(env->batch_threads);
+    for (size_t i = 0; i < b->n_points && !*stop; i++) {
+        if (pts[i].p->skip)
+            continue;
+        if (progress)
+            progress(ctx, pts[i].p, "calibrating");
+        calibrate(env, idx, pb, &pts[i]);
     }
-    if (b->refine && backend_set_param(idx, b->kf_param, (double)p->k_factor)) {
-        add_status_row(env, pb, p, "failed: k_factor cannot be set");
-        return -1;
+    /* Latency rounds after the first, round-robin, on one thread. */
+    rounds = most_of(pts, b->n_points, 0);
+    backend_set_threads(1);
+    for (int r = 1; r < rounds && !*stop; r++)
+        for (size_t i = 0; i < b->n_points; i++)
+            if (!pts[i].p->skip && !pts[i].fail &&
+                search_visits(pts[i].lat_rounds - 1, rounds - 1, r - 1))
+                latency_round(env, idx, pb, &pts[i]);
+    backend_set_threads(env->batch_threads);
+    /* Batch rounds, round-robin; a point's last repetition is in the last
+     * round, and its row is made from the answer that repetition leaves. */
+    rounds = most_of(pts, b->n_points, 1);
+    for (int r = 0; r < rounds && !*stop; r++) {
+        if (progress && r + 1 < rounds)
+            progress(ctx, NULL, "timing");
+        for (size_t i = 0; i < b->n_points; i++) {
+            struct point_timing *pt = &pts[i];
+            int last = r + 1 == rounds;
+            if (pt->p->skip) {
+                if (last)
+                    point_add_skip(env, pb, pt->p, pt->p->skip);
+                continue;
+            }
+            if (!pt->fail && search_visits(pt->plan.reps, rounds, r)) {
+                if (last && progress)
+                    progress(ctx, pt->p, "searching");
+                batch_rep(env, idx, pb, pt);
+            }
+            if (!last)
+                continue;
+            if (pt->fail)
+                add_status_row(env, pb, pt->p, pt->fail);
+            n_failed += pt->fail || point_row(env, idx, pb, pt);
+        }
     }
-    for (size_t i = 0; i < env->rs->n_tables; i++)
-        side_rows[i] = env->rs->tables[i].n_rows;
-    if (measured_row(env, idx, pb, p, &row)) {
-        for (size_t i = 0; i < env->rs->n_tables; i++)
-            env->rs->tables[i].n_rows = side_rows[i];
-        add_status_row(env, pb, p, "failed: search");
-        return -1;
+    /* A build whose points all failed calibration has no batch round. */
+    for (size_t i = 0; !rounds && !*stop && i < b->n_points; i++) {
+        if (pts[i].p->skip)
+            point_add_skip(env, pb, pts[i].p, pts[i].p->skip);
+        else
+            add_status_row(env, pb, pts[i].p, pts[i].fail);
+        n_failed += !pts[i].p->skip;
     }
-    snprintf(row.status, sizeof(row.status), "ok");
-    results_add_row(env->rs, &row);
-    return 0;
+    for (size_t i = 0; i < b->n_points; i++) {
+        free(pts[i].rep_s);
+        free(pts[i].lat_us);
+    }
+    free(pts);
+    return n_failed;
 }
 
 char *point_resolved_config(const struct config *cfg, const struct run_vectors *vec,

@@ -1,12 +1,14 @@
 /*
- * point.h - one search point of a sweep becomes one row of the results:
- * its settings (family name, factory, metric, ...), its timed search, its
- * recall and the measures of the run, or the reason it did not run. Also
+ * point.h - the search points of one build become rows of the results:
+ * their settings (family name, factory, metric, ...), their timings
+ * (interleaved over the points, with their spread and raw samples), recall
+ * and the measures of the run, or the reason they did not run. Also
  * the resolved config text (every build with its points) for provenance.
  */
 #ifndef FS_POINT_H
 #define FS_POINT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "core/build.h"
@@ -51,12 +53,31 @@ void point_family(const struct config *cfg, const struct build_point *b, char *o
 void point_add_skip(const struct point_env *env, const struct point_build *pb,
                     const struct search_point *p, const char *why);
 
-/* Run one search point on a built index (its search parameters set, the
- * search timed, the measures and recall taken) and append its row, and the
- * measures' side-table rows. Returns 0, or -1 when it failed (the row says
- * "failed: <what>"; no side-table rows are kept for it). */
-int point_search(const struct point_env *env, struct fs_index *idx, const struct point_build *pb,
-                 const struct search_point *p);
+/* Seed of the bootstrap interval of the median qps: the same samples give
+ * the same interval on every machine. */
+#define POINT_BOOT_SEED UINT64_C(0x7133e5eed)
+
+/* Called as the schedule moves on: p is the point now measured (NULL for a
+ * round over all of them), what is "calibrating", "timing" or "searching". */
+typedef void (*point_progress_fn)(void *ctx, const struct search_point *p, const char *what);
+
+/* Measure every point of a build on its index and append one row each, in
+ * the build's order (skipped points too). The schedule, in order:
+ *  1. each point in turn: its parameters set, calibration (search_calibrate:
+ *     warm-up, calls per repetition, repetitions within the budget), then
+ *     its first latency round on one thread (its length sets the rounds);
+ *  2. the other latency rounds, round-robin over the points, one thread;
+ *  3. batch rounds, round-robin: in round r a point repeats when
+ *     search_visits(reps, rounds, r); in the last round each point's row is
+ *     made right after its repetition, from the answer it left (a full
+ *     search of all queries at kmax): recall, measures, /timings rows.
+ * Parameters are set at every visit. stop (Ctrl-C) is looked at between
+ * points of step 1 and between rounds: once set, this build's points get no
+ * rows. progress may be NULL. Returns the number of points that failed
+ * (their rows say "failed: <what>"; no side-table rows are kept for them). */
+size_t point_run_build(const struct point_env *env, struct fs_index *idx,
+                       const struct point_build *pb, const volatile sig_atomic_t *stop,
+                       point_progress_fn progress, void *ctx);
 
 /* What the config became for this data: one line per build with its search
  * points, for the "config_resolved" attribute. Caller frees. */

@@ -30,8 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Ctrl-C ends the sweep after the point being measured; what was measured
- * is written, marked interrupted, rather than lost. */
+/* Ctrl-C ends the sweep at the next round of the build being timed (whose
+ * points then get no rows); what was measured before is written, marked
+ * interrupted, rather than lost. */
 static volatile sig_atomic_t interrupted;
 
 static void on_interrupt(int sig)
@@ -60,6 +61,7 @@ struct run {
     double t_start;
     struct machine_sample machine0;       /* the machine when the run began */
     int progress;                         /* draw the progress line */
+    const struct build_point *progress_build;  /* the build being measured, for it */
 };
 
 static enum backend_metric backend_metric_of(enum metric m)
@@ -208,6 +210,13 @@ static void log_skips(const struct build_point *b)
          n, b->n_points, line);
 }
 
+/* The progress line while a build's points are measured. */
+static void point_progress(void *ctx, const struct search_point *p, const char *what)
+{
+    struct run *r = ctx;
+    progress(r, r->progress_build, what, p ? p->nprobe : -1, p ? p->k_factor : -1);
+}
+
 /* Prepare, train and fill one build, then run each of its points; a build
  * that fails gives every point a "failed: build" row. */
 static void run_build(struct run *r, const struct build_point *b)
@@ -239,15 +248,8 @@ static void run_build(struct run *r, const struct build_point *b)
     if (r->progress)
         fputs("\r\033[K", stderr);
     log_skips(b);
-    for (size_t i = 0; i < b->n_points && !interrupted; i++) {
-        const struct search_point *p = &b->points[i];
-        if (p->skip) {
-            point_add_skip(&r->env, &pb, p, p->skip);
-        } else {
-            progress(r, b, "searching", p->nprobe, p->k_factor);
-            r->n_failed += point_search(&r->env, idx, &pb, p) != 0;
-        }
-    }
+    r->progress_build = b;
+    r->n_failed += point_run_build(&r->env, idx, &pb, &interrupted, point_progress, r);
     if (r->progress && r->rs.n_rows == r->grid.n_points)
         fputs("\r\033[K", stderr);
     backend_free(idx);
@@ -325,6 +327,8 @@ static int setup_results(struct run *r, const char *started)
     size_t nq = r->ds.queries.n;
 
     results_init(&r->rs, r->cfg.k.v, r->cfg.k.n);
+    if (!results_table_add(&r->rs, RESULTS_TIMINGS, results_timing_cols, TIMING_NCOLS))
+        return -1;
     for (size_t i = 0; i < r->ms.n; i++) {
         const struct measure *m = r->ms.list[i];
         r->cell0[i] = results_add_columns(&r->rs, m->cols, m->n_cols);
