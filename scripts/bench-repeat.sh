@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Repeatability of the timings: run one config twice back to back with each
+# faiss-sweep binary given, then print, per binary, the median and the 95th
+# percentile over points of (larger / smaller) between its two runs, for batch
+# qps and for single-query p50 latency. Run it on a quiet machine.
+#
+# usage: scripts/bench-repeat.sh [-c CONFIG] BINARY [BINARY ...]
+#   e.g. scripts/bench-repeat.sh /tmp/before/build/faiss-sweep build/faiss-sweep
+# (the "before" binary built from an earlier commit, as in README's Tests section)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+config=$root/configs/default.yaml
+if [ "${1:-}" = -c ]; then
+    config=$2
+    shift 2
+fi
+[ $# -ge 1 ] || { echo "usage: $0 [-c CONFIG] BINARY [BINARY ...]" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/fs-bench-repeat-XXXXXX)
+files=()
+for bin in "$@"; do
+    for run in 1 2; do
+        out=$work/$(echo "$bin" | tr '/' '_')-$run
+        start=$(date +%s)
+        "$bin" run "$config" --no-plot --quiet -o "$out" >"$out.log" 2>&1 ||
+            { echo "bench-repeat: '$bin' failed, see $out.log" >&2; exit 1; }
+        echo "$bin run $run: $(( $(date +%s) - start )) s wall, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+        files+=("$(ls "$out"/*.h5)")
+    done
+done
+
+/usr/bin/python3 - "$@" -- "${files[@]}" <<'EOF'
+import sys
+import h5py
+import numpy as np
+
+args = sys.argv[1:]
+sep = args.index("--")
+bins, files = args[:sep], args[sep + 1:]
+
+def rows(path):
+    r = h5py.File(path, "r")["runs"][:]
+    ok = r["status"] == b"ok"
+    key = [(f, m, n, p, k, pre) for f, m, n, p, k, pre in
+           zip(r["factory"], r["metric"], r["N"], r["nprobe"], r["k_factor"], r["preprocess"])]
+    return {k: (q, l) for k, q, l, o in zip(key, r["qps"], r["lat_p50_us"], ok) if o}
+
+print(f"{'binary':<48} {'points':>6} {'qps med':>8} {'qps p95':>8} {'p50 med':>8} {'p50 p95':>8}")
+for i, b in enumerate(bins):
+    a, c = rows(files[2 * i]), rows(files[2 * i + 1])
+    common = sorted(set(a) & set(c))
+    def ratios(j):
+        v = np.array([max(a[k][j], c[k][j]) / min(a[k][j], c[k][j]) for k in common
+                      if min(a[k][j], c[k][j]) > 0])
+        return np.median(v), np.percentile(v, 95)
+    qm, q95 = ratios(0)
+    lm, l95 = ratios(1)
+    print(f"{b[-48:]:<48} {len(common):>6} {qm:>8.3f} {q95:>8.3f} {lm:>8.3f} {l95:>8.3f}")
+EOF
+rm -rf "$work"
