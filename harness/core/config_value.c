@@ -247,11 +247,6 @@ int cfg_get_form(struct parser *p, yaml_node_t *n, const char *path,
 
 /* ---------- key parsers of the common types ---------- */
 
-void *cfg_field(void *base, const struct key *k)
-{
-    return (char *)base + k->off;
-}
-
 int cfg_parse_string(struct parser *p, const struct key *k, yaml_node_t *n,
                      void *base, const char *path)
 {
@@ -397,12 +392,6 @@ int cfg_parse_bool(struct parser *p, const struct key *k, yaml_node_t *n,
                    void *base, const char *path)
 {
     return get_bool(p, n, path, cfg_field(base, k));
-}
-
-int cfg_parse_section(struct parser *p, const struct key *k, yaml_node_t *n,
-                      void *base, const char *path)
-{
-    return cfg_parse_mapping(p, n, k->sub, cfg_field(base, k), path, p->key_line);
 }
 
 static int cmp_long(const void *a, const void *b)

@@ -70,7 +70,7 @@ struct parser {
  * keys' .sub, every other. */
 extern const struct section config_top_section;
 
-/* ---------- nodes, documents and messages (config.c) ---------- */
+/* ---------- nodes, documents and messages (config_node.c) ---------- */
 
 /* Node `id` of the document being read. */
 yaml_node_t *cfg_node(struct parser *p, int id);
@@ -151,7 +151,9 @@ int cfg_each_item(struct parser *p, yaml_node_t *n, const char *path, const char
  * numbers in [0, 1] (double_list). */
 parse_fn cfg_parse_string, cfg_parse_path, cfg_parse_long, cfg_parse_int, cfg_parse_ulong,
     cfg_parse_long_list, cfg_parse_bool, cfg_parse_fraction, cfg_parse_unit_list;
-/* A sub-section (k->sub) at the field; absent means its keys' defaults. */
+
+/* A sub-section (k->sub) at the field; absent means its keys' defaults
+ * (config.c, beside the walker it calls). */
 parse_fn cfg_parse_section;
 
 /* Parse map (NULL: absent) with the keys of sec into base. `line` is where
