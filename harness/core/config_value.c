@@ -63,23 +63,30 @@ int cfg_get_long(struct parser *p, yaml_node_t *n, const char *path,
                     range, cfg_describe(n, buf, sizeof(buf)));
 }
 
-/* A finite number; when positive, also > 0. */
-static int get_number(struct parser *p, yaml_node_t *n, const char *path, int positive,
-                      double *out)
+/* Does n hold a plain (unquoted) scalar that reads whole as a finite
+ * number? Then *v gets it. The callers check the range and word the message. */
+static int plain_number(const yaml_node_t *n, double *v)
+{
+    const char *s;
+    char *end;
+
+    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return 0;
+    s = (const char *)n->data.scalar.value;
+    errno = 0;
+    *v = strtod(s, &end);
+    return *s && end != s && !*end && !errno && isfinite(*v);
+}
+
+int cfg_get_number(struct parser *p, yaml_node_t *n, const char *path, int positive,
+                   double *out)
 {
     char buf[80];
+    double v;
 
-    if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
-        const char *s = (const char *)n->data.scalar.value;
-        char *end;
-        double v;
-
-        errno = 0;
-        v = strtod(s, &end);
-        if (*s && end != s && !*end && !errno && isfinite(v) && (!positive || v > 0)) {
-            *out = v;
-            return 0;
-        }
+    if (plain_number(n, &v) && (!positive || v > 0)) {
+        *out = v;
+        return 0;
     }
     return cfg_fail(p, cfg_line(p, n), path, "expected %s, got %s",
                     positive ? "a number > 0" : "a finite number",
@@ -197,7 +204,7 @@ static int add_double(struct parser *p, yaml_node_t *n, const char *path, void *
 {
     struct double_ctx *c = ctx;
 
-    if (get_number(p, n, path, c->positive, &c->out->v[c->out->n]))
+    if (cfg_get_number(p, n, path, c->positive, &c->out->v[c->out->n]))
         return -1;
     c->out->n++;
     return 0;
@@ -264,18 +271,11 @@ int cfg_parse_fraction(struct parser *p, const struct key *k, yaml_node_t *n,
                        void *base, const char *path)
 {
     char buf[80];
+    double v;
 
-    if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
-        const char *s = (const char *)n->data.scalar.value;
-        char *end;
-        double v;
-
-        errno = 0;
-        v = strtod(s, &end);
-        if (*s && end != s && !*end && !errno && v > 0 && v < 1) {
-            *(double *)cfg_field(base, k) = v;
-            return 0;
-        }
+    if (plain_number(n, &v) && v > 0 && v < 1) {
+        *(double *)cfg_field(base, k) = v;
+        return 0;
     }
     return cfg_fail(p, cfg_line(p, n), path,
                     "expected a number between 0 and 1 (both excluded), got %s",
@@ -286,18 +286,11 @@ int cfg_parse_fraction(struct parser *p, const struct key *k, yaml_node_t *n,
 static int get_unit(struct parser *p, yaml_node_t *n, const char *path, double *out)
 {
     char buf[80];
+    double v;
 
-    if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
-        const char *s = (const char *)n->data.scalar.value;
-        char *end;
-        double v;
-
-        errno = 0;
-        v = strtod(s, &end);
-        if (*s && end != s && !*end && !errno && v >= 0 && v <= 1) {
-            *out = v;
-            return 0;
-        }
+    if (plain_number(n, &v) && v >= 0 && v <= 1) {
+        *out = v;
+        return 0;
     }
     return cfg_fail(p, cfg_line(p, n), path, "expected a number from 0 to 1, got %s",
                     cfg_describe(n, buf, sizeof(buf)));

@@ -620,22 +620,7 @@ static const struct section search_section = {
 static int parse_seconds(struct parser *p, const struct key *k, yaml_node_t *n, void *base,
                          const char *path)
 {
-    char buf[80];
-
-    if (n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE) {
-        const char *s = (const char *)n->data.scalar.value;
-        char *end;
-        double v;
-
-        errno = 0;
-        v = strtod(s, &end);
-        if (*s && end != s && !*end && !errno && v > 0 && isfinite(v)) {
-            *(double *)cfg_field(base, k) = v;
-            return 0;
-        }
-    }
-    return cfg_fail(p, cfg_line(p, n), path, "expected a number > 0, got %s",
-                    cfg_describe(n, buf, sizeof(buf)));
+    return cfg_get_number(p, n, path, 1, cfg_field(base, k));
 }
 
 #define MS(f) offsetof(struct measure_spec, f)

@@ -117,6 +117,9 @@ int cfg_get_string(struct parser *p, yaml_node_t *n, const char *path, const cha
 /* A plain decimal integer in [min, max] ("2.0", "0x10", quoted "10" refused). */
 int cfg_get_long(struct parser *p, yaml_node_t *n, const char *path, long min, long max,
                  long *out);
+/* A finite number, > 0 when positive ("expected a number > 0, got ..."). */
+int cfg_get_number(struct parser *p, yaml_node_t *n, const char *path, int positive,
+                   double *out);
 /* One of names (NULL-terminated); returns its index, or -1 ("unknown <what>"). */
 int cfg_get_choice(struct parser *p, yaml_node_t *n, const char *path, const char *what,
                    const char *const *names);
