@@ -113,6 +113,36 @@ static void test_below_unbiased_large_bound(void **state)
         fail_msg("%.4f of the draws below bound/3, expected 1/3", frac);
 }
 
+/* rng_sample: k distinct rows, ascending, the same for one seed, all of
+ * them when k = n, none when k = 0, and each row about equally often. */
+static void test_sample(void **state)
+{
+    size_t a[50], b[50], counts[100] = { 0 };
+    (void)state;
+    rng_sample(7, 100, 50, a);
+    rng_sample(7, 100, 50, b);
+    assert_memory_equal(a, b, sizeof(a));
+    for (size_t i = 1; i < 50; i++)
+        assert_true(a[i] > a[i - 1]);
+    assert_true(a[49] < 100);
+    rng_sample(8, 100, 50, b);
+    assert_memory_not_equal(a, b, sizeof(a));
+    rng_sample(1, 50, 50, a);
+    for (size_t i = 0; i < 50; i++)
+        assert_int_equal(a[i], i);
+    a[0] = 99;
+    rng_sample(1, 50, 0, a);
+    assert_int_equal(a[0], 99);
+    /* 2000 draws of 10 of 100: each row is expected 200 times (sd ~13.4). */
+    for (uint64_t s = 0; s < 2000; s++) {
+        rng_sample(s, 100, 10, a);
+        for (size_t i = 0; i < 10; i++)
+            counts[a[i]]++;
+    }
+    for (size_t i = 0; i < 100; i++)
+        assert_in_range(counts[i], 140, 260);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +153,7 @@ int main(void)
         cmocka_unit_test(test_below_uses_one_draw),
         cmocka_unit_test(test_below_chi_square),
         cmocka_unit_test(test_below_unbiased_large_bound),
+        cmocka_unit_test(test_sample),
     };
     return cmocka_run_group_tests_name("rng", tests, NULL, NULL);
 }

@@ -3,8 +3,9 @@
  * ../shared): every point becomes a row with its status (a skipped point
  * included), provenance is set, a config without an rvc: section writes
  * none of RVC's columns, one with it writes them and /blend, --set
- * overrides reach the run, the machine's state is stored, and a config
- * that cannot run writes nothing.
+ * overrides reach the run, the machine's state is stored, timing on a
+ * subset of the queries leaves recall as it is, the cost breakdown adds
+ * up to the wall time, and a config that cannot run writes nothing.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -270,6 +271,61 @@ static int bad_run(void *arg)
     return rc;
 }
 
+/* measure.timing_queries: timing 10 of the 40 queries gives the recall of
+ * timing all of them (recall always comes from all), the qps of the
+ * subset, and the count in the attributes; the cost phases of each run are
+ * all stored and add up to its wall time. */
+static void test_timed_subset(void **state)
+{
+    static const char body[] =
+        "k: [1, 5]\nindexes:\n  - factory: Flat\n"
+        "  - factory: \"IVF{nlist},Flat\"\n    nlist: [8]\n"
+        "  - factory: \"IVF{nlist},PQ4x4,RFlat\"\n    nlist: [8]\n    k_factor: [1, 2]\n"
+        "search: {nprobe: [1, 2]}\n";
+    static const char *const phases[] = {
+        "load", "groundtruth", "prepare", "train", "add", "size",
+        "timed_search", "untimed_search", "write", "other",
+    };
+    const char *const all[] = { "measure.timing_queries=-1" };
+    const char *const ten[] = { "measure.timing_queries=10" };
+    struct result_set a, b;
+    (void)state;
+
+    sweep("subset-all", body, all, 1, &a);
+    sweep("subset-ten", body, ten, 1, &b);
+    assert_int_equal(results_attr(&a, "timed_queries")->i, 40);
+    assert_int_equal(results_attr(&b, "timed_queries")->i, 10);
+    assert_int_equal(a.n_rows, b.n_rows);
+    for (size_t i = 0; i < a.n_rows; i++) {
+        if (strcmp(a.rows[i].status, "ok"))
+            continue;
+        assert_string_equal(b.rows[i].status, "ok");
+        for (size_t j = 0; j < 2; j++) {
+            assert_true(a.rows[i].recall_at[j] == b.rows[i].recall_at[j]);
+            assert_true(a.rows[i].recall1_at[j] == b.rows[i].recall1_at[j]);
+        }
+        assert_true(b.rows[i].qps > 0 && isfinite(b.rows[i].qps));
+    }
+    for (int r = 0; r < 2; r++) {
+        const struct result_set *rs = r ? &b : &a;
+        double sum = 0, wall = results_attr(rs, "wall_s")->f;
+        for (size_t p = 0; p < sizeof(phases) / sizeof(*phases); p++) {
+            char name[64];
+            const struct result_attr *at;
+            snprintf(name, sizeof(name), "cost_%s_s", phases[p]);
+            at = results_attr(rs, name);
+            assert_non_null(at);
+            assert_true(at->f >= 0);
+            sum += at->f;
+        }
+        assert_true(fabs(sum - wall) <= 1e-9 * wall);
+        assert_true(results_attr(rs, "cost_timed_search_s")->f > 0);
+        assert_true(results_attr(rs, "cost_train_s")->f > 0);
+    }
+    results_release(&a);
+    results_release(&b);
+}
+
 /* A factory faiss refuses: one error line naming the config line, and no
  * file written. */
 static void test_bad_config(void **state)
@@ -297,6 +353,7 @@ int main(void)
         cmocka_unit_test(test_repetitions),
         cmocka_unit_test(test_rvc_run),
         cmocka_unit_test(test_set_overrides),
+        cmocka_unit_test(test_timed_subset),
         cmocka_unit_test(test_bad_config),
     };
     return cmocka_run_group_tests(tests, setup, tmpdir_teardown);

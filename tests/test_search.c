@@ -2,8 +2,9 @@
  * test_search.c - the pieces of timing one search setting: the calibration
  * arithmetic, the budget, the round-robin order, and on a small Flat index
  * (generated data) calibration, a repetition and the answer it leaves, a
- * latency round, how many queries are timed, and that no call changes
- * faiss's thread count behind the caller's back.
+ * latency round, how many queries are timed, that no call changes
+ * faiss's thread count behind the caller's back, and which index kinds
+ * answer a search for k with the first k of a deeper search.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -177,6 +178,75 @@ static void test_latency(void **state)
     backend_set_threads(0);
 }
 
+/* The rule, component by component. */
+static void test_prefix_rule(void **state)
+{
+    static const char *const exact[] = {
+        "Flat", "IVF980,Flat", "IVF64,SQ8", "IVF64,SQfp16", "IVF64,PQ16", "IVF64,PQ16x8",
+        "PCA64,IVF64,Flat", "OPQ16_64,IVF64,PQ16", "L2norm,Flat", "PCAR32,Flat",
+    };
+    static const char *const not_exact[] = {
+        "IVF980,PQ196x4fs,RFlat", "IVF64,PQ16,RFlat", "IVF64,PQ8+16", "HNSW32", "IVF64,PQ16x4fs",
+        "IVF64_HNSW32,Flat", "Refine(Flat)", "LSH", "IVF,Flat", "PQ", "Flatx", "",
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(exact) / sizeof(*exact); i++)
+        assert_true(search_prefix_exact(exact[i]));
+    for (size_t i = 0; i < sizeof(not_exact) / sizeof(*not_exact); i++)
+        assert_false(search_prefix_exact(not_exact[i]));
+}
+
+/* The first k ids of a search for K and a search for k, query by query:
+ * the number of queries whose ids differ where the distances do not tie. */
+static size_t prefix_mismatches(struct fs_index *idx, const float *xq, size_t k)
+{
+    float Dd[NQ * K], Dk[NQ * K];
+    int64_t Id[NQ * K], Ik[NQ * K];
+    size_t bad = 0;
+    assert_int_equal(backend_search(idx, NQ, xq, K, Dd, Id), 0);
+    assert_int_equal(backend_search(idx, NQ, xq, k, Dk, Ik), 0);
+    for (size_t q = 0; q < NQ; q++) {
+        int differs = 0;
+        for (size_t j = 0; j < k; j++)
+            differs |= Id[q * K + j] != Ik[q * k + j] && Dd[q * K + j] != Dk[q * k + j];
+        bad += differs;
+    }
+    return bad;
+}
+
+/* What the rule claims, on real indexes: every kind it calls exact answers
+ * k = 1..K-1 as the prefix of K; a re-ranking stage does not (k_factor 1
+ * re-ranks k candidates, so the top of K re-ranked differs from the top 1). */
+static void test_prefix_answers(void **state)
+{
+    static const char *const kinds[] = {
+        "Flat", "IVF16,Flat", "IVF16,SQ8", "IVF16,PQ4x4", "PCA8,IVF16,Flat",
+    };
+    struct fixture *f = *state;
+    struct fs_index *idx;
+    char why[256];
+
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(*kinds); i++) {
+        assert_true(search_prefix_exact(kinds[i]));
+        assert_int_equal(backend_create(&idx, kinds[i], D, BACKEND_L2, why, sizeof(why)), 0);
+        assert_int_equal(backend_train(idx, N, f->xb), 0);
+        assert_int_equal(backend_add(idx, N, f->xb), 0);
+        if (strncmp(kinds[i], "Flat", 4))
+            assert_int_equal(backend_set_param(idx, "nprobe", 4), 0);
+        for (size_t k = 1; k < K; k++)
+            assert_int_equal(prefix_mismatches(idx, f->xq, k), 0);
+        backend_free(idx);
+    }
+    assert_false(search_prefix_exact("IVF16,PQ4x4,RFlat"));
+    assert_int_equal(backend_create(&idx, "IVF16,PQ4x4,RFlat", D, BACKEND_L2, why, sizeof(why)), 0);
+    assert_int_equal(backend_train(idx, N, f->xb), 0);
+    assert_int_equal(backend_add(idx, N, f->xb), 0);
+    assert_int_equal(backend_set_param(idx, "nprobe", 4), 0);
+    assert_int_equal(backend_set_param(idx, "k_factor_rf", 1), 0);
+    assert_true(prefix_mismatches(idx, f->xq, 1) > 0);
+    backend_free(idx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -185,6 +255,8 @@ int main(void)
         cmocka_unit_test(test_visits),
         cmocka_unit_test(test_calibrate),
         cmocka_unit_test(test_latency),
+        cmocka_unit_test(test_prefix_rule),
+        cmocka_unit_test(test_prefix_answers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -101,7 +101,9 @@ int build_index(struct fs_index **out, const char *factory, enum backend_metric 
               (long long)backend_ntotal(idx), nb);
         goto fail;
     }
+    t0 = now_s();
     st->index_bytes = backend_serialized_size(idx);
+    st->size_s = now_s() - t0;
     if (st->index_bytes < 0) {
         error("cannot serialize index '%s' to measure its size", factory);
         goto fail;

@@ -18,6 +18,7 @@ struct build_stats {
     int quantizer_reused;     /* 1: the coarse centroids came from the cache */
     double train_reused_s;    /* what training the reused centroids first cost; 0 if none */
     int64_t index_bytes;      /* serialized size */
+    double size_s;            /* seconds serializing it to learn that size */
     int64_t rss_delta_bytes;  /* peak RSS while building minus RSS before */
 };
 

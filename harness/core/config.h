@@ -80,6 +80,8 @@ struct measure_spec {
     double min_time;      /* seconds one batch repetition lasts at least (default 0.2) */
     double max_time;      /* seconds of repetitions (and of latency rounds) a point may
                              take; fewer repetitions when they would exceed it (default 10) */
+    long timing_queries;  /* a fixed random subset of this many queries is what batch
+                             repetitions and latency rounds search; -1 = all (default 2000) */
     long latency_queries; /* queries timed one by one per round; 0 = none, -1 = all
                              (default 1000) */
     int latency_rounds;   /* rounds over the latency queries (default 5) */

@@ -623,6 +623,19 @@ static int parse_seconds(struct parser *p, const struct key *k, yaml_node_t *n, 
     return cfg_get_number(p, n, path, 1, cfg_field(base, k));
 }
 
+/* A count of at least 1, or -1 for "all". */
+static int parse_count_or_all(struct parser *p, const struct key *k, yaml_node_t *n, void *base,
+                              const char *path)
+{
+    long v = 0;
+    if (cfg_get_long(p, n, path, -1, k->max, &v))
+        return -1;
+    if (!v)
+        return cfg_fail(p, cfg_line(p, n), path, "expected an integer >= 1 or -1 (all), got 0");
+    *(long *)cfg_field(base, k) = v;
+    return 0;
+}
+
 #define MS(f) offsetof(struct measure_spec, f)
 static const struct key measure_keys[] = {
     { .name = "repeats", .parse = cfg_parse_int, .off = MS(repeats), .min = 1, .max = INT_MAX,
@@ -638,9 +651,15 @@ static const struct key measure_keys[] = {
       .type = "number > 0", .def = "10",
       .help = "time budget of a point: its repetitions (and, apart, its latency rounds) "
               "stop at the count that fits in these seconds, one at least" },
+    { .name = "timing_queries", .parse = parse_count_or_all, .off = MS(timing_queries),
+      .min = -1, .max = LONG_MAX, .type = "int >= 1 or -1", .def = "2000",
+      .help = "queries timed: a fixed random subset of this many (the same for every point) is "
+              "what batch repetitions and latency rounds search, so each repetition is short "
+              "and more fit in the budget; recall always uses all queries; -1 = all" },
     { .name = "latency_queries", .parse = cfg_parse_long, .off = MS(latency_queries),
       .min = -1, .max = LONG_MAX, .type = "int >= -1", .def = "1000",
-      .help = "queries timed one by one on one thread in each latency round; -1 = all, 0 = none" },
+      .help = "queries timed one by one on one thread in each latency round, the first of the "
+              "timed queries; -1 = all of them, 0 = none" },
     { .name = "latency_rounds", .parse = cfg_parse_int, .off = MS(latency_rounds), .min = 1,
       .max = INT_MAX, .type = "int >= 1", .def = "5",
       .help = "rounds over the latency queries (fewer within `max_time`); percentiles pool "

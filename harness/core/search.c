@@ -5,8 +5,10 @@
 #include "core/search.h"
 #include "lib/util.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 size_t search_calls_next(size_t calls, double seconds, double min_time)
 {
@@ -118,4 +120,44 @@ out:
     free(D);
     free(I);
     return rc;
+}
+
+/* Whether the n characters at s are `word` followed by digits (at least
+ * one when `digits`), then optionally "x" or "_" and digits. */
+static int is_word_number(const char *s, size_t n, const char *word, int digits)
+{
+    size_t w = strlen(word), i;
+    if (n < w || strncmp(s, word, w))
+        return 0;
+    for (i = w; i < n && isdigit((unsigned char)s[i]); i++)
+        ;
+    if (digits && i == w)
+        return 0;
+    if (i < n && (s[i] == 'x' || s[i] == '_') && i + 1 < n) {
+        for (i++; i < n && isdigit((unsigned char)s[i]); i++)
+            ;
+    }
+    return i == n;
+}
+
+static int component_prefix_exact(const char *s, size_t n)
+{
+    return (n == 4 && !strncmp(s, "Flat", 4)) || (n == 6 && !strncmp(s, "L2norm", 6)) ||
+           is_word_number(s, n, "IVF", 1) || is_word_number(s, n, "PQ", 1) ||
+           is_word_number(s, n, "PCAR", 1) || is_word_number(s, n, "PCA", 1) ||
+           is_word_number(s, n, "OPQ", 1) || (n > 2 && !strncmp(s, "SQ", 2));
+}
+
+int search_prefix_exact(const char *factory)
+{
+    const char *s = factory;
+    for (;;) {
+        const char *e = strchr(s, ',');
+        size_t n = e ? (size_t)(e - s) : strlen(s);
+        if (!component_prefix_exact(s, n))
+            return 0;
+        if (!e)
+            return 1;
+        s = e + 1;
+    }
 }

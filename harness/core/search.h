@@ -60,6 +60,16 @@ int search_calibrate(struct fs_index *idx, const float *xq, size_t nq, size_t k,
 int search_repetition(struct fs_index *idx, const float *xq, size_t nq, size_t k, size_t calls,
                       float *D, int64_t *I, double *seconds);
 
+/* Whether an index of this factory string answers a search for k with
+ * the first k of its answer for any deeper k (ties aside): every stage
+ * computes the same distances whatever k is and only keeps the k best.
+ * True when every component is one of Flat, IVF<n>, SQ..., PQ<m>[x<b>]
+ * (not fast scan "fs"), PCA..., OPQ..., L2norm; false for re-ranking
+ * (RFlat, Refine: k * k_factor candidates), HNSW (its beam is
+ * max(efSearch, k)), fast scan (its result handlers change with k) and
+ * anything not listed. */
+int search_prefix_exact(const char *factory);
+
 /* How many queries one latency round times: ms->latency_queries (-1: all)
  * capped at nq. */
 size_t search_latency_queries(const struct measure_spec *ms, size_t nq);

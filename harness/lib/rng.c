@@ -19,3 +19,12 @@ uint64_t rng_below(uint64_t *state, uint64_t bound)
     while (r < threshold);
     return r % bound;
 }
+
+void rng_sample(uint64_t seed, size_t n, size_t k, size_t *out)
+{
+    uint64_t st = seed;
+    size_t got = 0;
+    for (size_t i = 0; i < n && got < k; i++)
+        if (rng_below(&st, n - i) < k - got)
+            out[got++] = i;
+}

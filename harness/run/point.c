@@ -84,14 +84,41 @@ void point_add_skip(const struct point_env *env, const struct point_build *pb,
     add_status_row(env, pb, p, status);
 }
 
-/* recall@k for each k from a search with that k: re-ranking stages fetch
- * k * k_factor candidates, so the top k of a deeper search is not what a
- * search for k returns. The largest k reuses the timed search's ids. */
+/* An untimed search of all queries, its seconds counted as such. */
+static int untimed_search(const struct point_env *env, struct fs_index *idx, size_t nq,
+                          const float *qx, size_t k, float *D, int64_t *I)
+{
+    double t0 = now_s();
+    int rc = backend_search(idx, nq, qx, k, D, I);
+    env->cost->s[COST_UNTIMED_SEARCH] += now_s() - t0;
+    return rc;
+}
+
+/* The index's answer for k <= kmax in D_k, I_k (nq rows of k): the first k
+ * of each row of the search at kmax where the index answers a prefix
+ * exactly (search_prefix_exact), else a search of its own for k. */
+static int answer_at(const struct point_env *env, struct fs_index *idx,
+                     const struct point_build *pb, size_t k)
+{
+    const struct vecs *q = rv_queries(env->vec, pb->b->metric);
+    const float *qx = prepared_queries(pb->prep, env->vec, pb->b->metric);
+
+    if (k > env->kmax || !search_prefix_exact(pb->b->factory))
+        return untimed_search(env, idx, q->n, qx, k, env->D_k, env->I_k);
+    for (size_t i = 0; i < q->n; i++) {
+        memcpy(env->I_k + i * k, env->I + i * env->kmax, k * sizeof(*env->I));
+        memcpy(env->D_k + i * k, env->D + i * env->kmax, k * sizeof(*env->D));
+    }
+    return 0;
+}
+
+/* recall@k for each k: the largest k from the search at kmax, the others
+ * from answer_at (re-ranking stages fetch k * k_factor candidates, so the
+ * top k of a deeper search is not what a search for k returns there). */
 static int recalls(const struct point_env *env, struct fs_index *idx,
                    const struct point_build *pb, struct result_row *row)
 {
     const struct vecs *q = rv_queries(env->vec, pb->b->metric);
-    const float *qx = prepared_queries(pb->prep, env->vec, pb->b->metric);
 
     row->missing_ids = count_missing(env->I, q->n, env->kmax, env->kmax);
     if (pb->prep->no_recall)
@@ -100,7 +127,7 @@ static int recalls(const struct point_env *env, struct fs_index *idx,
         size_t k = (size_t)env->cfg->k.v[i];
         int64_t *I = env->I;
         if (k < env->kmax) {
-            if (backend_search(idx, q->n, qx, k, env->D_k, env->I_k))
+            if (answer_at(env, idx, pb, k))
                 return -1;
             I = env->I_k;
         }
@@ -125,7 +152,6 @@ static int measures(const struct point_env *env, struct fs_index *idx,
 {
     const struct build_point *b = pb->b;
     const struct vecs *q = rv_queries(env->vec, b->metric), *base = rv_base(env->vec, b->metric);
-    const float *qx = prepared_queries(pb->prep, env->vec, b->metric);
     struct measure_point mp = {
         .metric = measure_metric_of(b->metric), .queries = q->x, .nq = q->n, .d = q->d,
         .exact_I = pb->gt->I, .exact_D = pb->gt->D, .exact_stride = pb->gt->k,
@@ -146,7 +172,7 @@ static int measures(const struct point_env *env, struct fs_index *idx,
             mp.I = env->I;
             mp.D = env->D;
             if (m->depth != env->kmax) {
-                if (backend_search(idx, q->n, qx, m->depth, env->D_k, env->I_k))
+                if (answer_at(env, idx, pb, m->depth))
                     return -1;
                 mp.I = env->I_k;
                 mp.D = env->D_k;
@@ -169,6 +195,7 @@ struct point_timing {
     int lat_rounds;             /* rounds planned (0 without latency) */
     int n_rounds;               /* rounds taken */
     double *lat_us;             /* lat_rounds x lat_n microseconds */
+    const float *tx;            /* the timed queries (env->n_time rows, the build's) */
 };
 
 /* The point's search parameters: cheap (a ParameterSpace setting), so each
@@ -187,30 +214,20 @@ static int set_params(struct fs_index *idx, const struct point_build *pb, struct
     return 0;
 }
 
-/* The queries the point searches, and their count and dimension. */
-static const float *point_queries(const struct point_env *env, const struct point_build *pb,
-                                  size_t *nq, size_t *d)
-{
-    const struct vecs *q = rv_queries(env->vec, pb->b->metric);
-    *nq = q->n;
-    *d = q->d;
-    return prepared_queries(pb->prep, env->vec, pb->b->metric);
-}
-
 /* One latency round of the point on one thread (the caller's setting). */
 static void latency_round(const struct point_env *env, struct fs_index *idx,
                           const struct point_build *pb, struct point_timing *pt)
 {
-    size_t nq, d;
-    const float *xq = point_queries(env, pb, &nq, &d);
+    size_t d = rv_queries(env->vec, pb->b->metric)->d;
+    double t0 = now_s();
     if (set_params(idx, pb, pt))
         return;
-    if (search_latency_round(idx, xq, pt->lat_n, d, env->kmax,
-                             pt->lat_us + (size_t)pt->n_rounds * pt->lat_n)) {
+    if (search_latency_round(idx, pt->tx, pt->lat_n, d, env->kmax,
+                             pt->lat_us + (size_t)pt->n_rounds * pt->lat_n))
         pt->fail = "failed: search";
-        return;
-    }
-    pt->n_rounds++;
+    else
+        pt->n_rounds++;
+    env->cost->s[COST_TIMED_SEARCH] += now_s() - t0;
 }
 
 /* First visit: calibrate the batch calls, then the first latency round,
@@ -219,18 +236,19 @@ static void calibrate(const struct point_env *env, struct fs_index *idx,
                       const struct point_build *pb, struct point_timing *pt)
 {
     const struct measure_spec *ms = &env->cfg->measure;
-    size_t nq, d;
-    const float *xq = point_queries(env, pb, &nq, &d);
-    double round_s = 0;
+    double round_s = 0, t0 = now_s();
+    int rc;
 
     if (set_params(idx, pb, pt))
         return;
-    if (search_calibrate(idx, xq, nq, env->kmax, ms, env->D, env->I, &pt->plan)) {
+    rc = search_calibrate(idx, pt->tx, env->n_time, env->kmax, ms, env->D, env->I, &pt->plan);
+    env->cost->s[COST_TIMED_SEARCH] += now_s() - t0;
+    if (rc) {
         pt->fail = "failed: search";
         return;
     }
     pt->rep_s = xmalloc((size_t)pt->plan.reps * sizeof(*pt->rep_s));
-    pt->lat_n = search_latency_queries(ms, nq);
+    pt->lat_n = search_latency_queries(ms, env->n_time);
     if (!pt->lat_n)
         return;
     pt->lat_rounds = ms->latency_rounds;
@@ -245,11 +263,10 @@ static void calibrate(const struct point_env *env, struct fs_index *idx,
 
 /* The timing columns of the row from the samples, and the round
  * percentiles (each round's slice of lat_us is sorted on the way). */
-static void timing_columns(const struct point_env *env, const struct point_build *pb,
-                           struct point_timing *pt, struct result_row *row, double *p50,
-                           double *p99)
+static void timing_columns(const struct point_env *env, struct point_timing *pt,
+                           struct result_row *row, double *p50, double *p99)
 {
-    size_t nq = rv_queries(env->vec, pb->b->metric)->n, nl = (size_t)pt->n_rounds * pt->lat_n;
+    size_t nq = env->n_time, nl = (size_t)pt->n_rounds * pt->lat_n;
     double *qps = xmalloc((size_t)(pt->n_reps ? pt->n_reps : 1) * sizeof(*qps));
 
     for (int i = 0; i < pt->n_reps; i++)
@@ -328,7 +345,7 @@ static int point_row(const struct point_env *env, struct fs_index *idx,
     for (size_t i = 0; i < env->rs->n_tables; i++)
         side_rows[i] = env->rs->tables[i].n_rows;
     row_init(env, &row, pb, pt->p);
-    timing_columns(env, pb, pt, &row, p50, p99);
+    timing_columns(env, pt, &row, p50, p99);
     row.ndis_per_query = pb->b->nlist ? pt->plan.ndis_per_query : NAN;
     row.prep_s = pb->prep->prep_s;
     /* The measures first: recall maps a shuffled index's ids back in place. */
@@ -363,15 +380,48 @@ static int most_of(const struct point_timing *pts, size_t n, int batch)
 static void batch_rep(const struct point_env *env, struct fs_index *idx,
                       const struct point_build *pb, struct point_timing *pt)
 {
-    size_t nq, d;
-    const float *xq = point_queries(env, pb, &nq, &d);
+    double t0 = now_s();
     if (set_params(idx, pb, pt))
         return;
-    if (search_repetition(idx, xq, nq, env->kmax, pt->plan.calls, env->D, env->I,
+    if (search_repetition(idx, pt->tx, env->n_time, env->kmax, pt->plan.calls, env->D, env->I,
                           &pt->rep_s[pt->n_reps]))
         pt->fail = "failed: search";
     else
         pt->n_reps++;
+    env->cost->s[COST_TIMED_SEARCH] += now_s() - t0;
+}
+
+/* The timed queries of a build: its prepared queries themselves when all
+ * are timed, else a copy of the chosen rows into *own (caller frees). */
+static const float *timed_queries(const struct point_env *env, const struct point_build *pb,
+                                  float **own)
+{
+    const struct vecs *q = rv_queries(env->vec, pb->b->metric);
+    const float *qx = prepared_queries(pb->prep, env->vec, pb->b->metric);
+    *own = NULL;
+    if (env->n_time >= q->n)
+        return qx;
+    *own = xmalloc(env->n_time * q->d * sizeof(**own));
+    for (size_t i = 0; i < env->n_time; i++)
+        memcpy(*own + i * q->d, qx + env->time_rows[i] * q->d, q->d * sizeof(**own));
+    return *own;
+}
+
+/* The answer of all queries at kmax in env->D, env->I for the row: the
+ * last repetition's when it searched them all, else an untimed search. */
+static int full_answer(const struct point_env *env, struct fs_index *idx,
+                       const struct point_build *pb, struct point_timing *pt)
+{
+    const struct vecs *q = rv_queries(env->vec, pb->b->metric);
+    if (env->n_time >= q->n)
+        return 0;
+    if (set_params(idx, pb, pt) ||
+        untimed_search(env, idx, q->n, prepared_queries(pb->prep, env->vec, pb->b->metric),
+                       env->kmax, env->D, env->I)) {
+        pt->fail = pt->fail ? pt->fail : "failed: search";
+        return -1;
+    }
+    return 0;
 }
 
 /* The schedule of a build (see point.h): calibration pass, latency rounds,
@@ -384,10 +434,14 @@ size_t point_run_build(const struct point_env *env, struct fs_index *idx,
     const struct build_point *b = pb->b;
     struct point_timing *pts = xcalloc(b->n_points ? b->n_points : 1, sizeof(*pts));
     size_t n_failed = 0;
+    float *own;
+    const float *tx = timed_queries(env, pb, &own);
     int rounds;
 
-    for (size_t i = 0; i < b->n_points; i++)
+    for (size_t i = 0; i < b->n_points; i++) {
         pts[i].p = &b->points[i];
+        pts[i].tx = tx;
+    }
     backend_set_threads(env->batch_threads);
     for (size_t i = 0; i < b->n_points && !*stop; i++) {
         if (pts[i].p->skip)
@@ -423,6 +477,8 @@ size_t point_run_build(const struct point_env *env, struct fs_index *idx,
                 if (last && progress)
                     progress(ctx, pt->p, "searching");
                 batch_rep(env, idx, pb, pt);
+                if (last && !pt->fail)
+                    full_answer(env, idx, pb, pt);
             }
             if (!last)
                 continue;
@@ -444,6 +500,7 @@ size_t point_run_build(const struct point_env *env, struct fs_index *idx,
         free(pts[i].lat_us);
     }
     free(pts);
+    free(own);
     return n_failed;
 }
 

@@ -16,6 +16,7 @@
 #include "core/grid.h"
 #include "lib/backend.h"
 #include "lib/metrics.h"
+#include "out/cost.h"
 #include "out/measure.h"
 #include "out/results.h"
 #include "run/prepare.h"
@@ -33,6 +34,11 @@ struct point_env {
     const struct measure *const *measures;  /* the run's measures, in column order */
     const int *cell0;               /* measure i's values start at row cells[cell0[i]] */
     size_t n_measures;
+    /* The timed queries: rows of the query set (ascending), the same for
+     * every point of the run; n_time == nq when all are timed. */
+    const size_t *time_rows;
+    size_t n_time;
+    struct cost *cost;              /* the run's, where timed and untimed searches add up */
 };
 
 /* The build a point runs on: all borrowed for the build's life. */
@@ -69,8 +75,11 @@ typedef void (*point_progress_fn)(void *ctx, const struct search_point *p, const
  *  2. the other latency rounds, round-robin over the points, one thread;
  *  3. batch rounds, round-robin: in round r a point repeats when
  *     search_visits(reps, rounds, r); in the last round each point's row is
- *     made right after its repetition, from the answer it left (a full
- *     search of all queries at kmax): recall, measures, /timings rows.
+ *     made right after its repetition: recall and measures from a search of
+ *     all queries at kmax (the repetition's own answer when all queries are
+ *     timed, else one untimed search), then its /timings rows.
+ * Calibration, repetitions and latency rounds search the timed queries
+ * (env->time_rows); recall always comes from all of them.
  * Parameters are set at every visit. stop (Ctrl-C) is looked at between
  * points of step 1 and between rounds: once set, this build's points get no
  * rows. progress may be NULL. Returns the number of points that failed

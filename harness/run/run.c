@@ -13,7 +13,9 @@
 #include "core/quantizers.h"
 #include "io/dataset.h"
 #include "lib/backend.h"
+#include "lib/rng.h"
 #include "lib/util.h"
+#include "out/cost.h"
 #include "out/plot.h"
 #include "out/results.h"
 #include "out/summary.h"
@@ -34,6 +36,9 @@
  * points then get no rows); what was measured before is written, marked
  * interrupted, rather than lost. */
 static volatile sig_atomic_t interrupted;
+
+/* Seed of the timed queries' subset: the same rows on every machine. */
+#define RUN_TIMING_SEED UINT64_C(0x71ed0e5)
 
 static void on_interrupt(int sig)
 {
@@ -57,6 +62,9 @@ struct run {
     struct quantizer_cache qc;            /* trained coarse centroids, for reuse by later builds */
     struct checkpoint cp;
     struct backend_clock faiss;           /* seconds in faiss calls, registered while running */
+    struct cost cost;                     /* where the wall time went */
+    size_t *time_rows;                    /* the timed queries (env.time_rows) */
+    double write_s;                       /* the final write of the results file */
     size_t n_failed;
     double t_start;
     struct machine_sample machine0;       /* the machine when the run began */
@@ -227,13 +235,21 @@ static void run_build(struct run *r, const struct build_point *b)
     struct point_build pb = { .b = b, .prep = &prep, .gt = &r->gt[size_index(r, b->N)][b->metric] };
     int built = 0;
 
+    double t0 = now_s();
+
     progress(r, b, "building", -1, -1);
     if (!prepare_build(&prep, &r->vec, b, r->cfg.dataset.seed, &r->xbase)) {
         size_t nb;
         const float *xb = prepared_base(&prep, &r->vec, b, &nb);
+        r->cost.s[COST_PREPARE] += now_s() - t0;
         built = !build_index(&idx, b->factory, backend_metric_of(b->metric), xb, nb,
                              rv_base(&r->vec, b->metric)->d, (size_t)b->add_batch,
                              r->cfg.reuse_quantizers ? &r->qc : NULL, &bs);
+    }
+    if (built) {
+        r->cost.s[COST_TRAIN] += bs.train_s;
+        r->cost.s[COST_ADD] += bs.add_s;
+        r->cost.s[COST_SIZE] += bs.size_s;
     }
     if (!built) {
         prepared_release(&prep);
@@ -282,6 +298,7 @@ static void release(struct run *r)
     free(r->env.I);
     free(r->env.D_k);
     free(r->env.I_k);
+    free(r->time_rows);
     checkpoint_release(&r->cp);
     expand_cache_release(&r->xbase);
     quantizer_cache_release(&r->qc);
@@ -346,8 +363,18 @@ static int setup_results(struct run *r, const char *started)
     r->env.I = xmalloc(nq * r->env.kmax * sizeof(*r->env.I));
     r->env.D_k = xmalloc(nq * r->kdeep * sizeof(*r->env.D_k));
     r->env.I_k = xmalloc(nq * r->kdeep * sizeof(*r->env.I_k));
+    /* A fixed random subset: query sets are often in order (an RVC clip's
+     * frames, a data set's classes), so the first rows would not do. */
+    r->env.n_time = r->cfg.measure.timing_queries < 0 ||
+                    (size_t)r->cfg.measure.timing_queries >= nq
+                        ? nq : (size_t)r->cfg.measure.timing_queries;
+    r->time_rows = xmalloc((r->env.n_time ? r->env.n_time : 1) * sizeof(*r->time_rows));
+    rng_sample(RUN_TIMING_SEED, nq, r->env.n_time, r->time_rows);
+    r->env.time_rows = r->time_rows;
+    r->env.cost = &r->cost;
     provenance_set(&r->rs, &r->cfg, &r->ds, r->gt[0][r->cfg.metrics[0]].k,
                    r->env.batch_threads, r->ms.list, r->ms.n, started);
+    results_attr_int(&r->rs, "timed_queries", (int64_t)r->env.n_time);
     return 0;
 }
 
@@ -360,8 +387,11 @@ static void sweep(struct run *r)
     sigaction(SIGINT, &sa, &old);
     for (size_t i = 0; i < r->grid.n_builds && !interrupted; i++) {
         run_build(r, &r->grid.builds[i]);
-        if (i + 1 < r->grid.n_builds && !interrupted)
+        if (i + 1 < r->grid.n_builds && !interrupted) {
+            double t0 = now_s();
             checkpoint_write(&r->cp, &r->rs, r->rs.n_rows, r->grid.n_points);
+            r->cost.s[COST_WRITE] += now_s() - t0;
+        }
     }
     sigaction(SIGINT, &old, NULL);
     if (interrupted) {
@@ -373,10 +403,12 @@ static void sweep(struct run *r)
     }
 }
 
-/* The attributes known only at the end, then the file. Returns 0 or -1. */
+/* The attributes known only at the end, then the file. The breakdown it
+ * stores cannot hold the file's own writing: that is printed after.
+ * Returns 0 or -1. */
 static int finish(struct run *r, const char *path, double faiss_s)
 {
-    double wall = now_s() - r->t_start;
+    double wall = now_s() - r->t_start, t0;
     struct machine_sample machine1;
     struct machine_usage usage;
     char *resolved = point_resolved_config(&r->cfg, &r->vec, &r->grid);
@@ -386,16 +418,16 @@ static int finish(struct run *r, const char *path, double faiss_s)
     results_attr_float(&r->rs, "wall_s", wall);
     results_attr_float(&r->rs, "faiss_s", faiss_s);
     results_attr_float(&r->rs, "harness_share", wall > 0 ? (wall - faiss_s) / wall : 0);
+    cost_attrs(&r->cost, wall, &r->rs);
     provenance_machine(&r->rs, &r->machine0, &machine1, &usage);
+    t0 = now_s();
     if (results_write(&r->rs, path))
         return -1;
+    r->cost.s[COST_WRITE] += now_s() - t0;
     checkpoint_remove(&r->cp);
     summary_print(stdout, &r->rs);
-    /* Writing the results counts as the harness's time too. */
-    wall = now_s() - r->t_start;
-    printf("\nwall %.1f s: faiss %.1f s, harness %.1f s (%.1f%%)\n", wall, faiss_s,
-           wall - faiss_s, wall > 0 ? 100.0 * (wall - faiss_s) / wall : 0.0);
-    printf("results: %s\n", path);
+    r->write_s = now_s() - t0;
+    printf("\nresults: %s\n", path);
     fflush(stdout);
     provenance_warn_busy(&r->machine0, &machine1, &usage);
     return 0;
@@ -409,6 +441,7 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     const char *outdir;
     char *path = NULL;
     struct backend_clock *clock_before;
+    double t0;
     int rc = -1;
 
     memset(&r, 0, sizeof(r));
@@ -423,6 +456,7 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
 
     if (load(&r, config_path, opts))
         goto out;
+    r.cost.s[COST_LOAD] = now_s() - r.t_start;
     quantizer_cache_init(&r.qc, r.cfg.cache_dir);
     /* Where the results go is settled before hours of work, not after. */
     outdir = opts->output_dir ? opts->output_dir : r.cfg.output_dir;
@@ -432,18 +466,29 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     checkpoint_init(&r.cp, path, r.cfg.checkpoint_s);
     info("grid: %zu builds, %zu search points (%zu skipped as not applicable)",
          r.grid.n_builds, r.grid.n_points, r.grid.n_skipped);
-    if (run_vectors_init(&r.vec, &r.ds, uses_metric(&r.cfg, METRIC_COSINE)) || ground_truths(&r))
+    t0 = now_s();
+    if (run_vectors_init(&r.vec, &r.ds, uses_metric(&r.cfg, METRIC_COSINE)))
         goto out;
+    r.cost.s[COST_LOAD] += now_s() - t0;
+    t0 = now_s();
+    if (ground_truths(&r))
+        goto out;
+    r.cost.s[COST_GROUNDTRUTH] = now_s() - t0;
     if (setup_results(&r, started))
         goto out;
     sweep(&r);
     if (finish(&r, path, r.faiss.seconds))
         goto out;
     rc = r.n_failed || interrupted ? 1 : 0;
+    t0 = now_s();
     if (opts->plot && plot_results(path, outdir, opts->templates_dir)) {
         error("plots were not drawn; the results file '%s' is complete", path);
         rc = 1;
     }
+    printf("wall %.1f s (the results file written in %.1f s", now_s() - r.t_start, r.write_s);
+    if (opts->plot)
+        printf(", plots drawn in %.1f s", now_s() - t0);
+    printf(")\n");
     *results_path = path;
     path = NULL;
 out:
