@@ -207,16 +207,18 @@ void summary_compact(char *buf, size_t size, double v)
 
 /* ---- the cost breakdown (root attributes cost_<phase>_s) ---- */
 
-/* The phases in the order of a run, with their names in the summary;
- * other cost_<phase>_s attributes follow, named <phase> with '_' as ' '. */
+/* The phases in the order of a run (as out/cost.c on main names them),
+ * with their names in the summary; other cost_<phase>_s attributes follow,
+ * named <phase> with '_' as ' '. */
 static const char *const phases[][2] = {
     { "load", "load" },
     { "groundtruth", "ground truth" },
+    { "prepare", "prepare" },
     { "train", "train" },
     { "add", "add" },
+    { "size", "size" },
     { "timed_search", "timed search" },
     { "untimed_search", "untimed search" },
-    { "size", "size" },
     { "write", "write" },
     { "other", "other" },
 };
@@ -263,46 +265,63 @@ static char *cost_piece(const struct result_attr *a, long place)
     return piece;
 }
 
-#define COST_WIDTH 100  /* the cost line wraps before this column */
+#define COST_WIDTH 100  /* the cost line's first line ends before this column */
 
-/* "cost: load 1.2 s, ground truth 7.5 s, ... of wall 369.4 s", wrapped
- * after a comma before COST_WIDTH; nothing when no cost_*_s attribute. */
-static void print_cost(FILE *f, const struct result_set *rs)
+/* The cost pieces in place order (malloc'd, *n of them): each round takes
+ * the least place above the last one taken; a handful of attributes, so
+ * the rounds are cheap. */
+static char **cost_pieces(const struct result_set *rs, size_t *n)
 {
-    const struct result_attr *wall = results_attr(rs, "wall_s");
-    size_t col = 0, printed = 0;
-    double w;
-    long next = -1;
-    /* Print the attributes in place order: each round the least place above
-     * the last one printed (a handful of attributes, so rounds are cheap). */
+    char **pieces = xmalloc((rs->n_attrs + 1) * sizeof(*pieces));
+    long last = -1;
+    *n = 0;
     for (;;) {
         long best = -1;
         size_t bi = 0;
         for (size_t i = 0; i < rs->n_attrs; i++) {
             long p = cost_place(&rs->attrs[i], i);
-            if (p > next && (best < 0 || p < best)) {
+            if (p > last && (best < 0 || p < best)) {
                 best = p;
                 bi = i;
             }
         }
         if (best < 0)
-            break;
-        char *piece = cost_piece(&rs->attrs[bi], best);
-        if (!printed)
-            col = (size_t)fprintf(f, "cost: %s", piece);
-        else if (col + 2 + strlen(piece) > COST_WIDTH)
-            col = (size_t)fprintf(f, ",\n      %s", piece) - 2;
-        else
-            col += (size_t)fprintf(f, ", %s", piece);
-        printed++;
-        free(piece);
-        next = best;
+            return pieces;
+        pieces[(*n)++] = cost_piece(&rs->attrs[bi], best);
+        last = best;
     }
-    if (!printed)
-        return;
-    if (wall && attr_number(wall, &w))
-        fprintf(f, "%sof wall %.1f s", col + 14 > COST_WIDTH ? "\n      " : " ", w);
-    fputc('\n', f);
+}
+
+/* "cost: load 1.2 s, ground truth 7.5 s, ... of wall 369.4 s"; past
+ * COST_WIDTH columns, cut after the last comma that keeps the first line
+ * within it, the rest on a second line. Nothing when the set has no
+ * cost_*_s attribute. */
+static void print_cost(FILE *f, const struct result_set *rs)
+{
+    const struct result_attr *wall = results_attr(rs, "wall_s");
+    size_t n, total = strlen("cost:"), cut = 0, sofar = strlen("cost:");  /* + ", " each */
+    char **pieces = cost_pieces(rs, &n);
+    double w;
+
+    if (n && wall && attr_number(wall, &w)) {
+        char *last = xasprintf("%s of wall %.1f s", pieces[n - 1], w);
+        free(pieces[n - 1]);
+        pieces[n - 1] = last;
+    }
+    for (size_t i = 0; i < n; i++)
+        total += strlen(pieces[i]) + 2;
+    for (size_t i = 0; total > COST_WIDTH && i + 1 < n &&
+                       sofar + strlen(pieces[i]) + 2 <= COST_WIDTH; i++) {
+        sofar += strlen(pieces[i]) + 2;
+        cut = i + 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "%s%s", i == 0 ? "cost: " : i == cut ? ",\n      " : ", ", pieces[i]);
+        free(pieces[i]);
+    }
+    if (n)
+        fputc('\n', f);
+    free(pieces);
 }
 
 /* ---- the table ---- */
