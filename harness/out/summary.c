@@ -1,7 +1,9 @@
 /*
  * summary.c - the text table printed after a run and by `faiss-sweep
  * summary`: for each index family and recall target, the fastest measured
- * point that reaches it, so the usual question has an answer without plots.
+ * point that reaches it, so the usual question has an answer without plots;
+ * with its qps interval, the points it cannot be told apart from, and where
+ * the run's wall time went.
  */
 #include "out/summary.h"
 #include "lib/util.h"
