@@ -1,7 +1,8 @@
 /*
  * test_gnuplot.c - the gnuplot driver: quoting for data fields and -e
- * variables, the block form of data files, and the errors of running a
- * template (unreadable, failing, or not writing what it must).
+ * variables, the block form of data files, how gnuplot reads the plots'
+ * interval columns ("?" for none), and the errors of running a template
+ * (unreadable, failing, or not writing what it must).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -87,12 +88,52 @@ static void test_templates(void **state)
     free(q);
 }
 
+/* The interval columns of the plot data files as gnuplot reads them: a
+ * quoted factory is one column, so the interval is columns 8 and 9, and "?"
+ * there is not valid(), while the point stays in plots of columns 1:2. */
+static void test_interval_columns(void **state)
+{
+    const char *data = tmp("iv.dat"), *tpl = tmp("iv.gp"), *out = tmp("iv.txt");
+    const char *outs[] = { out };
+    (void)state;
+    FILE *f = gnuplot_data_open(data);
+    assert_non_null(f);
+    gnuplot_block(f, 0, "IVF{nlist},Flat");
+    fputs("0.9 5000 4 0 64 0.9 ", f);
+    gnuplot_put_quoted(f, "IVF64,Flat");
+    fputs(" 4800 5200\n0.95 3000 8 0 64 0.95 ", f);
+    gnuplot_put_quoted(f, "IVF64,Flat");
+    fputs(" ? ?\n", f);
+    assert_int_equal(gnuplot_data_close(f, data), 0);
+    write_text(tpl, "or_y(c) = valid(c) ? column(c) : column(2)\n"
+                    "stats datafile index 0 using 2 nooutput\n"
+                    "n = STATS_records\n"
+                    "stats datafile index 0 using 8 nooutput\n"
+                    "m = STATS_records; lo = STATS_min\n"
+                    "stats datafile index 0 using 9 nooutput\n"
+                    "hi = STATS_max\n"
+                    "stats datafile index 0 using (or_y(8)) nooutput\n"
+                    "set print outfile\n"
+                    "print sprintf('%d %d %g %g %d %g', n, m, lo, hi, STATS_records, STATS_min)\n");
+    char *qd = gnuplot_quote(data), *qo = gnuplot_quote(out);
+    char *vars = xasprintf("datafile=%s; outfile=%s", qd, qo);
+    assert_int_equal(gnuplot_draw(tpl, vars, outs, 1), 0);
+    char *text = read_file(out, NULL);
+    /* 2 points; 1 with an interval [4800, 5200]; or_y gives both a value */
+    assert_string_equal(text, "2 1 4800 5200 2 3000\n");
+    free(text);
+    free(vars);
+    free(qo);
+    free(qd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_quote),
         cmocka_unit_test(test_data_file),
         cmocka_unit_test(test_templates),
+        cmocka_unit_test(test_interval_columns),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

@@ -1,8 +1,8 @@
 /*
  * test_plot.c - plots of a small hand-made result set: the Pareto front
  * keeps exactly the non-dominated points, every template writes a real PNG
- * and SVG, gnuplot trouble is reported by name. (The summary table is
- * tested in test_summary.c.)
+ * and SVG, the data files carry each point's qps interval, gnuplot trouble
+ * is reported by name. (The summary table is tested in test_summary.c.)
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -78,6 +78,11 @@ static void make_set(struct result_set *rs)
     add(rs, "IVF{nlist},PQ8", "IVF64,PQ8", 64, 16, 4, 0.93, 9000, "ok");
     add(rs, "IVF{nlist},PQ8", "IVF256,PQ8", 256, 64, 4, 0.999, 1e9, "skipped: too big");
     add(rs, "HNSW{M}", "HNSW32", 0, 0, 0, 1.0, 1e9, "failed: build");
+    /* qps 95% intervals on two points (the rest have none: 0, 0) */
+    rs->rows[1].qps_lo = 5500;
+    rs->rows[1].qps_hi = 6600;
+    rs->rows[3].qps_lo = 4800.5;
+    rs->rows[3].qps_hi = 5200;
     results_attr_str(rs, "name", "tiny-sweep");
     results_attr_str(rs, "dataset_base", "/data/sift/siftsmall_base.fvecs");
     results_attr_int(rs, "N", 10000);
@@ -167,6 +172,13 @@ static void test_plot_files(void **state)
     assert_null(strstr(d, "1000000000"));      /* not-ok rows left out */
     assert_null(strstr(d, "HNSW"));
     assert_non_null(strstr(f, "\"IVF{nlist},PQ8\"\n0.7 20000 "));
+    /* every point carries its qps interval in columns 8 and 9, "? ?" for none */
+    assert_non_null(strstr(d, "# x y nprobe k_factor nlist recall factory qps_lo qps_hi "));
+    assert_non_null(strstr(d, "\n0.91 5000 2 0 256 0.91 \"IVF256,Flat\" 4800.5 5200\n"));
+    assert_non_null(strstr(d, "\n0.92 6000 4 0 64 0.92 \"IVF64,Flat\" 5500 6600\n"));
+    assert_non_null(strstr(f, "\n0.92 6000 4 0 64 0.92 \"IVF64,Flat\" 5500 6600\n"));
+    assert_non_null(strstr(d, "\n0.8 10000 1 0 64 0.8 \"IVF64,Flat\" ? ?\n"));
+    assert_non_null(strstr(f, "\n0.7 20000 4 1 64 0.7 \"IVF64,PQ8\" ? ?\n"));
     free(f);
     free(d);
     free(front);

@@ -245,13 +245,19 @@ static void group(const struct plot_ctx *c, key_fn key, xy_fn xy, int one_per_fa
 
 /* ---- data files ---- */
 
+/* A point's line: x y nprobe k_factor nlist recall factory qps_lo qps_hi,
+ * the interval "? ?" when the row has none (gnuplot skips the point in a
+ * plot using those columns, and only there). */
 static void put_point(FILE *f, const struct plot_ctx *c, const struct point *p)
 {
     const struct result_row *r = p->row;
     fprintf(f, "%.9g %.9g %lld %lld %lld %.9g ", p->x, p->y, (long long)r->nprobe,
             (long long)r->k_factor, (long long)r->nlist, recall_of(c, r));
     gnuplot_put_quoted(f, r->factory);
-    fputc('\n', f);
+    if (summary_has_interval(r))
+        fprintf(f, " %.9g %.9g\n", r->qps_lo, r->qps_hi);
+    else
+        fputs(" ? ?\n", f);
 }
 
 static FILE *open_data(const char *path, const struct plot_ctx *c, const char *what)
@@ -260,7 +266,8 @@ static FILE *open_data(const char *path, const struct plot_ctx *c, const char *w
     if (!f)
         return NULL;
     fprintf(f, "# %s; recall@%ld; one block per series (index i), first line its title\n"
-               "# x y nprobe k_factor nlist recall factory\n", what, c->rs->ks[c->kidx]);
+               "# x y nprobe k_factor nlist recall factory qps_lo qps_hi (the bootstrap 95%% "
+               "interval of qps; ? = none)\n", what, c->rs->ks[c->kidx]);
     return f;
 }
 

@@ -8,7 +8,10 @@
  *   <stem>-recall_nprobe.{png,svg}  recall@k vs nprobe, per (factory, k_factor)
  *   <stem>-recall_size.{png,svg}    recall@k vs index size in MiB, per family
  *   <stem>-build_nlist.{png,svg}    train + add seconds vs nlist, per family
- * and the data files beside them (<stem>-<plot>.dat, <stem>-recall_qps-front.dat).
+ * and the data files beside them (<stem>-<plot>.dat, <stem>-recall_qps-front.dat):
+ * one line per point, "x y nprobe k_factor nlist recall factory qps_lo qps_hi",
+ * the last two the row's bootstrap 95% interval of qps, or "? ?" without one
+ * (files before schema 4), so that a template draws error bars from them.
  */
 #ifndef FS_PLOT_H
 #define FS_PLOT_H

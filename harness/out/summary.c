@@ -1,7 +1,9 @@
 /*
  * summary.c - the text table printed after a run and by `faiss-sweep
  * summary`: for each index family and recall target, the fastest measured
- * point that reaches it, so the usual question has an answer without plots.
+ * point that reaches it, so the usual question has an answer without plots;
+ * with its qps interval, the points it cannot be told apart from, and where
+ * the run's wall time went.
  */
 #include "out/summary.h"
 #include "lib/util.h"
@@ -18,22 +20,61 @@ static int is_ok(const struct result_row *r)
     return !strcmp(r->status, "ok");
 }
 
+/* Row r is one summary_best may answer for this group and target. */
+static int candidate(const struct result_row *r, const char *family, const char *metric,
+                     int64_t N, size_t kidx, double target)
+{
+    double rec = r->recall_at[kidx];
+    return is_ok(r) && !isnan(rec) && !isnan(r->qps) && rec >= target &&
+           (!*family || !strcmp(r->family, family)) && (!metric || !strcmp(r->metric, metric)) &&
+           (N <= 0 || r->N == N);
+}
+
 long summary_best(const struct result_set *rs, const char *family, const char *metric,
                   int64_t N, size_t kidx, double target)
 {
     long best = -1;
     for (size_t i = 0; i < rs->n_rows; i++) {
         const struct result_row *r = &rs->rows[i];
-        double rec = r->recall_at[kidx];
-        if (!is_ok(r) || isnan(rec) || isnan(r->qps) || rec < target ||
-            (*family && strcmp(r->family, family)) || (metric && strcmp(r->metric, metric)) ||
-            (N > 0 && r->N != N))
+        if (!candidate(r, family, metric, N, kidx, target))
             continue;
         if (best < 0 || r->qps > rs->rows[best].qps ||
-            (r->qps == rs->rows[best].qps && rec > rs->rows[best].recall_at[kidx]))
+            (r->qps == rs->rows[best].qps && r->recall_at[kidx] > rs->rows[best].recall_at[kidx]))
             best = (long)i;
     }
     return best;
+}
+
+int summary_has_interval(const struct result_row *r)
+{
+    return isfinite(r->qps_lo) && isfinite(r->qps_hi) && r->qps_lo <= r->qps_hi && r->qps_hi > 0;
+}
+
+size_t summary_within_noise(const struct result_set *rs, long best, const char *family,
+                            const char *metric, int64_t N, size_t kidx, double target,
+                            size_t *out, size_t max)
+{
+    const struct result_row *w;
+    size_t n = 0;
+    if (best < 0 || !summary_has_interval(w = &rs->rows[best]))
+        return 0;
+    for (size_t i = 0; i < rs->n_rows; i++) {
+        const struct result_row *r = &rs->rows[i];
+        if ((long)i == best || !candidate(r, family, metric, N, kidx, target) ||
+            !summary_has_interval(r) || r->qps_lo > w->qps_hi || r->qps_hi < w->qps_lo)
+            continue;
+        /* Keep the `max` fastest, by qps descending (row order at ties). */
+        size_t j = n < max ? n : max;
+        while (j > 0 && rs->rows[out[j - 1]].qps < r->qps)
+            j--;
+        if (j < max) {
+            size_t last = n < max ? n : max - 1;
+            memmove(out + j + 1, out + j, (last - j) * sizeof(*out));
+            out[j] = i;
+        }
+        n++;
+    }
+    return n;
 }
 
 /* Index of the largest k. */
@@ -149,57 +190,342 @@ static void print_noisy(FILE *f, const struct result_set *rs)
     fputc('\n', f);
 }
 
+void summary_compact(char *buf, size_t size, double v)
+{
+    static const char suffix[] = " kMG";
+    size_t s = 0;
+    double x = v;
+    if (!isfinite(v)) {
+        snprintf(buf, size, "-");
+        return;
+    }
+    while (s + 1 < sizeof(suffix) - 1 && fabs(x) >= 999.5) {
+        x /= 1000;
+        s++;
+    }
+    int prec = fabs(x) >= 99.95 ? 0 : fabs(x) >= 9.995 ? 1 : 2;
+    snprintf(buf, size, "%.*f%.*s", prec, x, s > 0, &suffix[s]);
+}
+
+/* ---- the cost breakdown (root attributes cost_<phase>_s) ---- */
+
+/* The phases in the order of a run (as out/cost.c on main names them),
+ * with their names in the summary; other cost_<phase>_s attributes follow,
+ * named <phase> with '_' as ' '. */
+static const char *const phases[][2] = {
+    { "load", "load" },
+    { "groundtruth", "ground truth" },
+    { "prepare", "prepare" },
+    { "train", "train" },
+    { "add", "add" },
+    { "size", "size" },
+    { "timed_search", "timed search" },
+    { "untimed_search", "untimed search" },
+    { "write", "write" },
+    { "other", "other" },
+};
+#define N_PHASES (sizeof(phases) / sizeof(phases[0]))
+
+static int attr_number(const struct result_attr *a, double *v)
+{
+    if (a->type == ATTR_FLOAT)
+        *v = a->f;
+    else if (a->type == ATTR_INT)
+        *v = (double)a->i;
+    else
+        return 0;
+    return isfinite(*v);
+}
+
+/* Where attribute a goes in the cost line: its phase's place, N_PHASES +
+ * its own index for a phase not listed, or -1 when it is no cost. */
+static long cost_place(const struct result_attr *a, size_t index)
+{
+    size_t n = strlen(a->name);
+    double v;
+    if (n <= strlen("cost_") + strlen("_s") || strncmp(a->name, "cost_", 5) ||
+        strcmp(a->name + n - 2, "_s") || !attr_number(a, &v))
+        return -1;
+    for (size_t p = 0; p < N_PHASES; p++)
+        if (strlen(phases[p][0]) == n - 7 && !strncmp(a->name + 5, phases[p][0], n - 7))
+            return (long)p;
+    return (long)(N_PHASES + index);
+}
+
+/* One piece of the cost line: "<phase> <seconds> s" (malloc'd). */
+static char *cost_piece(const struct result_attr *a, long place)
+{
+    double v = 0;
+    attr_number(a, &v);
+    if (place < (long)N_PHASES)
+        return xasprintf("%s %.1f s", phases[place][1], v);
+    char *name = xasprintf("%.*s", (int)(strlen(a->name) - 7), a->name + 5);
+    for (char *c = name; *c; c++)
+        *c = *c == '_' ? ' ' : *c;
+    char *piece = xasprintf("%s %.1f s", name, v);
+    free(name);
+    return piece;
+}
+
+#define COST_WIDTH 100  /* the cost line's first line ends before this column */
+
+/* The cost pieces in place order (malloc'd, *n of them): each round takes
+ * the least place above the last one taken; a handful of attributes, so
+ * the rounds are cheap. */
+static char **cost_pieces(const struct result_set *rs, size_t *n)
+{
+    char **pieces = xmalloc((rs->n_attrs + 1) * sizeof(*pieces));
+    long last = -1;
+    *n = 0;
+    for (;;) {
+        long best = -1;
+        size_t bi = 0;
+        for (size_t i = 0; i < rs->n_attrs; i++) {
+            long p = cost_place(&rs->attrs[i], i);
+            if (p > last && (best < 0 || p < best)) {
+                best = p;
+                bi = i;
+            }
+        }
+        if (best < 0)
+            return pieces;
+        pieces[(*n)++] = cost_piece(&rs->attrs[bi], best);
+        last = best;
+    }
+}
+
+/* "cost: load 1.2 s, ground truth 7.5 s, ... of wall 369.4 s"; past
+ * COST_WIDTH columns, cut after the last comma that keeps the first line
+ * within it, the rest on a second line. Nothing when the set has no
+ * cost_*_s attribute. */
+static void print_cost(FILE *f, const struct result_set *rs)
+{
+    const struct result_attr *wall = results_attr(rs, "wall_s");
+    size_t n, total = strlen("cost:"), cut = 0, sofar = strlen("cost:");  /* + ", " each */
+    char **pieces = cost_pieces(rs, &n);
+    double w;
+
+    if (n && wall && attr_number(wall, &w)) {
+        char *last = xasprintf("%s of wall %.1f s", pieces[n - 1], w);
+        free(pieces[n - 1]);
+        pieces[n - 1] = last;
+    }
+    for (size_t i = 0; i < n; i++)
+        total += strlen(pieces[i]) + 2;
+    for (size_t i = 0; total > COST_WIDTH && i + 1 < n &&
+                       sofar + strlen(pieces[i]) + 2 <= COST_WIDTH; i++) {
+        sofar += strlen(pieces[i]) + 2;
+        cut = i + 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        fprintf(f, "%s%s", i == 0 ? "cost: " : i == cut ? ",\n      " : ", ", pieces[i]);
+        free(pieces[i]);
+    }
+    if (n)
+        fputc('\n', f);
+    free(pieces);
+}
+
+/* ---- the table ---- */
+
+#define NOISE_NAMED 3   /* points named in a footnote; more are counted */
+
+/* One line of the table: a target of a group and the point that answers. */
+struct answer {
+    const struct result_row *g;     /* the group's first row */
+    double target;
+    long best;                      /* row index, or -1 */
+    size_t n_tied;                  /* other points within noise (summary_within_noise) */
+    size_t tied[NOISE_NAMED];
+    int note;                       /* footnote number, 0 = none */
+};
+
+struct table {
+    const struct result_set *rs;
+    size_t kidx;
+    int by_metric, by_n;
+    int wfam, wfac, wint;           /* widths of the family, factory and qps 95% columns */
+    int intervals;                  /* some answer has a qps interval: show the column */
+    struct answer *a;
+    size_t n;
+};
+
+/* "lo-hi" in compact numbers, or "-" without an interval. */
+static void interval_text(char *buf, size_t size, const struct result_row *r)
+{
+    char lo[16], hi[16];
+    if (!summary_has_interval(r)) {
+        snprintf(buf, size, "-");
+        return;
+    }
+    summary_compact(lo, sizeof(lo), r->qps_lo);
+    summary_compact(hi, sizeof(hi), r->qps_hi);
+    snprintf(buf, size, "%s-%s", lo, hi);
+}
+
+/* The qps 95% cell of answer a: the interval, then "~<note>" if any. */
+static void interval_cell(char *buf, size_t size, const struct table *t, const struct answer *a)
+{
+    char iv[40];
+    interval_text(iv, sizeof(iv), &t->rs->rows[a->best]);
+    if (a->note)
+        snprintf(buf, size, "%s ~%d", iv, a->note);
+    else
+        snprintf(buf, size, "%s", iv);
+}
+
+/* The footnote of an earlier answer of a's group with the same winner and
+ * the same points within noise (a lower target with nothing more), or -1. */
+static int same_note(const struct table *t, const struct answer *a)
+{
+    for (size_t i = t->n - 1; i-- > 0 && t->a[i].g == a->g;)
+        if (t->a[i].note && t->a[i].best == a->best && t->a[i].n_tied == a->n_tied &&
+            !memcmp(t->a[i].tied, a->tied, sizeof(a->tied)))
+            return t->a[i].note;
+    return -1;
+}
+
+/* The answers of every group and target, their footnotes, the widths. */
+static void table_fill(struct table *t)
+{
+    const struct result_set *rs = t->rs;
+    int notes = 0;
+    t->a = xmalloc(rs->n_rows * N_TARGETS * sizeof(*t->a));
+    t->n = 0;
+    for (size_t i = 0; i < rs->n_rows; i++) {
+        const struct result_row *g = &rs->rows[i];
+        char *name = group_name(g, t->by_metric, t->by_n);
+        int n = (int)strlen(name), m = (int)strlen(g->factory);
+        free(name);
+        t->wfam = n > t->wfam ? n : t->wfam;
+        t->wfac = m > t->wfac ? m : t->wfac;
+        if (!first_of_group(rs, i, t->by_metric, t->by_n))
+            continue;
+        for (size_t k = 0; k < N_TARGETS; k++) {
+            struct answer *a = &t->a[t->n++];
+            const char *metric = t->by_metric ? g->metric : NULL;
+            int64_t N = t->by_n ? g->N : 0;
+            memset(a, 0, sizeof(*a));
+            a->g = g;
+            a->target = targets[k];
+            a->best = summary_best(rs, g->family, metric, N, t->kidx, a->target);
+            a->n_tied = summary_within_noise(rs, a->best, g->family, metric, N, t->kidx,
+                                             a->target, a->tied, NOISE_NAMED);
+            a->note = a->n_tied ? same_note(t, a) : 0;
+            if (a->note < 0)
+                a->note = ++notes;
+            t->intervals |= a->best >= 0 && summary_has_interval(&rs->rows[a->best]);
+        }
+    }
+    for (size_t i = 0; i < t->n; i++) {
+        char cell[64];
+        if (t->a[i].best < 0)
+            continue;
+        interval_cell(cell, sizeof(cell), t, &t->a[i]);
+        t->wint = (int)strlen(cell) > t->wint ? (int)strlen(cell) : t->wint;
+    }
+}
+
+static void print_answer(FILE *f, const struct table *t, const struct answer *a, const char *name)
+{
+    fprintf(f, "%-*s  %6.2f  ", t->wfam, name, a->target);
+    if (a->best < 0) {
+        fprintf(f, "-\n");
+        return;
+    }
+    const struct result_row *r = &t->rs->rows[a->best];
+    fprintf(f, "%-*s %7lld %8lld", t->wfac, r->factory, (long long)r->nprobe, (long long)r->k_factor);
+    print_num(f, 10, 4, r->recall_at[t->kidx]);
+    print_num(f, 12, 1, r->qps);
+    if (t->intervals) {
+        char cell[64];
+        interval_cell(cell, sizeof(cell), t, a);
+        fprintf(f, "  %-*s", t->wint, cell);
+    }
+    print_num(f, 9, 1, r->lat_p50_us);
+    print_num(f, 10, 2, (double)r->index_bytes / (1024.0 * 1024.0));
+    fputc('\n', f);
+}
+
+/* A point as the footnotes name it: factory, nprobe and k_factor when
+ * set, and its preprocessing when it differs from the winner's w. */
+static void put_point(FILE *f, const struct result_row *r, const struct result_row *w)
+{
+    fputs(r->factory, f);
+    if (r->nprobe > 0)
+        fprintf(f, " nprobe %lld", (long long)r->nprobe);
+    if (r->k_factor > 0)
+        fprintf(f, " k_factor %lld", (long long)r->k_factor);
+    if (strcmp(r->preprocess, w->preprocess))
+        fprintf(f, " [%s]", *r->preprocess ? r->preprocess : "no preprocessing");
+}
+
+/* Below the table: for each answer marked ~<n>, the points it cannot be
+ * told apart from. */
+static void print_notes(FILE *f, const struct table *t)
+{
+    int any = 0;
+    int last = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const struct answer *a = &t->a[i];
+        if (a->note <= last)
+            continue;       /* none, or an earlier line's */
+        last = a->note;
+        if (!any++)
+            fprintf(f, "\n~n: qps 95%% intervals overlap: speed cannot tell these points apart\n");
+        const struct result_row *w = &t->rs->rows[a->best];
+        size_t shown = a->n_tied < NOISE_NAMED ? a->n_tied : NOISE_NAMED;
+        fprintf(f, "~%d ", a->note);
+        put_point(f, w, w);
+        fputs(" within noise of ", f);
+        for (size_t j = 0; j < shown; j++) {
+            const struct result_row *r = &t->rs->rows[a->tied[j]];
+            char iv[40];
+            interval_text(iv, sizeof(iv), r);
+            fputs(j ? ", " : "", f);
+            put_point(f, r, w);
+            fprintf(f, " (%s)", iv);
+        }
+        if (a->n_tied > shown)
+            fprintf(f, " and %zu more", a->n_tied - shown);
+        fputc('\n', f);
+    }
+}
+
 void summary_print(FILE *f, const struct result_set *rs)
 {
-    int by_metric = summary_several_metrics(rs), by_n = summary_several_sizes(rs);
-    int wfam = (int)strlen("family"), wfac = (int)strlen("factory");
-    size_t kidx;
+    struct table t = { .rs = rs, .wfam = (int)strlen("family"), .wfac = (int)strlen("factory"),
+                       .wint = (int)strlen("qps 95%") };
+    char rk[32];
 
     if (!rs->n_ks || !rs->n_rows) {
         fprintf(f, "no results\n");
         print_counts(f, rs);
+        print_cost(f, rs);
         return;
     }
-    kidx = largest_k(rs);
-    for (size_t i = 0; i < rs->n_rows; i++) {
-        char *name = group_name(&rs->rows[i], by_metric, by_n);
-        int n = (int)strlen(name);
-        int m = (int)strlen(rs->rows[i].factory);
-        free(name);
-        wfam = n > wfam ? n : wfam;
-        wfac = m > wfac ? m : wfac;
-    }
+    t.kidx = largest_k(rs);
+    t.by_metric = summary_several_metrics(rs);
+    t.by_n = summary_several_sizes(rs);
+    table_fill(&t);
 
-    char rk[32];
-    snprintf(rk, sizeof(rk), "recall@%ld", rs->ks[kidx]);
+    snprintf(rk, sizeof(rk), "recall@%ld", rs->ks[t.kidx]);
     fprintf(f, "fastest point reaching each %s target, per family (rows with status ok)\n\n", rk);
-    fprintf(f, "%-*s  %6s  %-*s %7s %8s %10s %12s %9s %10s\n", wfam, "family", "target", wfac,
-            "factory", "nprobe", "k_factor", rk, "qps", "p50_us", "index_MiB");
-
-    for (size_t i = 0; i < rs->n_rows; i++) {
-        const struct result_row *g = &rs->rows[i];
-        if (!first_of_group(rs, i, by_metric, by_n))
-            continue;
-        char *name = group_name(g, by_metric, by_n);
-        for (size_t t = 0; t < N_TARGETS; t++) {
-            long b = summary_best(rs, g->family, by_metric ? g->metric : NULL, by_n ? g->N : 0,
-                                  kidx, targets[t]);
-            fprintf(f, "%-*s  %6.2f  ", wfam, t ? "" : name, targets[t]);
-            if (b < 0) {
-                fprintf(f, "-\n");
-                continue;
-            }
-            const struct result_row *r = &rs->rows[b];
-            fprintf(f, "%-*s %7lld %8lld", wfac, r->factory, (long long)r->nprobe, (long long)r->k_factor);
-            print_num(f, 10, 4, r->recall_at[kidx]);
-            print_num(f, 12, 1, r->qps);
-            print_num(f, 9, 1, r->lat_p50_us);
-            print_num(f, 10, 2, (double)r->index_bytes / (1024.0 * 1024.0));
-            fputc('\n', f);
-        }
+    fprintf(f, "%-*s  %6s  %-*s %7s %8s %10s %12s", t.wfam, "family", "target", t.wfac,
+            "factory", "nprobe", "k_factor", rk, "qps");
+    if (t.intervals)
+        fprintf(f, "  %-*s", t.wint, "qps 95%");
+    fprintf(f, " %9s %10s\n", "p50_us", "index_MiB");
+    for (size_t i = 0; i < t.n; i++) {
+        int first = i % N_TARGETS == 0;
+        char *name = first ? group_name(t.a[i].g, t.by_metric, t.by_n) : xstrdup("");
+        print_answer(f, &t, &t.a[i], name);
         free(name);
     }
+    print_notes(f, &t);
+    free(t.a);
     fputc('\n', f);
     print_counts(f, rs);
     print_noisy(f, rs);
+    print_cost(f, rs);
 }

@@ -11,9 +11,33 @@
 /* For each family (with the metric and N when the ok rows have several) and
  * each target 0.90, 0.95, 0.99 of recall@<largest k>: the "ok" row with the highest
  * batch qps whose recall meets the target (factory, nprobe, k_factor, recall,
- * qps, p50 latency, index MiB), or "-" if none; then the counts of ok,
- * skipped and failed rows. */
+ * qps, p50 latency, index MiB), or "-" if none. When some answer has a qps
+ * interval (summary_has_interval), a column "qps 95%" shows it as "lo-hi"
+ * in compact numbers; an answer with other candidates within noise
+ * (summary_within_noise) is marked "~<n>" there, and footnote ~<n> below
+ * the table names them. Then the counts of ok, skipped and failed rows, the
+ * noisy count (schema 4 on), and the cost breakdown when the set has root
+ * attributes cost_<phase>_s: "cost: load 1.2 s, ground truth 7.5 s, ... of
+ * wall 369.4 s" (known phases in run order, others after in attribute
+ * order with '_' as ' ', wrapped to a second line past 100 columns). */
 void summary_print(FILE *f, const struct result_set *rs);
+
+/* Whether row r has a usable qps interval: qps_lo and qps_hi finite, lo <=
+ * hi, hi > 0 (older files read NaN; zeroed rows have none). */
+int summary_has_interval(const struct result_row *r);
+
+/* The other candidates of summary_best's answer `best` (same family,
+ * metric, N, reaching the target, status ok) whose qps interval overlaps
+ * best's: the points the winner cannot be told apart from. Returns their
+ * count; the indices of the `max` fastest go to out (qps descending, row
+ * order at ties). 0 when best is -1 or has no interval. */
+size_t summary_within_noise(const struct result_set *rs, long best, const char *family,
+                            const char *metric, int64_t N, size_t kidx, double target,
+                            size_t *out, size_t max);
+
+/* v >= 0 in at most 5 characters: 3 significant digits from 1 up and a
+ * suffix k, M or G (950, 9.50k, 12.3k, 123k, 1.50M); "-" when not finite. */
+void summary_compact(char *buf, size_t size, double v);
 
 /* The row summary_print reports for rows of `family` ("" = any family;
  * metric NULL = any metric; N 0 = any base size) at recall column kidx and
