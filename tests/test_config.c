@@ -187,6 +187,7 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.measure.warmup, 1);
     assert_true(cfg.measure.min_time == 0.2 && cfg.measure.max_time == 10);
     assert_int_equal(cfg.measure.latency_queries, 1000);
+    assert_int_equal(cfg.measure.timing_queries, 2000);
     assert_int_equal(cfg.measure.latency_rounds, 5);
     assert_true(cfg.measure.noisy_cv == 0.05);
     assert_int_equal(cfg.measure.threads, 0);
@@ -280,6 +281,10 @@ static void test_wrong_type(void **state)
                  "t.yaml:7: measure.noisy_cv: expected a number > 0, got 'x'");
     expect_error(HEAD FLAT "measure: {latency_queries: -2}\n",
                  "t.yaml:7: measure.latency_queries: expected an integer >= -1, got '-2'");
+    expect_error(HEAD FLAT "measure: {timing_queries: 0}\n",
+                 "t.yaml:7: measure.timing_queries: expected an integer >= 1 or -1 (all), got 0");
+    expect_error(HEAD FLAT "measure: {timing_queries: -2}\n",
+                 "t.yaml:7: measure.timing_queries: expected an integer >= -1, got '-2'");
     expect_error(HEAD FLAT "measure: {threads: \"4\"}\n",
                  "t.yaml:7: measure.threads: expected an integer >= 0, got '4'");
     expect_error("- a\n- b\n", "t.yaml:1: top level: expected a mapping, got a list");

@@ -6,6 +6,7 @@
  * the run's wall time went.
  */
 #include "out/summary.h"
+#include "out/cost.h"
 #include "lib/util.h"
 
 #include <math.h>
@@ -209,22 +210,9 @@ void summary_compact(char *buf, size_t size, double v)
 
 /* ---- the cost breakdown (root attributes cost_<phase>_s) ---- */
 
-/* The phases in the order of a run (as out/cost.c on main names them),
- * with their names in the summary; other cost_<phase>_s attributes follow,
- * named <phase> with '_' as ' '. */
-static const char *const phases[][2] = {
-    { "load", "load" },
-    { "groundtruth", "ground truth" },
-    { "prepare", "prepare" },
-    { "train", "train" },
-    { "add", "add" },
-    { "size", "size" },
-    { "timed_search", "timed search" },
-    { "untimed_search", "untimed search" },
-    { "write", "write" },
-    { "other", "other" },
-};
-#define N_PHASES (sizeof(phases) / sizeof(phases[0]))
+/* The phases in out/cost.h's order, then other cost_<phase>_s attributes
+ * (a file of a later version), named <phase> with '_' as ' '. */
+#define N_PHASES COST_NPHASES
 
 static int attr_number(const struct result_attr *a, double *v)
 {
@@ -247,7 +235,8 @@ static long cost_place(const struct result_attr *a, size_t index)
         strcmp(a->name + n - 2, "_s") || !attr_number(a, &v))
         return -1;
     for (size_t p = 0; p < N_PHASES; p++)
-        if (strlen(phases[p][0]) == n - 7 && !strncmp(a->name + 5, phases[p][0], n - 7))
+        if (strlen(cost_name((enum cost_phase)p)) == n - 7 &&
+            !strncmp(a->name + 5, cost_name((enum cost_phase)p), n - 7))
             return (long)p;
     return (long)(N_PHASES + index);
 }
@@ -258,7 +247,7 @@ static char *cost_piece(const struct result_attr *a, long place)
     double v = 0;
     attr_number(a, &v);
     if (place < (long)N_PHASES)
-        return xasprintf("%s %.1f s", phases[place][1], v);
+        return xasprintf("%s %.1f s", cost_title((enum cost_phase)place), v);
     char *name = xasprintf("%.*s", (int)(strlen(a->name) - 7), a->name + 5);
     for (char *c = name; *c; c++)
         *c = *c == '_' ? ' ' : *c;
