@@ -189,7 +189,7 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.measure.latency_queries, 1000);
     assert_int_equal(cfg.measure.timing_queries, 2000);
     assert_int_equal(cfg.measure.latency_rounds, 5);
-    assert_true(cfg.measure.noisy_cv == 0.05);
+    assert_true(cfg.measure.noisy == 0.10);
     assert_int_equal(cfg.measure.threads, 0);
     assert_string_equal(cfg.output_dir, "results");
     assert_string_equal(cfg.cache_dir, "results/cache");
@@ -277,8 +277,8 @@ static void test_wrong_type(void **state)
                  "t.yaml:7: measure.repeats: expected an integer >= 1, got '0'");
     expect_error(HEAD FLAT "measure: {min_time: 0}\n",
                  "t.yaml:7: measure.min_time: expected a number > 0, got '0'");
-    expect_error(HEAD FLAT "measure: {noisy_cv: x}\n",
-                 "t.yaml:7: measure.noisy_cv: expected a number > 0, got 'x'");
+    expect_error(HEAD FLAT "measure: {noisy: x}\n",
+                 "t.yaml:7: measure.noisy: expected a number > 0, got 'x'");
     expect_error(HEAD FLAT "measure: {latency_queries: -2}\n",
                  "t.yaml:7: measure.latency_queries: expected an integer >= -1, got '-2'");
     expect_error(HEAD FLAT "measure: {timing_queries: 0}\n",

@@ -21,6 +21,7 @@
 
 #include "lib/util.h"
 #include "out/results.h"
+#include "run/point.h"
 #include "run/run.h"
 #include "testutil.h"
 
@@ -326,6 +327,31 @@ static void test_timed_subset(void **state)
     results_release(&b);
 }
 
+/* The noisy rule on hand-made rows: an interval within 10% of the median
+ * on both sides and steady rounds are not noisy; either side beyond it,
+ * or rounds' p50 varying more, is; with neither judged, -1. */
+static void test_noisy_rule(void **state)
+{
+    struct result_row r = { .qps = 1000, .qps_lo = 920, .qps_hi = 1080, .lat_p50_cv = 0.05 };
+    (void)state;
+    assert_int_equal(point_noisy(&r, 0.10), 0);
+    r.qps_lo = 880;                         /* 12% below */
+    assert_int_equal(point_noisy(&r, 0.10), 1);
+    assert_int_equal(point_noisy(&r, 0.15), 0);
+    r.qps_lo = 950;
+    r.qps_hi = 1101;                        /* just over 10% above */
+    assert_int_equal(point_noisy(&r, 0.10), 1);
+    r.qps_hi = 1050;
+    r.lat_p50_cv = 0.11;
+    assert_int_equal(point_noisy(&r, 0.10), 1);
+    r.lat_p50_cv = NAN;                     /* no latency rounds: qps alone */
+    assert_int_equal(point_noisy(&r, 0.10), 0);
+    r.qps_lo = r.qps_hi = NAN;              /* one repetition either */
+    assert_int_equal(point_noisy(&r, 0.10), -1);
+    r.lat_p50_cv = 0.02;
+    assert_int_equal(point_noisy(&r, 0.10), 0);
+}
+
 /* A factory faiss refuses: one error line naming the config line, and no
  * file written. */
 static void test_bad_config(void **state)
@@ -354,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_rvc_run),
         cmocka_unit_test(test_set_overrides),
         cmocka_unit_test(test_timed_subset),
+        cmocka_unit_test(test_noisy_rule),
         cmocka_unit_test(test_bad_config),
     };
     return cmocka_run_group_tests(tests, setup, tmpdir_teardown);

@@ -131,8 +131,8 @@ static void test_print_one_metric(void **state)
 
     assert_non_null(strstr(text, "fastest point reaching each recall@10 target"));
     assert_non_null(strstr(text, "rows: 3 ok, 1 skipped, 1 failed\n"));
-    assert_non_null(strstr(text, "noisy: 1 of 3 ok points (qps or p50 spread above "
-                                 "measure.noisy_cv), 1 with too few samples to judge\n"));
+    assert_non_null(strstr(text, "noisy: 1 of 3 ok points (qps interval or p50 spread beyond "
+                                 "measure.noisy), 1 with too few samples to judge\n"));
     assert_null(strstr(text, "[l2]"));            /* one metric: not named */
     assert_null(strstr(text, "N="));              /* one size: not named */
     /* IVF: 0.90 by IVF64 (0.93 at 5000 qps); 0.95 and 0.99 only by IVF256 */
@@ -370,7 +370,7 @@ static void test_cost(void **state)
     results_attr_float(&rs, "wall_s", 369.44);
     char *text = printed(&rs);
     assert_non_null(strstr(text, "\nnoisy: "));
-    assert_non_null(strstr(text, "noisy_cv)\ncost: load 1.2 s, ground truth 7.5 s, train 57.1 s, "
+    assert_non_null(strstr(text, "measure.noisy)\ncost: load 1.2 s, ground truth 7.5 s, train 57.1 s, "
                                  "other 2.0 s, fancy step 3.0 s of wall 369.4 s\n"));
     free(text);
 

@@ -85,8 +85,9 @@ struct measure_spec {
     long latency_queries; /* queries timed one by one per round; 0 = none, -1 = all
                              (default 1000) */
     int latency_rounds;   /* rounds over the latency queries (default 5) */
-    double noisy_cv;      /* a point whose qps or p50 varies by more than this coefficient
-                             of variation is flagged noisy (default 0.05) */
+    double noisy;         /* a point whose qps interval reaches further than this fraction
+                             of its median, or whose rounds' p50 vary by a coefficient of
+                             variation above it, is flagged noisy (default 0.10) */
     int threads;          /* OpenMP threads for batch search; 0 = all cores (default 0) */
 };
 

@@ -664,10 +664,11 @@ static const struct key measure_keys[] = {
       .max = INT_MAX, .type = "int >= 1", .def = "5",
       .help = "rounds over the latency queries (fewer within `max_time`); percentiles pool "
               "all rounds, their spread across rounds is kept" },
-    { .name = "noisy_cv", .parse = parse_seconds, .off = MS(noisy_cv),
-      .type = "number > 0", .def = "0.05",
-      .help = "a point whose repetitions' qps, or whose rounds' p50, vary by a coefficient of "
-              "variation above this is flagged `noisy`" },
+    { .name = "noisy", .parse = parse_seconds, .off = MS(noisy),
+      .type = "number > 0", .def = "0.10",
+      .help = "precision asked of a point's speed: it is flagged `noisy` when the 95% interval "
+              "of its median qps reaches further than this fraction from the median, or its "
+              "latency rounds' p50 vary by a coefficient of variation above it" },
     { .name = "threads", .parse = cfg_parse_int, .off = MS(threads), .min = 0, .max = INT_MAX,
       .type = "int >= 0", .def = "0", .help = "OpenMP threads for batch search; 0 = all cores" },
     { .name = NULL }

@@ -102,9 +102,10 @@ static const struct generic_col tail_cols[] = {
         "(schema 4)", 4),
     COL(lat_p99_cv, COL_F64, ROLE_TIME, "", "the same for the rounds' p99 (schema 4)", 4),
     COL(noisy, COL_I64, ROLE_TIME, "",
-        "1 when `qps_cv` or `lat_p50_cv` exceeds `measure.noisy_cv`, else 0 (-1 when neither "
-        "could be computed: one repetition, no latency rounds): a noisy point's timings vary "
-        "more than the differences the run should tell apart (schema 4)", 4),
+        "1 when the qps interval reaches further than `measure.noisy` (10%) from `qps` on "
+        "either side, or `lat_p50_cv` exceeds it; else 0 (-1 when neither could be computed: "
+        "one repetition, no latency rounds): a noisy point's speed is known only to worse "
+        "than that precision (schema 4)", 4),
     COL(status, COL_STR, ROLE_STATUS, "",
         "`ok`, `skipped: <reason>` or `failed: <reason>`; measurements of rows that did not "
         "run are NaN or -1", 1),

@@ -60,7 +60,7 @@ struct result_row {
     int64_t batch_reps;         /* repetitions timed */
     int64_t lat_rounds;         /* latency rounds timed */
     double lat_p50_cv, lat_p99_cv;  /* CV of the rounds' p50 and p99 */
-    int64_t noisy;              /* 1: qps_cv or lat_p50_cv above measure.noisy_cv */
+    int64_t noisy;              /* 1: qps interval or lat_p50_cv beyond measure.noisy */
     char status[64];            /* "ok", or "skipped: <reason>", or "failed: <reason>" */
     /* The set's measure columns: cells[i] is rs->cols[i]. */
     union result_cell cells[RESULTS_MAX_CELLS];

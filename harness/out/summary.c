@@ -185,7 +185,8 @@ static void print_noisy(FILE *f, const struct result_set *rs)
     }
     if (!ok)
         return;
-    fprintf(f, "noisy: %zu of %zu ok points (qps or p50 spread above measure.noisy_cv)", noisy, ok);
+    fprintf(f, "noisy: %zu of %zu ok points (qps interval or p50 spread beyond measure.noisy)",
+            noisy, ok);
     if (unjudged)
         fprintf(f, ", %zu with too few samples to judge", unjudged);
     fputc('\n', f);

@@ -261,6 +261,17 @@ static void calibrate(const struct point_env *env, struct fs_index *idx,
     pt->lat_rounds = search_budget(round_s, ms->latency_rounds, ms->max_time);
 }
 
+int point_noisy(const struct result_row *row, double limit)
+{
+    int qps = isfinite(row->qps_lo) && isfinite(row->qps_hi) && row->qps > 0;
+    int lat = !isnan(row->lat_p50_cv);
+    if (!qps && !lat)
+        return -1;
+    return (qps && (row->qps - row->qps_lo > limit * row->qps ||
+                    row->qps_hi - row->qps > limit * row->qps)) ||
+           (lat && row->lat_p50_cv > limit);
+}
+
 /* The timing columns of the row from the samples, and the round
  * percentiles (each round's slice of lat_us is sorted on the way). */
 static void timing_columns(const struct point_env *env, struct point_timing *pt,
@@ -291,9 +302,7 @@ static void timing_columns(const struct point_env *env, struct point_timing *pt,
         row->lat_p50_cv = stats_cv(p50, (size_t)pt->n_rounds);
         row->lat_p99_cv = stats_cv(p99, (size_t)pt->n_rounds);
     }
-    row->noisy = isnan(row->qps_cv) && isnan(row->lat_p50_cv) ? -1
-                 : row->qps_cv > env->cfg->measure.noisy_cv ||
-                   row->lat_p50_cv > env->cfg->measure.noisy_cv;
+    row->noisy = point_noisy(row, env->cfg->measure.noisy);
     free(qps);
 }
 

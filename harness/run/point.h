@@ -63,6 +63,13 @@ void point_add_skip(const struct point_env *env, const struct point_build *pb,
  * the same interval on every machine. */
 #define POINT_BOOT_SEED UINT64_C(0x7133e5eed)
 
+/* Whether a row's timings are noisy: 1 when the 95% interval of its median
+ * qps reaches further than limit x qps from it on either side, or its
+ * latency rounds' p50 vary by a coefficient of variation above limit; 0
+ * when neither; -1 when neither could be judged (one repetition, no
+ * latency rounds). */
+int point_noisy(const struct result_row *row, double limit);
+
 /* Called as the schedule moves on: p is the point now measured (NULL for a
  * round over all of them), what is "calibrating", "timing" or "searching". */
 typedef void (*point_progress_fn)(void *ctx, const struct search_point *p, const char *what);

@@ -65,7 +65,7 @@ void provenance_set(struct result_set *rs, const struct config *cfg, const struc
     results_attr_int(rs, "timing_queries", cfg->measure.timing_queries);
     results_attr_float(rs, "min_time", cfg->measure.min_time);
     results_attr_float(rs, "max_time", cfg->measure.max_time);
-    results_attr_float(rs, "noisy_cv", cfg->measure.noisy_cv);
+    results_attr_float(rs, "noisy", cfg->measure.noisy);
     results_attr_str(rs, "config_path", cfg->path);
     results_attr_str(rs, "config_text", cfg->text);
     {
