@@ -45,16 +45,26 @@ def rows(path):
            zip(r["factory"], r["metric"], r["N"], r["nprobe"], r["k_factor"], r["preprocess"])]
     return {k: (q, l) for k, q, l, o in zip(key, r["qps"], r["lat_p50_us"], ok) if o}
 
-print(f"{'binary':<48} {'points':>6} {'qps med':>8} {'qps p95':>8} {'p50 med':>8} {'p50 p95':>8}")
+# Per binary: over the points both runs have, the median and 95th percentile
+# of larger/smaller for qps and p50; "shift" is the median of run 2 / run 1
+# (the whole machine faster or slower between the runs), and the last two
+# columns repeat the qps figures with that shift divided out: what is left is
+# each point's own noise, not the machine's drift.
+print(f"{'binary':<40} {'points':>6} {'qps med':>8} {'qps p95':>8} {'p50 med':>8} "
+      f"{'p50 p95':>8} {'shift':>6} {'qps med*':>8} {'qps p95*':>8}")
 for i, b in enumerate(bins):
     a, c = rows(files[2 * i]), rows(files[2 * i + 1])
-    common = sorted(set(a) & set(c))
-    def ratios(j):
-        v = np.array([max(a[k][j], c[k][j]) / min(a[k][j], c[k][j]) for k in common
-                      if min(a[k][j], c[k][j]) > 0])
+    common = [k for k in sorted(set(a) & set(c)) if min(a[k][0], c[k][0], a[k][1], c[k][1]) > 0]
+    def spread(v):
+        v = np.maximum(v, 1 / v)
         return np.median(v), np.percentile(v, 95)
-    qm, q95 = ratios(0)
-    lm, l95 = ratios(1)
-    print(f"{b[-48:]:<48} {len(common):>6} {qm:>8.3f} {q95:>8.3f} {lm:>8.3f} {l95:>8.3f}")
+    q = np.array([c[k][0] / a[k][0] for k in common])
+    l = np.array([c[k][1] / a[k][1] for k in common])
+    qm, q95 = spread(q)
+    lm, l95 = spread(l)
+    shift = np.median(q)
+    sm, s95 = spread(q / shift)
+    print(f"{b[-40:]:<40} {len(common):>6} {qm:>8.3f} {q95:>8.3f} {lm:>8.3f} {l95:>8.3f} "
+          f"{shift:>6.3f} {sm:>8.3f} {s95:>8.3f}")
 EOF
 rm -rf "$work"
