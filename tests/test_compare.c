@@ -297,6 +297,7 @@ static void test_exit_codes(void **state)
     baseline(&b);
     results_attr_str(&b, "dataset_hash", "other");
     assert_int_equal(results_write(&b, tmp("other.h5")), 0);
+    results_release(&b);
     make_set(&b, "h1", "cpu A");
     add_point(&b, 1, 0.5, 100000, 30000, 5);
     assert_int_equal(results_write(&b, tmp("worse.h5")), 0);
