@@ -200,6 +200,52 @@ static void test_intervals_fallback(void **state)
     results_release(&b);
 }
 
+/* The front gate compares the two winners' samples; latency rounds and
+ * RVC's blend error are compared when present. */
+static void test_front_latency_blend(void **state)
+{
+    static const struct col_def blend = { "blend_err_mean", COL_F64, ROLE_QUALITY, "", "" };
+    struct result_set a = { 0 }, b = { 0 };
+    struct compare_result r;
+    struct result_set *s[2] = { &a, &b };
+    (void)state;
+    for (int i = 0; i < 2; i++) {
+        make_set(s[i], "h1", "cpu A");
+        assert_int_equal(results_add_columns(s[i], &blend, 1), 0);
+        /* Baseline: nprobe 4 wins recall 0.9 at 12000 qps; the candidate's
+         * nprobe 4 falls below 0.9, its winner is nprobe 8 at 6000. */
+        add_point(s[i], 4, i ? 0.85 : 0.93, 1000, 12000, 5);
+        add_point(s[i], 8, 0.96, 1000, 6000, 5);
+        s[i]->rows[0].cells[0].f = i ? 0.2 : 0.1;
+        s[i]->rows[1].cells[0].f = 0.05;
+        struct result_table *t = results_table(s[i], RESULTS_TIMINGS);
+        for (int k = 0; k < 5; k++) {
+            union result_cell c[TIMING_NCOLS] = {
+                [TIMING_RUN_ROW].i = 1, [TIMING_KIND].i = TIMING_SINGLE,
+                [TIMING_REPETITION].i = k, [TIMING_SECONDS].f = 0.1, [TIMING_CALLS].i = 100,
+                [TIMING_P50_US].f = (i ? 150 : 100) + k, [TIMING_P99_US].f = 300,
+            };
+            results_table_append(t, c);
+        }
+    }
+    roundtrip(&a, "fa.h5");
+    roundtrip(&b, "fb.h5");
+    run_compare(&a, &b, &r);
+    const struct cmp_item *q = find(&r, "recall@10>=0.9", "best_qps@0.9");
+    assert_int_equal(q->verdict, CMP_REGRESSION);
+    assert_int_equal(q->test, CMP_MANN_WHITNEY);
+    assert_true(fabs(q->ratio - 0.5) < 1e-9);
+    assert_has(q->note, "nprobe=4 | IVF64,Flat l2 N=1000 family=IVF{nlist},Flat nlist=64 nprobe=8");
+    q = find(&r, "nprobe=8", "lat_p50_us");
+    assert_int_equal(q->verdict, CMP_REGRESSION);
+    assert_true(fabs(q->ratio - 1.5) < 0.01);
+    assert_int_equal(find(&r, "nprobe=4", "blend_err_mean")->verdict, CMP_REGRESSION);
+    assert_int_equal(find(&r, "nprobe=8", "blend_err_mean")->verdict, CMP_UNCHANGED);
+    compare_result_release(&r);
+    results_release(&a);
+    results_release(&b);
+}
+
 static int refuse(void *arg)
 {
     struct result_set **s = arg;
@@ -325,6 +371,7 @@ int main(void)
         cmocka_unit_test(test_identical),       cmocka_unit_test(test_changes),
         cmocka_unit_test(test_three_reps_cannot_decide),
         cmocka_unit_test(test_intervals_fallback),
+        cmocka_unit_test(test_front_latency_blend),
         cmocka_unit_test(test_different_data),  cmocka_unit_test(test_reports),
         cmocka_unit_test(test_exit_codes),
     };

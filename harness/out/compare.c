@@ -336,8 +336,36 @@ static void compare_recall(const struct compare_opts *o, struct compare_result *
         it->verdict = CMP_IMPROVEMENT;
 }
 
+/* A deterministic value that must not grow (index_bytes, RVC's blend
+ * error): growth beyond the relative tolerance tol is a regression,
+ * shrinking beyond it an improvement; from 0, any growth is a regression.
+ * No item when either is unset (negative or NaN). */
+static void compare_growth(struct compare_result *r, const char *point, const char *qty,
+                           double x, double y, double tol)
+{
+    struct cmp_item *it;
+
+    if (!(x >= 0) || !(y >= 0) || !isfinite(x) || !isfinite(y))
+        return;
+    it = new_item(r, point, qty);
+    it->base = x;
+    it->cand = y;
+    if (x == 0) {   /* no ratio: any growth counts */
+        it->test = CMP_EXACT;
+        it->verdict = y > 0 ? CMP_REGRESSION : CMP_UNCHANGED;
+        return;
+    }
+    it->test = CMP_TOLERANCE;
+    it->ratio = y / x;
+    it->tol = tol;
+    if (it->ratio > 1 + tol)
+        it->verdict = CMP_REGRESSION;
+    else if (it->ratio < 1 - tol)
+        it->verdict = CMP_IMPROVEMENT;
+}
+
 /* The qualities and sizes of one matched point: recalls at every common k,
- * missing_ids, index_bytes. */
+ * missing_ids, index_bytes, blend_err_mean when both files have it. */
 static void compare_qualities(const struct result_set *a, const struct result_row *x,
                               const struct result_set *b, const struct result_row *y,
                               const struct compare_opts *o, struct compare_result *r,
@@ -366,18 +394,12 @@ static void compare_qualities(const struct result_set *a, const struct result_ro
                       : y->missing_ids < x->missing_ids ? CMP_IMPROVEMENT
                                                         : CMP_UNCHANGED;
     }
-    if (x->index_bytes > 0 && y->index_bytes > 0) {
-        it = new_item(r, point, "index_bytes");
-        it->test = CMP_TOLERANCE;
-        it->base = (double)x->index_bytes;
-        it->cand = (double)y->index_bytes;
-        it->ratio = it->cand / it->base;
-        it->tol = o->size_tol;
-        if (it->ratio > 1 + o->size_tol)
-            it->verdict = CMP_REGRESSION;
-        else if (it->ratio < 1 - o->size_tol)
-            it->verdict = CMP_IMPROVEMENT;
-    }
+    compare_growth(r, point, "index_bytes", (double)x->index_bytes, (double)y->index_bytes,
+                   o->size_tol);
+    double ex, ey;
+    if (!results_value(a, x, "blend_err_mean", &ex) &&
+        !results_value(b, y, "blend_err_mean", &ey))
+        compare_growth(r, point, "blend_err_mean", ex, ey, o->size_tol);
 }
 
 /* Every point of a: matched in b, or listed as only in a; then b's own. */

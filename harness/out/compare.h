@@ -8,8 +8,8 @@
  *    beyond max(recall_tol, 2 standard errors) is a regression, a rise as
  *    large an improvement (trials: nq * k for recall@k, nq for 1-recall@k);
  *  - missing_ids: any increase is a regression, any decrease an improvement;
- *  - index_bytes: growth beyond 1% is a regression, shrinking beyond it an
- *    improvement;
+ *  - index_bytes, and RVC's blend_err_mean when both files have it: growth
+ *    beyond 1% is a regression, shrinking beyond it an improvement;
  *  - qps (batch) and lat_p50_us (single query) from the raw samples of
  *    /timings: a change counts only when the two-sided Mann-Whitney test
  *    gives p < alpha AND the ratio of medians is beyond the noise floor;
