@@ -52,6 +52,7 @@ enum {
     OPT_MARKDOWN = 1 << 10,
     OPT_JUNIT = 1 << 11,
     OPT_JSON = 1 << 12,
+    OPT_BUDGETS = 1 << 13,
 };
 
 /* What a command's words said, after parsing. */
@@ -66,7 +67,7 @@ struct args {
     const char **sets;        /* --set KEY=VALUE, in order (the strings are argv's) */
     size_t n_sets;
     /* compare's options, as typed (NULL when not given) */
-    const char *noise, *alpha, *recall_tol, *targets;
+    const char *noise, *alpha, *recall_tol, *targets, *budgets;
     int allow_different_data;
     const char *markdown, *junit, *json;
 };
@@ -99,6 +100,9 @@ static const struct option_spec {
       "standard errors over the trials are)" },
     { OPT_TARGETS, "targets", 0, "LIST", "[--targets LIST]",
       "compare: recall targets of the front gates (0.9,0.95,0.99)" },
+    { OPT_BUDGETS, "budgets", 0, "LIST", "[--budgets LIST]",
+      "compare: single-query p50 budgets in us: gate the best recall\n"
+      "within each (none by default)" },
     { OPT_ALLOW_DIFF, "allow-different-data", 0, NULL, "[--allow-different-data]",
       "compare: compare files of different data or query sets" },
     { OPT_MARKDOWN, "markdown", 0, "FILE", "[--markdown FILE]",
@@ -137,7 +141,7 @@ static const struct command commands[] = {
     { "summary", NULL, { NULL }, cmd_summary, "RESULTS.h5", 1, 1, 0,
       "print the best point per index family at recall 0.90/0.95/0.99" },
     { "compare", NULL, { NULL }, cmd_compare, "BASELINE.h5 CANDIDATE.h5", 2, 2,
-      OPT_NOISE | OPT_ALPHA | OPT_RECALL_TOL | OPT_TARGETS | OPT_ALLOW_DIFF | OPT_MARKDOWN |
+      OPT_NOISE | OPT_ALPHA | OPT_RECALL_TOL | OPT_TARGETS | OPT_BUDGETS | OPT_ALLOW_DIFF | OPT_MARKDOWN |
           OPT_JUNIT | OPT_JSON,
       "compare matched points and recall fronts of two runs: recall,\n"
       "sizes, and times by a Mann-Whitney test beyond a noise floor;\n"
@@ -303,6 +307,7 @@ static int parse_args(const struct command *c, int argc, char **argv, struct arg
         case OPT_ALPHA: a->alpha = optarg; break;
         case OPT_RECALL_TOL: a->recall_tol = optarg; break;
         case OPT_TARGETS: a->targets = optarg; break;
+        case OPT_BUDGETS: a->budgets = optarg; break;
         case OPT_ALLOW_DIFF: a->allow_different_data = 1; break;
         case OPT_MARKDOWN: a->markdown = optarg; break;
         case OPT_JUNIT: a->junit = optarg; break;
@@ -418,8 +423,10 @@ static int parse_fraction(const char *name, const char *text, double lo, double 
     return 0;
 }
 
-/* --targets 0.9,0.95: up to CMP_MAX_TARGETS numbers in (0, 1]. Returns 0 or 2. */
-static int parse_targets(const char *text, struct compare_opts *o)
+/* --name 0.9,0.95: 1 to CMP_MAX_TARGETS numbers in [lo, hi] into v, *n.
+ * Untouched when not given. Returns 0, or 2 after an error line. */
+static int parse_list(const char *name, const char *text, double lo, double hi, double *v,
+                      size_t *n)
 {
     char *copy, *word, *save = NULL;
     int rc = 0;
@@ -427,17 +434,17 @@ static int parse_targets(const char *text, struct compare_opts *o)
     if (!text)
         return 0;
     copy = xstrdup(text);
-    o->n_targets = 0;
+    *n = 0;
     for (word = strtok_r(copy, ",", &save); word && !rc; word = strtok_r(NULL, ",", &save)) {
-        if (o->n_targets == CMP_MAX_TARGETS) {
-            error("too many values in --targets '%s' (at most %d)", text, CMP_MAX_TARGETS);
+        if (*n == CMP_MAX_TARGETS) {
+            error("too many values in --%s '%s' (at most %d)", name, text, CMP_MAX_TARGETS);
             rc = 2;
         } else {
-            rc = parse_fraction("targets", word, 0, 1, 0, &o->targets[o->n_targets++]);
+            rc = parse_fraction(name, word, lo, hi, 0, &v[(*n)++]);
         }
     }
-    if (!rc && !o->n_targets) {
-        error("empty --targets '%s'", text);
+    if (!rc && !*n) {
+        error("empty --%s '%s'", name, text);
         rc = 2;
     }
     free(copy);
@@ -471,7 +478,8 @@ static int cmd_compare(const struct command *cmd, const struct args *a)
     if (parse_fraction("noise", a->noise, 0, 1, 1, &o.noise) ||
         parse_fraction("alpha", a->alpha, 0, 1, 1, &o.alpha) ||
         parse_fraction("recall-tol", a->recall_tol, 0, 1, 1, &o.recall_tol) ||
-        parse_targets(a->targets, &o))
+        parse_list("targets", a->targets, 0, 1, o.targets, &o.n_targets) ||
+        parse_list("budgets", a->budgets, 0, 1e12, o.budgets, &o.n_budgets))
         return usage_of(cmd, cmd->name);
     if (results_read(&base, pa) || results_read(&cand, pb))
         goto out;

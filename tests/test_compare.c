@@ -218,6 +218,8 @@ static void test_front_latency_blend(void **state)
         add_point(s[i], 8, 0.96, 1000, 6000, 5);
         s[i]->rows[0].cells[0].f = i ? 0.2 : 0.1;
         s[i]->rows[1].cells[0].f = 0.05;
+        s[i]->rows[0].lat_p50_us = 50;
+        s[i]->rows[1].lat_p50_us = i ? 150 : 100;
         struct result_table *t = results_table(s[i], RESULTS_TIMINGS);
         for (int k = 0; k < 5; k++) {
             union result_cell c[TIMING_NCOLS] = {
@@ -230,7 +232,24 @@ static void test_front_latency_blend(void **state)
     }
     roundtrip(&a, "fa.h5");
     roundtrip(&b, "fb.h5");
-    run_compare(&a, &b, &r);
+    struct compare_opts o;
+    compare_opts_init(&o);
+    o.budgets[0] = 60;
+    o.budgets[1] = 120;
+    o.budgets[2] = 10;
+    o.n_budgets = 3;
+    assert_int_equal(compare_sets(&a, &b, "fa.h5", "fb.h5", &o, &r), 0);
+    /* Within 60 us both best at nprobe 4: 0.93 -> 0.85; within 120 the
+     * baseline's nprobe 8 (0.96) against the candidate's nprobe 4 (0.85);
+     * within 10 us neither has a point: no item. */
+    const struct cmp_item *g = find(&r, "lat_p50_us<=60", "best_recall_at_10@60us");
+    assert_int_equal(g->verdict, CMP_REGRESSION);
+    assert_true(g->base == 0.93 && g->cand == 0.85);
+    g = find(&r, "lat_p50_us<=120", "best_recall_at_10@120us");
+    assert_int_equal(g->verdict, CMP_REGRESSION);
+    assert_true(g->base == 0.96 && g->cand == 0.85);
+    for (size_t i = 0; i < r.n_items; i++)
+        assert_string_not_equal(r.items[i].quantity, "best_recall_at_10@10us");
     const struct cmp_item *q = find(&r, "recall@10>=0.9", "best_qps@0.9");
     assert_int_equal(q->verdict, CMP_REGRESSION);
     assert_int_equal(q->test, CMP_MANN_WHITNEY);

@@ -496,6 +496,59 @@ static void front_gate(const struct result_set *a, const struct result_set *b,
     snprintf(it->note + len, sizeof(it->note) - len, "%sbest: %s | %s", len ? "; " : "", x, y);
 }
 
+/* The ok row of rs in g's family, metric and N with the best recall at
+ * column kidx among those with lat_p50_us <= budget (fastest at ties), or -1. */
+static long best_within(const struct result_set *rs, const struct result_row *g, size_t kidx,
+                        double budget)
+{
+    long best = -1;
+
+    for (size_t i = 0; i < rs->n_rows; i++) {
+        const struct result_row *x = &rs->rows[i], *w = best < 0 ? NULL : &rs->rows[best];
+        if (!is_ok(x) || strcmp(x->family, g->family) || strcmp(x->metric, g->metric) ||
+            x->N != g->N || !(x->lat_p50_us <= budget) || isnan(x->recall_at[kidx]))
+            continue;
+        if (!w || x->recall_at[kidx] > w->recall_at[kidx] ||
+            (x->recall_at[kidx] == w->recall_at[kidx] && x->lat_p50_us < w->lat_p50_us))
+            best = (long)i;
+    }
+    return best;
+}
+
+/* One latency-budget gate: the best recall@k of family/metric/N within budget us. */
+static void budget_gate(const struct result_set *a, const struct result_set *b,
+                        const struct result_row *g, long k, double budget,
+                        const struct compare_opts *o, struct compare_result *r)
+{
+    size_t ka = (size_t)k_index(a, k), kb = (size_t)k_index(b, k);
+    long wa = best_within(a, g, ka, budget), wb = best_within(b, g, kb, budget);
+    char point[256], qty[40], x[128], y[128];
+    struct cmp_item *it;
+
+    if (wa < 0 && wb < 0)
+        return;
+    snprintf(point, sizeof(point), "front %s %s N=%" PRId64 " lat_p50_us<=%g", g->family,
+             g->metric, g->N, budget);
+    snprintf(qty, sizeof(qty), "best_recall_at_%ld@%gus", k, budget);
+    if (wa < 0 || wb < 0) {
+        it = new_item(r, point, qty);
+        it->test = CMP_REACH;
+        it->verdict = wa < 0 ? CMP_IMPROVEMENT : CMP_REGRESSION;
+        it->base = wa < 0 ? NAN : a->rows[wa].recall_at[ka];
+        it->cand = wb < 0 ? NAN : b->rows[wb].recall_at[kb];
+        snprintf(it->note, sizeof(it->note), "%s a point within %g us",
+                 wa < 0 ? "now" : "no longer", budget);
+        return;
+    }
+    compare_recall(o, r, point, qty, a->rows[wa].recall_at[ka], b->rows[wb].recall_at[kb],
+                   (double)attr_int(a, "nq") * (double)k);
+    it = &r->items[r->n_items - 1];
+    point_key(&a->rows[wa], x, sizeof(x));
+    point_key(&b->rows[wb], y, sizeof(y));
+    size_t len = strlen(it->note);   /* empty: compare_recall writes no note */
+    snprintf(it->note + len, sizeof(it->note) - len, "best: %s | %s", x, y);
+}
+
 /* Every front gate of the groups present in both sets, at the largest k both have. */
 static void compare_fronts(const struct result_set *a, const struct result_set *b,
                            const struct compare_opts *o, struct compare_result *r)
@@ -513,6 +566,8 @@ static void compare_fronts(const struct result_set *a, const struct result_set *
             continue;
         for (size_t t = 0; t < o->n_targets; t++)
             front_gate(a, b, g, k, o->targets[t], o, r);
+        for (size_t t = 0; t < o->n_budgets; t++)
+            budget_gate(a, b, g, k, o->budgets[t], o, r);
     }
 }
 

@@ -21,7 +21,9 @@
  * Front gates, for each (family, metric, N) present in both: the best qps
  * at recall@<largest common k> >= R for each target R; a candidate that no
  * longer reaches R is a regression, one that falls below the baseline's
- * best (the two winners' samples, as for points) too.
+ * best (the two winners' samples, as for points) too. With latency budgets
+ * B: the best recall of the points whose lat_p50_us <= B, judged by the
+ * recall tolerance; no point within B any more is a regression.
  */
 #ifndef FS_COMPARE_H
 #define FS_COMPARE_H
@@ -39,6 +41,8 @@ struct compare_opts {
     double size_tol;            /* relative tolerance of index_bytes (0.01) */
     double targets[CMP_MAX_TARGETS];    /* recall targets of the front gates */
     size_t n_targets;           /* (0.90, 0.95, 0.99) */
+    double budgets[CMP_MAX_TARGETS];    /* single-query p50 budgets (us) of the recall */
+    size_t n_budgets;           /* gates; none by default (latency is per machine) */
     int allow_different_data;   /* compare files of different data or query sets */
     uint64_t seed;              /* of the bootstrap intervals */
 };
