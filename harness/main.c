@@ -53,6 +53,7 @@ enum {
     OPT_JUNIT = 1 << 11,
     OPT_JSON = 1 << 12,
     OPT_BUDGETS = 1 << 13,
+    OPT_REFERENCE = 1 << 14,
 };
 
 /* What a command's words said, after parsing. */
@@ -67,7 +68,7 @@ struct args {
     const char **sets;        /* --set KEY=VALUE, in order (the strings are argv's) */
     size_t n_sets;
     /* compare's options, as typed (NULL when not given) */
-    const char *noise, *alpha, *recall_tol, *targets, *budgets;
+    const char *noise, *alpha, *recall_tol, *targets, *budgets, *reference;
     int allow_different_data;
     const char *markdown, *junit, *json;
 };
@@ -103,6 +104,9 @@ static const struct option_spec {
     { OPT_BUDGETS, "budgets", 0, "LIST", "[--budgets LIST]",
       "compare: single-query p50 budgets in us: gate the best recall\n"
       "within each (none by default)" },
+    { OPT_REFERENCE, "reference", 0, "FACTORY", "[--reference FACTORY]",
+      "compare: runs of different machines: divide every time by that\n"
+      "of the point FACTORY (e.g. Flat) of its own run" },
     { OPT_ALLOW_DIFF, "allow-different-data", 0, NULL, "[--allow-different-data]",
       "compare: compare files of different data or query sets" },
     { OPT_MARKDOWN, "markdown", 0, "FILE", "[--markdown FILE]",
@@ -141,7 +145,7 @@ static const struct command commands[] = {
     { "summary", NULL, { NULL }, cmd_summary, "RESULTS.h5", 1, 1, 0,
       "print the best point per index family at recall 0.90/0.95/0.99" },
     { "compare", NULL, { NULL }, cmd_compare, "BASELINE.h5 CANDIDATE.h5", 2, 2,
-      OPT_NOISE | OPT_ALPHA | OPT_RECALL_TOL | OPT_TARGETS | OPT_BUDGETS | OPT_ALLOW_DIFF | OPT_MARKDOWN |
+      OPT_NOISE | OPT_ALPHA | OPT_RECALL_TOL | OPT_TARGETS | OPT_BUDGETS | OPT_REFERENCE | OPT_ALLOW_DIFF | OPT_MARKDOWN |
           OPT_JUNIT | OPT_JSON,
       "compare matched points and recall fronts of two runs: recall,\n"
       "sizes, and times by a Mann-Whitney test beyond a noise floor;\n"
@@ -308,6 +312,7 @@ static int parse_args(const struct command *c, int argc, char **argv, struct arg
         case OPT_RECALL_TOL: a->recall_tol = optarg; break;
         case OPT_TARGETS: a->targets = optarg; break;
         case OPT_BUDGETS: a->budgets = optarg; break;
+        case OPT_REFERENCE: a->reference = optarg; break;
         case OPT_ALLOW_DIFF: a->allow_different_data = 1; break;
         case OPT_MARKDOWN: a->markdown = optarg; break;
         case OPT_JUNIT: a->junit = optarg; break;
@@ -475,6 +480,7 @@ static int cmd_compare(const struct command *cmd, const struct args *a)
 
     compare_opts_init(&o);
     o.allow_different_data = a->allow_different_data;
+    o.reference = a->reference;
     if (parse_fraction("noise", a->noise, 0, 1, 1, &o.noise) ||
         parse_fraction("alpha", a->alpha, 0, 1, 1, &o.alpha) ||
         parse_fraction("recall-tol", a->recall_tol, 0, 1, 1, &o.recall_tol) ||

@@ -265,6 +265,57 @@ static void test_front_latency_blend(void **state)
     results_release(&b);
 }
 
+/* A run with the reference point Flat at flat_qps and IVF nprobe 4 at ivf_qps. */
+static void machine_run(struct result_set *rs, double flat_qps, double ivf_qps)
+{
+    make_set(rs, "h1", "cpu A");
+    add_point(rs, 0, 1.0, 5000, flat_qps, 5);
+    struct result_row *f = &rs->rows[rs->n_rows - 1];
+    snprintf(f->family, sizeof(f->family), "Flat");
+    snprintf(f->factory, sizeof(f->factory), "Flat");
+    f->nlist = 0;
+    add_point(rs, 4, 0.93, 1000, ivf_qps, 5);
+}
+
+/* Cross-machine mode: a machine twice as fast everywhere is no change;
+ * a point that slowed relative to its run's Flat is a regression. */
+static void test_reference(void **state)
+{
+    struct result_set a = { 0 }, b = { 0 }, c = { 0 };
+    struct compare_result r;
+    struct compare_opts o;
+    (void)state;
+    machine_run(&a, 1000, 10000);
+    machine_run(&b, 2000, 20000);
+    machine_run(&c, 2000, 10000);
+    compare_opts_init(&o);
+    assert_int_equal(compare_sets(&a, &b, "a.h5", "b.h5", &o, &r), 0);
+    assert_int_equal(find(&r, "nprobe=4", "qps")->verdict, CMP_IMPROVEMENT);
+    compare_result_release(&r);
+    o.reference = "Flat";
+    assert_int_equal(compare_sets(&a, &b, "a.h5", "b.h5", &o, &r), 0);
+    const struct cmp_item *q = find(&r, "nprobe=4", "rel_qps");
+    assert_int_equal(q->verdict, CMP_UNCHANGED);
+    assert_true(fabs(q->ratio - 1) < 1e-9);
+    assert_int_equal(compare_exit_code(&r), 0);
+    assert_has(r.notes[0], "cross-machine mode");
+    compare_result_release(&r);
+    assert_int_equal(compare_sets(&a, &c, "a.h5", "c.h5", &o, &r), 0);
+    q = find(&r, "nprobe=4", "rel_qps");
+    assert_int_equal(q->verdict, CMP_REGRESSION);
+    assert_true(fabs(q->ratio - 0.5) < 1e-9);
+    compare_result_release(&r);
+    o.reference = "HNSW32";
+    assert_int_equal(compare_sets(&a, &c, "a.h5", "c.h5", &o, &r), 0);
+    q = find(&r, "nprobe=4", "rel_qps");
+    assert_int_equal(q->verdict, CMP_UNDECIDED);
+    assert_has(q->note, "no reference point 'HNSW32'");
+    compare_result_release(&r);
+    results_release(&a);
+    results_release(&b);
+    results_release(&c);
+}
+
 static int refuse(void *arg)
 {
     struct result_set **s = arg;
@@ -391,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_three_reps_cannot_decide),
         cmocka_unit_test(test_intervals_fallback),
         cmocka_unit_test(test_front_latency_blend),
+        cmocka_unit_test(test_reference),
         cmocka_unit_test(test_different_data),  cmocka_unit_test(test_reports),
         cmocka_unit_test(test_exit_codes),
     };

@@ -281,39 +281,79 @@ static void decide_intervals(const struct compare_opts *o, struct cmp_item *it,
         snprintf(it->note, sizeof(it->note), "qps intervals overlap");
 }
 
-/* The batch qps of rows ia of a and ib of b as one item. */
-static struct cmp_item *compare_qps(const struct result_set *a, size_t ia,
-                                    const struct result_set *b, size_t ib,
-                                    const struct compare_opts *o, struct compare_result *r,
-                                    const char *point, const char *qty)
+/* Cross-machine mode: the speed unit of row w's run, the median of the
+ * samples of this kind of the reference point (the first ok row whose
+ * factory is `reference`, of w's metric and N), or its stored qps or
+ * lat_p50_us when it has none. 1 without a reference; NaN when the run has
+ * no such point. */
+static double reference_unit(const struct result_set *rs, const struct result_row *w, int kind,
+                             const char *reference)
+{
+    double u = NAN, *s = NULL;
+
+    if (!reference)
+        return 1;
+    for (size_t i = 0; i < rs->n_rows; i++) {
+        const struct result_row *x = &rs->rows[i];
+        if (!is_ok(x) || strcmp(x->factory, reference) || strcmp(x->metric, w->metric) ||
+            x->N != w->N)
+            continue;
+        long n = samples(rs, i, kind, &s);
+        u = n > 0 ? stats_median(s, (size_t)n) : kind == TIMING_BATCH ? x->qps : x->lat_p50_us;
+        free(s);
+        break;
+    }
+    return u > 0 ? u : NAN;
+}
+
+static void scale(double *v, long n, double unit)
+{
+    for (long i = 0; i < n; i++)
+        v[i] /= unit;
+}
+
+/*
+ * A time of rows ia of a and ib of b as one item: kind TIMING_BATCH the
+ * batch qps, TIMING_SINGLE the single-query p50 (no item when neither side
+ * timed latency rounds). With o->reference, both divided by their run's
+ * reference_unit and the quantity named "rel_<qty>". Returns the item, or
+ * NULL when none was made.
+ */
+static struct cmp_item *compare_time(const struct result_set *a, size_t ia,
+                                     const struct result_set *b, size_t ib, int kind,
+                                     const struct compare_opts *o, struct compare_result *r,
+                                     const char *point, const char *qty)
 {
     double *sa = NULL, *sb = NULL;
-    long na = samples(a, ia, TIMING_BATCH, &sa), nb = samples(b, ib, TIMING_BATCH, &sb);
-    struct cmp_item *it = new_item(r, point, qty);
+    long na = samples(a, ia, kind, &sa), nb = samples(b, ib, kind, &sb);
+    double ua = reference_unit(a, &a->rows[ia], kind, o->reference);
+    double ub = reference_unit(b, &b->rows[ib], kind, o->reference);
+    struct cmp_item *it = NULL;
+    char name[40];
 
-    if (na < 0 || nb < 0 || (na == 0 && nb == 0))
-        decide_intervals(o, it, &a->rows[ia], &b->rows[ib]);
-    else
-        decide_samples(o, it, sa, (size_t)na, sb, (size_t)nb, 1);
+    if (kind == TIMING_SINGLE && na <= 0 && nb <= 0)
+        goto out;
+    snprintf(name, sizeof(name), "%s%s", o->reference ? "rel_" : "", qty);
+    it = new_item(r, point, name);
+    if (!isfinite(ua) || !isfinite(ub)) {
+        it->verdict = CMP_UNDECIDED;
+        snprintf(it->note, sizeof(it->note), "no reference point '%s' of this metric and N in "
+                 "the %s", o->reference, isfinite(ua) ? "candidate" : "baseline");
+    } else if (kind == TIMING_BATCH && (na < 0 || nb < 0 || (na == 0 && nb == 0))) {
+        struct result_row x = a->rows[ia], y = b->rows[ib];
+        x.qps /= ua, x.qps_lo /= ua, x.qps_hi /= ua;
+        y.qps /= ub, y.qps_lo /= ub, y.qps_hi /= ub;
+        decide_intervals(o, it, &x, &y);
+    } else {
+        scale(sa, na, ua);
+        scale(sb, nb, ub);
+        decide_samples(o, it, sa, na > 0 ? (size_t)na : 0, sb, nb > 0 ? (size_t)nb : 0,
+                       kind == TIMING_BATCH);
+    }
+out:
     free(sa);
     free(sb);
     return it;
-}
-
-/* The single-query p50 of two rows, from the latency rounds (no item when
- * neither side timed any). */
-static void compare_latency(const struct result_set *a, size_t ia, const struct result_set *b,
-                            size_t ib, const struct compare_opts *o, struct compare_result *r,
-                            const char *point)
-{
-    double *sa = NULL, *sb = NULL;
-    long na = samples(a, ia, TIMING_SINGLE, &sa), nb = samples(b, ib, TIMING_SINGLE, &sb);
-
-    if (na > 0 || nb > 0)
-        decide_samples(o, new_item(r, point, "lat_p50_us"), sa, na > 0 ? (size_t)na : 0, sb,
-                       nb > 0 ? (size_t)nb : 0, 0);
-    free(sa);
-    free(sb);
 }
 
 /* A recall: a drop (rise) beyond max(floor, 2 SE over `trials`). */
@@ -430,8 +470,8 @@ static void compare_points(const struct result_set *a, const struct result_set *
         if (!is_ok(x))
             continue;
         compare_qualities(a, x, b, y, o, r, key);
-        compare_qps(a, i, b, (size_t)j, o, r, key, "qps");
-        compare_latency(a, i, b, (size_t)j, o, r, key);
+        compare_time(a, i, b, (size_t)j, TIMING_BATCH, o, r, key, "qps");
+        compare_time(a, i, b, (size_t)j, TIMING_SINGLE, o, r, key, "lat_p50_us");
     }
     for (size_t j = 0; j < b->n_rows; j++) {
         if (!first_of_kind(b, j) || find_point(a, &b->rows[j]) >= 0)
@@ -489,7 +529,7 @@ static void front_gate(const struct result_set *a, const struct result_set *b,
                  wa < 0 ? "now" : "no longer", k, target);
         return;
     }
-    it = compare_qps(a, (size_t)wa, b, (size_t)wb, o, r, point, qty);
+    it = compare_time(a, (size_t)wa, b, (size_t)wb, TIMING_BATCH, o, r, point, qty);
     point_key(&a->rows[wa], x, sizeof(x));
     point_key(&b->rows[wb], y, sizeof(y));
     size_t len = strlen(it->note);
@@ -592,6 +632,9 @@ int compare_sets(const struct result_set *a, const struct result_set *b, const c
         free(s);
         s = NULL;
     }
+    if (o->reference)
+        add_note(out, xasprintf("cross-machine mode: times divided by those of the point '%s' "
+                                "of the same run, metric and N (items rel_*)", o->reference));
     compare_points(a, b, o, out);
     compare_fronts(a, b, o, out);
     for (size_t i = 0; i < out->n_items; i++)

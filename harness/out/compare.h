@@ -24,6 +24,9 @@
  * best (the two winners' samples, as for points) too. With latency budgets
  * B: the best recall of the points whose lat_p50_us <= B, judged by the
  * recall tolerance; no point within B any more is a regression.
+ * Cross-machine mode (a reference factory): every time of a run is divided
+ * by the reference point's of the same run, metric and N (median of its
+ * samples) before the same test, and the items are named rel_<quantity>.
  */
 #ifndef FS_COMPARE_H
 #define FS_COMPARE_H
@@ -44,6 +47,9 @@ struct compare_opts {
     double budgets[CMP_MAX_TARGETS];    /* single-query p50 budgets (us) of the recall */
     size_t n_budgets;           /* gates; none by default (latency is per machine) */
     int allow_different_data;   /* compare files of different data or query sets */
+    const char *reference;      /* cross-machine mode: the factory of the point every
+                                   time is divided by, in its own run (borrowed); NULL:
+                                   raw times */
     uint64_t seed;              /* of the bootstrap intervals */
 };
 
