@@ -16,6 +16,8 @@
 #include "lib/backend.h"
 #include "core/config.h"
 #include "io/dataset.h"
+#include "out/compare.h"
+#include "out/compare_report.h"
 #include "out/plot.h"
 #include "rvc/report.h"
 #include "out/results.h"
@@ -27,7 +29,9 @@
 #include "lib/util.h"
 #include "lib/version.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +44,16 @@ enum {
     OPT_NO_PLOT = 1 << 2,
     OPT_QUIET = 1 << 3,
     OPT_SET = 1 << 4,
+    OPT_NOISE = 1 << 5,
+    OPT_ALPHA = 1 << 6,
+    OPT_RECALL_TOL = 1 << 7,
+    OPT_TARGETS = 1 << 8,
+    OPT_ALLOW_DIFF = 1 << 9,
+    OPT_MARKDOWN = 1 << 10,
+    OPT_JUNIT = 1 << 11,
+    OPT_JSON = 1 << 12,
+    OPT_BUDGETS = 1 << 13,
+    OPT_REFERENCE = 1 << 14,
 };
 
 /* What a command's words said, after parsing. */
@@ -53,6 +67,10 @@ struct args {
     const char *typed;        /* the whole command as typed, for provenance */
     const char **sets;        /* --set KEY=VALUE, in order (the strings are argv's) */
     size_t n_sets;
+    /* compare's options, as typed (NULL when not given) */
+    const char *noise, *alpha, *recall_tol, *targets, *budgets, *reference;
+    int allow_different_data;
+    const char *markdown, *junit, *json;
 };
 
 static const struct option_spec {
@@ -73,6 +91,29 @@ static const struct option_spec {
     { OPT_SET, "set", 0, "KEY=VALUE", "[--set KEY=VALUE ...]",
       "override a config key for this run (repeatable; dotted keys as in\n"
       "the YAML: --set measure.repeats=1, --set dataset.sizes=[1000,5000])" },
+    { OPT_NOISE, "noise", 0, "FLOAT", "[--noise FLOAT]",
+      "compare: relative change of a time below which it is noise\n"
+      "(0.10, for shared machines)" },
+    { OPT_ALPHA, "alpha", 0, "FLOAT", "[--alpha FLOAT]",
+      "compare: significance level of the Mann-Whitney test (0.01)" },
+    { OPT_RECALL_TOL, "recall-tol", 0, "FLOAT", "[--recall-tol FLOAT]",
+      "compare: smallest recall drop flagged (0.005; larger when 2\n"
+      "standard errors over the trials are)" },
+    { OPT_TARGETS, "targets", 0, "LIST", "[--targets LIST]",
+      "compare: recall targets of the front gates (0.9,0.95,0.99)" },
+    { OPT_BUDGETS, "budgets", 0, "LIST", "[--budgets LIST]",
+      "compare: single-query p50 budgets in us: gate the best recall\n"
+      "within each (none by default)" },
+    { OPT_REFERENCE, "reference", 0, "FACTORY", "[--reference FACTORY]",
+      "compare: runs of different machines: divide every time by that\n"
+      "of the point FACTORY (e.g. Flat) of its own run" },
+    { OPT_ALLOW_DIFF, "allow-different-data", 0, NULL, "[--allow-different-data]",
+      "compare: compare files of different data or query sets" },
+    { OPT_MARKDOWN, "markdown", 0, "FILE", "[--markdown FILE]",
+      "compare: also write the verdicts as a Markdown table" },
+    { OPT_JUNIT, "junit", 0, "FILE", "[--junit FILE]",
+      "compare: also write JUnit XML, one test case per quantity" },
+    { OPT_JSON, "json", 0, "FILE", "[--json FILE]", "compare: also write the verdicts as JSON" },
 };
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
 
@@ -90,7 +131,7 @@ struct command {
     const char *help;         /* what it does; '\n' continues on the next line */
 };
 
-static command_fn cmd_run, cmd_plot, cmd_summary, cmd_report, cmd_dataset_info,
+static command_fn cmd_run, cmd_plot, cmd_summary, cmd_compare, cmd_report, cmd_dataset_info,
     cmd_dataset_build, cmd_help_config, cmd_help_results, cmd_version, cmd_help;
 
 static const struct command commands[] = {
@@ -103,6 +144,12 @@ static const struct command commands[] = {
       "beside it or in DIR" },
     { "summary", NULL, { NULL }, cmd_summary, "RESULTS.h5", 1, 1, 0,
       "print the best point per index family at recall 0.90/0.95/0.99" },
+    { "compare", NULL, { NULL }, cmd_compare, "BASELINE.h5 CANDIDATE.h5", 2, 2,
+      OPT_NOISE | OPT_ALPHA | OPT_RECALL_TOL | OPT_TARGETS | OPT_BUDGETS | OPT_REFERENCE | OPT_ALLOW_DIFF | OPT_MARKDOWN |
+          OPT_JUNIT | OPT_JSON,
+      "compare matched points and recall fronts of two runs: recall,\n"
+      "sizes, and times by a Mann-Whitney test beyond a noise floor;\n"
+      "exit 0 no regression, 1 regression, 2 incomparable files" },
     { "report", NULL, { NULL }, cmd_report, "RESULTS.h5 [MORE.h5 ...]", 1, -1, OPT_OUTPUT,
       "decide the faiss tips' claims C1-C8 from labelled rows and\n"
       "recommend an RVC default: DIR/rvc-findings.md and DIR/img/\n"
@@ -185,7 +232,8 @@ static void print_help(FILE *f)
             snprintf(name, sizeof(name), "-%c, --%s", o->short_name, o->name);
         else
             snprintf(name, sizeof(name), "--%s", o->name);
-        fprintf(f, "%-15s", name);
+        /* A name too long for the column gets its own line. */
+        fprintf(f, strlen(name) < 15 ? "%-15s" : "%s\n               ", name);
         put_indented(f, o->help, 15);
     }
     fputc('\n', f);
@@ -259,6 +307,16 @@ static int parse_args(const struct command *c, int argc, char **argv, struct arg
         case OPT_FORMAT: a->format = optarg; break;
         case OPT_NO_PLOT: a->no_plot = 1; break;
         case OPT_QUIET: a->quiet = 1; break;
+        case OPT_NOISE: a->noise = optarg; break;
+        case OPT_ALPHA: a->alpha = optarg; break;
+        case OPT_RECALL_TOL: a->recall_tol = optarg; break;
+        case OPT_TARGETS: a->targets = optarg; break;
+        case OPT_BUDGETS: a->budgets = optarg; break;
+        case OPT_REFERENCE: a->reference = optarg; break;
+        case OPT_ALLOW_DIFF: a->allow_different_data = 1; break;
+        case OPT_MARKDOWN: a->markdown = optarg; break;
+        case OPT_JUNIT: a->junit = optarg; break;
+        case OPT_JSON: a->json = optarg; break;
         case OPT_SET:
             a->sets = xrealloc(a->sets, (a->n_sets + 1) * sizeof(*a->sets));
             a->sets[a->n_sets++] = optarg;
@@ -347,6 +405,100 @@ static int cmd_summary(const struct command *cmd, const struct args *a)
     summary_print(stdout, &rs);
     results_release(&rs);
     return 0;
+}
+
+/* --name VALUE as a number in [lo, hi] (hi_open: below hi) into *v;
+ * untouched when not given. Returns 0, or 2 after an error line. */
+static int parse_fraction(const char *name, const char *text, double lo, double hi, int hi_open,
+                          double *v)
+{
+    char *end;
+    double x;
+
+    if (!text)
+        return 0;
+    errno = 0;
+    x = strtod(text, &end);
+    if (end == text || *end || errno || isnan(x) || x < lo || x > hi || (hi_open && x >= hi)) {
+        error("bad value '%s' of --%s: expected a number in [%g, %g%c", text, name, lo, hi,
+              hi_open ? ')' : ']');
+        return 2;
+    }
+    *v = x;
+    return 0;
+}
+
+/* --name 0.9,0.95: 1 to CMP_MAX_TARGETS numbers in [lo, hi] into v, *n.
+ * Untouched when not given. Returns 0, or 2 after an error line. */
+static int parse_list(const char *name, const char *text, double lo, double hi, double *v,
+                      size_t *n)
+{
+    char *copy, *word, *save = NULL;
+    int rc = 0;
+
+    if (!text)
+        return 0;
+    copy = xstrdup(text);
+    *n = 0;
+    for (word = strtok_r(copy, ",", &save); word && !rc; word = strtok_r(NULL, ",", &save)) {
+        if (*n == CMP_MAX_TARGETS) {
+            error("too many values in --%s '%s' (at most %d)", name, text, CMP_MAX_TARGETS);
+            rc = 2;
+        } else {
+            rc = parse_fraction(name, word, lo, hi, 0, &v[(*n)++]);
+        }
+    }
+    if (!rc && !*n) {
+        error("empty --%s '%s'", name, text);
+        rc = 2;
+    }
+    free(copy);
+    return rc;
+}
+
+/* The reports a comparison was asked to write; 1 when one failed. */
+static int compare_outputs(const struct args *a, const struct compare_result *r)
+{
+    int bad = 0;
+
+    if (a->markdown && compare_write_markdown(r, a->markdown))
+        bad = 1;
+    if (a->junit && compare_write_junit(r, a->junit))
+        bad = 1;
+    if (a->json && compare_write_json(r, a->json))
+        bad = 1;
+    return bad;
+}
+
+static int cmd_compare(const struct command *cmd, const struct args *a)
+{
+    struct result_set base = { 0 }, cand = { 0 };
+    struct compare_result r;
+    struct compare_opts o;
+    const char *pa = a->operands[0], *pb = a->operands[1];
+    int rc = 2;
+
+    compare_opts_init(&o);
+    o.allow_different_data = a->allow_different_data;
+    o.reference = a->reference;
+    if (parse_fraction("noise", a->noise, 0, 1, 1, &o.noise) ||
+        parse_fraction("alpha", a->alpha, 0, 1, 1, &o.alpha) ||
+        parse_fraction("recall-tol", a->recall_tol, 0, 1, 1, &o.recall_tol) ||
+        parse_list("targets", a->targets, 0, 1, o.targets, &o.n_targets) ||
+        parse_list("budgets", a->budgets, 0, 1e12, o.budgets, &o.n_budgets))
+        return usage_of(cmd, cmd->name);
+    if (results_read(&base, pa) || results_read(&cand, pb))
+        goto out;
+    if (compare_sets(&base, &cand, pa, pb, &o, &r))
+        goto out;
+    compare_print(stdout, &r);
+    fflush(stdout);
+    rc = compare_outputs(a, &r) ? 2 : compare_exit_code(&r);
+    compare_result_release(&r);
+out:
+    results_release(&base);
+    results_release(&cand);
+    return rc;
 }
 
 static int cmd_report(const struct command *cmd, const struct args *a)
