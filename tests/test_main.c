@@ -214,7 +214,7 @@ static void test_version(void **state)
     (void)state;
     struct ran r = RUN("--version"), r2 = RUN("version");
     char *want = xasprintf("faiss-sweep %s (commit %s)\nfaiss %s, SIMD %s, OpenMP threads ",
-                           fs_version, fs_git_commit, fs_faiss_version, fs_faiss_simd);
+                           fs_version, fs_git_commit, version_faiss(), fs_faiss_simd);
 
     assert_int_equal(r.status, 0);
     assert_true(!strncmp(r.out, want, strlen(want)));
