@@ -218,7 +218,8 @@ static void test_version(void **state)
 
     assert_int_equal(r.status, 0);
     assert_true(!strncmp(r.out, want, strlen(want)));
-    assert_int_equal(count_lines(r.out), 2);
+    assert_int_equal(count_lines(r.out), 3);
+    assert_has(r.out, "libraries, C API extras: ");
     assert_string_equal(r.err, "");
     assert_int_equal(r2.status, 0);
     assert_string_equal(r2.out, r.out);
