@@ -18,14 +18,16 @@ if(NOT FS_FAISS_VARIANT MATCHES "^(auto|generic|avx2)$")
   message(FATAL_ERROR "FS_FAISS_VARIANT=${FS_FAISS_VARIANT}: expected auto, generic or avx2")
 endif()
 
-# A new FAISS_ROOT or variant forgets what was found for the old one.
-if(NOT "${_FS_FAISS_FOUND_FOR}" STREQUAL "${FAISS_ROOT}|${FS_FAISS_VARIANT}")
+# A new FAISS_ROOT or variant forgets what was found for the old one (a
+# first configure keeps libraries given with -DFAISS_LIB=... and the like).
+if(DEFINED _FS_FAISS_FOUND_FOR AND
+   NOT "${_FS_FAISS_FOUND_FOR}" STREQUAL "${FAISS_ROOT}|${FS_FAISS_VARIANT}")
   foreach(v FAISS_LIB FAISS_C_LIB FAISS_AVX2_LIB FAISS_C_AVX2_LIB
             FS_HAVE_FAISS_GET_VERSION FS_HAVE_FAISS_SEARCH_PARAMETERS)
     unset(${v} CACHE)
   endforeach()
-  set(_FS_FAISS_FOUND_FOR "${FAISS_ROOT}|${FS_FAISS_VARIANT}" CACHE INTERNAL "")
 endif()
+set(_FS_FAISS_FOUND_FOR "${FAISS_ROOT}|${FS_FAISS_VARIANT}" CACHE INTERNAL "")
 
 # faiss's own install puts its libraries in lib/ (or lib64/, or a Debian
 # multiarch folder); 1.7.3 leaves libfaiss_c out (scripts/build-faiss.sh
@@ -63,7 +65,7 @@ set(FAISS_VARIANT_USED generic)
 if(FS_FAISS_VARIANT STREQUAL "avx2")
   if(NOT _fs_have_avx2)
     message(FATAL_ERROR "FS_FAISS_VARIANT=avx2 but libfaiss_avx2 and libfaiss_c_avx2 are "
-                        "not both in ${FAISS_ROOT}/lib")
+                        "not both in FAISS_ROOT=${FAISS_ROOT}")
   endif()
   set(FAISS_VARIANT_USED avx2)
 elseif(FS_FAISS_VARIANT STREQUAL "auto" AND _fs_have_avx2 AND _fs_cpu_avx2)

@@ -1,6 +1,7 @@
 /*
  * test_faiss_features.c - whatever faiss the user brings: cmake/faiss.cmake
- * on install layouts made here (lib64, the AVX2 variant libraries beside
+ * on install layouts made here (lib64, a build folder moved to another
+ * faiss, the AVX2 variant libraries beside
  * the generic ones, a faiss whose C API has faiss_get_version and
  * SearchParameters and whose SIMD literal ends in a space, as 1.11's does),
  * the version's source agreeing with the C API found, and a sweep whose
@@ -110,6 +111,13 @@ static void test_layout_lib64_and_avx2(void **state)
     assert_has(f, want);
     free(want);
     assert_has(f, "variant=generic");
+    /* A build folder configured for one faiss, then for another, finds the
+     * other's libraries. */
+    assert_int_equal(layout("switch", FS_FAISS_ROOT, NULL, f, sizeof(f)), 0);
+    assert_int_equal(layout("switch", tmp("r64"), NULL, f, sizeof(f)), 0);
+    want = xasprintf("c_lib=%s/r64/lib64/libfaiss_c.so\n", tmpdir);
+    assert_has(f, want);
+    free(want);
     assert_int_not_equal(layout("r64-avx2", tmp("r64"), "avx2", f, sizeof(f)), 0);
     assert_int_not_equal(layout("bogus", tmp("r64"), "sse9", f, sizeof(f)), 0);
 
