@@ -561,8 +561,11 @@ static int cmd_version(const struct command *cmd, const struct args *a)
     (void)cmd;
     (void)a;
     printf("faiss-sweep %s (commit %s)\n", fs_version, fs_git_commit);
-    printf("faiss %s, SIMD %s, OpenMP threads %d\n", fs_faiss_version, fs_faiss_simd,
+    printf("faiss %s, SIMD %s, OpenMP threads %d\n", version_faiss(), fs_faiss_simd,
            backend_threads());
+    printf("faiss version from the %s, %s libraries, C API extras: %s\n",
+           !strcmp(version_faiss_source(), "runtime") ? "library loaded" : "headers",
+           fs_faiss_variant, *fs_faiss_features ? fs_faiss_features : "none");
     return 0;
 }
 

@@ -140,10 +140,14 @@ check(np.all(np.isfinite(ok["blend_ir_unit"])) and
       all(np.isnan(x) for x, st in zip(runs["blend_ir_unit"], status) if st != "ok"),
       "blend_ir_unit set on ok rows only")
 
-for key in ["harness_version", "git_commit", "faiss_version", "faiss_simd", "cpu_model",
+for key in ["harness_version", "git_commit", "faiss_version", "faiss_version_source",
+            "faiss_simd", "cpu_model",
             "cores", "batch_threads", "config_text", "dataset_base", "dataset_hash", "N",
             "d", "nq", "start_time"]:
     check(key in attrs, f"attribute {key}")
+src = attrs["faiss_version_source"]
+check((src.decode() if isinstance(src, bytes) else src) in ("runtime", "headers"),
+      "faiss_version_source")
 check(int(attrs["N"]) == 4900 and int(attrs["d"]) == 128 and int(attrs["nq"]) == 100,
       "N, d, nq attributes")
 check("name: h5py-check" in s(attrs["config_text"]), "config text stored")

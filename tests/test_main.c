@@ -214,11 +214,12 @@ static void test_version(void **state)
     (void)state;
     struct ran r = RUN("--version"), r2 = RUN("version");
     char *want = xasprintf("faiss-sweep %s (commit %s)\nfaiss %s, SIMD %s, OpenMP threads ",
-                           fs_version, fs_git_commit, fs_faiss_version, fs_faiss_simd);
+                           fs_version, fs_git_commit, version_faiss(), fs_faiss_simd);
 
     assert_int_equal(r.status, 0);
     assert_true(!strncmp(r.out, want, strlen(want)));
-    assert_int_equal(count_lines(r.out), 2);
+    assert_int_equal(count_lines(r.out), 3);
+    assert_has(r.out, "libraries, C API extras: ");
     assert_string_equal(r.err, "");
     assert_int_equal(r2.status, 0);
     assert_string_equal(r2.out, r.out);

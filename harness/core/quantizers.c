@@ -55,7 +55,7 @@ uint64_t quantizer_key(const float *x, size_t n, size_t d, enum backend_metric m
 {
     uint64_t v[4] = { n, d, (uint64_t)metric, nlist };
     uint64_t h = hash_bytes(HASH_SEED, v, sizeof(v));
-    h = hash_bytes(h, fs_faiss_version, strlen(fs_faiss_version));
+    h = hash_bytes(h, version_faiss(), strlen(version_faiss()));
     return hash_words(h, x, n * d * sizeof(float));
 }
 

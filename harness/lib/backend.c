@@ -19,6 +19,10 @@
 #include <faiss/c_api/error_c.h>
 #include <faiss/c_api/index_factory_c.h>
 #include <faiss/c_api/index_io_c.h>
+/* faiss_get_version (1.9+), found by cmake/faiss.cmake's feature check. */
+#if defined(FS_HAVE_FAISS_GET_VERSION) && __has_include(<faiss/c_api/utils/utils_c.h>)
+#include <faiss/c_api/utils/utils_c.h>
+#endif
 
 struct fs_index {
     FaissIndex *index;
@@ -103,6 +107,74 @@ int backend_create(struct fs_index **out, const char *factory, int d,
 fail:
     backend_free(idx);
     return -1;
+}
+
+/*
+ * Index components that faiss releases after 1.7.3 added to index_factory,
+ * each with factory strings that only parse where faiss has it. The rule
+ * for "unknown to faiss" (backend.h): faiss could not parse the string, one
+ * of its components starts with a name below, and none of that name's
+ * probes fails to parse on the linked faiss (a probe that builds, or fails
+ * for another reason, shows the component is known: the string is then
+ * malformed, an error as any other). A component missing from this table
+ * stays an error: a typo ("Flaat") must not pass as a skip.
+ */
+static const struct {
+    const char *name;
+    const char *probes[3];
+} later_components[] = {
+    { "RaBitQ", { "RaBitQ", "IVF4,RaBitQ", NULL } },
+    { "FlatPanorama", { "IVF4,FlatPanorama", "IVF4,FlatPanorama1", NULL } },
+    { "SQbf16", { "SQbf16", NULL } },
+    { "SQ8_direct_signed", { "SQ8_direct_signed", NULL } },
+};
+
+static int parse_failure(const char *why)
+{
+    return why && strstr(why, "could not parse") != NULL;
+}
+
+/* Whether the linked faiss fails to parse every probe of a component. */
+static int probes_unparsed(size_t c, int d, enum backend_metric metric)
+{
+    for (size_t i = 0; i < 3 && later_components[c].probes[i]; i++) {
+        struct fs_index *idx;
+        char why[512] = "";
+        if (!backend_create(&idx, later_components[c].probes[i], d, metric, why, sizeof(why))) {
+            backend_free(idx);
+            return 0;
+        }
+        if (!parse_failure(why))
+            return 0;
+    }
+    return 1;
+}
+
+const char *backend_unknown_component(const char *factory, int d, enum backend_metric metric,
+                                      const char *why)
+{
+    if (!parse_failure(why))
+        return NULL;
+    for (const char *t = factory; *t;) {
+        size_t len = strcspn(t, ",()");
+        for (size_t c = 0; c < sizeof(later_components) / sizeof(*later_components); c++) {
+            size_t n = strlen(later_components[c].name);
+            if (len >= n && !strncmp(t, later_components[c].name, n) &&
+                probes_unparsed(c, d, metric))
+                return later_components[c].name;
+        }
+        t += len + (t[len] != '\0');
+    }
+    return NULL;
+}
+
+const char *backend_faiss_version(void)
+{
+#ifdef FS_HAVE_FAISS_GET_VERSION
+    return faiss_get_version();
+#else
+    return NULL;
+#endif
 }
 
 void backend_free(struct fs_index *idx)

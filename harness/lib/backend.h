@@ -27,6 +27,22 @@ int backend_create(struct fs_index **out, const char *factory, int d,
                    enum backend_metric metric, char *errbuf, size_t errlen);
 void backend_free(struct fs_index *idx);
 
+/* Whether factory, which backend_create refused with message why, names an
+ * index component the linked faiss lacks but later faiss releases have:
+ * faiss could not parse the string, a component of it (between ',', '('
+ * and ')') starts with a name of backend.c's table of later components
+ * (RaBitQ, FlatPanorama, SQbf16, SQ8_direct_signed), and the linked faiss
+ * cannot parse that component alone either (it is probed with d and
+ * metric). Returns the component's name (static text), or NULL when the
+ * refusal is an error in the string ("IVF8,Flaat", "PQ7" for d=32). */
+const char *backend_unknown_component(const char *factory, int d, enum backend_metric metric,
+                                      const char *why);
+
+/* The version of the faiss library loaded at run time (faiss_get_version,
+ * where the C API has it: 1.9+), or NULL where it does not (lib/version.h
+ * then falls back to the headers' version). Static text. */
+const char *backend_faiss_version(void);
+
 /* Train (if the index needs it) and add n vectors. Return 0 or -1 after
  * printing faiss's message. */
 int backend_train(struct fs_index *idx, size_t n, const float *x);

@@ -44,7 +44,8 @@ void provenance_set(struct result_set *rs, const struct config *cfg, const struc
     results_attr_str(rs, "name", cfg->name);
     results_attr_str(rs, "harness_version", fs_version);
     results_attr_str(rs, "git_commit", fs_git_commit);
-    results_attr_str(rs, "faiss_version", fs_faiss_version);
+    results_attr_str(rs, "faiss_version", version_faiss());
+    results_attr_str(rs, "faiss_version_source", version_faiss_source());
     results_attr_str(rs, "faiss_simd", fs_faiss_simd);
     results_attr_str(rs, "cpu_model", cpu);
     results_attr_int(rs, "cores", sysconf(_SC_NPROCESSORS_ONLN));

@@ -15,6 +15,7 @@
 #include "lib/backend.h"
 #include "lib/rng.h"
 #include "lib/util.h"
+#include "lib/version.h"
 #include "out/cost.h"
 #include "out/plot.h"
 #include "out/results.h"
@@ -70,6 +71,8 @@ struct run {
     struct machine_sample machine0;       /* the machine when the run began */
     int progress;                         /* draw the progress line */
     const struct build_point *progress_build;  /* the build being measured, for it */
+    char unknown_skip[48];                /* "unknown to faiss X.Y": the skip reason of
+                                             builds whose factory the faiss linked lacks */
 };
 
 static enum backend_metric backend_metric_of(enum metric m)
@@ -85,20 +88,39 @@ static int uses_metric(const struct config *cfg, enum metric m)
     return 0;
 }
 
-/* Every factory string must build for this d before hours are spent. */
-static int preflight(const struct run *r)
+/* Whether a build's points are all skipped as unknown to the faiss linked. */
+static int unknown_to_faiss(const struct run *r, const struct build_point *b)
 {
+    return b->n_points && b->points[0].skip == r->unknown_skip;
+}
+
+/* Every factory string must build for this d before hours are spent; one
+ * that names an index component the linked faiss lacks (a later release's:
+ * backend_unknown_component) has every point of its build skipped as
+ * "unknown to faiss X.Y" instead, so one config serves every version. */
+static int preflight(struct run *r)
+{
+    snprintf(r->unknown_skip, sizeof(r->unknown_skip), "unknown to faiss %s", version_faiss());
     for (size_t i = 0; i < r->grid.n_builds; i++) {
         const struct build_point *b = &r->grid.builds[i];
         struct fs_index *idx;
+        const char *comp;
         char why[512], key[48];
         snprintf(key, sizeof(key), "indexes[%d].factory", b->spec_no);
-        if (backend_create(&idx, b->factory, (int)r->ds.base.d,
-                           backend_metric_of(b->metric), why, sizeof(why)))
+        if (!backend_create(&idx, b->factory, (int)r->ds.base.d,
+                            backend_metric_of(b->metric), why, sizeof(why))) {
+            backend_free(idx);
+        } else if ((comp = backend_unknown_component(b->factory, (int)r->ds.base.d,
+                                                     backend_metric_of(b->metric), why))) {
+            info("%s %s: faiss %s has no %s: its %zu points are skipped", b->factory,
+                 metric_name(b->metric), version_faiss(), comp, b->n_points);
+            for (size_t j = 0; j < b->n_points; j++)
+                b->points[j].skip = r->unknown_skip;
+        } else {
             return config_error(r->cfg.path, b->spec->line, key,
                                 "faiss cannot build '%s' for d=%zu: %s", b->factory,
                                 r->ds.base.d, why);
-        backend_free(idx);
+        }
         if (strlen(b->factory) >= sizeof(((struct result_row *)0)->factory))
             return config_error(r->cfg.path, b->spec->line, key,
                                 "'%s' is longer than the %zu characters the results file keeps",
@@ -226,7 +248,8 @@ static void point_progress(void *ctx, const struct search_point *p, const char *
 }
 
 /* Prepare, train and fill one build, then run each of its points; a build
- * that fails gives every point a "failed: build" row. */
+ * that fails gives every point a "failed: build" row, one the faiss linked
+ * does not know (preflight) a skipped row. */
 static void run_build(struct run *r, const struct build_point *b)
 {
     struct fs_index *idx = NULL;
@@ -237,6 +260,13 @@ static void run_build(struct run *r, const struct build_point *b)
 
     double t0 = now_s();
 
+    if (unknown_to_faiss(r, b)) {
+        /* Nothing to build (preflight): a skipped row for each point. */
+        for (size_t i = 0; i < b->n_points; i++)
+            point_add_skip(&r->env, &pb, &b->points[i], b->points[i].skip);
+        log_skips(b);
+        return;
+    }
     progress(r, b, "building", -1, -1);
     if (!prepare_build(&prep, &r->vec, b, r->cfg.dataset.seed, &r->xbase)) {
         size_t nb;
