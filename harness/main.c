@@ -54,6 +54,8 @@ enum {
     OPT_JSON = 1 << 12,
     OPT_BUDGETS = 1 << 13,
     OPT_REFERENCE = 1 << 14,
+    OPT_NO_TIMES = 1 << 15,
+    OPT_EXACT = 1 << 16,
 };
 
 /* What a command's words said, after parsing. */
@@ -70,6 +72,7 @@ struct args {
     /* compare's options, as typed (NULL when not given) */
     const char *noise, *alpha, *recall_tol, *targets, *budgets, *reference;
     int allow_different_data;
+    int no_times, exact;      /* compare --no-times, --exact */
     const char *markdown, *junit, *json;
 };
 
@@ -107,6 +110,10 @@ static const struct option_spec {
     { OPT_REFERENCE, "reference", 0, "FACTORY", "[--reference FACTORY]",
       "compare: runs of different machines: divide every time by that\n"
       "of the point FACTORY (e.g. Flat) of its own run" },
+    { OPT_NO_TIMES, "no-times", 0, NULL, "[--no-times]",
+      "compare: gate qualities, sizes and the fronts' reach, not times" },
+    { OPT_EXACT, "exact", 0, NULL, "[--exact]",
+      "compare: any change of a quality or size is a regression" },
     { OPT_ALLOW_DIFF, "allow-different-data", 0, NULL, "[--allow-different-data]",
       "compare: compare files of different data or query sets" },
     { OPT_MARKDOWN, "markdown", 0, "FILE", "[--markdown FILE]",
@@ -145,7 +152,7 @@ static const struct command commands[] = {
     { "summary", NULL, { NULL }, cmd_summary, "RESULTS.h5", 1, 1, 0,
       "print the best point per index family at recall 0.90/0.95/0.99" },
     { "compare", NULL, { NULL }, cmd_compare, "BASELINE.h5 CANDIDATE.h5", 2, 2,
-      OPT_NOISE | OPT_ALPHA | OPT_RECALL_TOL | OPT_TARGETS | OPT_BUDGETS | OPT_REFERENCE | OPT_ALLOW_DIFF | OPT_MARKDOWN |
+      OPT_NOISE | OPT_ALPHA | OPT_RECALL_TOL | OPT_TARGETS | OPT_BUDGETS | OPT_REFERENCE | OPT_NO_TIMES | OPT_EXACT | OPT_ALLOW_DIFF | OPT_MARKDOWN |
           OPT_JUNIT | OPT_JSON,
       "compare matched points and recall fronts of two runs: recall,\n"
       "sizes, and times by a Mann-Whitney test beyond a noise floor;\n"
@@ -314,6 +321,8 @@ static int parse_args(const struct command *c, int argc, char **argv, struct arg
         case OPT_BUDGETS: a->budgets = optarg; break;
         case OPT_REFERENCE: a->reference = optarg; break;
         case OPT_ALLOW_DIFF: a->allow_different_data = 1; break;
+        case OPT_NO_TIMES: a->no_times = 1; break;
+        case OPT_EXACT: a->exact = 1; break;
         case OPT_MARKDOWN: a->markdown = optarg; break;
         case OPT_JUNIT: a->junit = optarg; break;
         case OPT_JSON: a->json = optarg; break;
@@ -480,6 +489,8 @@ static int cmd_compare(const struct command *cmd, const struct args *a)
 
     compare_opts_init(&o);
     o.allow_different_data = a->allow_different_data;
+    o.no_times = a->no_times;
+    o.exact = a->exact;
     o.reference = a->reference;
     if (parse_fraction("noise", a->noise, 0, 1, 1, &o.noise) ||
         parse_fraction("alpha", a->alpha, 0, 1, 1, &o.alpha) ||

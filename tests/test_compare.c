@@ -158,6 +158,66 @@ static void test_changes(void **state)
     results_release(&b);
 }
 
+/* --no-times: a run 3x slower passes on qualities alone (no qps item, no
+ * front qps, a front no longer reached still fails); --exact: a recall
+ * within the tolerance, or a better one, is a changed answer. */
+static void test_no_times_exact(void **state)
+{
+    struct result_set a = { 0 }, b = { 0 };
+    struct compare_result r;
+    struct compare_opts o;
+    (void)state;
+    baseline(&a);
+    make_set(&b, "h1", "cpu A");
+    add_point(&b, 1, 0.80, 100000, 10000, 5);
+    add_point(&b, 4, 0.931, 100000, 4000, 5);   /* +0.001: within the tolerance */
+    add_point(&b, 16, 0.995, 100000, 1300, 5);
+    roundtrip(&b, "cand.h5");
+    compare_opts_init(&o);
+    o.no_times = 1;
+    assert_int_equal(compare_sets(&a, &b, "base.h5", "cand.h5", &o, &r), 0);
+    for (size_t i = 0; i < r.n_items; i++) {
+        assert_null(strstr(r.items[i].quantity, "qps"));
+        assert_null(strstr(r.items[i].quantity, "lat_"));
+    }
+    assert_int_equal(r.n_items, 12);    /* 3 points x (2 recalls, missing_ids, index_bytes) */
+    assert_int_equal(compare_exit_code(&r), 0);
+    assert_has(r.notes[0], "--no-times");
+    compare_result_release(&r);
+    o.exact = 1;
+    assert_int_equal(compare_sets(&a, &b, "base.h5", "cand.h5", &o, &r), 0);
+    const struct cmp_item *it = find(&r, "nprobe=4", "recall_at_10");
+    assert_int_equal(it->verdict, CMP_REGRESSION);
+    assert_has(it->note, "answer changed");
+    assert_int_equal(find(&r, "nprobe=1", "recall_at_10")->verdict, CMP_UNCHANGED);
+    assert_int_equal(find(&r, "nprobe=1", "index_bytes")->verdict, CMP_UNCHANGED);
+    assert_int_equal(compare_exit_code(&r), 1);
+    compare_result_release(&r);
+    results_release(&b);
+    /* A point missing from the candidate: under --exact, a regression. */
+    make_set(&b, "h1", "cpu A");
+    add_point(&b, 1, 0.80, 100000, 10000, 5);
+    add_point(&b, 4, 0.93, 100000, 4000, 5);
+    roundtrip(&b, "cand.h5");
+    assert_int_equal(compare_sets(&a, &b, "base.h5", "cand.h5", &o, &r), 0);
+    assert_int_equal(find(&r, "the grid", "points")->verdict, CMP_REGRESSION);
+    assert_int_equal(compare_exit_code(&r), 1);
+    compare_result_release(&r);
+    results_release(&b);
+    /* The same answers, 3x slower: --exact --no-times passes. */
+    make_set(&b, "h1", "cpu A");
+    add_point(&b, 1, 0.80, 100000, 10000, 5);
+    add_point(&b, 4, 0.93, 100000, 4000, 5);
+    add_point(&b, 16, 0.995, 100000, 1300, 5);
+    roundtrip(&b, "cand.h5");
+    assert_int_equal(compare_sets(&a, &b, "base.h5", "cand.h5", &o, &r), 0);
+    assert_int_equal(compare_exit_code(&r), 0);
+    assert_int_equal(r.counts[CMP_UNCHANGED], r.n_items);
+    compare_result_release(&r);
+    results_release(&a);
+    results_release(&b);
+}
+
 static void test_three_reps_cannot_decide(void **state)
 {
     struct result_set a = { 0 }, b = { 0 };
@@ -439,6 +499,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_identical),       cmocka_unit_test(test_changes),
+        cmocka_unit_test(test_no_times_exact),
         cmocka_unit_test(test_three_reps_cannot_decide),
         cmocka_unit_test(test_intervals_fallback),
         cmocka_unit_test(test_front_latency_blend),

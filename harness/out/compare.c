@@ -369,8 +369,11 @@ static void compare_recall(const struct compare_opts *o, struct compare_result *
     it->test = CMP_TOLERANCE;
     it->base = x;
     it->cand = y;
-    it->tol = cmp_recall_tol(x, trials, o->recall_tol);
-    if (y < x - it->tol)
+    it->tol = o->exact ? 0 : cmp_recall_tol(x, trials, o->recall_tol);
+    if (o->exact && y != x) {
+        it->verdict = CMP_REGRESSION;
+        snprintf(it->note, sizeof(it->note), "answer changed (--exact)");
+    } else if (y < x - it->tol)
         it->verdict = CMP_REGRESSION;
     else if (y > x + it->tol)
         it->verdict = CMP_IMPROVEMENT;
@@ -379,9 +382,10 @@ static void compare_recall(const struct compare_opts *o, struct compare_result *
 /* A deterministic value that must not grow (index_bytes, RVC's blend
  * error): growth beyond the relative tolerance tol is a regression,
  * shrinking beyond it an improvement; from 0, any growth is a regression.
- * No item when either is unset (negative or NaN). */
-static void compare_growth(struct compare_result *r, const char *point, const char *qty,
-                           double x, double y, double tol)
+ * No item when either is unset (negative or NaN). With o->exact, any
+ * change is a regression. */
+static void compare_growth(const struct compare_opts *o, struct compare_result *r,
+                           const char *point, const char *qty, double x, double y, double tol)
 {
     struct cmp_item *it;
 
@@ -390,6 +394,13 @@ static void compare_growth(struct compare_result *r, const char *point, const ch
     it = new_item(r, point, qty);
     it->base = x;
     it->cand = y;
+    if (o->exact) {
+        it->test = CMP_EXACT;
+        it->verdict = y != x ? CMP_REGRESSION : CMP_UNCHANGED;
+        if (y != x)
+            snprintf(it->note, sizeof(it->note), "answer changed (--exact)");
+        return;
+    }
     if (x == 0) {   /* no ratio: any growth counts */
         it->test = CMP_EXACT;
         it->verdict = y > 0 ? CMP_REGRESSION : CMP_UNCHANGED;
@@ -431,15 +442,16 @@ static void compare_qualities(const struct result_set *a, const struct result_ro
         it->base = (double)x->missing_ids;
         it->cand = (double)y->missing_ids;
         it->verdict = y->missing_ids > x->missing_ids   ? CMP_REGRESSION
-                      : y->missing_ids < x->missing_ids ? CMP_IMPROVEMENT
+                      : y->missing_ids < x->missing_ids ? (o->exact ? CMP_REGRESSION
+                                                                    : CMP_IMPROVEMENT)
                                                         : CMP_UNCHANGED;
     }
-    compare_growth(r, point, "index_bytes", (double)x->index_bytes, (double)y->index_bytes,
+    compare_growth(o, r, point, "index_bytes", (double)x->index_bytes, (double)y->index_bytes,
                    o->size_tol);
     double ex, ey;
     if (!results_value(a, x, "blend_err_mean", &ex) &&
         !results_value(b, y, "blend_err_mean", &ey))
-        compare_growth(r, point, "blend_err_mean", ex, ey, o->size_tol);
+        compare_growth(o, r, point, "blend_err_mean", ex, ey, o->size_tol);
 }
 
 /* Every point of a: matched in b, or listed as only in a; then b's own. */
@@ -470,6 +482,8 @@ static void compare_points(const struct result_set *a, const struct result_set *
         if (!is_ok(x))
             continue;
         compare_qualities(a, x, b, y, o, r, key);
+        if (o->no_times)
+            continue;
         compare_time(a, i, b, (size_t)j, TIMING_BATCH, o, r, key, "qps");
         compare_time(a, i, b, (size_t)j, TIMING_SINGLE, o, r, key, "lat_p50_us");
     }
@@ -529,6 +543,8 @@ static void front_gate(const struct result_set *a, const struct result_set *b,
                  wa < 0 ? "now" : "no longer", k, target);
         return;
     }
+    if (o->no_times)
+        return;
     it = compare_time(a, (size_t)wa, b, (size_t)wb, TIMING_BATCH, o, r, point, qty);
     point_key(&a->rows[wa], x, sizeof(x));
     point_key(&b->rows[wb], y, sizeof(y));
@@ -606,7 +622,7 @@ static void compare_fronts(const struct result_set *a, const struct result_set *
             continue;
         for (size_t t = 0; t < o->n_targets; t++)
             front_gate(a, b, g, k, o->targets[t], o, r);
-        for (size_t t = 0; t < o->n_budgets; t++)
+        for (size_t t = 0; t < o->n_budgets && !o->no_times; t++)
             budget_gate(a, b, g, k, o->budgets[t], o, r);
     }
 }
@@ -632,10 +648,24 @@ int compare_sets(const struct result_set *a, const struct result_set *b, const c
         free(s);
         s = NULL;
     }
+    if (o->no_times)
+        add_note(out, xstrdup("times not compared (--no-times): qualities, sizes and the "
+                              "fronts' reach only"));
+    if (o->exact)
+        add_note(out, xstrdup("--exact: any change of a quality or size is a regression"));
     if (o->reference)
         add_note(out, xasprintf("cross-machine mode: times divided by those of the point '%s' "
                                 "of the same run, metric and N (items rel_*)", o->reference));
     compare_points(a, b, o, out);
+    if (o->exact && (out->n_only_base || out->n_only_cand)) {
+        struct cmp_item *it = new_item(out, "the grid", "points");
+        it->test = CMP_EXACT;
+        it->verdict = CMP_REGRESSION;
+        it->base = (double)out->n_only_base;
+        it->cand = (double)out->n_only_cand;
+        snprintf(it->note, sizeof(it->note), "%zu points only in the baseline, %zu only in "
+                 "the candidate (--exact)", out->n_only_base, out->n_only_cand);
+    }
     compare_fronts(a, b, o, out);
     for (size_t i = 0; i < out->n_items; i++)
         out->counts[out->items[i].verdict]++;

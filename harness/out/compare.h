@@ -51,6 +51,10 @@ struct compare_opts {
                                    time is divided by, in its own run (borrowed); NULL:
                                    raw times */
     uint64_t seed;              /* of the bootstrap intervals */
+    int no_times;               /* gate qualities, sizes and reach only (runs of different
+                                   machines, or a check of answers) */
+    int exact;                  /* any change of a quality or size is a regression (a
+                                   harness's own check that no answer moved) */
 };
 
 /* The defaults above. */
