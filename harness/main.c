@@ -56,6 +56,7 @@ enum {
     OPT_REFERENCE = 1 << 14,
     OPT_NO_TIMES = 1 << 15,
     OPT_EXACT = 1 << 16,
+    OPT_CONFIG = 1 << 17,
 };
 
 /* What a command's words said, after parsing. */
@@ -73,6 +74,7 @@ struct args {
     const char *noise, *alpha, *recall_tol, *targets, *budgets, *reference;
     int allow_different_data;
     int no_times, exact;      /* compare --no-times, --exact */
+    const char *config;       /* compare --config CONFIG.yaml: its ci: section */
     const char *markdown, *junit, *json;
 };
 
@@ -110,6 +112,9 @@ static const struct option_spec {
     { OPT_REFERENCE, "reference", 0, "FACTORY", "[--reference FACTORY]",
       "compare: runs of different machines: divide every time by that\n"
       "of the point FACTORY (e.g. Flat) of its own run" },
+    { OPT_CONFIG, "config", 0, "CONFIG.yaml", "[--config CONFIG.yaml]",
+      "compare: thresholds from the config's ci: section (options\n"
+      "given here override them)" },
     { OPT_NO_TIMES, "no-times", 0, NULL, "[--no-times]",
       "compare: gate qualities, sizes and the fronts' reach, not times" },
     { OPT_EXACT, "exact", 0, NULL, "[--exact]",
@@ -152,7 +157,7 @@ static const struct command commands[] = {
     { "summary", NULL, { NULL }, cmd_summary, "RESULTS.h5", 1, 1, 0,
       "print the best point per index family at recall 0.90/0.95/0.99" },
     { "compare", NULL, { NULL }, cmd_compare, "BASELINE.h5 CANDIDATE.h5", 2, 2,
-      OPT_NOISE | OPT_ALPHA | OPT_RECALL_TOL | OPT_TARGETS | OPT_BUDGETS | OPT_REFERENCE | OPT_NO_TIMES | OPT_EXACT | OPT_ALLOW_DIFF | OPT_MARKDOWN |
+      OPT_NOISE | OPT_ALPHA | OPT_RECALL_TOL | OPT_TARGETS | OPT_BUDGETS | OPT_REFERENCE | OPT_CONFIG | OPT_NO_TIMES | OPT_EXACT | OPT_ALLOW_DIFF | OPT_MARKDOWN |
           OPT_JUNIT | OPT_JSON,
       "compare matched points and recall fronts of two runs: recall,\n"
       "sizes, and times by a Mann-Whitney test beyond a noise floor;\n"
@@ -323,6 +328,7 @@ static int parse_args(const struct command *c, int argc, char **argv, struct arg
         case OPT_ALLOW_DIFF: a->allow_different_data = 1; break;
         case OPT_NO_TIMES: a->no_times = 1; break;
         case OPT_EXACT: a->exact = 1; break;
+        case OPT_CONFIG: a->config = optarg; break;
         case OPT_MARKDOWN: a->markdown = optarg; break;
         case OPT_JUNIT: a->junit = optarg; break;
         case OPT_JSON: a->json = optarg; break;
@@ -479,25 +485,51 @@ static int compare_outputs(const struct args *a, const struct compare_result *r)
     return bad;
 }
 
+/* The thresholds of a config's ci: section into o (the reference is the
+ * config's, kept in *ref, caller frees). Returns 0 or -1 after an error. */
+static int ci_thresholds(const char *path, struct compare_opts *o, char **ref)
+{
+    struct config cfg;
+    if (config_load(&cfg, path))
+        return -1;
+    o->noise = cfg.ci.noise;
+    o->alpha = cfg.ci.alpha;
+    o->recall_tol = cfg.ci.recall_tol;
+    o->n_targets = 0;
+    for (size_t i = 0; i < cfg.ci.targets.n && i < CMP_MAX_TARGETS; i++)
+        o->targets[o->n_targets++] = cfg.ci.targets.v[i];
+    o->no_times = cfg.ci.no_times;
+    *ref = cfg.ci.reference ? xstrdup(cfg.ci.reference) : NULL;
+    o->reference = *ref;
+    config_release(&cfg);
+    return 0;
+}
+
 static int cmd_compare(const struct command *cmd, const struct args *a)
 {
     struct result_set base = { 0 }, cand = { 0 };
     struct compare_result r;
     struct compare_opts o;
     const char *pa = a->operands[0], *pb = a->operands[1];
+    char *ref = NULL;
     int rc = 2;
 
     compare_opts_init(&o);
+    if (a->config && ci_thresholds(a->config, &o, &ref))
+        return 2;
     o.allow_different_data = a->allow_different_data;
-    o.no_times = a->no_times;
+    o.no_times |= a->no_times;
     o.exact = a->exact;
-    o.reference = a->reference;
+    if (a->reference)
+        o.reference = a->reference;
     if (parse_fraction("noise", a->noise, 0, 1, 1, &o.noise) ||
         parse_fraction("alpha", a->alpha, 0, 1, 1, &o.alpha) ||
         parse_fraction("recall-tol", a->recall_tol, 0, 1, 1, &o.recall_tol) ||
         parse_list("targets", a->targets, 0, 1, o.targets, &o.n_targets) ||
-        parse_list("budgets", a->budgets, 0, 1e12, o.budgets, &o.n_budgets))
+        parse_list("budgets", a->budgets, 0, 1e12, o.budgets, &o.n_budgets)) {
+        free(ref);
         return usage_of(cmd, cmd->name);
+    }
     if (results_read(&base, pa) || results_read(&cand, pb))
         goto out;
     if (compare_sets(&base, &cand, pa, pb, &o, &r))
@@ -509,6 +541,7 @@ static int cmd_compare(const struct command *cmd, const struct args *a)
 out:
     results_release(&base);
     results_release(&cand);
+    free(ref);
     return rc;
 }
 

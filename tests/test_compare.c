@@ -491,6 +491,27 @@ static void test_exit_codes(void **state)
     assert_int_equal(run_binary(w), 2);
     snprintf(w, sizeof(w), "%s", tmp("base.h5"));
     assert_int_equal(run_binary(w), 2);
+    /* The config's ci: section: a candidate 40% slower passes a 50% noise
+     * floor, fails the default one and one given on the command line. */
+    results_release(&b);
+    make_set(&b, "h1", "cpu A");
+    add_point(&b, 1, 0.80, 100000, 18000, 5);
+    add_point(&b, 4, 0.93, 100000, 7200, 5);
+    add_point(&b, 16, 0.995, 100000, 2400, 5);
+    assert_int_equal(results_write(&b, tmp("slower.h5")), 0);
+    write_text_file(tmp("ci.yaml"), "name: c\ndataset: {format: fvecs, base: b.fvecs}\n"
+                                    "indexes: [{factory: Flat}]\nci: {noise: 0.5}\n");
+    snprintf(w, sizeof(w), "%s %s", tmp("base.h5"), tmp("slower.h5"));
+    assert_int_equal(run_binary(w), 1);
+    snprintf(w, sizeof(w), "%s %s --config %s", tmp("base.h5"), tmp("slower.h5"), tmp("ci.yaml"));
+    assert_int_equal(run_binary(w), 0);
+    snprintf(w, sizeof(w), "%s %s --config %s --noise 0.1", tmp("base.h5"), tmp("slower.h5"),
+             tmp("ci.yaml"));
+    assert_int_equal(run_binary(w), 1);
+    write_text_file(tmp("ci-bad.yaml"), "name: c\ndataset: {format: fvecs, base: b.fvecs}\n"
+                                        "indexes: [{factory: Flat}]\nci: {noise: x}\n");
+    snprintf(w, sizeof(w), "%s %s --config %s", tmp("base.h5"), tmp("base.h5"), tmp("ci-bad.yaml"));
+    assert_int_equal(run_binary(w), 2);
     results_release(&a);
     results_release(&b);
 }

@@ -188,6 +188,11 @@ static void test_defaults(void **state)
     assert_true(cfg.measure.min_time == 0.2 && cfg.measure.max_time == 10);
     assert_int_equal(cfg.measure.latency_queries, 1000);
     assert_int_equal(cfg.measure.timing_queries, 2000);
+    assert_true(cfg.ci.noise == 0.10 && cfg.ci.alpha == 0.01 && cfg.ci.recall_tol == 0.005);
+    assert_int_equal(cfg.ci.targets.n, 3);
+    assert_true(cfg.ci.targets.v[0] == 0.9 && cfg.ci.targets.v[2] == 0.99);
+    assert_int_equal(cfg.ci.no_times, 0);
+    assert_null(cfg.ci.reference);
     assert_int_equal(cfg.measure.latency_rounds, 5);
     assert_true(cfg.measure.noisy == 0.10);
     assert_int_equal(cfg.measure.threads, 0);
@@ -281,6 +286,10 @@ static void test_wrong_type(void **state)
                  "t.yaml:7: measure.noisy: expected a number > 0, got 'x'");
     expect_error(HEAD FLAT "measure: {latency_queries: -2}\n",
                  "t.yaml:7: measure.latency_queries: expected an integer >= -1, got '-2'");
+    expect_error(HEAD FLAT "ci: {noise: -1}\n",
+                 "t.yaml:7: ci.noise: expected a number > 0, got '-1'");
+    expect_error(HEAD FLAT "ci: {alpha: 2}\n", "t.yaml:7: ci.alpha:");
+    expect_error(HEAD FLAT "ci: {nois: 0.2}\n", "t.yaml:7: ci.nois: unknown key");
     expect_error(HEAD FLAT "measure: {timing_queries: 0}\n",
                  "t.yaml:7: measure.timing_queries: expected an integer >= 1 or -1 (all), got 0");
     expect_error(HEAD FLAT "measure: {timing_queries: -2}\n",

@@ -342,6 +342,8 @@ void config_release(struct config *cfg)
     free(cfg->nprobe.values.v);
     free(cfg->k_factor.v);
     free(cfg->rvc.index_rate.v);
+    free(cfg->ci.targets.v);
+    free(cfg->ci.reference);
     free(cfg->output_dir);
     free(cfg->cache_dir);
     for (size_t i = 0; i < cfg->n_sets; i++)

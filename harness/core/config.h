@@ -99,6 +99,18 @@ struct rvc_spec {
                                        the first fills /runs, each gets /blend rows */
 };
 
+/* What `faiss-sweep compare --config` takes from the config: the
+ * thresholds of the regression gates (the config is the test's
+ * specification; command-line options override each). */
+struct ci_spec {
+    double noise;                /* relative noise floor of times (default 0.10) */
+    double alpha;                /* significance level of the test (default 0.01) */
+    double recall_tol;           /* floor of the recall tolerance (default 0.005) */
+    struct double_list targets;  /* recall targets of the front gates (0.9, 0.95, 0.99) */
+    int no_times;                /* gate qualities only (default false) */
+    char *reference;             /* cross-machine reference factory; NULL = raw times */
+};
+
 struct config {
     char *path;          /* the file read, for messages ("<string>" when parsed from text) */
     char *text;          /* its full text, stored in the results for provenance */
@@ -113,6 +125,7 @@ struct config {
     struct long_list k_factor;   /* global search.k_factor (default [1]) */
     struct measure_spec measure;
     struct rvc_spec rvc;
+    struct ci_spec ci;
     char *output_dir;    /* default "results", resolved against the current directory */
     long checkpoint_s;   /* seconds between checkpoint writes (after a build); 0 = every
                             build, -1 = never (default 60) */

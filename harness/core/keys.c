@@ -698,6 +698,33 @@ static const struct section rvc_section = {
     .keys = rvc_keys,
 };
 
+#define CI(f) offsetof(struct ci_spec, f)
+static const struct key ci_keys[] = {
+    { .name = "noise", .parse = parse_seconds, .off = CI(noise), .type = "number > 0",
+      .def = "0.10",
+      .help = "a time's change smaller than this fraction is noise, whatever the test says" },
+    { .name = "alpha", .parse = cfg_parse_fraction, .off = CI(alpha), .type = "number 0..1",
+      .def = "0.01", .help = "significance level of the Mann-Whitney test on the repetitions" },
+    { .name = "recall_tol", .parse = cfg_parse_fraction, .off = CI(recall_tol),
+      .type = "number 0..1", .def = "0.005",
+      .help = "smallest recall drop flagged (larger when 2 standard errors over the trials are)" },
+    { .name = "targets", .parse = cfg_parse_unit_list, .off = CI(targets),
+      .type = "number 0..1 or list", .def = "[0.9, 0.95, 0.99]",
+      .help = "recall targets of the front gates: the best qps reaching each" },
+    { .name = "no_times", .parse = cfg_parse_bool, .off = CI(no_times), .type = "true | false",
+      .def = "false", .help = "gate qualities, sizes and the fronts' reach only, not times" },
+    { .name = "reference", .parse = cfg_parse_string, .off = CI(reference), .type = "factory",
+      .help = "compare times divided by those of this factory's point of the same run "
+              "(runs of different machines); none by default" },
+    { .name = NULL }
+};
+#undef CI
+
+static const struct section ci_section = {
+    .title = "ci", .help = "Thresholds of `faiss-sweep compare --config` (the CI gates).",
+    .keys = ci_keys,
+};
+
 static const struct key top_keys[] = {
     { .name = "name", .parse = parse_name, .off = CF(name), .flags = KEY_REQUIRED,
       .type = "string of A-Za-z0-9._-", .help = "run name, used in the results file name" },
@@ -717,6 +744,8 @@ static const struct key top_keys[] = {
       .type = "mapping", .help = "see `measure` below" },
     { .name = "rvc", .parse = cfg_parse_section, .off = CF(rvc), .sub = &rvc_section,
       .type = "mapping", .help = "see `rvc` below" },
+    { .name = "ci", .parse = cfg_parse_section, .off = CF(ci), .sub = &ci_section,
+      .type = "mapping", .help = "see `ci` below" },
     { .name = "output_dir", .parse = cfg_parse_string, .off = CF(output_dir),
       .type = "path", .def = "results",
       .help = "where results files go; relative to the current directory" },
