@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # Build faiss 1.7.3 (Debian's source package) with its C API into a project-local
 # prefix, once. Debian's libfaiss-dev has no libfaiss_c and no AVX2 (see README).
-# Usage: scripts/build-faiss.sh [PREFIX]   (default: .deps/faiss)
+# Usage: scripts/build-faiss.sh [--generic] [PREFIX]   (default: .deps/faiss)
+#   --generic: no AVX2 even where the CPU has it, as Debian builds its own
+#   libfaiss packages (bookworm's and trixie's alike): for A/B comparisons,
+#   e.g. scripts/build-faiss.sh --generic .deps/faiss-generic
 # Sources come from the machine's own apt configuration: the deb-src lines are
 # derived from its deb entries and kept in a private apt state folder, so the
 # system's apt configuration is not changed.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+force_generic=0
+if [ "${1:-}" = --generic ]; then
+    force_generic=1
+    shift
+fi
 prefix=${1:-$root/.deps/faiss}
 work=$root/.deps/faiss-src
 stamp=$prefix/.faiss-sweep-built
@@ -72,7 +80,7 @@ fi
 # SIMD flags: build the AVX2 variant when this CPU can run it, like pip's wheels.
 simd=generic
 cxxflags=""
-if grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && grep -qw f16c /proc/cpuinfo; then
+if [ "$force_generic" = 0 ] && grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo && grep -qw f16c /proc/cpuinfo; then
     simd=avx2
     cxxflags="-mavx2 -mfma -mf16c -mpopcnt"
 fi
