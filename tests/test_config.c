@@ -293,7 +293,7 @@ static void test_wrong_type(void **state)
     expect_error(HEAD FLAT "measure: {timing_queries: 0}\n",
                  "t.yaml:7: measure.timing_queries: expected an integer >= 1 or -1 (all), got 0");
     expect_error(HEAD FLAT "measure: {timing_queries: -2}\n",
-                 "t.yaml:7: measure.timing_queries: expected an integer >= -1, got '-2'");
+                 "t.yaml:7: measure.timing_queries: expected an integer >= 1 or -1 (all), got -2");
     expect_error(HEAD FLAT "measure: {threads: \"4\"}\n",
                  "t.yaml:7: measure.threads: expected an integer >= 0, got '4'");
     expect_error("- a\n- b\n", "t.yaml:1: top level: expected a mapping, got a list");

@@ -628,10 +628,11 @@ static int parse_count_or_all(struct parser *p, const struct key *k, yaml_node_t
                               const char *path)
 {
     long v = 0;
-    if (cfg_get_long(p, n, path, -1, k->max, &v))
+    if (cfg_get_long(p, n, path, LONG_MIN, k->max, &v))
         return -1;
-    if (!v)
-        return cfg_fail(p, cfg_line(p, n), path, "expected an integer >= 1 or -1 (all), got 0");
+    if (v < 1 && v != -1)
+        return cfg_fail(p, cfg_line(p, n), path,
+                        "expected an integer >= 1 or -1 (all), got %ld", v);
     *(long *)cfg_field(base, k) = v;
     return 0;
 }
