@@ -18,6 +18,7 @@
 #include "io/dataset.h"
 #include "out/compare.h"
 #include "out/compare_report.h"
+#include "out/history.h"
 #include "out/plot.h"
 #include "rvc/report.h"
 #include "out/results.h"
@@ -143,8 +144,8 @@ struct command {
     const char *help;         /* what it does; '\n' continues on the next line */
 };
 
-static command_fn cmd_run, cmd_plot, cmd_summary, cmd_compare, cmd_report, cmd_dataset_info,
-    cmd_dataset_build, cmd_help_config, cmd_help_results, cmd_version, cmd_help;
+static command_fn cmd_run, cmd_plot, cmd_summary, cmd_compare, cmd_history, cmd_report,
+    cmd_dataset_info, cmd_dataset_build, cmd_help_config, cmd_help_results, cmd_version, cmd_help;
 
 static const struct command commands[] = {
     { "run", NULL, { NULL }, cmd_run, "CONFIG.yaml", 1, 1,
@@ -162,6 +163,11 @@ static const struct command commands[] = {
       "compare matched points and recall fronts of two runs: recall,\n"
       "sizes, and times by a Mann-Whitney test beyond a noise floor;\n"
       "exit 0 no regression, 1 regression, 2 incomparable files" },
+    { "history", NULL, { NULL }, cmd_history, "RESULTS.h5 [MORE.h5 ...]", 1, -1, OPT_OUTPUT,
+      "the runs in start-time order: per family and recall target the\n"
+      "fastest point's qps with its interval, 'step' where a change\n"
+      "beyond the noise started; with -o DIR also DIR/history-qps.png\n"
+      "and .svg; exit 0, 1 a plot failed, 2 unreadable files" },
     { "report", NULL, { NULL }, cmd_report, "RESULTS.h5 [MORE.h5 ...]", 1, -1, OPT_OUTPUT,
       "decide the faiss tips' claims C1-C8 from labelled rows and\n"
       "recommend an RVC default: DIR/rvc-findings.md and DIR/img/\n"
@@ -542,6 +548,25 @@ out:
     results_release(&base);
     results_release(&cand);
     free(ref);
+    return rc;
+}
+
+static int cmd_history(const struct command *cmd, const struct args *a)
+{
+    struct history h;
+    char *templates = NULL;
+    int rc = 0;
+
+    (void)cmd;
+    if (history_load(&h, (const char *const *)a->operands, (size_t)a->n_operands) < 0)
+        return 2;
+    history_print(stdout, &h);
+    fflush(stdout);
+    if (a->output && (!(templates = find_templates()) ||
+                      history_plot(&h, a->output, templates) < 0))
+        rc = 1;
+    free(templates);
+    history_release(&h);
     return rc;
 }
 
