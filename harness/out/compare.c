@@ -20,15 +20,13 @@
 
 void compare_opts_init(struct compare_opts *o)
 {
-    static const double targets[] = { 0.90, 0.95, 0.99 };
-
     memset(o, 0, sizeof(*o));
     o->noise = 0.10;
     o->alpha = 0.01;
     o->recall_tol = 0.005;
     o->size_tol = 0.01;
-    memcpy(o->targets, targets, sizeof(targets));
-    o->n_targets = sizeof(targets) / sizeof(targets[0]);
+    memcpy(o->targets, summary_targets, sizeof(summary_targets));
+    o->n_targets = SUMMARY_N_TARGETS;
     o->seed = 12;
 }
 
@@ -43,11 +41,6 @@ const char *cmp_test_name(enum cmp_test t)
     static const char *const names[] = { "tolerance", "exact", "mann-whitney", "intervals",
                                          "reach" };
     return (size_t)t < sizeof(names) / sizeof(names[0]) ? names[t] : "?";
-}
-
-static int is_ok(const struct result_row *r)
-{
-    return !strcmp(r->status, "ok");
 }
 
 /* A root attribute as text ("" when absent), into buf. */
@@ -295,7 +288,7 @@ static double reference_unit(const struct result_set *rs, const struct result_ro
         return 1;
     for (size_t i = 0; i < rs->n_rows; i++) {
         const struct result_row *x = &rs->rows[i];
-        if (!is_ok(x) || strcmp(x->factory, reference) || strcmp(x->metric, w->metric) ||
+        if (!results_row_ok(x) || strcmp(x->factory, reference) || strcmp(x->metric, w->metric) ||
             x->N != w->N)
             continue;
         long n = samples(rs, i, kind, &s);
@@ -478,14 +471,14 @@ static void compare_points(const struct result_set *a, const struct result_set *
             continue;
         }
         const struct result_row *y = &b->rows[j];
-        if (is_ok(x) != is_ok(y)) {
+        if (results_row_ok(x) != results_row_ok(y)) {
             struct cmp_item *it = new_item(r, key, "status");
             it->test = CMP_EXACT;
-            it->verdict = is_ok(x) ? CMP_REGRESSION : CMP_IMPROVEMENT;
+            it->verdict = results_row_ok(x) ? CMP_REGRESSION : CMP_IMPROVEMENT;
             snprintf(it->note, sizeof(it->note), "'%s' became '%s'", x->status, y->status);
             continue;
         }
-        if (!is_ok(x))
+        if (!results_row_ok(x))
             continue;
         compare_qualities(a, x, b, y, o, r, key);
         if (o->no_times)
@@ -516,7 +509,7 @@ static long group_row(const struct result_set *rs, const struct result_row *w, s
 {
     for (size_t i = 0; i < before && i < rs->n_rows; i++) {
         const struct result_row *x = &rs->rows[i];
-        if (is_ok(x) && !strcmp(x->family, w->family) && !strcmp(x->metric, w->metric) &&
+        if (results_row_ok(x) && !strcmp(x->family, w->family) && !strcmp(x->metric, w->metric) &&
             x->N == w->N)
             return (long)i;
     }
@@ -567,7 +560,7 @@ static long best_within(const struct result_set *rs, const struct result_row *g,
 
     for (size_t i = 0; i < rs->n_rows; i++) {
         const struct result_row *x = &rs->rows[i], *w = best < 0 ? NULL : &rs->rows[best];
-        if (!is_ok(x) || strcmp(x->family, g->family) || strcmp(x->metric, g->metric) ||
+        if (!results_row_ok(x) || strcmp(x->family, g->family) || strcmp(x->metric, g->metric) ||
             x->N != g->N || !(x->lat_p50_us <= budget) || isnan(x->recall_at[kidx]))
             continue;
         if (!w || x->recall_at[kidx] > w->recall_at[kidx] ||
@@ -624,7 +617,7 @@ static void compare_fronts(const struct result_set *a, const struct result_set *
         return;
     for (size_t i = 0; i < a->n_rows; i++) {
         const struct result_row *g = &a->rows[i];
-        if (!is_ok(g) || group_row(a, g, i) >= 0 || group_row(b, g, b->n_rows) < 0)
+        if (!results_row_ok(g) || group_row(a, g, i) >= 0 || group_row(b, g, b->n_rows) < 0)
             continue;
         for (size_t t = 0; t < o->n_targets; t++)
             front_gate(a, b, g, k, o->targets[t], o, r);

@@ -13,13 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-const double history_targets[HISTORY_N_TARGETS] = { 0.90, 0.95, 0.99 };
-
-static const char *attr_text(const struct result_set *rs, const char *name)
-{
-    const struct result_attr *a = results_attr(rs, name);
-    return a && a->type == ATTR_STR && *a->s ? a->s : NULL;
-}
 
 /* start_time ascending, runs without one last, then the order given. */
 static int cmp_runs(const void *a, const void *b)
@@ -91,7 +84,7 @@ static void make_series(struct history *h)
                 snprintf(n->family, sizeof(n->family), "%s", row->family);
                 snprintf(n->metric, sizeof(n->metric), "%s", row->metric);
                 n->N = row->N;
-                n->target = history_targets[t];
+                n->target = summary_targets[t];
                 n->pts = xmalloc(h->n_runs * sizeof(*n->pts));
             }
         }
@@ -162,8 +155,8 @@ int history_load(struct history *h, const char *const *paths, size_t n)
     /* The attributes' strings are the sets' heap blocks: they stay put
      * when the runs move. */
     for (size_t i = 0; i < n; i++) {
-        h->runs[i].start_time = attr_text(&h->runs[i].rs, "start_time");
-        h->runs[i].commit = attr_text(&h->runs[i].rs, "git_commit");
+        h->runs[i].start_time = results_attr_text(&h->runs[i].rs, "start_time");
+        h->runs[i].commit = results_attr_text(&h->runs[i].rs, "git_commit");
     }
     qsort(h->runs, n, sizeof(*h->runs), cmp_runs);
     make_series(h);
@@ -178,8 +171,8 @@ static void put_header(FILE *f, const struct history *h)
                "it outside this one's, and a change over %.0f%%\n",
             h->n_runs, h->k, 100 * HISTORY_NOISE);
     for (size_t r = 0; r < h->n_runs; r++) {
-        const char *faiss = attr_text(&h->runs[r].rs, "faiss_version");
-        const char *name = attr_text(&h->runs[r].rs, "name");
+        const char *faiss = results_attr_text(&h->runs[r].rs, "faiss_version");
+        const char *name = results_attr_text(&h->runs[r].rs, "name");
         fprintf(f, "  run %zu: %s", r, h->runs[r].path);
         if (name)
             fprintf(f, " (%s)", name);

@@ -23,10 +23,10 @@
 #include <stddef.h>
 #include <stdio.h>
 #include "out/results.h"
+#include "out/summary.h"
 
 #define HISTORY_NOISE 0.10
-#define HISTORY_N_TARGETS 3
-extern const double history_targets[HISTORY_N_TARGETS];
+#define HISTORY_N_TARGETS SUMMARY_N_TARGETS  /* summary_targets */
 
 /* One results file. */
 struct history_run {

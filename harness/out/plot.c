@@ -385,12 +385,6 @@ static char *file_stem(const char *path)
     return stem;
 }
 
-static const char *attr_str(const struct result_set *rs, const char *name)
-{
-    const struct result_attr *a = results_attr(rs, name);
-    return a && a->type == ATTR_STR && *a->s ? a->s : NULL;
-}
-
 /* Append to a title: sep (unless the title is empty), then the text. */
 static void __attribute__((format(printf, 4, 5)))
 cat(char *buf, size_t size, const char *sep, const char *fmt, ...)
@@ -410,8 +404,8 @@ cat(char *buf, size_t size, const char *sep, const char *fmt, ...)
 static char *run_title(const struct result_set *rs, const char *stem, int multi_metric)
 {
     static const char *const ints[] = { "N", "d", "nq" };
-    const char *name = attr_str(rs, "name"), *base = attr_str(rs, "dataset_base");
-    const char *faiss = attr_str(rs, "faiss_version");
+    const char *name = results_attr_text(rs, "name"), *base = results_attr_text(rs, "dataset_base");
+    const char *faiss = results_attr_text(rs, "faiss_version");
     const struct result_attr *a;
     char t[512] = "";
 

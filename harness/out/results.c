@@ -459,6 +459,17 @@ const struct result_attr *results_attr(const struct result_set *rs, const char *
     return NULL;
 }
 
+const char *results_attr_text(const struct result_set *rs, const char *name)
+{
+    const struct result_attr *a = results_attr(rs, name);
+    return a && a->type == ATTR_STR && a->s && *a->s ? a->s : NULL;
+}
+
+int results_row_ok(const struct result_row *r)
+{
+    return !strcmp(r->status, "ok");
+}
+
 void results_release(struct result_set *rs)
 {
     for (size_t i = 0; i < rs->n_attrs; i++) {

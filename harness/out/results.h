@@ -153,6 +153,10 @@ void results_attr_float(struct result_set *rs, const char *name, double value);
 void results_attr_del(struct result_set *rs, const char *name);
 /* Look up an attribute; NULL if absent. */
 const struct result_attr *results_attr(const struct result_set *rs, const char *name);
+/* A non-empty string attribute's text (borrowed), else NULL. */
+const char *results_attr_text(const struct result_set *rs, const char *name);
+/* Whether a row's status is "ok". */
+int results_row_ok(const struct result_row *r);
 
 /* A column of /runs as a set lays it out: where its value lives in struct
  * result_row, and what it is. */

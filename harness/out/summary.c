@@ -13,20 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const double targets[] = { 0.90, 0.95, 0.99 };
-#define N_TARGETS (sizeof(targets) / sizeof(targets[0]))
-
-static int is_ok(const struct result_row *r)
-{
-    return !strcmp(r->status, "ok");
-}
+const double summary_targets[SUMMARY_N_TARGETS] = { 0.90, 0.95, 0.99 };
 
 /* Row r is one summary_best may answer for this group and target. */
 static int candidate(const struct result_row *r, const char *family, const char *metric,
                      int64_t N, size_t kidx, double target)
 {
     double rec = r->recall_at[kidx];
-    return is_ok(r) && !isnan(rec) && !isnan(r->qps) && rec >= target &&
+    return results_row_ok(r) && !isnan(rec) && !isnan(r->qps) && rec >= target &&
            (!*family || !strcmp(r->family, family)) && (!metric || !strcmp(r->metric, metric)) &&
            (N <= 0 || r->N == N);
 }
@@ -92,7 +86,7 @@ int summary_several_metrics(const struct result_set *rs)
 {
     const char *first = NULL;
     for (size_t i = 0; i < rs->n_rows; i++) {
-        if (!is_ok(&rs->rows[i]))
+        if (!results_row_ok(&rs->rows[i]))
             continue;
         if (!first)
             first = rs->rows[i].metric;
@@ -108,7 +102,7 @@ int summary_several_sizes(const struct result_set *rs)
 {
     int64_t first = -1;
     for (size_t i = 0; i < rs->n_rows; i++) {
-        if (!is_ok(&rs->rows[i]))
+        if (!results_row_ok(&rs->rows[i]))
             continue;
         if (first < 0)
             first = rs->rows[i].N;
@@ -177,7 +171,7 @@ static void print_noisy(FILE *f, const struct result_set *rs)
         return;
     for (size_t i = 0; i < rs->n_rows; i++) {
         const struct result_row *r = &rs->rows[i];
-        if (!is_ok(r))
+        if (!results_row_ok(r))
             continue;
         ok++;
         noisy += r->noisy == 1;
@@ -213,8 +207,6 @@ void summary_compact(char *buf, size_t size, double v)
 
 /* The phases in out/cost.h's order, then other cost_<phase>_s attributes
  * (a file of a later version), named <phase> with '_' as ' '. */
-#define N_PHASES COST_NPHASES
-
 static int attr_number(const struct result_attr *a, double *v)
 {
     if (a->type == ATTR_FLOAT)
@@ -226,7 +218,7 @@ static int attr_number(const struct result_attr *a, double *v)
     return isfinite(*v);
 }
 
-/* Where attribute a goes in the cost line: its phase's place, N_PHASES +
+/* Where attribute a goes in the cost line: its phase's place, COST_NPHASES +
  * its own index for a phase not listed, or -1 when it is no cost. */
 static long cost_place(const struct result_attr *a, size_t index)
 {
@@ -235,11 +227,11 @@ static long cost_place(const struct result_attr *a, size_t index)
     if (n <= strlen("cost_") + strlen("_s") || strncmp(a->name, "cost_", 5) ||
         strcmp(a->name + n - 2, "_s") || !attr_number(a, &v))
         return -1;
-    for (size_t p = 0; p < N_PHASES; p++)
+    for (size_t p = 0; p < COST_NPHASES; p++)
         if (strlen(cost_name((enum cost_phase)p)) == n - 7 &&
             !strncmp(a->name + 5, cost_name((enum cost_phase)p), n - 7))
             return (long)p;
-    return (long)(N_PHASES + index);
+    return (long)(COST_NPHASES + index);
 }
 
 /* One piece of the cost line: "<phase> <seconds> s" (malloc'd). */
@@ -247,7 +239,7 @@ static char *cost_piece(const struct result_attr *a, long place)
 {
     double v = 0;
     attr_number(a, &v);
-    if (place < (long)N_PHASES)
+    if (place < (long)COST_NPHASES)
         return xasprintf("%s %.1f s", cost_title((enum cost_phase)place), v);
     char *name = xasprintf("%.*s", (int)(strlen(a->name) - 7), a->name + 5);
     for (char *c = name; *c; c++)
@@ -380,7 +372,7 @@ static void table_fill(struct table *t)
 {
     const struct result_set *rs = t->rs;
     int notes = 0;
-    t->a = xmalloc(rs->n_rows * N_TARGETS * sizeof(*t->a));
+    t->a = xmalloc(rs->n_rows * SUMMARY_N_TARGETS * sizeof(*t->a));
     t->n = 0;
     for (size_t i = 0; i < rs->n_rows; i++) {
         const struct result_row *g = &rs->rows[i];
@@ -391,13 +383,13 @@ static void table_fill(struct table *t)
         t->wfac = m > t->wfac ? m : t->wfac;
         if (!first_of_group(rs, i, t->by_metric, t->by_n))
             continue;
-        for (size_t k = 0; k < N_TARGETS; k++) {
+        for (size_t k = 0; k < SUMMARY_N_TARGETS; k++) {
             struct answer *a = &t->a[t->n++];
             const char *metric = t->by_metric ? g->metric : NULL;
             int64_t N = t->by_n ? g->N : 0;
             memset(a, 0, sizeof(*a));
             a->g = g;
-            a->target = targets[k];
+            a->target = summary_targets[k];
             a->best = summary_best(rs, g->family, metric, N, t->kidx, a->target);
             a->n_tied = summary_within_noise(rs, a->best, g->family, metric, N, t->kidx,
                                              a->target, a->tied, NOISE_NAMED);
@@ -507,7 +499,7 @@ void summary_print(FILE *f, const struct result_set *rs)
         fprintf(f, "  %-*s", t.wint, "qps 95%");
     fprintf(f, " %9s %10s\n", "p50_us", "index_MiB");
     for (size_t i = 0; i < t.n; i++) {
-        int first = i % N_TARGETS == 0;
+        int first = i % SUMMARY_N_TARGETS == 0;
         char *name = first ? group_name(t.a[i].g, t.by_metric, t.by_n) : xstrdup("");
         print_answer(f, &t, &t.a[i], name);
         free(name);

@@ -43,6 +43,11 @@ void summary_compact(char *buf, size_t size, double v);
  * metric NULL = any metric; N 0 = any base size) at recall column kidx and
  * target: the index of the fastest ok row whose recall is >= target, or -1
  * if none. */
+/* The recall targets the summary, the front gates of compare and the
+ * history answer for: 0.90, 0.95, 0.99. */
+#define SUMMARY_N_TARGETS 3
+extern const double summary_targets[SUMMARY_N_TARGETS];
+
 long summary_best(const struct result_set *rs, const char *family, const char *metric,
                   int64_t N, size_t kidx, double target);
 
