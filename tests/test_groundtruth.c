@@ -3,7 +3,8 @@
  * reads the cache, a narrower request is served from a wider cache, another
  * content hash or a damaged file is recomputed; a flipped bit in the ids or
  * distances, or a header claiming more than the file holds, is warned
- * about, recomputed and rewritten (issue 13, item 3).
+ * about, recomputed and rewritten (issue 13, item 3); so is a FIFO, without
+ * waiting on it; a file of the earlier layout is replaced silently.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "core/groundtruth.h"
 #include "lib/util.h"
@@ -177,6 +179,32 @@ static void test_damage(void **state)
         assert_memory_equal(a.I, b.I, sizeof(int64_t) * NQ * 10);
         ground_truth_release(&b);
     }
+    /* a cache of the earlier layout (no checksum): replaced without a word */
+    assert_int_equal(unlink(path), 0);
+    {
+        unsigned char old[8 + 3 * 8 + 12] = "FSGT0001";
+        uint64_t h[3] = { 7, NQ, 1 };
+        memcpy(old + 8, h, sizeof(h));
+        write_bytes(path, old, sizeof(old));
+    }
+    get_captured(&b, xb, xq, dir, &cached, &msg);
+    assert_false(cached);
+    assert_string_equal(msg, "");
+    ground_truth_release(&b);
+    get_captured(&b, xb, xq, dir, &cached, &msg);
+    assert_true(cached);
+    ground_truth_release(&b);
+    /* a FIFO at the path: refused (not waited on), then replaced */
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    get_captured(&b, xb, xq, dir, &cached, &msg);
+    assert_false(cached);
+    assert_has(msg, "not a regular file");
+    assert_memory_equal(a.I, b.I, sizeof(int64_t) * NQ * 10);
+    ground_truth_release(&b);
+    get_captured(&b, xb, xq, dir, &cached, &msg);
+    assert_true(cached);
+    ground_truth_release(&b);
     ground_truth_release(&a);
     free(path);
 }

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/build.h"
@@ -227,8 +228,8 @@ static void test_disk(void **state)
 
 /* The checksum covers every byte: a bit flipped in the key, in train_s, in
  * the last centroid or in the checksum itself is refused with a warning
- * (so the caller retrains), and so is a 1 TiB (sparse) file at the entry's
- * path, without reading or allocating it. */
+ * (so the caller retrains), and so are a 1 TiB (sparse) file at the entry's
+ * path, without reading or allocating it, and a FIFO, without waiting. */
 static void test_checked(void **state)
 {
     const char *dir = tmp("checked");
@@ -240,7 +241,7 @@ static void test_checked(void **state)
     (void)state;
     for (size_t i = 0; i < nlist * d; i++)
         c[i] = (float)i;
-    for (size_t t = 0; t <= sizeof(at) / sizeof(*at); t++) {
+    for (size_t t = 0; t <= sizeof(at) / sizeof(*at) + 1; t++) {
         const char *msg;
         quantizer_cache_init(&qc, dir);
         quantizer_cache_put(&qc, 5, nlist, d, c, 2.0);
@@ -248,6 +249,10 @@ static void test_checked(void **state)
         quantizer_cache_release(&qc);
         if (t < sizeof(at) / sizeof(*at)) {
             flip_byte(path, at[t]);
+        } else if (t == sizeof(at) / sizeof(*at) + 1) {
+            /* a FIFO: refused, not waited on */
+            assert_int_equal(unlink(path), 0);
+            assert_int_equal(mkfifo(path, 0600), 0);
         } else {
             FILE *f = fopen(path, "r+b");
             assert_non_null(f);

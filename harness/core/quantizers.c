@@ -11,6 +11,7 @@
 #include "lib/version.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,13 +86,17 @@ static struct quantizer_entry *add_entry(struct quantizer_cache *qc, uint64_t ke
  * Nothing larger than want is ever allocated. */
 static unsigned char *slurp(const char *path, size_t want, int *present)
 {
-    FILE *f = fopen(path, "rb");
+    int fd = open(path, O_RDONLY | O_NONBLOCK);   /* a FIFO must not block */
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
     unsigned char *buf = NULL;
     struct stat st;
 
-    *present = f != NULL;
-    if (!f)
+    *present = fd >= 0;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
         return NULL;
+    }
     if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_size == want) {
         buf = xmalloc(want + 1);
         if (fread(buf, 1, want, f) != want) {
