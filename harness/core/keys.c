@@ -537,7 +537,7 @@ static const struct key expand_keys[] = {
       .help = "weight exponent: each vector becomes the sum of its neighbours weighted by "
               "(cosine similarity)^alpha, re-normalised; one run per value" },
     { .name = "num_expand", .parse = cfg_parse_long_list, .off = PP(num_expand), .flags = KEY_REQUIRED,
-      .min = 1, .max = LONG_MAX, .cap = EXPAND_MAX, .type = "int or list of int >= 1",
+      .min = 1, .max = LONG_MAX, .cap = EXPAND_MAX, .type = "int or list of int, 1..4096",
       .help = "nearest neighbours summed (the vector itself included if in the base); one run per value" },
     { .name = "on", .parse = parse_expand_on, .type = "base | queries | both, or a list of them",
       .def = "[queries]",
@@ -570,7 +570,7 @@ static const struct key index_keys[] = {
       .type = "int, list of int, {rule: rvc-2023-04 | all}", .def = "`search.nprobe`",
       .help = "overrides search.nprobe for this index" },
     { .name = "k_factor", .parse = cfg_parse_long_list, .off = IX(k_factor), .flags = KEY_DEF_DOC,
-      .min = 1, .max = LONG_MAX, .cap = K_FACTOR_MAX, .type = "int or list of int >= 1", .def = "`search.k_factor`",
+      .min = 1, .max = LONG_MAX, .cap = K_FACTOR_MAX, .type = "int or list of int, 1..1024", .def = "`search.k_factor`",
       .help = "overrides search.k_factor for this index" },
     { .name = "shuffle", .parse = cfg_parse_bool, .off = IX(prep.shuffle),
       .type = "true | false", .def = "false",
@@ -609,7 +609,7 @@ static const struct key search_keys[] = {
       .help = "IVF cells probed: explicit, `int(nlist**0.3)` (rvc-2023-04) or nlist (all: exact scan)" },
     { .name = "k_factor", .parse = cfg_parse_long_list, .off = CF(k_factor), .min = 1, .max = LONG_MAX,
       .cap = K_FACTOR_MAX,
-      .type = "int or list of int >= 1", .def = "[1]",
+      .type = "int or list of int, 1..1024", .def = "[1]",
       .help = "search `k*k_factor` candidates and re-rank (for refined indexes)" },
     { .name = NULL }
 };
@@ -657,13 +657,13 @@ static const struct key measure_keys[] = {
       .help = "timed batch repetitions per point (fewer within `max_time`); qps is their median" },
     { .name = "warmup", .parse = cfg_parse_int, .off = MS(warmup), .min = 0, .max = INT_MAX,
       .cap = WARMUP_MAX,
-      .type = "int >= 0", .def = "1", .help = "untimed batch calls before calibration" },
+      .type = "int, 0..100", .def = "1", .help = "untimed batch calls before calibration" },
     { .name = "min_time", .parse = parse_seconds, .off = MS(min_time), .cap = MIN_TIME_MAX,
-      .type = "number > 0", .def = "0.2",
+      .type = "number in (0, 3600]", .def = "0.2",
       .help = "seconds one batch repetition lasts at least: calls per repetition are "
               "calibrated to it (one call when one call already lasts this long)" },
     { .name = "max_time", .parse = parse_seconds, .off = MS(max_time), .cap = MAX_TIME_MAX,
-      .type = "number > 0", .def = "10",
+      .type = "number in (0, 86400]", .def = "10",
       .help = "time budget of a point: its repetitions (and, apart, its latency rounds) "
               "stop at the count that fits in these seconds, one at least" },
     { .name = "timing_queries", .parse = parse_count_or_all, .off = MS(timing_queries),
@@ -676,7 +676,7 @@ static const struct key measure_keys[] = {
       .help = "queries timed one by one on one thread in each latency round, the first of the "
               "timed queries; -1 = all of them, 0 = none" },
     { .name = "latency_rounds", .parse = cfg_parse_int, .off = MS(latency_rounds), .min = 1,
-      .max = INT_MAX, .cap = LATENCY_ROUNDS_MAX, .type = "int >= 1", .def = "5",
+      .max = INT_MAX, .cap = LATENCY_ROUNDS_MAX, .type = "int, 1..1000", .def = "5",
       .help = "rounds over the latency queries (fewer within `max_time`); percentiles pool "
               "all rounds, their spread across rounds is kept" },
     { .name = "noisy", .parse = parse_seconds, .off = MS(noisy),
@@ -686,7 +686,7 @@ static const struct key measure_keys[] = {
               "latency rounds' p50 vary by a coefficient of variation above it" },
     { .name = "threads", .parse = cfg_parse_int, .off = MS(threads), .min = 0, .max = INT_MAX,
       .cap = THREADS_MAX,
-      .type = "int >= 0", .def = "0", .help = "OpenMP threads for batch search; 0 = all cores" },
+      .type = "int, 0..256", .def = "0", .help = "OpenMP threads for batch search; 0 = all cores" },
     { .name = NULL }
 };
 #undef MS
