@@ -223,18 +223,13 @@ static int check_ids(const int64_t *ids, size_t rows, size_t k, hsize_t ntrain,
 }
 
 /* Fail early with errno's words for a missing or unreadable path, which
- * HDF5 would only report as "unable to open file". */
+ * HDF5 would only report as "unable to open file", and refuse what is not
+ * a regular file (a FIFO would block HDF5's open forever). */
 static int check_readable(const char *path)
 {
-    struct stat st;
-    int fd = open(path, O_RDONLY);
+    int fd = open_regular(path);
     if (fd < 0)
-        return error_errno("cannot open '%s'", path);
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        close(fd);
-        errno = EISDIR;
-        return error_errno("cannot open '%s'", path);
-    }
+        return -1;
     close(fd);
     if (H5Fis_hdf5(path) <= 0)
         return error("not an HDF5 file: '%s'", path);
