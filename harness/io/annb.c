@@ -261,8 +261,9 @@ static int load_annb_quiet(struct annb *a, const char *path, size_t train_limit,
     if (!(distance = read_distance(file, path)))
         goto out;
     if (!annb_metric(distance) || strlen(distance) >= sizeof(a->distance)) {
-        error("distance '%.64s' of '%s' is not supported (euclidean, angular, dot)",
-              distance, path);
+        char shown[68];
+        error("distance '%s' of '%s' is not supported (euclidean, angular, dot)",
+              clean_copy(shown, sizeof(shown), distance, strlen(distance)), path);
         goto out;
     }
     if (open_matrix(&train, file, path, "train", 1, 0) < 0 ||

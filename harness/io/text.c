@@ -91,6 +91,12 @@ static int lines_open(struct lines *l, struct vecs *v, const char *path)
     return l->f ? 0 : -1;
 }
 
+static int line_too_long(const struct lines *l)
+{
+    return error("line %zu of '%s' is longer than %d MiB (it never ends): not a table of "
+                 "vectors", l->line + 1, l->path, (int)(TEXT_MAX_LINE >> 20));
+}
+
 /* Read the next chunk behind the unparsed rest (moved to the front), or
  * fail when that rest is already a whole TEXT_MAX_LINE without a '\n'. */
 static int lines_fill(struct lines *l)
@@ -102,9 +108,8 @@ static int lines_fill(struct lines *l)
         l->len -= l->pos;
         l->pos = 0;
     }
-    if (l->len >= TEXT_MAX_LINE)
-        return error("line %zu of '%s' is longer than %d MiB (it never ends): not a table "
-                     "of vectors", l->line + 1, l->path, (int)(TEXT_MAX_LINE >> 20));
+    if (l->len > TEXT_MAX_LINE)
+        return line_too_long(l);
     if (l->buf_cap < l->len + LINES_CHUNK + 1) {
         l->buf_cap = l->len + LINES_CHUNK + 1 > 2 * l->buf_cap ? l->len + LINES_CHUNK + 1
                                                                : 2 * l->buf_cap;
@@ -143,6 +148,8 @@ static int lines_next(struct lines *l, size_t limit)
         if (lines_fill(l) < 0)
             return -1;
     }
+    if ((size_t)(nl - (l->buf + l->pos)) > TEXT_MAX_LINE)
+        return line_too_long(l);
     *nl = '\0';
     l->bol = l->buf + l->pos;
     l->eol = nl;
