@@ -24,15 +24,19 @@
 #include "lib/util.h"
 #include "testutil.h"
 
-/* A growing byte buffer, for writing index files by hand. */
+/* A growing byte buffer, for writing index files by hand (doubled as it
+ * grows: the nested file is a million small writes). */
 struct bytes {
     unsigned char *p;
-    size_t n;
+    size_t n, cap;
 };
 
 static void put(struct bytes *b, const void *x, size_t n)
 {
-    b->p = xrealloc(b->p, b->n + n);
+    if (b->n + n > b->cap) {
+        b->cap = 2 * (b->n + n);
+        b->p = xrealloc(b->p, b->cap);
+    }
     memcpy(b->p + b->n, x, n);
     b->n += n;
 }
@@ -58,7 +62,7 @@ static void put_header(struct bytes *b, const char *fourcc, int32_t d, int64_t n
 /* Item 1: 49 bytes claiming 2^62+1 vectors of dimension 1, holding one float. */
 static void test_huge_count(void **state)
 {
-    struct bytes b = { NULL, 0 };
+    struct bytes b = { NULL, 0, 0 };
     float one = 1;
     float *x = NULL;
     size_t n, d;
@@ -88,7 +92,7 @@ static void test_huge_count(void **state)
 /* Item 8: 100,000 IVF headers, each one's quantizer the next (5.3 MB). */
 static void test_nested(void **state)
 {
-    struct bytes b = { NULL, 0 };
+    struct bytes b = { NULL, 0, 0 };
     float *x = NULL;
     size_t n, d;
     (void)state;
@@ -200,7 +204,7 @@ static void test_repeated_id(void **state)
 /* Not the layouts RVC writes: refused by name, before faiss. */
 static void test_other_layouts(void **state)
 {
-    struct bytes b = { NULL, 0 };
+    struct bytes b = { NULL, 0, 0 };
     float *x = NULL;
     size_t n, d;
     (void)state;
