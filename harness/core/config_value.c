@@ -159,7 +159,7 @@ int cfg_get_choice(struct parser *p, yaml_node_t *n, const char *path,
     for (int i = 0; names[i]; i++)
         if (!strcmp(s, names[i]))
             return i;
-    cfg_clean_copy(text, sizeof(text), s);
+    clean_copy(text, sizeof(text), s, SIZE_MAX);
     snprintf(buf, sizeof(buf), "%s '%s'", what, text);
     cfg_fail_unknown(p, cfg_line(p, n), path, buf, s, names);
     return -1;

@@ -304,7 +304,7 @@ static int parse_preset(struct parser *p, const struct key *k, yaml_node_t *n,
             return 0;
         }
     }
-    cfg_clean_copy(text, sizeof(text), s);
+    clean_copy(text, sizeof(text), s, SIZE_MAX);
     cfg_join_names(list, sizeof(list), rule_preset_names);
     guess = cfg_suggest(s, rule_preset_names);
     if (guess)

@@ -110,8 +110,6 @@ int cfg_fail_unknown(struct parser *p, int line, const char *path,
 /* What a node holds, for "got ...": "a mapping", "a list", "nothing" or
  * "'text'" (in buf, cut and cleaned for one line). */
 const char *cfg_describe(const yaml_node_t *n, char *buf, size_t size);
-/* Copy s for a one-line message: control characters blanked, long text cut. */
-void cfg_clean_copy(char *buf, size_t size, const char *s);
 /* "a, b or c" from NULL-terminated names. */
 void cfg_join_names(char *buf, size_t size, const char *const *names);
 /* The closest of names within edit distance 2, or NULL. */
