@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "out/gnuplot.h"
 #include "lib/util.h"
@@ -54,16 +55,24 @@ static void test_data_file(void **state)
 
     /* a folder that does not exist: the error names the file */
     assert_fails(gnuplot_data_open(tmp("no/such/dir.dat")) ? 0 : -1, "cannot create '",
-                 "no/such/dir.dat': ");
+                 "no/such/dir.dat.partial': ");
+    /* written under a temporary name, renamed when closed whole */
+    f = gnuplot_data_open(tmp("whole.dat"));
+    assert_non_null(f);
+    fputs("1 2\n", f);
+    assert_int_equal(access(tmp("whole.dat"), F_OK), -1);
+    assert_int_equal(gnuplot_data_close(f, tmp("whole.dat")), 0);
+    assert_int_equal(access(tmp("whole.dat.partial"), F_OK), -1);
+    assert_int_equal(access(tmp("whole.dat"), F_OK), 0);
 }
 
 static void test_templates(void **state)
 {
     const char *good = tmp("good.gp"), *lazy = tmp("lazy.gp"), *bad = tmp("bad.gp");
-    const char *out = tmp("out.txt");
-    const char *outs[] = { out };
+    const char *out = tmp("out.txt"), *base = xstrdup(tmp("out"));
+    const char *exts[] = { ".txt" };
     (void)state;
-    write_text(good, "set print outfile\nprint 'drawn'\n");
+    write_text(good, "set print outbase.'.txt'\nprint 'drawn'\n");
     write_text(lazy, "x = 1\n");
     write_text(bad, "this is not gnuplot\n");
     char *q = gnuplot_quote(out), *vars = xasprintf("outfile=%s", q);
@@ -71,12 +80,12 @@ static void test_templates(void **state)
     assert_int_equal(gnuplot_check_template(good), 0);
     assert_fails(gnuplot_check_template(tmp("missing.gp")), "cannot read template '",
                  "missing.gp': ");
-    assert_int_equal(gnuplot_draw(good, vars, outs, 1), 0);
+    assert_int_equal(gnuplot_draw(good, vars, base, exts, 1), 0);
     char *text = read_file(out, NULL);
     assert_string_equal(text, "drawn\n");
     free(text);
-    /* the output is removed first: a template that writes nothing is caught */
-    assert_fails(gnuplot_draw(lazy, vars, outs, 1), "template '", "did not write '");
+    /* the template writes a temporary name: one that writes nothing is caught */
+    assert_fails(gnuplot_draw(lazy, vars, base, exts, 1), "template '", "did not write '");
     /* gnuplot's own complaint comes first; ours names the template */
     capture_start();
     int rc = gnuplot_run(bad, vars);
@@ -86,6 +95,37 @@ static void test_templates(void **state)
     assert_has(msg, "bad.gp' (exit");
     free(vars);
     free(q);
+    free((char *)base);
+}
+
+/* A PNG or SVG cut short (gnuplot exits 0 when a write fails on a full
+ * disk) is not taken: an error, and nothing under the final names nor a
+ * temporary file left; whole ones are renamed into place. */
+static void test_cut_outputs(void **state)
+{
+    const char *tpl = tmp("cut.gp");
+    char *base = xstrdup(tmp("cut"));
+    const char *exts[] = { ".png", ".svg" };
+    (void)state;
+    /* a PNG without its IEND chunk, an SVG without </svg> */
+    write_text(tpl, "set print outbase.'.png'\nprint \"\\211PNG\\r\\n\\032\\n...\"\n"
+                    "set print outbase.'.svg'\nprint '<svg>'\nunset print\n");
+    assert_fails(gnuplot_draw(tpl, "x=1", base, exts, 2), "did not write '",
+                 "cut.png' and '");
+    assert_int_equal(access(tmp("cut.png"), F_OK), -1);
+    assert_int_equal(access(tmp("cut.svg"), F_OK), -1);
+    /* the real terminals, whole: both renamed into place, no temporary left */
+    write_text(tpl, "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) { set terminal pngcairo "
+                    "size 320,240 } else { set terminal png size 320,240 }\nunset key\n"
+                    "set output outbase.'.png'\nplot x\n"
+                    "set terminal svg size 320,240\nset output outbase.'.svg'\nplot x\nunset output\n");
+    assert_int_equal(gnuplot_draw(tpl, "x=1", base, exts, 2), 0);
+    assert_int_equal(access(tmp("cut.png"), F_OK), 0);
+    assert_int_equal(access(tmp("cut.svg"), F_OK), 0);
+    char *partial = xasprintf("%s.partial-%ld.png", base, (long)getpid());
+    assert_int_equal(access(partial, F_OK), -1);
+    free(partial);
+    free(base);
 }
 
 /* The interval columns of the plot data files as gnuplot reads them: a
@@ -94,7 +134,8 @@ static void test_templates(void **state)
 static void test_interval_columns(void **state)
 {
     const char *data = tmp("iv.dat"), *tpl = tmp("iv.gp"), *out = tmp("iv.txt");
-    const char *outs[] = { out };
+    char *base = xstrdup(tmp("iv"));
+    const char *exts[] = { ".txt" };
     (void)state;
     FILE *f = gnuplot_data_open(data);
     assert_non_null(f);
@@ -113,11 +154,11 @@ static void test_interval_columns(void **state)
                     "stats datafile index 0 using 9 nooutput\n"
                     "hi = STATS_max\n"
                     "stats datafile index 0 using (or_y(8)) nooutput\n"
-                    "set print outfile\n"
+                    "set print outbase.'.txt'\n"
                     "print sprintf('%d %d %g %g %d %g', n, m, lo, hi, STATS_records, STATS_min)\n");
     char *qd = gnuplot_quote(data), *qo = gnuplot_quote(out);
     char *vars = xasprintf("datafile=%s; outfile=%s", qd, qo);
-    assert_int_equal(gnuplot_draw(tpl, vars, outs, 1), 0);
+    assert_int_equal(gnuplot_draw(tpl, vars, base, exts, 1), 0);
     char *text = read_file(out, NULL);
     /* 2 points; 1 with an interval [4800, 5200]; or_y gives both a value */
     assert_string_equal(text, "2 1 4800 5200 2 3000\n");
@@ -125,6 +166,7 @@ static void test_interval_columns(void **state)
     free(vars);
     free(qo);
     free(qd);
+    free(base);
 }
 
 int main(void)
@@ -133,6 +175,7 @@ int main(void)
         cmocka_unit_test(test_quote),
         cmocka_unit_test(test_data_file),
         cmocka_unit_test(test_templates),
+        cmocka_unit_test(test_cut_outputs),
         cmocka_unit_test(test_interval_columns),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);

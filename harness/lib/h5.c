@@ -22,7 +22,13 @@ char *h5_read_string_attr(hid_t attr, hid_t ftype)
             s = xstrdup(v ? v : "");
         H5free_memory(v);
     } else {
+        /* the size the type claims must be what the attribute stores (a
+         * corrupt one would have us allocate whatever it says) */
         size_t len = H5Tget_size(ftype);
+        if (len == 0 || len > H5_STRING_MAX || (hsize_t)len > H5Aget_storage_size(attr)) {
+            H5Tclose(mtype);
+            return NULL;
+        }
         H5Tset_size(mtype, len + 1);
         H5Tset_strpad(mtype, H5T_STR_NULLTERM);
         s = xcalloc(len + 2, 1);

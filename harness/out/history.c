@@ -266,10 +266,9 @@ static long write_data(const struct history *h, const char *path)
 int history_plot(const struct history *h, const char *outdir, const char *templates_dir)
 {
     char *base = xasprintf("%s/history-qps", outdir);
-    char *data = xasprintf("%s.dat", base), *png = xasprintf("%s.png", base);
-    char *svg = xasprintf("%s.svg", base);
+    char *data = xasprintf("%s.dat", base);
     char *template = xasprintf("%s/history.gp", templates_dir);
-    char *q[4] = { gnuplot_quote(templates_dir), gnuplot_quote(data), gnuplot_quote(base), NULL };
+    char *q[3] = { gnuplot_quote(templates_dir), gnuplot_quote(data), NULL };
     char *vars = NULL;
     long blocks;
     int rc = -1;
@@ -277,17 +276,15 @@ int history_plot(const struct history *h, const char *outdir, const char *templa
     if (make_dirs(outdir) < 0 || gnuplot_check_template(template) < 0 ||
         (blocks = write_data(h, data)) < 0)
         goto out;
-    vars = xasprintf("plotdir=%s; datafile=%s; outbase=%s; k=%ld; nseries=%ld; nruns=%zu",
-                     q[0], q[1], q[2], h->k, blocks, h->n_runs);
-    const char *outputs[] = { png, svg };
-    rc = gnuplot_draw(template, vars, outputs, 2);
+    vars = xasprintf("plotdir=%s; datafile=%s; k=%ld; nseries=%ld; nruns=%zu",
+                     q[0], q[1], h->k, blocks, h->n_runs);
+    const char *exts[] = { ".png", ".svg" };
+    rc = gnuplot_draw(template, vars, base, exts, 2);
 out:
     for (int i = 0; q[i]; i++)
         free(q[i]);
     free(vars);
     free(template);
-    free(svg);
-    free(png);
     free(data);
     free(base);
     return rc;
