@@ -13,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "out/gnuplot.h"
@@ -128,6 +131,48 @@ static void test_cut_outputs(void **state)
     free(base);
 }
 
+/* A full disk while gnuplot draws (issue 13, item 6): gnuplot exits 0
+ * with its PNG and SVG cut short (writes past RLIMIT_FSIZE fail, as on a
+ * full tmpfs). gnuplot_draw must fail, with nothing under the final names
+ * and no temporary file left. In a child: the limit is inherited by
+ * gnuplot. */
+static void test_full_disk(void **state)
+{
+    const char *tpl = tmp("big.gp");
+    char *base = xstrdup(tmp("big"));
+    const char *exts[] = { ".png", ".svg" };
+    int status;
+    pid_t pid;
+    (void)state;
+    write_text(tpl, "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) { set terminal pngcairo "
+                    "size 1200,800 } else { set terminal png size 1200,800 }\n"
+                    "set output outbase.'.png'\nset samples 2000\nplot sin(x*50)\n"
+                    "set terminal svg size 1200,800\nset output outbase.'.svg'\nplot sin(x*50)\n"
+                    "unset output\n");
+    fflush(NULL);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct rlimit lim = { 4096, 4096 };
+        signal(SIGXFSZ, SIG_IGN);
+        if (setrlimit(RLIMIT_FSIZE, &lim) < 0)
+            _exit(3);
+        capture_start();
+        int rc = gnuplot_draw(tpl, "x=1", base, exts, 2);
+        const char *msg = capture_end();
+        _exit(rc == -1 && strstr(msg, "did not write '") ? 0 : 2);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    assert_int_equal(access(tmp("big.png"), F_OK), -1);
+    assert_int_equal(access(tmp("big.svg"), F_OK), -1);
+    char *partial = xasprintf("%s.partial-%ld.png", base, (long)pid);
+    assert_int_equal(access(partial, F_OK), -1);
+    free(partial);
+    free(base);
+}
+
 /* The interval columns of the plot data files as gnuplot reads them: a
  * quoted factory is one column, so the interval is columns 8 and 9, and "?"
  * there is not valid(), while the point stays in plots of columns 1:2. */
@@ -176,6 +221,7 @@ int main(void)
         cmocka_unit_test(test_data_file),
         cmocka_unit_test(test_templates),
         cmocka_unit_test(test_cut_outputs),
+        cmocka_unit_test(test_full_disk),
         cmocka_unit_test(test_interval_columns),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);

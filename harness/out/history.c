@@ -8,6 +8,7 @@
 #include "out/gnuplot.h"
 #include "out/summary.h"
 #include "lib/util.h"
+#include "out/pool.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -145,6 +146,15 @@ int history_load(struct history *h, const char *const *paths, size_t n)
             return -1;
         }
         h->n_runs = i + 1;
+        /* a run given twice would be two points of its history */
+        for (size_t j = 0; j < i; j++) {
+            const struct result_set *two[2] = { &h->runs[j].rs, &run->rs };
+            const char *names[2] = { paths[j], paths[i] };
+            if (pool_check_distinct(two, names, 2) < 0) {
+                history_release(h);
+                return -1;
+            }
+        }
     }
     if (!n || shared_k(h) < 0) {
         if (!n)
