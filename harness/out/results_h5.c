@@ -17,16 +17,12 @@
 #include "lib/util.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <hdf5.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 /* 3: roles stored, measure columns only when the run had the measure.
@@ -259,41 +255,8 @@ static int write_tables(hid_t file, const struct result_set *rs)
     return 0;
 }
 
-/* Write the n bytes of buf to a new file at path, synced to disk. Returns
- * 0, or -1 after an error naming it (a full disk: ENOSPC, EFBIG). */
-static int write_bytes_synced(const char *path, const void *buf, size_t n)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    const char *p = buf;
-
-    if (fd < 0)
-        return error_errno("cannot create '%s'", path);
-    while (n) {
-        ssize_t put = write(fd, p, n);
-        if (put < 0 && errno == EINTR)
-            continue;
-        if (put <= 0) {
-            if (put == 0)
-                errno = ENOSPC;
-            error_errno("cannot write '%s'", path);
-            close(fd);
-            return -1;
-        }
-        p += put;
-        n -= (size_t)put;
-    }
-    if (fsync(fd) < 0) {
-        error_errno("cannot write '%s'", path);
-        close(fd);
-        return -1;
-    }
-    if (close(fd) < 0)
-        return error_errno("cannot write '%s'", path);
-    return 0;
-}
-
 /* The whole file is made in memory (HDF5's core driver, no backing store)
- * and written out in one go by write_bytes_synced: a full disk is then a
+ * and written out in one go by h5_write_synced: a full disk is then a
  * write error of ours, not an HDF5 flush failing inside H5Fclose, which in
  * HDF5 1.10 leaves a half-closed file that crashes the library's clean-up
  * at exit. It goes to <path>.partial, renamed to path once complete. */
@@ -341,7 +304,7 @@ static int write_file(const struct result_set *rs, const char *path)
         error("cannot write '%s': hdf5 error on close", partial);
         goto out;
     }
-    if (write_bytes_synced(partial, image, (size_t)size) < 0)
+    if (h5_write_synced(partial, image, (size_t)size) < 0)
         goto out;
     if (rename(partial, path) < 0) {
         error_errno("cannot rename '%s' to '%s'", partial, path);
@@ -363,86 +326,6 @@ out:
 }
 
 /* ---- reading ---- */
-
-/* What a file may claim before anything is read (HDF5 1.10 trusts its
- * files: a member placed outside its row, or a row count no storage holds,
- * crashes it or asks for terabytes). A row is at most ROW_MAX bytes of at
- * most ROW_MAX_MEMBERS members (ours: under 1 KiB, under 64); a chunk at
- * most CHUNK_MAX bytes; deflate expands at most 1032:1 (zlib's bound), so
- * DEFLATE_MAX times the stored bytes bounds what a filtered dataset holds. */
-#define ROW_MAX (64 * 1024)
-#define ROW_MAX_MEMBERS 1024
-#define CHUNK_MAX ((hsize_t)64 << 20)
-#define DEFLATE_MAX 1100
-
-/* Is member type mt what a column can be: an 8-byte IEEE float or integer
- * as H5Tequal sees it (no odd precision or bit layout), or a fixed-length
- * string? */
-static int plain_member(hid_t mt)
-{
-    H5T_class_t cls = H5Tget_class(mt);
-    if (cls == H5T_STRING)
-        return H5Tis_variable_str(mt) == 0;
-    if (cls == H5T_FLOAT)
-        return H5Tequal(mt, H5T_IEEE_F64LE) > 0 || H5Tequal(mt, H5T_IEEE_F64BE) > 0;
-    if (cls == H5T_INTEGER)
-        return H5Tequal(mt, H5T_STD_I64LE) > 0 || H5Tequal(mt, H5T_STD_I64BE) > 0 ||
-               H5Tequal(mt, H5T_STD_U64LE) > 0 || H5Tequal(mt, H5T_STD_U64BE) > 0;
-    return 0;
-}
-
-/* The compound type ftype of dataset `name`: every member plain, inside
- * the row and after the one before (writers place them in order). Returns
- * 0, or -1 after an error naming the file. */
-static int check_row_type(hid_t ftype, const char *name, const char *path)
-{
-    size_t size = H5Tget_size(ftype), end = 0;
-    int n = H5Tget_nmembers(ftype);
-
-    if (size == 0 || size > ROW_MAX || n <= 0 || n > ROW_MAX_MEMBERS)
-        return error("cannot read '%s': /%s has rows of %zu bytes in %d columns (corrupt file?)",
-                     path, name, size, n);
-    for (int i = 0; i < n; i++) {
-        size_t off = H5Tget_member_offset(ftype, (unsigned)i);
-        hid_t mt = H5Tget_member_type(ftype, (unsigned)i);
-        size_t msize = mt >= 0 ? H5Tget_size(mt) : 0;
-        int plain = mt >= 0 && plain_member(mt);
-        if (mt >= 0)
-            H5Tclose(mt);
-        if (!plain || msize == 0 || off < end || off > size || msize > size - off)
-            return error("cannot read '%s': /%s column %d is not a number or string inside its "
-                         "row (corrupt file?)", path, name, i);
-        end = off + msize;
-    }
-    return 0;
-}
-
-/* Can dataset `name`, of rows rows of ftype, hold them: a chunk of at most
- * CHUNK_MAX bytes, and no more rows than its stored bytes (times
- * DEFLATE_MAX when filtered) hold? Returns 0, or -1 after an error. */
-static int check_rows(hid_t dset, hid_t ftype, hsize_t rows, const char *name, const char *path)
-{
-    hid_t dcpl = H5Dget_create_plist(dset);
-    hsize_t stored = H5Dget_storage_size(dset), chunk = 0, bound;
-    size_t size = H5Tget_size(ftype);
-    int filtered = 0, bad = dcpl < 0;
-
-    if (!bad && H5Pget_layout(dcpl) == H5D_CHUNKED)
-        bad = H5Pget_chunk(dcpl, 1, &chunk) != 1 || chunk == 0 || chunk > CHUNK_MAX / size;
-    if (!bad)
-        filtered = H5Pget_nfilters(dcpl) > 0;
-    if (dcpl >= 0)
-        H5Pclose(dcpl);
-    if (bad)
-        return error("cannot read '%s': /%s has a bad storage layout (corrupt file?)", path, name);
-    bound = filtered ? (stored > HSIZE_UNDEF / DEFLATE_MAX ? HSIZE_UNDEF : stored * DEFLATE_MAX)
-                     : stored;
-    if (rows > bound / size)
-        return error("cannot read '%s': /%s claims %llu rows of %zu bytes, more than its %llu "
-                     "stored bytes hold (corrupt file?)", path, name, (unsigned long long)rows,
-                     size, (unsigned long long)stored);
-    return 0;
-}
 
 /* ks from the names "recall_at_<k>", in column order. */
 static int read_ks(struct result_set *rs, hid_t ftype, const char *path)
@@ -593,7 +476,7 @@ static int read_runs(struct result_set *rs, hid_t file, const char *path)
         error("cannot read '%s': /runs is not a 1-d table of rows", path);
         goto out;
     }
-    if (check_row_type(ftype, "runs", path) < 0)
+    if (h5_check_row_type(ftype, "runs", path) < 0)
         goto out;
     if (read_ks(rs, ftype, path) < 0 || read_cells(rs, dset, ftype, path) < 0 ||
         (kept = present_columns(rs, ftype, cols, path)) < 0)
@@ -605,7 +488,7 @@ static int read_runs(struct result_set *rs, hid_t file, const char *path)
         error("cannot read '%s': hdf5 error on /runs", path);
         goto out;
     }
-    if (check_rows(dset, ftype, (hsize_t)n, "runs", path) < 0)
+    if (h5_check_rows(dset, ftype, (hsize_t)n, "runs", path) < 0)
         goto out;
     rs->n_rows = rs->cap_rows = (size_t)n;
     rs->rows = xcalloc(rs->cap_rows ? rs->cap_rows : 1, sizeof(*rs->rows));
@@ -734,7 +617,7 @@ static int read_table(struct result_set *rs, hid_t file, const char *name, const
     if (n < 0)
         goto out;
     rc = -1;
-    if (check_row_type(ftype, name, path) < 0 || check_rows(dset, ftype, (hsize_t)n, name, path) < 0)
+    if (h5_check_row_type(ftype, name, path) < 0 || h5_check_rows(dset, ftype, (hsize_t)n, name, path) < 0)
         goto out;
     read_roles(dset, (size_t)nm, roles);
     for (int i = 0; i < nm; i++)
@@ -817,107 +700,11 @@ static int check_regular(const char *path)
     return 0;
 }
 
-/* The longest a probe may take: 10 s and 1 s per MiB of file, generous
- * (a results file reads in well under a second). */
-#define PROBE_S 10
-
-/* What a probe child printed (its error line), as much as fits. */
-struct probe_out {
-    char text[4096];
-    size_t len;
-};
-
-/* Read the child's stderr until it closes it or PROBE_S pass; 0, or -1 on
- * the timeout. */
-static int probe_collect(int fd, double limit_s, struct probe_out *out)
+/* What h5_probe runs in its child: the whole read. */
+static int probe_read(const char *path)
 {
-    double end = now_s() + limit_s;
-    for (;;) {
-        struct pollfd p = { fd, POLLIN, 0 };
-        char buf[1024];
-        double left = end - now_s();
-        ssize_t got;
-        if (left <= 0)
-            return -1;
-        if (poll(&p, 1, (int)(left * 1000) + 1) < 0 && errno != EINTR)
-            return -1;
-        if (!p.revents)
-            continue;
-        got = read(fd, buf, sizeof(buf));
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got <= 0)
-            return 0;
-        size_t keep = (size_t)got < sizeof(out->text) - 1 - out->len ? (size_t)got
-                                                                      : sizeof(out->text) - 1 - out->len;
-        memcpy(out->text + out->len, buf, keep);
-        out->len += keep;
-        out->text[out->len] = '\0';
-    }
-}
-
-/* HDF5 1.10 crashes on some corrupt files in ways no check before the call
- * can see: a variable-length string's heap reference (in attribute data the
- * API does not show raw) that points past its heap collection is copied
- * with memcpy unchecked (H5HG_read). So the file is read once in a child
- * process first: the child's exit says whether it reads, and a child that
- * dies (signal, abort), or hangs past PROBE_S, gives an error here instead
- * of taking the caller down. Returns 0 when the file reads; -1 after one
- * error line (the child's own, or one saying the library failed). */
-static int probe(const char *path)
-{
-    struct probe_out out = { .len = 0 };
-    int fds[2], status = 0, timed_out;
-    struct stat st;
-    double limit_s = PROBE_S;
-    pid_t pid;
-
-    if (stat(path, &st) == 0)
-        limit_s += (double)st.st_size / (1 << 20);
-    if (pipe(fds) < 0)
-        return error_errno("cannot read '%s': pipe", path);
-    fflush(NULL);
-    pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return error_errno("cannot read '%s': fork", path);
-    }
-    if (pid == 0) {
-        struct result_set rs;
-        int rc = -1;
-        close(fds[0]);
-        if (dup2(fds[1], 2) < 0)
-            _exit(4);
-        H5E_BEGIN_TRY {
-            rc = read_file_h5(&rs, path);
-        } H5E_END_TRY;
-        fflush(stderr);
-        _exit(rc < 0 ? 3 : 0);
-    }
-    close(fds[1]);
-    out.text[0] = '\0';
-    timed_out = probe_collect(fds[0], limit_s, &out) < 0;
-    close(fds[0]);
-    if (timed_out)
-        kill(pid, SIGKILL);
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return error_errno("cannot read '%s': waiting for the reader", path);
-    if (timed_out)
-        return error("cannot read '%s': the hdf5 library did not finish reading it in %.0f s "
-                     "(corrupt file?)", path, limit_s);
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return 0;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 3 && out.len) {
-        fputs(out.text, stderr);        /* the child's error line, naming the file */
-        return -1;
-    }
-    if (WIFSIGNALED(status))
-        return error("cannot read '%s': the hdf5 library crashed on it (signal %d: corrupt file?)",
-                     path, WTERMSIG(status));
-    return error("cannot read '%s': the hdf5 library failed on it (exit %d: corrupt file?)", path,
-                 WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+    struct result_set rs;
+    return read_file_h5(&rs, path);
 }
 
 /* A checkpoint (the attribute "checkpoint": "N of M points; ...") reads as
@@ -952,7 +739,7 @@ int results_read(struct result_set *rs, const char *path)
     int rc = -1;
 
     results_init(rs, NULL, 0);
-    if (check_regular(path) < 0 || probe(path) < 0)
+    if (check_regular(path) < 0 || h5_probe(path, probe_read) < 0)
         return -1;
     H5E_BEGIN_TRY {
         rc = read_file_h5(rs, path);
