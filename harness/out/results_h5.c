@@ -667,13 +667,20 @@ static int read_tables(struct result_set *rs, hid_t file, const char *path)
 
 static int read_file_h5(struct result_set *rs, const char *path)
 {
-    hid_t file = -1;
+    hid_t file = -1, fapl;
     int rc = -1;
 
     results_init(rs, NULL, 0);
     if (H5Fis_hdf5(path) <= 0)
         return error("cannot read '%s': not an HDF5 file", path);
-    file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    /* Closing the file closes whatever of it an error path left open:
+     * HDF5 would otherwise keep it, and a later open of the same path
+     * would share its stale state. */
+    fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl >= 0 && H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0)
+        file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    if (fapl >= 0)
+        H5Pclose(fapl);
     if (file < 0)
         return error("cannot open '%s': hdf5 error", path);
     if (read_runs(rs, file, path) < 0 || read_tables(rs, file, path) < 0 ||
