@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* 3: roles stored, measure columns only when the run had the measure.
@@ -694,19 +693,6 @@ out:
     return rc;
 }
 
-/* A results file is a regular file: a FIFO would block the reader for
- * ever, a folder or a device is no results file. Returns 0 or -1 after an
- * error naming it. */
-static int check_regular(const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) < 0 || access(path, R_OK) < 0)
-        return error_errno("cannot open '%s'", path);
-    if (!S_ISREG(st.st_mode))
-        return error("cannot read '%s': not a regular file", path);
-    return 0;
-}
-
 /* What h5_probe runs in its child: the whole read. */
 static int probe_read(const char *path)
 {
@@ -746,6 +732,7 @@ int results_read(struct result_set *rs, const char *path)
     int rc = -1;
 
     results_init(rs, NULL, 0);
+    /* A FIFO would block the reader for ever (lib/util.h). */
     if (check_regular(path) < 0 || h5_probe(path, probe_read) < 0)
         return -1;
     H5E_BEGIN_TRY {
