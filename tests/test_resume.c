@@ -418,6 +418,7 @@ static void test_unwritable_output(void **state)
         if (fd < 0 || (geteuid() == 0 && (setgid(65534) || setuid(65534))))
             _exit(3);
         dup2(fd, 2);
+        util_quiet = 0;   /* info lines would show work done before the error */
         _exit(run_sweep(tmp("ro.yaml"), &c, &path) == -1 ? 0 : 1);
     }
     assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -428,9 +429,9 @@ static void test_unwritable_output(void **state)
         fail_msg("a run into a read-only folder did not fail at the start: %s", err);
     assert_has(err, "cannot write in the output folder '");
     assert_has(err, "Permission denied");
-    /* before any work: no ground truth computed */
+    /* before any work: no ground truth computed, no grid line */
     assert_null(strstr(err, "ground truth"));
-    assert_int_equal(count_lines(err), 1);
+    assert_null(strstr(err, "grid:"));
     free(err);
     free(text);
 }
@@ -462,10 +463,10 @@ static void test_second_interrupt(void **state)
 {
     char *text = xasprintf("name: long\ndataset: {format: fvecs, base: %s, queries: %s}\n"
                            "k: [1]\nindexes:\n  - factory: Flat\n"
-                           "  - factory: \"IVF{nlist},Flat\"\n    nlist: [4096]\n"
+                           "  - factory: \"IVF{nlist},Flat\"\n    nlist: [8192]\n"
                            "cache_dir: %s\nmeasure: {repeats: 1, warmup: 0, min_time: 0.001, "
                            "latency_queries: 5}\n",
-                           tmp("big.fvecs"), tmp("queries32.fvecs"), tmp("cache"));
+                           tmp("big.fvecs"), tmp("queries64.fvecs"), tmp("cache"));
     const char *argv[] = { FS_BINARY, "run", tmp("long.yaml"), "--no-plot", "-o",
                            tmp("out-long"), NULL };
     char *journal = NULL, *err;
@@ -473,11 +474,11 @@ static void test_second_interrupt(void **state)
     pid_t pid;
     int status = 0, done = 0;
     (void)state;
-    assert_int_equal(write_random_fvecs(tmp("big.fvecs"), 100000, 32, 11), 0);
-    assert_int_equal(write_random_fvecs(tmp("queries32.fvecs"), 20, 32, 12), 0);
+    assert_int_equal(write_random_fvecs(tmp("big.fvecs"), 100000, 64, 11), 0);
+    assert_int_equal(write_random_fvecs(tmp("queries64.fvecs"), 20, 64, 12), 0);
     write_config(tmp("long.yaml"), text);
     pid = spawn(argv, tmp("long.err"));
-    /* Flat's row in the journal: the IVF4096 build (tens of seconds) is next. */
+    /* Flat's row in the journal: the IVF8192 build (tens of seconds) is next. */
     for (int i = 0; i < 120000 && (!head || sz <= head); i++) {
         usleep(500);
         if (!journal)
