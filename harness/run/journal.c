@@ -232,7 +232,9 @@ static int read_record(int fd, uint32_t *type, struct jbuf *pay)
 {
     char hdr[24];
     uint64_t len, sum;
+    struct stat st;
     ssize_t got = read(fd, hdr, sizeof(hdr));
+    off_t at = lseek(fd, 0, SEEK_CUR);
 
     if (got == 0)
         return 1;
@@ -241,7 +243,9 @@ static int read_record(int fd, uint32_t *type, struct jbuf *pay)
     memcpy(type, hdr + 4, 4);
     memcpy(&len, hdr + 8, 8);
     memcpy(&sum, hdr + 16, 8);
-    if (len > J_MAX_RECORD)
+    /* A length past the file's end is a torn record: nothing is allocated
+     * for what the file cannot hold. */
+    if (len > J_MAX_RECORD || fstat(fd, &st) || at < 0 || (uint64_t)(st.st_size - at) < len)
         return 2;
     pay->p = xmalloc(len ? (size_t)len : 1);
     pay->n = (size_t)len;
