@@ -4,6 +4,7 @@
  * where a signal is part of the test):
  *  - a run killed with SIGKILL resumes to every point once, its provenance
  *    saying so; a torn or damaged last record is dropped and re-measured;
+ *    Ctrl-C keeps the journal too, for a resume that completes the file;
  *    a changed config, --set, data set or version is refused naming what
  *    differs, unless --force; nothing to resume is an error (Resume);
  *  - three runs of one config at once into one folder give three files (2);
@@ -112,15 +113,24 @@ static pid_t spawn(const char *const *argv, const char *err_path)
     return pid;
 }
 
-/* Start cfg into outdir and SIGKILL it once its journal holds a point
+/* Start cfg into outdir and send it sig once its journal holds a point
  * (it has grown past its head). Returns the journal's path (malloc'd). */
+static char *signalled_run(const char *cfg, const char *outdir, int sig, int *status);
+
 static char *killed_run(const char *cfg, const char *outdir)
+{
+    int status;
+    char *journal = signalled_run(cfg, outdir, SIGKILL, &status);
+    assert_true(WIFSIGNALED(status));
+    return journal;
+}
+
+static char *signalled_run(const char *cfg, const char *outdir, int sig, int *status)
 {
     const char *argv[] = { FS_BINARY, "run", cfg, "--no-plot", "-q", "-o", outdir, NULL };
     pid_t pid = spawn(argv, NULL);
     char *journal = NULL;
     off_t head = 0, sz = 0;
-    int status;
 
     for (int i = 0; i < 60000 && (!head || sz <= head); i++) {
         usleep(500);
@@ -130,10 +140,9 @@ static char *killed_run(const char *cfg, const char *outdir)
         if (!head && sz > 0)
             head = sz;
     }
-    kill(pid, SIGKILL);
-    waitpid(pid, &status, 0);
+    kill(pid, sig);
+    waitpid(pid, status, 0);
     assert_non_null(journal);
-    assert_true(WIFSIGNALED(status));
     assert_true(file_size(journal) > head);
     return journal;
 }
@@ -188,6 +197,40 @@ static void test_kill_and_resume(void **state)
     assert_true(results_attr(&rs, "resumed_rows")->i >= 1);
     assert_null(results_attr(&rs, "interrupted"));
     results_release(&rs);
+    free(results);
+    free(err);
+    free(journal);
+    free(text);
+}
+
+/* Ctrl-C once: the points measured are written, marked interrupted, and
+ * the journal stays; --resume completes the same file. */
+static void test_interrupt_and_resume(void **state)
+{
+    char *text = config_text("ri", tmp("base.fvecs"), "");
+    char *journal, *results = NULL, *err = NULL, *h5;
+    struct result_set rs;
+    int status, n;
+    (void)state;
+    write_config(tmp("ri.yaml"), text);
+    journal = signalled_run(tmp("ri.yaml"), tmp("out-int"), SIGINT, &status);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 1);
+    h5 = find_file(tmp("out-int"), ".h5", &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(results_read(&rs, h5), 0);
+    assert_non_null(results_attr(&rs, "interrupted"));
+    assert_true(rs.n_rows < 34);
+    results_release(&rs);
+    assert_true(file_size(journal) > 0);
+    assert_int_equal(resume(tmp("ri.yaml"), tmp("out-int"), h5, 0, NULL, 0, &results, &err), 0);
+    assert_string_equal(results, h5);
+    assert_int_equal(file_size(journal), -1);
+    assert_int_equal(results_read(&rs, results), 0);
+    assert_int_equal(rs.n_rows, 34);
+    assert_null(results_attr(&rs, "interrupted"));
+    results_release(&rs);
+    free(h5);
     free(results);
     free(err);
     free(journal);
@@ -543,6 +586,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kill_and_resume),
+        cmocka_unit_test(test_interrupt_and_resume),
         cmocka_unit_test(test_torn_record),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_concurrent_runs),
