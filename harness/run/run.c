@@ -80,6 +80,7 @@ struct run {
     struct journal journal;               /* every point as it is made ("<results>.journal") */
     int resuming;                         /* --resume: the journal was opened, not claimed */
     unsigned char *done;                  /* resuming: grid points the journal holds */
+    size_t carried;                       /* resuming: rows replayed from the journal */
     struct backend_clock faiss;           /* seconds in faiss calls, registered while running */
     struct cost cost;                     /* where the wall time went */
     size_t *time_rows;                    /* the timed queries (env.time_rows) */
@@ -214,9 +215,10 @@ static int ground_truths(struct run *r)
 static void progress(const struct run *r, const struct build_point *b, const char *what,
                      long nprobe, long k_factor)
 {
-    size_t done = r->rs.n_rows, total = r->grid.n_points;
+    size_t done = r->rs.n_rows, total = r->grid.n_points, now = done - r->carried;
     double el = now_s() - r->t_start;
-    double eta = done ? el / (double)done * (double)(total - done) : 0;
+    /* The rate of this session's points: replayed ones took no time. */
+    double eta = now ? el / (double)now * (double)(total - done) : 0;
     if (!r->progress)
         return;
     fprintf(stderr, "\r\033[K[%zu/%zu] %s %s %s", done, total, what, b->factory,
@@ -224,7 +226,7 @@ static void progress(const struct run *r, const struct build_point *b, const cha
     if (nprobe >= 0)
         fprintf(stderr, " nprobe=%ld k_factor=%ld", nprobe, k_factor);
     fprintf(stderr, "  elapsed %.0fs", el);
-    if (done)
+    if (now)
         fprintf(stderr, "  eta %.0fs", eta);
     if (done == total)
         fputc('\n', stderr);
@@ -453,6 +455,7 @@ static int start_journal(struct run *r, const char *started)
     if (m.n_dropped)
         warning("'%s': %zu rows are of no point of this grid, or repeat one: dropped",
                 r->journal.path, m.n_dropped);
+    r->carried = r->rs.n_rows;
     for (size_t i = 0; i < r->rs.n_rows; i++)
         r->n_failed += !strncmp(r->rs.rows[i].status, "failed", 6);
     info("resuming: %ld of %zu points measured before, %zu to go", kept, r->grid.n_points,
