@@ -213,6 +213,23 @@ int journal_create(struct journal *j, const char *path)
     return 0;
 }
 
+/* Sync the folder holding path, so that the file's name survives a
+ * reboot as its records do (a failure only loses that guarantee). */
+static void sync_folder(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? xasprintf("%.*s", (int)(slash - path + (slash == path)), path)
+                      : xstrdup(".");
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        /* EINVAL: a file system that does not sync folders. */
+        if (fsync(fd) && errno != EINVAL)
+            warning_errno("cannot sync the folder '%s'", dir);
+        close(fd);
+    }
+    free(dir);
+}
+
 int journal_start(struct journal *j, const struct journal_head *h)
 {
     struct jbuf b = { 0 };
@@ -222,6 +239,8 @@ int journal_start(struct journal *j, const struct journal_head *h)
     head_put(&b, &j->head);
     rc = append(j, J_HEAD, &b);
     free(b.p);
+    if (!rc)
+        sync_folder(j->path);
     return rc ? error_errno("cannot write '%s'", j->path) : 0;
 }
 
