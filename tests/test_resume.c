@@ -393,6 +393,45 @@ static void test_concurrent_runs(void **state)
     free(text);
 }
 
+/* results_reorder: rows by key, the side table's run_row renumbered and
+ * its rows in run_row order (a resumed run's rows in the grid's order). */
+static void test_reorder(void **state)
+{
+    static const long ks[] = { 1 };
+    static const size_t key[] = { 2, 0, 1 };
+    struct result_set rs;
+    struct result_table *t;
+    (void)state;
+    results_init(&rs, ks, 1);
+    t = results_table_add(&rs, RESULTS_TIMINGS, results_timing_cols, TIMING_NCOLS);
+    assert_non_null(t);
+    for (int i = 0; i < 3; i++) {
+        struct result_row row;
+        union result_cell c[TIMING_NCOLS] = { { 0 } };
+        results_row_init(&rs, &row);
+        row.nprobe = 10 * (i + 1);
+        results_add_row(&rs, &row);
+        c[TIMING_RUN_ROW].i = i;
+        c[TIMING_REPETITION].i = 100 + i;
+        results_table_append(t, c);
+        c[TIMING_REPETITION].i = 200 + i;
+        results_table_append(t, c);
+    }
+    results_reorder(&rs, key);
+    /* rows: old 1 (key 0), old 2 (key 1), old 0 (key 2) */
+    assert_int_equal(rs.rows[0].nprobe, 20);
+    assert_int_equal(rs.rows[1].nprobe, 30);
+    assert_int_equal(rs.rows[2].nprobe, 10);
+    t = results_table(&rs, RESULTS_TIMINGS);
+    for (size_t i = 0; i < 6; i++) {
+        const union result_cell *c = &t->cells[i * t->n_cols];
+        static const int64_t rep[] = { 101, 201, 102, 202, 100, 200 };
+        assert_int_equal(c[TIMING_RUN_ROW].i, (int64_t)(i / 2));
+        assert_int_equal(c[TIMING_REPETITION].i, rep[i]);
+    }
+    results_release(&rs);
+}
+
 /* Item 7: the resolved config of a grid of 200,000 points in one pass. */
 static void test_resolved_config_linear(void **state)
 {
@@ -590,6 +629,7 @@ int main(void)
         cmocka_unit_test(test_torn_record),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_concurrent_runs),
+        cmocka_unit_test(test_reorder),
         cmocka_unit_test(test_resolved_config_linear),
         cmocka_unit_test(test_unwritable_output),
         cmocka_unit_test(test_nothing_to_measure),
