@@ -363,6 +363,39 @@ static void test_refusals(void **state)
     free(data);
 }
 
+/* --force on a config whose grid changed (nprobe 2 added between 1 and 4):
+ * the journal's rows are matched by their settings, not their old places;
+ * every point of the new grid once. */
+static void test_force_changed_grid(void **state)
+{
+    char *text = config_text("rg", tmp("base.fvecs"), "");
+    char *changed = xstrdup(text), *at = strstr(changed, "nprobe: [1, 4]");
+    char *fixed, *journal, *results = NULL, *err = NULL;
+    struct result_set rs;
+    (void)state;
+    assert_non_null(at);
+    *at = '\0';
+    fixed = xasprintf("%snprobe: [1, 2, 4]%s", changed, at + strlen("nprobe: [1, 4]"));
+    write_config(tmp("rg.yaml"), text);
+    journal = killed_run(tmp("rg.yaml"), tmp("out-rg"));
+    write_config(tmp("rg.yaml"), fixed);
+    assert_int_equal(resume(tmp("rg.yaml"), tmp("out-rg"), NULL, 1, NULL, 0, &results, &err), 0);
+    assert_int_equal(results_read(&rs, results), 0);
+    assert_int_equal(rs.n_rows, 1 + 16 * 3 + 2);
+    for (size_t i = 1; i < rs.n_rows; i++) {
+        const struct result_row *p = &rs.rows[i - 1], *r = &rs.rows[i];
+        assert_true(p->nlist < r->nlist || (p->nlist == r->nlist && p->nprobe < r->nprobe));
+    }
+    assert_true(results_attr(&rs, "resumed_rows")->i >= 1);
+    results_release(&rs);
+    free(results);
+    free(err);
+    free(journal);
+    free(fixed);
+    free(changed);
+    free(text);
+}
+
 /* Item 2: three runs of one config at once into one folder, three files. */
 static void test_concurrent_runs(void **state)
 {
@@ -628,6 +661,7 @@ int main(void)
         cmocka_unit_test(test_interrupt_and_resume),
         cmocka_unit_test(test_torn_record),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_force_changed_grid),
         cmocka_unit_test(test_concurrent_runs),
         cmocka_unit_test(test_reorder),
         cmocka_unit_test(test_resolved_config_linear),
