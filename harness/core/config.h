@@ -137,7 +137,7 @@ struct config {
     size_t n_sets;
 };
 
-/* Parse a config file. Returns 0, or -1 after printing one line
+/* Parse a config file (a regular file of at most 16 MiB). Returns 0, or -1 after printing one line
  * "<file>:<line>: <key>: <what is wrong>". On failure *cfg is released. */
 int config_load(struct config *cfg, const char *path);
 /*
