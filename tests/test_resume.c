@@ -356,6 +356,12 @@ static void test_refusals(void **state)
     assert_int_equal(resume(tmp("rv.yaml"), tmp("out-rv"), NULL, 0, NULL, 0, NULL, &err), -1);
     assert_has(err, "no unfinished run of 'rv'");
     free(err);
+    /* A FIFO in a journal's place is refused, not waited on. */
+    assert_int_equal(mkfifo(tmp("out-rv/rv-20200101T000000Z.h5.journal"), 0644), 0);
+    assert_int_equal(resume(tmp("rv.yaml"), tmp("out-rv"), tmp("out-rv/rv-20200101T000000Z.h5"),
+                            0, NULL, 0, NULL, &err), -1);
+    assert_has(err, "not a regular file");
+    free(err);
     free(results);
     free(journal);
     free(text);

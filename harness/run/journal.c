@@ -282,7 +282,10 @@ int journal_open(struct journal *j, const char *path)
     struct jbuf pay = { 0 };
     struct jread r;
     uint32_t type = 0;
-    int fd = open(path, O_RDWR | O_CLOEXEC);
+    struct stat st;
+    /* O_NONBLOCK: a FIFO in the journal's place is refused, not waited on
+     * (a regular file ignores the flag). */
+    int fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
 
     memset(j, 0, sizeof(*j));
     j->fd = -1;
@@ -290,6 +293,10 @@ int journal_open(struct journal *j, const char *path)
         return error_errno("cannot open '%s'", path);
     j->fd = fd;
     j->path = xstrdup(path);
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        error("cannot resume from '%s': not a regular file", path);
+        goto fail;
+    }
     if (flock(fd, LOCK_EX | LOCK_NB)) {
         if (errno == EWOULDBLOCK)
             error("cannot resume '%s': its run is still going (another process holds it)",
