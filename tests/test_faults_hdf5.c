@@ -323,15 +323,19 @@ static int sweep(const char *name, int checkpoint_s, char **results_path, char *
     return rc;
 }
 
-/* Entries of a folder (. and .. aside). */
-static int entries(const char *dir)
+/* Entries of a folder (. and .. aside), and how many of them end in
+ * suffix. */
+static int entries_with(const char *dir, const char *suffix, int *n_suffix)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
     int n = 0;
     assert_non_null(d);
-    while ((e = readdir(d)))
+    *n_suffix = 0;
+    while ((e = readdir(d))) {
         n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+        *n_suffix += has_suffix(e->d_name, suffix);
+    }
     closedir(d);
     return n;
 }
@@ -348,8 +352,11 @@ static void test_sweep_results_write_fails(void **state)
     assert_has(err, "faiss-sweep: cannot write '");
     assert_has(err, tmp("out-nowrite/nowrite-"));
     assert_has(err, ".h5.partial': hdf5 error writing rows");
-    /* no file at all: neither results, nor .partial, nor a checkpoint */
-    assert_int_equal(entries(tmp("out-nowrite")), 0);
+    /* neither results, nor .partial, nor a checkpoint: only the
+     * .h5.journal, kept for --resume */
+    int n_journal;
+    assert_int_equal(entries_with(tmp("out-nowrite"), ".h5.journal", &n_journal), 1);
+    assert_int_equal(n_journal, 1);
     free(err);
 }
 
@@ -371,7 +378,9 @@ static void test_sweep_checkpoint_fails(void **state)
         assert_string_equal(rs.rows[i].status, "ok");
     results_release(&rs);
     /* the results file alone */
-    assert_int_equal(entries(tmp("out-nocheckpoint")), 1);
+    int n_h5;
+    assert_int_equal(entries_with(tmp("out-nocheckpoint"), ".h5", &n_h5), 1);
+    assert_int_equal(n_h5, 1);
     free(path);
     free(err);
 }
