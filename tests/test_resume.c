@@ -657,6 +657,19 @@ static void test_cache_follows_output(void **state)
     assert_int_not_equal(stat(tmp("cwd/results"), &st), 0);
     free(gt);
     free(results);
+    results = NULL;
+    /* a cache_dir the config gives stays where it says, even when it
+     * names the default's place */
+    char *set = xasprintf("cache_dir=%s", "results/cache");
+    const char *sets[] = { set };
+    assert_int_equal(chdir(tmp("cwd")), 0);
+    assert_int_equal(run_config("cache", text, sets, 1, &results, NULL), 0);
+    assert_int_equal(chdir(cwd), 0);
+    gt = find_file(tmp("cwd/results/cache"), ".bin", NULL);
+    assert_non_null(gt);
+    free(gt);
+    free(set);
+    free(results);
     free(text);
 }
 

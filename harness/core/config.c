@@ -237,6 +237,7 @@ static int parse_document(struct parser *p, struct config *cfg)
                         cfg_describe(root, buf, sizeof(buf)));
     if (cfg_parse_mapping(p, root, &config_top_section, cfg, "", cfg_line(p, root)))
         return -1;
+    cfg->cache_dir_set = cfg->cache_dir != NULL;
     if (!cfg->cache_dir)
         cfg->cache_dir = xasprintf("%s/cache", cfg->output_dir);
     return 0;

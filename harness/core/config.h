@@ -130,6 +130,7 @@ struct config {
     long checkpoint_s;   /* seconds between checkpoint writes (after a build); 0 = every
                             build, -1 = never (default 60) */
     char *cache_dir;     /* ground-truth cache; default "<output_dir>/cache" */
+    int cache_dir_set;   /* cache_dir was given (else -o DIR moves it to DIR/cache) */
     int reuse_quantizers;   /* reuse trained IVF centroids across builds and runs
                                (core/quantizers.h; default 1) */
     char **sets;         /* the --set overrides applied, as given ("measure.repeats=1"),

@@ -773,7 +773,7 @@ static const struct key top_keys[] = {
     { .name = "cache_dir", .parse = cfg_parse_string, .off = CF(cache_dir), .flags = KEY_DEF_DOC,
       .type = "path", .def = "`<output_dir>/cache`",
       .help = "ground-truth cache and trained coarse quantizers; relative to the current "
-              "directory" },
+              "directory; when not given, `run -o DIR` puts it in `DIR/cache`" },
     { .name = "reuse_quantizers", .parse = cfg_parse_bool, .off = CF(reuse_quantizers),
       .type = "true | false", .def = "true",
       .help = "an IVF build with a flat coarse quantizer takes its centroids from another "

@@ -662,19 +662,14 @@ static int finish(struct run *r, const char *path, double faiss_s)
 }
 
 /* Without -o the ground-truth cache is the config's cache_dir; with it,
- * a cache_dir left at its default (<output_dir>/cache) follows the output
- * folder: <DIR>/cache. */
+ * a cache_dir the config does not give follows the output folder:
+ * <DIR>/cache. */
 static void cache_follows_output(struct config *cfg, const char *output_dir)
 {
-    char *def;
-    if (!output_dir)
+    if (!output_dir || cfg->cache_dir_set)
         return;
-    def = xasprintf("%s/cache", cfg->output_dir);
-    if (cfg->cache_dir && !strcmp(cfg->cache_dir, def)) {
-        free(cfg->cache_dir);
-        cfg->cache_dir = xasprintf("%s/cache", output_dir);
-    }
-    free(def);
+    free(cfg->cache_dir);
+    cfg->cache_dir = xasprintf("%s/cache", output_dir);
 }
 
 int run_sweep(const char *config_path, const struct run_opts *opts, char **results_path)
