@@ -14,11 +14,12 @@
 #include <stdint.h>
 #include "io/vecs.h"
 
-/* The input's bytes as the content of a file, and that file's path (a
- * memfd seen through /proc/self/fd: nothing is left behind, whatever way
- * the process ends). The path is a static buffer, valid until the next
- * call; the file is replaced at each call. Aborts if the file cannot be
- * written (a broken fuzzing set-up, not a finding). */
+/* The input's bytes as the content of a file, and that file's path:
+ * $FS_FUZZ_TMPDIR (run.sh: the run's work folder), else $TMPDIR, else /tmp,
+ * /fuzz-input-<pid>, rewritten at each call and removed at exit (a crash
+ * leaves it behind, in the work folder). The path stays valid for the
+ * process. Aborts if the file cannot be written (a broken fuzzing set-up,
+ * not a finding). */
 const char *fuzz_file(const uint8_t *data, size_t size);
 
 /* Quiet the harness's info lines (error lines go to stderr, which the

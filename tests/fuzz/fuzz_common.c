@@ -1,48 +1,57 @@
 /*
  * fuzz_common.c - the helpers every fuzz target shares (fuzz.h): the input
- * as a memfd file, quiet set-up, a walk over a loaded table.
+ * as a file, quiet set-up, a walk over a loaded table.
  */
 #include "fuzz.h"
 #include "lib/util.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
-static int input_fd = -1;
-static char input_path[64];
+static char *input_path;
+
+static void remove_input(void)
+{
+    if (input_path)
+        unlink(input_path);
+}
 
 void fuzz_setup(void)
 {
     util_quiet = 1;
 }
 
+/* A file of its own per process: HDF5 resolves the path it is given, so a
+ * memfd seen through /proc/self/fd cannot stand in for one. */
 const char *fuzz_file(const uint8_t *data, size_t size)
 {
     size_t done = 0;
+    int fd;
 
-    if (input_fd < 0) {
+    if (!input_path) {
+        const char *dir = getenv("FS_FUZZ_TMPDIR");
+        if (!dir || !*dir)
+            dir = getenv("TMPDIR");
         fuzz_setup();
-        input_fd = memfd_create("fuzz-input", 0);
-        if (input_fd < 0) {
-            perror("fuzz: memfd_create");
-            abort();
-        }
-        snprintf(input_path, sizeof(input_path), "/proc/self/fd/%d", input_fd);
+        input_path = xasprintf("%s/fuzz-input-%ld", dir && *dir ? dir : "/tmp", (long)getpid());
+        atexit(remove_input);
     }
-    if (ftruncate(input_fd, 0) < 0) {
-        perror("fuzz: ftruncate");
+    fd = open(input_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0) {
+        perror(input_path);
         abort();
     }
     while (done < size) {
-        ssize_t w = pwrite(input_fd, data + done, size - done, (off_t)done);
+        ssize_t w = write(fd, data + done, size - done);
         if (w <= 0) {
-            perror("fuzz: pwrite");
+            perror(input_path);
             abort();
         }
         done += (size_t)w;
     }
+    close(fd);
     return input_path;
 }
 

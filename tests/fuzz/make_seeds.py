@@ -68,7 +68,10 @@ def results_cut(path, rows, timings):
             dst.attrs[k] = v
         for name, n in (("runs", rows), ("timings", timings)):
             if name in src:
-                dst[name] = src[name][:n]
+                t = src[name][:]
+                if "run_row" in t.dtype.names:   # rows of the runs kept
+                    t = t[t["run_row"] < rows]
+                dst[name] = t[:n]
                 for k, v in src[name].attrs.items():
                     dst[name].attrs[k] = v
     return b.getvalue()

@@ -30,6 +30,7 @@ name=$(basename "$bin"); name=${name#fuzz_}
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+export FS_FUZZ_TMPDIR=$work
 # faiss's OpenMP threads would only spin on a shared machine.
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$src/lsan.supp:print_suppressions=0}
