@@ -42,7 +42,7 @@ flags=(-timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 -close_fd_mask=2)
 # The report's frames of the harness (and the first ones of anything else).
 frames() {
     grep -E '^ *#[0-9]+ ' "$1" | grep -vE 'fuzzer::|__libc_start|in main ' |
-        sed -E 's/^ *(#[0-9]+) 0x[0-9a-f]+ in /\1 /; s/ \(BuildId[^)]*\)//' | head -n 8
+        sed -E 's/^ *(#[0-9]+) 0x[0-9a-f]+ (in )?/\1 /; s/ \(BuildId[^)]*\)//' | head -n 8
     grep -E '^(SUMMARY|==[0-9]+==ERROR)' "$1" | head -n 2
 }
 
