@@ -58,6 +58,8 @@ enum {
     OPT_NO_TIMES = 1 << 15,
     OPT_EXACT = 1 << 16,
     OPT_CONFIG = 1 << 17,
+    OPT_RESUME = 1 << 18,
+    OPT_FORCE = 1 << 19,
 };
 
 /* What a command's words said, after parsing. */
@@ -77,6 +79,7 @@ struct args {
     int no_times, exact;      /* compare --no-times, --exact */
     const char *config;       /* compare --config CONFIG.yaml: its ci: section */
     const char *markdown, *junit, *json;
+    int resume, force;        /* run --resume, --force */
 };
 
 static const struct option_spec {
@@ -94,6 +97,13 @@ static const struct option_spec {
       "the file format, when the path does not tell it" },
     { OPT_NO_PLOT, "no-plot", 0, NULL, "[--no-plot]", "do not draw plots after a run" },
     { OPT_QUIET, "quiet", 'q', NULL, "[--quiet]", "no progress line or informational messages" },
+    { OPT_RESUME, "resume", 0, NULL, "[--resume [RESULTS.h5]]",
+      "run: continue an unfinished run of the config (killed, crashed,\n"
+      "interrupted): its latest in the output folder, or RESULTS.h5;\n"
+      "the points it measured are kept, the others measured" },
+    { OPT_FORCE, "force", 0, NULL, "[--force]",
+      "run --resume: continue although the config, the data or the\n"
+      "versions differ from the run's" },
     { OPT_SET, "set", 0, "KEY=VALUE", "[--set KEY=VALUE ...]",
       "override a config key for this run (repeatable; dotted keys as in\n"
       "the YAML: --set measure.repeats=1, --set dataset.sizes=[1000,5000])" },
@@ -148,8 +158,8 @@ static command_fn cmd_run, cmd_plot, cmd_summary, cmd_compare, cmd_history, cmd_
     cmd_dataset_info, cmd_dataset_build, cmd_help_config, cmd_help_results, cmd_version, cmd_help;
 
 static const struct command commands[] = {
-    { "run", NULL, { NULL }, cmd_run, "CONFIG.yaml", 1, 1,
-      OPT_OUTPUT | OPT_NO_PLOT | OPT_QUIET | OPT_SET,
+    { "run", NULL, { NULL }, cmd_run, "CONFIG.yaml", 1, 2,
+      OPT_OUTPUT | OPT_NO_PLOT | OPT_QUIET | OPT_SET | OPT_RESUME | OPT_FORCE,
       "build every index of the config once, run every search setting,\n"
       "write results/<name>-<UTC time>.h5 (or DIR/...) and its plots" },
     { "plot", NULL, { NULL }, cmd_plot, "RESULTS.h5", 1, 1, OPT_OUTPUT,
@@ -335,6 +345,8 @@ static int parse_args(const struct command *c, int argc, char **argv, struct arg
         case OPT_NO_TIMES: a->no_times = 1; break;
         case OPT_EXACT: a->exact = 1; break;
         case OPT_CONFIG: a->config = optarg; break;
+        case OPT_RESUME: a->resume = 1; break;
+        case OPT_FORCE: a->force = 1; break;
         case OPT_MARKDOWN: a->markdown = optarg; break;
         case OPT_JUNIT: a->junit = optarg; break;
         case OPT_JSON: a->json = optarg; break;
@@ -383,7 +395,17 @@ static int cmd_run(const struct command *cmd, const struct args *a)
     char *templates = NULL, *path = NULL;
     int rc;
 
-    (void)cmd;
+    if (a->n_operands > 1 && !a->resume) {
+        error("unexpected operand '%s': only --resume takes a results file", a->operands[1]);
+        return usage_of(cmd, cmd->name);
+    }
+    if (a->force && !a->resume) {
+        error("option '--force' goes with '--resume'");
+        return usage_of(cmd, cmd->name);
+    }
+    o.resume = a->resume;
+    o.resume_path = a->n_operands > 1 ? a->operands[1] : NULL;
+    o.force = a->force;
     if (a->quiet)
         util_quiet = 1;
     /* Found before the sweep, so a missing install fails at once, not after it. */

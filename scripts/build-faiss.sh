@@ -8,6 +8,9 @@
 # Sources come from the machine's own apt configuration: the deb-src lines are
 # derived from its deb entries and kept in a private apt state folder, so the
 # system's apt configuration is not changed.
+# The installed libraries find each other in PREFIX/lib ($ORIGIN): none names
+# the source or build folders, which can be deleted. Run again on a prefix
+# that is already built, the script only repairs those runpaths (patchelf).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,7 +23,27 @@ prefix=${1:-$root/.deps/faiss}
 work=$root/.deps/faiss-src
 stamp=$prefix/.faiss-sweep-built
 
+# libfaiss_c.so is copied from the build folder, whose RUNPATH names the
+# folder libfaiss.so was built in: point it at its own folder instead, and
+# drop any runpath of the other libraries that leads out of the prefix.
+fix_runpaths() {
+    local lib rp
+    if ! command -v patchelf >/dev/null; then
+        echo "faiss: patchelf not found, needed to fix the runpaths in $1/lib (apt-get install patchelf)" >&2
+        return 1
+    fi
+    for lib in "$1"/lib/libfaiss*.so*; do
+        [ -f "$lib" ] && [ ! -L "$lib" ] || continue
+        rp=$(patchelf --print-rpath "$lib")
+        case "$(basename "$lib")" in
+            libfaiss_c.so*) [ "$rp" = '$ORIGIN' ] || patchelf --set-rpath '$ORIGIN' "$lib" ;;
+            *) [ -z "$rp" ] || [ "$rp" = '$ORIGIN' ] || patchelf --remove-rpath "$lib" ;;
+        esac
+    done
+}
+
 if [ -f "$stamp" ]; then
+    fix_runpaths "$prefix"
     echo "faiss: already built in $prefix ($(cat "$stamp"))"
     exit 0
 fi
@@ -97,5 +120,6 @@ cmake --install "$build" >/dev/null
 mkdir -p "$prefix/lib" "$prefix/include/faiss/c_api"
 cp -a "$build"/c_api/libfaiss_c.so* "$prefix/lib/"
 (cd "$src/c_api" && find . -name '*.h' -exec cp --parents {} "$prefix/include/faiss/c_api/" \;)
+fix_runpaths "$prefix"
 echo "1.7.3 simd=$simd flags=$cxxflags" > "$stamp"
 echo "faiss: built in $prefix ($simd)"

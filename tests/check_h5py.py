@@ -172,6 +172,11 @@ check(p.returncode == 0, f"plot exits 0 ({p.stderr.strip()[-300:]})")
 pngs = glob.glob(os.path.join(work, "plots", "*.png"))
 svgs = glob.glob(os.path.join(work, "plots", "*.svg"))
 check(len(pngs) >= 4 and len(svgs) == len(pngs), f"PNG and SVG plots: {len(pngs)} + {len(svgs)}")
+check(not glob.glob(os.path.join(work, "plots", "*.partial*")),
+      "no temporary plot or data file left (they are renamed when whole)")
+with open(pngs[0], "rb") as f:
+    png = f.read()
+check(png.startswith(b"\x89PNG") and png.endswith(b"IEND\xaeB`\x82"), "a PNG is whole")
 
 # Bad input: one line naming the file, non-zero exit, no results file.
 bad = os.path.join(work, "bad.yaml")

@@ -459,6 +459,48 @@ static void test_error_handler_restored(void **state)
     H5Eset_auto2(H5E_DEFAULT, saved, saved_data);
 }
 
+/* Issue 13, item 13: a dataset claiming a billion rows but storing none
+ * (HDF5 would hand back fill values) is refused before anything is
+ * allocated; so is one claiming more than its gzip storage can inflate to. */
+static void test_claims_more_than_stored(void **state)
+{
+    const char *path = tmp("claims.hdf5");
+    hsize_t dims[2] = { 1000000000, 128 }, chunk[2] = { 1000, 128 };
+    struct gen g = { .distance = "euclidean", .no_train = 1 };
+    struct annb a;
+    hid_t file, space, dcpl, dset;
+    (void)state;
+
+    for (int zip = 0; zip < 2; zip++) {
+        generate("claims.hdf5", g);
+        file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+        space = H5Screate_simple(2, dims, NULL);
+        dcpl = H5Pcreate(H5P_DATASET_CREATE);
+        assert_true(file >= 0 && space >= 0 && dcpl >= 0);
+        assert_true(H5Pset_chunk(dcpl, 2, chunk) >= 0);
+        if (zip)
+            assert_true(H5Pset_deflate(dcpl, 9) >= 0);
+        dset = H5Dcreate2(file, "train", H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+        assert_true(dset >= 0);
+        if (zip) {
+            /* one chunk written: 512 KB of zeros, a few hundred bytes stored */
+            float *zeros = calloc(1000 * 128, sizeof(float));
+            hsize_t start[2] = { 0, 0 };
+            hid_t mem = H5Screate_simple(2, chunk, NULL);
+            assert_true(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, chunk, NULL) >= 0);
+            assert_true(H5Dwrite(dset, H5T_NATIVE_FLOAT, mem, space, H5P_DEFAULT, zeros) >= 0);
+            H5Sclose(mem);
+            free(zeros);
+        }
+        H5Dclose(dset);
+        H5Pclose(dcpl);
+        H5Sclose(space);
+        H5Fclose(file);
+        assert_fails(load_annb(&a, path, 0, 0), "dataset 'train' in '",
+                     "claims.hdf5' claims 1000000000 x 128 values but stores ");
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -468,6 +510,7 @@ int main(void)
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_no_ground_truth),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_claims_more_than_stored),
         cmocka_unit_test(test_distances_shape),
         cmocka_unit_test(test_h5py),
         cmocka_unit_test(test_error_handler_restored),

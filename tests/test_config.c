@@ -376,7 +376,7 @@ static void test_reference(void **state)
         "| `kmeans` | int, list of int >= 0, {rule: rvc} | none |",
         "| `expand` | mapping | none |", "## indexes[].expand\n",
         "| `alpha` | number or list of numbers | required |",
-        "| `num_expand` | int or list of int >= 1 | required |",
+        "| `num_expand` | int or list of int, 1..4096 | required |",
         "| `on` | base \\| queries \\| both, or a list of them | `[queries]` |",
         "| `preset` | rvc-default | none |", "metric l2",
         "`{factory: 'IVF{nlist},Flat', nlist: {rule: rvc}, nprobe: 1, shuffle: true, "

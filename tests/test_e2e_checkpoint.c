@@ -2,8 +2,8 @@
  * test_e2e_checkpoint.c - a run that dies keeps what it measured: the
  * harness is started as its own process on SIFT 5k, killed with SIGKILL
  * once its first checkpoint is on disk, and the checkpoint must be a whole
- * results file of ok rows that says the run did not finish. A run that ends
- * leaves no checkpoint behind.
+ * results file of ok rows that says the run did not finish, its journal
+ * left for --resume. A run that ends leaves no checkpoint or journal behind.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -118,6 +118,10 @@ static void test_killed_run_keeps_checkpoint(void **state)
     /* No final results file: the run never finished. */
     char *final = find_file(out, ".h5");
     assert_null(final);
+    /* The journal stays, for --resume (test_resume, resume_kill.py). */
+    final = find_file(out, ".h5.journal");
+    assert_non_null(final);
+    free(final);
     results_release(&rs);
     free(ck);
     free(cfg);
@@ -140,6 +144,8 @@ static void test_finished_run_removes_checkpoint(void **state)
     final = find_file(out, ".h5");
     ck = find_file(out, ".checkpoint");
     assert_non_null(final);
+    assert_null(ck);
+    ck = find_file(out, ".journal");
     assert_null(ck);
     struct result_set rs;
     assert_int_equal(results_read(&rs, final), 0);

@@ -23,7 +23,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "lib/util.h"
@@ -320,15 +323,19 @@ static int sweep(const char *name, int checkpoint_s, char **results_path, char *
     return rc;
 }
 
-/* Entries of a folder (. and .. aside). */
-static int entries(const char *dir)
+/* Entries of a folder (. and .. aside), and how many of them end in
+ * suffix. */
+static int entries_with(const char *dir, const char *suffix, int *n_suffix)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
     int n = 0;
     assert_non_null(d);
-    while ((e = readdir(d)))
+    *n_suffix = 0;
+    while ((e = readdir(d))) {
         n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+        *n_suffix += has_suffix(e->d_name, suffix);
+    }
     closedir(d);
     return n;
 }
@@ -345,8 +352,11 @@ static void test_sweep_results_write_fails(void **state)
     assert_has(err, "faiss-sweep: cannot write '");
     assert_has(err, tmp("out-nowrite/nowrite-"));
     assert_has(err, ".h5.partial': hdf5 error writing rows");
-    /* no file at all: neither results, nor .partial, nor a checkpoint */
-    assert_int_equal(entries(tmp("out-nowrite")), 0);
+    /* neither results, nor .partial, nor a checkpoint: only the
+     * .h5.journal, kept for --resume */
+    int n_journal;
+    assert_int_equal(entries_with(tmp("out-nowrite"), ".h5.journal", &n_journal), 1);
+    assert_int_equal(n_journal, 1);
     free(err);
 }
 
@@ -368,9 +378,57 @@ static void test_sweep_checkpoint_fails(void **state)
         assert_string_equal(rs.rows[i].status, "ok");
     results_release(&rs);
     /* the results file alone */
-    assert_int_equal(entries(tmp("out-nocheckpoint")), 1);
+    int n_h5;
+    assert_int_equal(entries_with(tmp("out-nocheckpoint"), ".h5", &n_h5), 1);
+    assert_int_equal(n_h5, 1);
     free(path);
     free(err);
+}
+
+/* A full disk (issue 13, item 6): writes past RLIMIT_FSIZE fail with
+ * EFBIG (SIGXFSZ ignored), as on a full tmpfs. results_write must fail
+ * with one error line naming the file and leave nothing; and the process
+ * must then exit normally: HDF5's clean-up at exit used to crash (SIGSEGV,
+ * exit 139) on the file whose close had failed. Run in a child, which
+ * exits with exit(), so that the clean-up runs. */
+static void test_full_disk(void **state)
+{
+    char *path = xstrdup(tmp("full.h5")), *partial = xasprintf("%s.partial", path);
+    int status;
+    pid_t pid;
+    (void)state;
+    fflush(NULL);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        struct rlimit lim = { 8192, 8192 };
+        struct result_set rs;
+        char *big = xmalloc(65536);
+        memset(big, 'x', 65535);
+        big[65535] = '\0';
+        make_set(&rs, "full");
+        results_attr_str(&rs, "config_text", big);      /* far more than 8 KiB */
+        signal(SIGXFSZ, SIG_IGN);
+        if (setrlimit(RLIMIT_FSIZE, &lim) < 0)
+            _exit(3);
+        capture_start();
+        int rc = results_write(&rs, path);
+        const char *msg = capture_end();
+        int ok = rc == -1 && strstr(msg, "cannot write '") && strstr(msg, partial) &&
+                 strstr(msg, strerror(EFBIG)) && count_lines(msg) == 1;
+        if (!ok)
+            fprintf(stderr, "results_write gave %d: %s", rc, msg);
+        results_release(&rs);
+        free(big);
+        exit(ok ? 1 : 2);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 1);
+    assert_false(exists(path));
+    assert_false(exists(partial));
+    free(partial);
+    free(path);
 }
 
 int main(void)
@@ -381,6 +439,7 @@ int main(void)
         cmocka_unit_test_setup(test_dataset_write_fails, reset),
         cmocka_unit_test_setup(test_attribute_fails, reset),
         cmocka_unit_test_setup(test_close_fails, reset),
+        cmocka_unit_test_setup(test_full_disk, reset),
         cmocka_unit_test_setup(test_rename_fails, reset),
         cmocka_unit_test_setup(test_failed_rewrite_keeps_old_file, reset),
         cmocka_unit_test_setup(test_sweep_results_write_fails, reset),

@@ -56,6 +56,7 @@ static void write_run(const char *name, const char *start, const char *commit, d
         results_attr_str(&rs, "start_time", start);
     results_attr_str(&rs, "git_commit", commit);
     results_attr_str(&rs, "faiss_version", "1.7.3");
+    results_attr_str(&rs, "config_text", "name: history\n");
     add_row(&rs, "IVF{nlist},Flat", "IVF64,Flat", 1, 0.80, 4 * q4, s, 1 << 20);
     add_row(&rs, "IVF{nlist},Flat", "IVF64,Flat", 4, 0.93, q4, s4, 1 << 20);
     add_row(&rs, "IVF{nlist},Flat", "IVF64,Flat", 8, 0.96, q4 / 2, s, 1 << 20);
@@ -198,6 +199,14 @@ static void test_errors(void **state)
     results_release(&rs);
     const char *other[] = { tmp("b.h5"), tmp("k1.h5") };
     assert_fails(history_load(&h, other, 2), "no recall@k shared", "b.h5");
+    /* one run given twice (issue 13, item 14): the same file, or a copy */
+    const char *twice[] = { tmp("b.h5"), tmp("a.h5"), tmp("b.h5") };
+    assert_fails(history_load(&h, twice, 3), "are the same run", "b.h5");
+    char *cmd = xasprintf("cp '%s' '%s'", tmp("b.h5"), tmp("b-copy.h5"));
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    const char *copy[] = { tmp("b.h5"), tmp("b-copy.h5") };
+    assert_fails(history_load(&h, copy, 2), "b-copy.h5' are the same run", "give each run once");
 }
 
 static int run_binary(const char *words)

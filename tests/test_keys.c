@@ -95,6 +95,75 @@ static void test_k_limits(void **state)
 }
 
 
+/* ---------- bounds of sanity (issue 13, items 12 and 16) ---------- */
+
+/* Integer keys whose type allows values that exhaust memory, overflow
+ * faiss's k * k_factor or never end: refused at the key, in the file or in
+ * a --set override; the largest allowed value is accepted. */
+static void test_sanity_bounds(void **state)
+{
+    static const struct { const char *yaml, *want; } bad[] = {
+        { "measure: {threads: 2147483647}\n",
+          "t.yaml:7: measure.threads: expected an integer between 0 and 256, got '2147483647'" },
+        { "measure: {threads: 100000}\n",
+          "t.yaml:7: measure.threads: expected an integer between 0 and 256, got '100000'" },
+        { "search: {k_factor: 9223372036854775807}\n",
+          "t.yaml:7: search.k_factor: expected an integer between 1 and 1024, got "
+          "'9223372036854775807'" },
+        { "search: {k_factor: [1, 1025]}\n",
+          "t.yaml:7: search.k_factor[1]: expected an integer between 1 and 1024, got '1025'" },
+        { "search: {nprobe: [1, 9223372036854775807]}\n",
+          "t.yaml:7: search.nprobe[1]: expected an integer between 1 and 2147483647, got "
+          "'9223372036854775807'" },
+        { "search: {nprobe: 99999999999999999999}\n",
+          "t.yaml:7: search.nprobe: expected an integer between 1 and 2147483647, got "
+          "'99999999999999999999'" },
+        { "measure: {warmup: 2147483647}\n",
+          "t.yaml:7: measure.warmup: expected an integer between 0 and 100, got '2147483647'" },
+        { "measure: {latency_rounds: 2147483647}\n",
+          "t.yaml:7: measure.latency_rounds: expected an integer between 1 and 1000, got "
+          "'2147483647'" },
+        { "measure: {repeats: 3000000000}\n",
+          "t.yaml:7: measure.repeats: expected an integer between 1 and 2147483647, got "
+          "'3000000000'" },
+        { "measure: {min_time: 1e300}\n",
+          "t.yaml:7: measure.min_time: expected a number > 0 and at most 3600 (seconds), got "
+          "'1e300'" },
+        { "measure: {max_time: 86401}\n",
+          "t.yaml:7: measure.max_time: expected a number > 0 and at most 86400 (seconds), got "
+          "'86401'" },
+    };
+    static const char *const sets[] = { "measure.threads=257" };
+    struct config cfg;
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        char *text = xasprintf("%s%s", HEAD FLAT, bad[i].yaml);
+        expect_error(text, bad[i].want);
+        free(text);
+    }
+    expect_error_set(HEAD FLAT, sets, 1,
+                     "--set measure.threads: expected an integer between 0 and 256, got '257'");
+    expect_error(HEAD "indexes:\n  - factory: IVF{nlist},Flat\n    nlist: 3000000000\n",
+                 "t.yaml:7: indexes[0].nlist: expected an integer between 1 and 2147483647, got "
+                 "'3000000000'");
+    expect_error(HEAD "indexes:\n  - factory: Flat,RFlat\n    k_factor: [2048]\n",
+                 "t.yaml:7: indexes[0].k_factor[0]: expected an integer between 1 and 1024, got "
+                 "'2048'");
+    expect_error(HEAD "indexes:\n  - factory: Flat\n    expand: {alpha: 1, num_expand: "
+                 "9223372036854775807}\n",
+                 "t.yaml:7: indexes[0].expand.num_expand: expected an integer between 1 and 4096, "
+                 "got '9223372036854775807'");
+    /* the bounds themselves are accepted */
+    assert_int_equal(config_parse(&cfg, HEAD FLAT "measure: {threads: 256, warmup: 100, "
+                                  "latency_rounds: 1000, min_time: 3600, max_time: 86400}\n"
+                                  "search: {k_factor: [1, 1024], nprobe: 2147483647}\n",
+                                  "t.yaml", NULL), 0);
+    assert_int_equal(cfg.measure.threads, 256);
+    assert_int_equal(cfg.k_factor.v[1], 1024);
+    config_release(&cfg);
+}
+
 /* ---------- dataset keys of real feature sets ---------- */
 
 static void test_dataset_new_keys(void **state)
@@ -549,6 +618,7 @@ int main(void)
         cmocka_unit_test(test_bad_nlist),
         cmocka_unit_test(test_placeholders),
         cmocka_unit_test(test_k_limits),
+        cmocka_unit_test(test_sanity_bounds),
         cmocka_unit_test(test_dataset_new_keys),
         cmocka_unit_test(test_dataset_new_key_errors),
         cmocka_unit_test(test_base_list),

@@ -174,7 +174,8 @@ static void assert_usage_error(const char *const *args, const char *err, const c
 static void test_bad_options(void **state)
 {
     const char *run_usage =
-        "faiss-sweep run CONFIG.yaml [-o DIR] [--no-plot] [--quiet] [--set KEY=VALUE ...]";
+        "faiss-sweep run CONFIG.yaml [-o DIR] [--no-plot] [--quiet] [--resume [RESULTS.h5]] "
+        "[--force] [--set KEY=VALUE ...]";
 
     (void)state;
     assert_usage_error((const char *const[]){ "run", "--bogus", "c.yaml", NULL },
@@ -184,8 +185,14 @@ static void test_bad_options(void **state)
     assert_usage_error((const char *const[]){ "run", "-qx", "c.yaml", NULL },
                        "unknown option '-x'", run_usage);
     assert_usage_error((const char *const[]){ "run", NULL }, NULL, run_usage);
-    assert_usage_error((const char *const[]){ "run", "a.yaml", "b.yaml", NULL }, NULL,
+    /* A second operand is the results file of --resume, and only of it. */
+    assert_usage_error((const char *const[]){ "run", "a.yaml", "b.yaml", NULL },
+                       "unexpected operand 'b.yaml': only --resume takes a results file",
                        run_usage);
+    assert_usage_error((const char *const[]){ "run", "a.yaml", "--force", NULL },
+                       "option '--force' goes with '--resume'", run_usage);
+    assert_usage_error((const char *const[]){ "run", "a.yaml", "b.h5", "c.h5", "--resume", NULL },
+                       NULL, run_usage);
     assert_usage_error((const char *const[]){ "plot", "r.h5", "-o", NULL },
                        "option '-o' needs a value", "faiss-sweep plot RESULTS.h5 [-o DIR]");
     /* An option of another command is unknown here. */

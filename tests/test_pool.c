@@ -251,9 +251,48 @@ static void test_too_many_inputs(void **state)
     results_release(&rs);
 }
 
+/* One run given twice is refused (issue 13, item 14): sets with the same
+ * start_time and config_text (and data, machine) are one run; a different
+ * start time, or sets without those attributes, are not. */
+static void test_same_run(void **state)
+{
+    struct result_set a, b, c;
+    long ks[] = { 10 };
+    (void)state;
+    results_init(&a, ks, 1);
+    results_init(&b, ks, 1);
+    results_init(&c, ks, 1);
+    assert_int_equal(pool_same_run(&a, NULL, &b, NULL), 0);
+    struct result_set *each[] = { &a, &b, &c };
+    const struct result_set *sets[] = { &a, &b, &c };
+    for (int i = 0; i < 3; i++) {
+        results_attr_str(each[i], "start_time", i == 2 ? "2026-01-02T00:00:00Z" : "2026-01-01T00:00:00Z");
+        results_attr_str(each[i], "config_text", "name: x\n");
+        results_attr_str(each[i], "dataset_hash", "abc");
+    }
+    assert_int_equal(pool_same_run(&a, NULL, &b, NULL), 1);
+    assert_int_equal(pool_same_run(&a, NULL, &c, NULL), 0);
+    const char *paths[] = { "a.h5", "b.h5", "c.h5" };
+    assert_fails(pool_check_distinct(sets, paths, 3), "'a.h5' and 'b.h5' are the same run",
+                 "give each run once");
+    assert_int_equal(pool_check_distinct(sets + 1, paths + 1, 2), 0);
+    /* pool_build refuses it too */
+    struct pool p;
+    struct pool_input in[] = { { &a, "x" }, { &b, "x" } };
+    assert_fails(pool_build(&p, in, 2, "ok"), "inputs 1 and 2 are the same run", NULL);
+    pool_release(&p);
+    /* another data set: another run */
+    results_attr_str(&b, "dataset_hash", "def");
+    assert_int_equal(pool_same_run(&a, NULL, &b, NULL), 0);
+    results_release(&a);
+    results_release(&b);
+    results_release(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_same_run),
         cmocka_unit_test(test_identical_points_merge),
         cmocka_unit_test(test_disagreeing_points_stay_apart),
         cmocka_unit_test(test_missing_columns_filled),

@@ -2,7 +2,9 @@
  * test_quantizers.c - the coarse-quantizer cache: the key separates what
  * changes k-means (data, N, metric, nlist); a build with the same key
  * reuses the centroids (in the run and from the file), one with another key
- * trains; a damaged file is refused with a warning and retrained; and reuse
+ * trains; a damaged file is refused with a warning and retrained (a flipped
+ * bit anywhere, header and checksum included, or a huge file: issue 13,
+ * item 3, the quantizer cache's checksum verified); and reuse
  * changes no answer: the same ids as faiss training the index itself.
  */
 #include <stdarg.h>
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/build.h"
@@ -223,6 +226,52 @@ static void test_disk(void **state)
     free(xq);
 }
 
+/* The checksum covers every byte: a bit flipped in the key, in train_s, in
+ * the last centroid or in the checksum itself is refused with a warning
+ * (so the caller retrains), and so are a 1 TiB (sparse) file at the entry's
+ * path, without reading or allocating it, and a FIFO, without waiting. */
+static void test_checked(void **state)
+{
+    const char *dir = tmp("checked");
+    const size_t nlist = 8, d = 4, bytes = 8 + 3 * 8 + 8 + nlist * d * 4 + 8;
+    const long at[] = { 9, 8 + 3 * 8 + 2, (long)bytes - 9, (long)bytes - 1 };
+    float c[8 * 4];
+    struct quantizer_cache qc;
+    char *path;
+    (void)state;
+    for (size_t i = 0; i < nlist * d; i++)
+        c[i] = (float)i;
+    for (size_t t = 0; t <= sizeof(at) / sizeof(*at) + 1; t++) {
+        const char *msg;
+        quantizer_cache_init(&qc, dir);
+        quantizer_cache_put(&qc, 5, nlist, d, c, 2.0);
+        path = quantizer_cache_path(&qc, 5, nlist);
+        quantizer_cache_release(&qc);
+        if (t < sizeof(at) / sizeof(*at)) {
+            flip_byte(path, at[t]);
+        } else if (t == sizeof(at) / sizeof(*at) + 1) {
+            /* a FIFO: refused, not waited on */
+            assert_int_equal(unlink(path), 0);
+            assert_int_equal(mkfifo(path, 0600), 0);
+        } else {
+            FILE *f = fopen(path, "r+b");
+            assert_non_null(f);
+            assert_int_equal(ftruncate(fileno(f), (off_t)1 << 40), 0);
+            assert_int_equal(fclose(f), 0);
+        }
+        quantizer_cache_init(&qc, dir);
+        capture_start();
+        assert_null(quantizer_cache_get(&qc, 5, nlist, d));
+        msg = capture_end();
+        assert_has(msg, "warning: refusing quantizer cache");
+        assert_has(msg, path);
+        assert_int_equal(count_lines(msg), 1);
+        quantizer_cache_release(&qc);
+        assert_int_equal(unlink(path), 0);
+        free(path);
+    }
+}
+
 /* Sweeps of one config on one cache directory: in the first, one of the
  * two IVF8 builds trains and the other reuses; in the second, both reuse
  * from the file; in the third (reuse_quantizers: false) both train; the
@@ -280,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_reuse_same_ids),
         cmocka_unit_test(test_other_keys_train),
         cmocka_unit_test(test_disk),
+        cmocka_unit_test(test_checked),
         cmocka_unit_test(test_sweeps),
     };
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);

@@ -614,6 +614,21 @@ static void test_report_files(void **state)
     char *out3 = xasprintf("%s/never", tmpdir), *md3 = xasprintf("%s/rvc-findings.md", out3);
     assert_int_equal(report_write(missing, 2, out3, FS_SOURCE_DIR "/plots", "x"), -1);
     assert_int_equal(access(md3, F_OK), -1);
+
+    /* One run given twice (issue 13, item 14): the same file, or two files
+     * of one run (its start_time and config), is refused, no report. */
+    const char *same[] = { pa, pa };
+    assert_fails(report_write(same, 2, out3, FS_SOURCE_DIR "/plots", "x"), "are the same run",
+                 "give each run once");
+    char *pb2 = xasprintf("%s/rvc-doc-768-copy.h5", tmpdir);
+    results_attr_str(&b, "config_text", "name: rvc-doc-768\n");
+    assert_int_equal(results_write(&b, pb), 0);
+    assert_int_equal(results_write(&b, pb2), 0);
+    const char *copies[] = { pb, pb2 };
+    assert_fails(report_write(copies, 2, out3, FS_SOURCE_DIR "/plots", "x"), "rvc-doc-768-copy.h5' are the same run",
+                 NULL);
+    assert_int_equal(access(md3, F_OK), -1);
+    free(pb2);
     free(md3);
     free(out3);
 

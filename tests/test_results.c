@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -823,6 +824,59 @@ static void test_schema2_file(void **state)
     free(old);
 }
 
+/* A checkpoint (attribute "checkpoint", as run/checkpoint.c writes it)
+ * reads with one warning saying what it is (issue 13, item 14). */
+static void test_checkpoint_warns(void **state)
+{
+    struct result_set rs;
+    char *path = xasprintf("%s/run.h5.checkpoint", tmpdir), *err = NULL;
+    (void)state;
+    make_set(&rs, 2);
+    results_attr_str(&rs, "checkpoint", "3 of 12 points; the run did not finish");
+    assert_int_equal(results_write(&rs, path), 0);
+    results_release(&rs);
+    io_path = path;
+    assert_int_equal(capture_stderr(do_read, NULL, &err), 0);
+    assert_has(err, "warning: '");
+    assert_has(err, "run.h5.checkpoint' is a checkpoint of a run that did not finish: 3 of 12 points");
+    assert_int_equal(count_lines(err), 1);
+    results_release(&read_set);
+    free(err);
+    free(path);
+}
+
+/* A FIFO (or any non-regular file) given as a results file is an error, not
+ * a reader blocked for ever (issue 13, item 15); a child with an alarm, so
+ * that the old behaviour fails the test instead of hanging it. */
+static void test_fifo_refused(void **state)
+{
+    char *path = xasprintf("%s/fifo.h5", tmpdir);
+    int status;
+    pid_t pid;
+    (void)state;
+    assert_int_equal(mkfifo(path, 0600), 0);
+    fflush(NULL);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        alarm(5);
+        capture_start();
+        int rc = results_read(&read_set, path);
+        const char *msg = capture_end();
+        _exit(rc == -1 && strstr(msg, "not a regular file") && strstr(msg, path) ? 0 : 1);
+    }
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    /* a folder too */
+    io_path = tmpdir;
+    char *err = NULL;
+    assert_int_equal(capture_stderr(do_read, NULL, &err), -1);
+    assert_has(err, "Is a directory");
+    free(err);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -832,6 +886,8 @@ int main(void)
         cmocka_unit_test(test_columns_in_file),
         cmocka_unit_test(test_atomic_write),
         cmocka_unit_test(test_read_errors),
+        cmocka_unit_test(test_checkpoint_warns),
+        cmocka_unit_test(test_fifo_refused),
         cmocka_unit_test(test_missing_column),
         cmocka_unit_test(test_side_table),
         cmocka_unit_test(test_schema1_file),

@@ -158,6 +158,11 @@ static void test_decode_errors(void **state)
     assert_fails(speech_decode(bad, &pcm, &n, &rate), bad, "cannot");
     assert_fails(speech_decode(tmp("missing.ogg"), &pcm, &n, &rate), "missing.ogg",
                  "cannot open audio");
+    /* A FIFO would block sf_open for ever (issue 13, item 15). */
+    unlink(tmp("fifo.ogg"));
+    assert_int_equal(mkfifo(tmp("fifo.ogg"), 0600), 0);
+    assert_fails(speech_decode(tmp("fifo.ogg"), &pcm, &n, &rate), "fifo.ogg",
+                 "not a regular file");
 }
 
 /* ------------------------------------------------------------- build */

@@ -237,6 +237,7 @@ static int parse_document(struct parser *p, struct config *cfg)
                         cfg_describe(root, buf, sizeof(buf)));
     if (cfg_parse_mapping(p, root, &config_top_section, cfg, "", cfg_line(p, root)))
         return -1;
+    cfg->cache_dir_set = cfg->cache_dir != NULL;
     if (!cfg->cache_dir)
         cfg->cache_dir = xasprintf("%s/cache", cfg->output_dir);
     return 0;
@@ -280,6 +281,10 @@ int config_parse(struct config *cfg, const char *text, const char *name, const c
     return config_parse_set(cfg, text, name, basedir, NULL, 0);
 }
 
+/* No config is this large: a bigger file (or /dev/zero, which read_file_max
+ * refuses as not a regular file) is not read into memory. */
+#define CONFIG_MAX_BYTES ((size_t)16 << 20)
+
 int config_load_set(struct config *cfg, const char *path, const char *const *sets,
                     size_t n_sets)
 {
@@ -288,7 +293,7 @@ int config_load_set(struct config *cfg, const char *path, const char *const *set
     int ret;
 
     memset(cfg, 0, sizeof(*cfg));
-    text = read_file(path, NULL);
+    text = read_file_max(path, NULL, CONFIG_MAX_BYTES, "a config file");
     if (!text)
         return -1;
     if (!slash)

@@ -130,6 +130,7 @@ struct config {
     long checkpoint_s;   /* seconds between checkpoint writes (after a build); 0 = every
                             build, -1 = never (default 60) */
     char *cache_dir;     /* ground-truth cache; default "<output_dir>/cache" */
+    int cache_dir_set;   /* cache_dir was given (else -o DIR moves it to DIR/cache) */
     int reuse_quantizers;   /* reuse trained IVF centroids across builds and runs
                                (core/quantizers.h; default 1) */
     char **sets;         /* the --set overrides applied, as given ("measure.repeats=1"),
@@ -137,7 +138,7 @@ struct config {
     size_t n_sets;
 };
 
-/* Parse a config file. Returns 0, or -1 after printing one line
+/* Parse a config file (a regular file of at most 16 MiB). Returns 0, or -1 after printing one line
  * "<file>:<line>: <key>: <what is wrong>". On failure *cfg is released. */
 int config_load(struct config *cfg, const char *path);
 /*

@@ -95,20 +95,6 @@ int cfg_fail(struct parser *p, int line, const char *path, const char *fmt, ...)
     return config_error(p->file, line, path, "%s", msg);
 }
 
-/* Copy s for a one-line message: control characters blanked, long text cut. */
-void cfg_clean_copy(char *buf, size_t size, const char *s)
-{
-    size_t i, max = size - 4;
-
-    for (i = 0; s[i] && i < max; i++)
-        buf[i] = iscntrl((unsigned char)s[i]) ? ' ' : s[i];
-    if (s[i]) {
-        memcpy(buf + i, "...", 3);
-        i += 3;
-    }
-    buf[i] = '\0';
-}
-
 int cfg_is_null(const yaml_node_t *n)
 {
     const char *s = (const char *)n->data.scalar.value;
@@ -130,7 +116,7 @@ const char *cfg_describe(const yaml_node_t *n, char *buf, size_t size)
         return "a list";
     if (cfg_is_null(n) && !*n->data.scalar.value)
         return "nothing";
-    cfg_clean_copy(text, sizeof(text), (const char *)n->data.scalar.value);
+    clean_copy(text, sizeof(text), (const char *)n->data.scalar.value, SIZE_MAX);
     snprintf(buf, size, "'%s'", text);
     return buf;
 }
@@ -184,7 +170,7 @@ char *cfg_subpath(const char *prefix, const char *name, size_t i)
 
     if (!name)
         return xasprintf("%s[%zu]", prefix, i);
-    cfg_clean_copy(clean, sizeof(clean), name);
+    clean_copy(clean, sizeof(clean), name, SIZE_MAX);
     return *prefix ? xasprintf("%s.%s", prefix, clean) : xstrdup(clean);
 }
 

@@ -240,13 +240,13 @@ static int set_apply(struct parser *p, const char *set)
     size_t n;
     int value, r = -1;
 
-    cfg_clean_copy(clean, sizeof(clean), set);
+    clean_copy(clean, sizeof(clean), set, SIZE_MAX);
     if (!eq)
         return config_error(p->file, 0, clean, "expected key=value");
     if (eq == set)
         return config_error(p->file, 0, clean, "expected key=value, the key is empty");
     key = xasprintf("%.*s", (int)(eq - set), set);
-    cfg_clean_copy(clean, sizeof(clean), key);
+    clean_copy(clean, sizeof(clean), key, SIZE_MAX);
     n = split_key(key, steps, sizeof(steps) / sizeof(*steps));
     if (!n) {
         config_error(p->file, 0, clean, "expected a dotted key such as measure.repeats "

@@ -40,6 +40,21 @@ static void range_text(char *buf, size_t size, long min, long max)
         snprintf(buf, size, "between %ld and %ld", min, max);
 }
 
+/* Is n a plain decimal integer above max (or past what a long holds)? */
+static int too_big(const yaml_node_t *n, long max)
+{
+    const char *s;
+    char *end;
+    long v;
+
+    if (n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return 0;
+    s = (const char *)n->data.scalar.value;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    return *s && end != s && !*end && v > 0 && (errno == ERANGE || v > max);
+}
+
 /* Integers must be plain decimal: "2.0", "0x10" and quoted "10" are refused. */
 int cfg_get_long(struct parser *p, yaml_node_t *n, const char *path,
                  long min, long max, long *out)
@@ -59,8 +74,22 @@ int cfg_get_long(struct parser *p, yaml_node_t *n, const char *path,
         }
     }
     range_text(range, sizeof(range), min, max);
+    if (too_big(n, max))   /* name the bound it passed, even an unnamed one */
+        snprintf(range, sizeof(range), "between %ld and %ld", min, max);
     return cfg_fail(p, cfg_line(p, n), path, "expected an integer %s, got %s",
                     range, cfg_describe(n, buf, sizeof(buf)));
+}
+
+/* A value past a key's bound of sanity (k->cap, when set): refused. */
+static int check_cap(struct parser *p, long min, long cap, yaml_node_t *n, const char *path,
+                     long v)
+{
+    char buf[80];
+
+    if (!cap || v <= cap)
+        return 0;
+    return cfg_fail(p, cfg_line(p, n), path, "expected an integer between %ld and %ld, got %s",
+                    min, cap, cfg_describe(n, buf, sizeof(buf)));
 }
 
 /* Does n hold a plain (unquoted) scalar that reads whole as a finite
@@ -130,7 +159,7 @@ int cfg_get_choice(struct parser *p, yaml_node_t *n, const char *path,
     for (int i = 0; names[i]; i++)
         if (!strcmp(s, names[i]))
             return i;
-    cfg_clean_copy(text, sizeof(text), s);
+    clean_copy(text, sizeof(text), s, SIZE_MAX);
     snprintf(buf, sizeof(buf), "%s '%s'", what, text);
     cfg_fail_unknown(p, cfg_line(p, n), path, buf, s, names);
     return -1;
@@ -176,26 +205,34 @@ int cfg_each_item(struct parser *p, yaml_node_t *n, const char *path,
     return 0;
 }
 
-struct long_ctx { long min, max; struct long_list *out; };
+struct long_ctx { long min, max, cap; struct long_list *out; };
 
 static int add_long(struct parser *p, yaml_node_t *n, const char *path, void *ctx)
 {
     struct long_ctx *c = ctx;
+    long *v = &c->out->v[c->out->n];
 
-    if (cfg_get_long(p, n, path, c->min, c->max, &c->out->v[c->out->n]))
+    if (cfg_get_long(p, n, path, c->min, c->max, v) || check_cap(p, c->min, c->cap, n, path, *v))
         return -1;
     c->out->n++;
     return 0;
 }
 
-/* An integer or a non-empty list of integers, each in [min, max]. */
-int cfg_get_long_list(struct parser *p, yaml_node_t *n, const char *path,
-                      long min, long max, struct long_list *out)
+/* An integer or a non-empty list of integers, each in [min, max] and at
+ * most cap (0: no cap). */
+static int get_long_list(struct parser *p, yaml_node_t *n, const char *path, long min,
+                         long max, long cap, struct long_list *out)
 {
-    struct long_ctx c = { min, max, out };
+    struct long_ctx c = { min, max, cap, out };
 
     out->v = xcalloc(cfg_n_items(n), sizeof(*out->v));
     return cfg_each_item(p, n, path, "an integer or a list of integers", add_long, &c);
+}
+
+int cfg_get_long_list(struct parser *p, yaml_node_t *n, const char *path,
+                      long min, long max, struct long_list *out)
+{
+    return get_long_list(p, n, path, min, max, 0, out);
 }
 
 struct double_ctx { int positive; struct double_list *out; };
@@ -350,7 +387,11 @@ int cfg_parse_path(struct parser *p, const struct key *k, yaml_node_t *n,
 int cfg_parse_long(struct parser *p, const struct key *k, yaml_node_t *n,
                    void *base, const char *path)
 {
-    return cfg_get_long(p, n, path, k->min, k->max, cfg_field(base, k));
+    long *v = cfg_field(base, k);
+
+    if (cfg_get_long(p, n, path, k->min, k->max, v))
+        return -1;
+    return check_cap(p, k->min, k->cap, n, path, *v);
 }
 
 int cfg_parse_int(struct parser *p, const struct key *k, yaml_node_t *n,
@@ -358,7 +399,8 @@ int cfg_parse_int(struct parser *p, const struct key *k, yaml_node_t *n,
 {
     long v = 0;
 
-    if (cfg_get_long(p, n, path, k->min, k->max < INT_MAX ? k->max : INT_MAX, &v))
+    if (cfg_get_long(p, n, path, k->min, k->max < INT_MAX ? k->max : INT_MAX, &v) ||
+        check_cap(p, k->min, k->cap, n, path, v))
         return -1;
     *(int *)cfg_field(base, k) = (int)v;
     return 0;
@@ -378,7 +420,7 @@ int cfg_parse_ulong(struct parser *p, const struct key *k, yaml_node_t *n,
 int cfg_parse_long_list(struct parser *p, const struct key *k, yaml_node_t *n,
                         void *base, const char *path)
 {
-    return cfg_get_long_list(p, n, path, k->min, k->max, cfg_field(base, k));
+    return get_long_list(p, n, path, k->min, k->max, k->cap, cfg_field(base, k));
 }
 
 int cfg_parse_bool(struct parser *p, const struct key *k, yaml_node_t *n,

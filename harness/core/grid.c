@@ -292,9 +292,11 @@ static void add_build(struct grid *g, const struct config *cfg, size_t s, const 
     b->expand_on = q->on;
     prep_text(b);
     expand_points(b, nps, kfs);
-    g->n_points += b->n_points;
-    for (size_t p = 0; p < b->n_points; p++)
+    for (size_t p = 0; p < b->n_points; p++) {
+        b->points[p].ordinal = g->n_points + p;
         g->n_skipped += b->points[p].skip != NULL;
+    }
+    g->n_points += b->n_points;
 }
 
 /* The builds of one index entry at one base size. The nlist rules see the
@@ -322,6 +324,9 @@ static int expand_spec(struct grid *g, const struct config *cfg, size_t s, size_
         if (q->n_clusters >= (long)N) {
             config_info(cfg->path, spec->line, key[0], "%ld centroids do not compress %zu "
                         "vectors; not built at this N", q->n_clusters, N);
+            if (!g->not_built[0])
+                snprintf(g->not_built, sizeof(g->not_built), "%s: %ld centroids do not "
+                         "compress %zu vectors", key[0], q->n_clusters, N);
             continue;
         }
         free(nl);
@@ -366,6 +371,24 @@ int grid_expand(struct grid *g, const struct config *cfg, const size_t *sizes,
             if (expand_spec(g, cfg, s, sizes[z], d))
                 return -1;
     return 0;
+}
+
+int grid_check_measurable(const struct grid *g, const struct config *cfg)
+{
+    const char *why = NULL;
+
+    if (g->n_points > g->n_skipped)
+        return 0;
+    for (size_t i = 0; !why && i < g->n_builds; i++)
+        for (size_t j = 0; !why && j < g->builds[i].n_points; j++)
+            why = g->builds[i].points[j].skip;
+    if (!g->n_points && g->not_built[0])
+        return error("nothing to measure in '%s': every value was skipped (%s)", cfg->path,
+                     g->not_built);
+    if (!g->n_points)
+        return error("nothing to measure in '%s': the grid has no point", cfg->path);
+    return error("nothing to measure in '%s': every one of its %zu points is skipped (%s)",
+                 cfg->path, g->n_points, why ? why : "not applicable");
 }
 
 void grid_release(struct grid *g)

@@ -16,6 +16,8 @@ struct search_point {
     long nprobe;        /* 0 = not applicable (no IVF) */
     long k_factor;      /* 0 = not applicable (no refinement) */
     const char *skip;   /* NULL, or why this combination is skipped (static text) */
+    size_t ordinal;     /* its position among all the grid's points (build by build):
+                           the point's identity in a run's journal and its row order */
 };
 
 struct build_point {
@@ -44,6 +46,9 @@ struct grid {
     struct build_point *builds;
     size_t n_builds;
     size_t n_points, n_skipped;  /* over all builds */
+    /* The first combination of the config that gave no build (a k-means size
+     * that does not compress N), as "<key>: <why>"; "" when none. */
+    char not_built[192];
 };
 
 /* Substitute {nlist}, {d} and {d/N} in a factory template. Returns a malloc'd
@@ -58,6 +63,10 @@ size_t nlist_values(const struct index_spec *spec, size_t N, long **out);
 /* nprobe values for a given nlist (rules resolved; values < 1 dropped,
  * sorted, unique). Returns the count; out is malloc'd (caller frees). */
 size_t nprobe_values(const struct nprobe_spec *spec, long nlist, long **out);
+
+/* Whether the grid has nothing to measure (no point, or every point
+ * skipped); when so, an error naming the config and why. Returns 0 or -1. */
+int grid_check_measurable(const struct grid *g, const struct config *cfg);
 
 /* Expand the whole config for each base size in sizes[] (the first N rows;
  * one size when there is no scale ladder), vectors of dimension d. Builds

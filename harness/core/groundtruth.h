@@ -20,8 +20,11 @@
 
 /* Fill gt with the exact k nearest base vectors of every query. Uses
  * "<cache_dir>/gt-<hash>-<metric>.bin" when it holds at least k columns for
- * the same content; otherwise computes and writes it (atomically).
- * *cached tells which happened. Returns 0 or -1 after printing an error. */
+ * the same content and its checksum holds; otherwise computes and writes
+ * it (under a unique temporary name, then renamed into place, so that
+ * concurrent runs never tear an entry). A damaged file (checksum, size or
+ * header wrong) is warned about, recomputed and rewritten. *cached tells
+ * which happened. Returns 0 or -1 after printing an error. */
 int groundtruth_get(struct ground_truth *gt, const float *xb, size_t nb,
                     const float *xq, size_t nq, size_t d,
                     enum backend_metric metric, const char *metric_name, size_t k,

@@ -41,7 +41,8 @@ int metric_parse(const char *s)
 
 /* ---------- per-key parsers ---------- */
 
-/* nprobe: values, or {rule: rvc-2023-04 | all} (rules.h). */
+/* nprobe: values (1..INT_MAX, faiss's int), or {rule: rvc-2023-04 | all}
+ * (rules.h). */
 static int get_nprobe(struct parser *p, yaml_node_t *n, const char *path, struct nprobe_spec *out)
 {
     static const char *const forms[] = { "rule", NULL };
@@ -51,7 +52,8 @@ static int get_nprobe(struct parser *p, yaml_node_t *n, const char *path, struct
 
     if (n->type != YAML_MAPPING_NODE) {
         out->kind = NPROBE_LIST;
-        return cfg_get_long_list(p, n, path, 1, LONG_MAX, &out->values);
+        /* faiss keeps nprobe in an int */
+        return cfg_get_long_list(p, n, path, 1, INT_MAX, &out->values);
     }
     if (cfg_get_form(p, n, path, forms, &v, &vpath) < 0)
         return -1;
@@ -199,7 +201,7 @@ static int parse_nlist(struct parser *p, const struct key *k, yaml_node_t *n,
     (void)k;
 
     if (n->type != YAML_MAPPING_NODE) {
-        r = cfg_get_long_list(p, n, path, 1, LONG_MAX, &l);
+        r = cfg_get_long_list(p, n, path, 1, INT_MAX, &l);  /* faiss's int */
         if (!r) {
             ix->nlist_kind = NLIST_LIST;
             ix->nlist.v = xcalloc(l.n, sizeof(double));
@@ -302,7 +304,7 @@ static int parse_preset(struct parser *p, const struct key *k, yaml_node_t *n,
             return 0;
         }
     }
-    cfg_clean_copy(text, sizeof(text), s);
+    clean_copy(text, sizeof(text), s, SIZE_MAX);
     cfg_join_names(list, sizeof(list), rule_preset_names);
     guess = cfg_suggest(s, rule_preset_names);
     if (guess)
@@ -535,7 +537,7 @@ static const struct key expand_keys[] = {
       .help = "weight exponent: each vector becomes the sum of its neighbours weighted by "
               "(cosine similarity)^alpha, re-normalised; one run per value" },
     { .name = "num_expand", .parse = cfg_parse_long_list, .off = PP(num_expand), .flags = KEY_REQUIRED,
-      .min = 1, .max = LONG_MAX, .type = "int or list of int >= 1",
+      .min = 1, .max = LONG_MAX, .cap = EXPAND_MAX, .type = "int or list of int, 1..4096",
       .help = "nearest neighbours summed (the vector itself included if in the base); one run per value" },
     { .name = "on", .parse = parse_expand_on, .type = "base | queries | both, or a list of them",
       .def = "[queries]",
@@ -568,7 +570,7 @@ static const struct key index_keys[] = {
       .type = "int, list of int, {rule: rvc-2023-04 | all}", .def = "`search.nprobe`",
       .help = "overrides search.nprobe for this index" },
     { .name = "k_factor", .parse = cfg_parse_long_list, .off = IX(k_factor), .flags = KEY_DEF_DOC,
-      .min = 1, .max = LONG_MAX, .type = "int or list of int >= 1", .def = "`search.k_factor`",
+      .min = 1, .max = LONG_MAX, .cap = K_FACTOR_MAX, .type = "int or list of int, 1..1024", .def = "`search.k_factor`",
       .help = "overrides search.k_factor for this index" },
     { .name = "shuffle", .parse = cfg_parse_bool, .off = IX(prep.shuffle),
       .type = "true | false", .def = "false",
@@ -606,7 +608,8 @@ static const struct key search_keys[] = {
       .type = "int, list of int, {rule: rvc-2023-04 | all}", .def = "[1]",
       .help = "IVF cells probed: explicit, `int(nlist**0.3)` (rvc-2023-04) or nlist (all: exact scan)" },
     { .name = "k_factor", .parse = cfg_parse_long_list, .off = CF(k_factor), .min = 1, .max = LONG_MAX,
-      .type = "int or list of int >= 1", .def = "[1]",
+      .cap = K_FACTOR_MAX,
+      .type = "int or list of int, 1..1024", .def = "[1]",
       .help = "search `k*k_factor` candidates and re-rank (for refined indexes)" },
     { .name = NULL }
 };
@@ -616,11 +619,21 @@ static const struct section search_section = {
     .keys = search_keys,
 };
 
-/* A finite number > 0 (seconds, or a ratio). */
+/* A finite number > 0 (seconds, or a ratio), at most k->cap when set. */
 static int parse_seconds(struct parser *p, const struct key *k, yaml_node_t *n, void *base,
                          const char *path)
 {
-    return cfg_get_number(p, n, path, 1, cfg_field(base, k));
+    double *v = cfg_field(base, k);
+
+    if (cfg_get_number(p, n, path, 1, v))
+        return -1;
+    if (k->cap && *v > (double)k->cap) {
+        char buf[80];
+        return cfg_fail(p, cfg_line(p, n), path,
+                        "expected a number > 0 and at most %ld (seconds), got %s", k->cap,
+                        cfg_describe(n, buf, sizeof(buf)));
+    }
+    return 0;
 }
 
 /* A count of at least 1, or -1 for "all". */
@@ -643,13 +656,14 @@ static const struct key measure_keys[] = {
       .type = "int >= 1", .def = "5",
       .help = "timed batch repetitions per point (fewer within `max_time`); qps is their median" },
     { .name = "warmup", .parse = cfg_parse_int, .off = MS(warmup), .min = 0, .max = INT_MAX,
-      .type = "int >= 0", .def = "1", .help = "untimed batch calls before calibration" },
-    { .name = "min_time", .parse = parse_seconds, .off = MS(min_time),
-      .type = "number > 0", .def = "0.2",
+      .cap = WARMUP_MAX,
+      .type = "int, 0..100", .def = "1", .help = "untimed batch calls before calibration" },
+    { .name = "min_time", .parse = parse_seconds, .off = MS(min_time), .cap = MIN_TIME_MAX,
+      .type = "number in (0, 3600]", .def = "0.2",
       .help = "seconds one batch repetition lasts at least: calls per repetition are "
               "calibrated to it (one call when one call already lasts this long)" },
-    { .name = "max_time", .parse = parse_seconds, .off = MS(max_time),
-      .type = "number > 0", .def = "10",
+    { .name = "max_time", .parse = parse_seconds, .off = MS(max_time), .cap = MAX_TIME_MAX,
+      .type = "number in (0, 86400]", .def = "10",
       .help = "time budget of a point: its repetitions (and, apart, its latency rounds) "
               "stop at the count that fits in these seconds, one at least" },
     { .name = "timing_queries", .parse = parse_count_or_all, .off = MS(timing_queries),
@@ -662,7 +676,7 @@ static const struct key measure_keys[] = {
       .help = "queries timed one by one on one thread in each latency round, the first of the "
               "timed queries; -1 = all of them, 0 = none" },
     { .name = "latency_rounds", .parse = cfg_parse_int, .off = MS(latency_rounds), .min = 1,
-      .max = INT_MAX, .type = "int >= 1", .def = "5",
+      .max = INT_MAX, .cap = LATENCY_ROUNDS_MAX, .type = "int, 1..1000", .def = "5",
       .help = "rounds over the latency queries (fewer within `max_time`); percentiles pool "
               "all rounds, their spread across rounds is kept" },
     { .name = "noisy", .parse = parse_seconds, .off = MS(noisy),
@@ -671,7 +685,8 @@ static const struct key measure_keys[] = {
               "of its median qps reaches further than this fraction from the median, or its "
               "latency rounds' p50 vary by a coefficient of variation above it" },
     { .name = "threads", .parse = cfg_parse_int, .off = MS(threads), .min = 0, .max = INT_MAX,
-      .type = "int >= 0", .def = "0", .help = "OpenMP threads for batch search; 0 = all cores" },
+      .cap = THREADS_MAX,
+      .type = "int, 0..256", .def = "0", .help = "OpenMP threads for batch search; 0 = all cores" },
     { .name = NULL }
 };
 #undef MS
@@ -758,7 +773,7 @@ static const struct key top_keys[] = {
     { .name = "cache_dir", .parse = cfg_parse_string, .off = CF(cache_dir), .flags = KEY_DEF_DOC,
       .type = "path", .def = "`<output_dir>/cache`",
       .help = "ground-truth cache and trained coarse quantizers; relative to the current "
-              "directory" },
+              "directory; when not given, `run -o DIR` puts it in `DIR/cache`" },
     { .name = "reuse_quantizers", .parse = cfg_parse_bool, .off = CF(reuse_quantizers),
       .type = "true | false", .def = "true",
       .help = "an IVF build with a flat coarse quantizer takes its centroids from another "

@@ -21,6 +21,20 @@
 #include <yaml.h>
 #include "core/config.h"
 
+/* ---------- bounds of sanity (struct key's cap, set in keys.c) ----------
+ * Values the types would allow but no sweep needs, refused by the config
+ * (issue 13): past them faiss or libgomp fail without naming the key (an
+ * overflowing k * k_factor, "libgomp: Out of memory"), memory runs out, or
+ * a run never ends. Fixed numbers, so that a config valid on one machine
+ * is valid on every other. */
+#define THREADS_MAX 256          /* measure.threads (0 = all cores) */
+#define K_FACTOR_MAX 1024        /* k_factor: k * k_factor <= 4096 * 1024 */
+#define EXPAND_MAX 4096          /* expand.num_expand: neighbours searched, like k */
+#define WARMUP_MAX 100           /* measure.warmup: untimed batch calls */
+#define LATENCY_ROUNDS_MAX 1000  /* measure.latency_rounds */
+#define MIN_TIME_MAX 3600        /* measure.min_time: seconds per repetition */
+#define MAX_TIME_MAX 86400       /* measure.max_time: seconds per point */
+
 struct parser;
 struct key;
 /* Parse the value n of key k into the section's struct at base; path names
@@ -51,7 +65,12 @@ struct key {
     const char *def;            /* YAML text of the default (parsed like input) */
     const char *help;
     unsigned flags;
-    long min, max;              /* integer keys */
+    long min, max;              /* integer keys: the type's range */
+    /* A bound of sanity above the type's range (0: none): values above it
+     * (integers, or seconds for parse_seconds) are refused with a message
+     * naming it, "expected an integer between min and cap, got v", while
+     * values outside [min, max] keep the type's own message. */
+    long cap;
     const struct section *sub;  /* mapping keys: their section */
 };
 
@@ -91,8 +110,6 @@ int cfg_fail_unknown(struct parser *p, int line, const char *path,
 /* What a node holds, for "got ...": "a mapping", "a list", "nothing" or
  * "'text'" (in buf, cut and cleaned for one line). */
 const char *cfg_describe(const yaml_node_t *n, char *buf, size_t size);
-/* Copy s for a one-line message: control characters blanked, long text cut. */
-void cfg_clean_copy(char *buf, size_t size, const char *s);
 /* "a, b or c" from NULL-terminated names. */
 void cfg_join_names(char *buf, size_t size, const char *const *names);
 /* The closest of names within edit distance 2, or NULL. */
@@ -149,7 +166,8 @@ int cfg_each_item(struct parser *p, yaml_node_t *n, const char *path, const char
 
 /* Key parsers of the common types, for the tables: a non-empty string
  * (char *, malloc'd), a path (char *), long and int in [k->min, k->max],
- * unsigned long >= 0, a long list (each in [k->min, k->max]), true/false
+ * unsigned long >= 0, a long list (each in [k->min, k->max]); the integer
+ * ones also at most k->cap when it is set; true/false
  * (int), a fraction strictly between 0 and 1 (double), a list of distinct
  * numbers in [0, 1] (double_list). */
 parse_fn cfg_parse_string, cfg_parse_path, cfg_parse_long, cfg_parse_int, cfg_parse_ulong,

@@ -11,10 +11,12 @@
 #include "lib/version.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char magic[8] = "FSIVFQ1";
@@ -79,20 +81,29 @@ static struct quantizer_entry *add_entry(struct quantizer_cache *qc, uint64_t ke
     return e;
 }
 
-/* Read a whole file into memory; NULL (nothing said) when absent. */
-static unsigned char *slurp(const char *path, size_t *len)
+/* The file's bytes when it is a regular file of exactly want bytes (caller
+ * frees); NULL otherwise, *present telling whether something is there.
+ * Nothing larger than want is ever allocated. */
+static unsigned char *slurp(const char *path, size_t want, int *present)
 {
-    FILE *f = fopen(path, "rb");
-    unsigned char *buf;
-    long sz;
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) || (sz = ftell(f)) < 0 || fseek(f, 0, SEEK_SET)) {
-        fclose(f);
+    int fd = open(path, O_RDONLY | O_NONBLOCK);   /* a FIFO must not block */
+    FILE *f = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    unsigned char *buf = NULL;
+    struct stat st;
+
+    *present = fd >= 0;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
         return NULL;
     }
-    buf = xmalloc((size_t)sz + 1);
-    *len = fread(buf, 1, (size_t)sz, f);
+    if (!fstat(fileno(f), &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_size == want) {
+        buf = xmalloc(want + 1);
+        if (fread(buf, 1, want, f) != want) {
+            free(buf);
+            buf = NULL;
+        }
+    }
     fclose(f);
     return buf;
 }
@@ -103,16 +114,17 @@ static struct quantizer_entry *load(struct quantizer_cache *qc, uint64_t key, si
                                     size_t d)
 {
     char *path = quantizer_cache_path(qc, key, nlist);
-    size_t len = 0, vals = nlist * d;
+    size_t vals = nlist * d;
     size_t want = HEADER_BYTES + vals * sizeof(float) + sizeof(uint64_t);
-    unsigned char *buf = path ? slurp(path, &len) : NULL;
+    int present = 0;
+    unsigned char *buf = path ? slurp(path, want, &present) : NULL;
     struct quantizer_entry *e = NULL;
     uint64_t h[3], sum;
     double train_s;
 
-    if (!buf)
+    if (!present)
         goto out;
-    if (len != want || memcmp(buf, magic, sizeof(magic))) {
+    if (!buf || memcmp(buf, magic, sizeof(magic))) {
         warning("refusing quantizer cache '%s': not a complete cache file; retraining", path);
         goto out;
     }
@@ -165,7 +177,7 @@ static void save(const struct quantizer_cache *qc, const struct quantizer_entry 
     memcpy(buf + len, &sum, sizeof(sum));
     tmp = xasprintf("%s.XXXXXX", path);
     fd = mkstemp(tmp);
-    if (fd < 0 || !(f = fdopen(fd, "wb"))) {
+    if (fd < 0 || fchmod(fd, 0644) || !(f = fdopen(fd, "wb"))) {
         warning_errno("cannot write quantizer cache '%s'", tmp);
         if (fd >= 0) {
             close(fd);

@@ -96,6 +96,29 @@ out:
     return s;
 }
 
+/* deflate's largest ratio (zlib's technical details): no filter h5py
+ * offers by default stores data in less than 1/1032 of its size. */
+#define H5_MAX_RATIO 1032
+
+/*
+ * The rows x cols values a dataset claims must be stored in the file: a
+ * dataset never written (HDF5 then reads its fill value) or one claiming
+ * more than its compressed storage can inflate to is a corrupt or hostile
+ * file, refused before its claimed size is allocated.
+ */
+static int check_stored(hid_t dset, hid_t type, const hsize_t dims[2], const char *name,
+                        const char *path)
+{
+    uint64_t elem = H5Tget_size(type), stored = H5Dget_storage_size(dset);
+
+    if (!elem || dims[0] > UINT64_MAX / dims[1] / elem ||
+        dims[0] * dims[1] * elem / H5_MAX_RATIO > stored)
+        return error("dataset '%s' in '%s' claims %llu x %llu values but stores %llu bytes",
+                     name, path, (unsigned long long)dims[0], (unsigned long long)dims[1],
+                     (unsigned long long)stored);
+    return 0;
+}
+
 /*
  * Open a root dataset and check that it is a rows x cols table of numbers
  * (integers when `ints`). An absent optional dataset leaves m->dset at -1.
@@ -143,6 +166,8 @@ static int open_matrix(struct matrix *m, hid_t file, const char *path,
               (unsigned long long)dims[0], (unsigned long long)dims[1]);
         goto out;
     }
+    if (check_stored(m->dset, type, dims, name, path) < 0)
+        goto out;
     m->rows = dims[0];
     m->cols = dims[1];
     ret = 0;
@@ -223,18 +248,13 @@ static int check_ids(const int64_t *ids, size_t rows, size_t k, hsize_t ntrain,
 }
 
 /* Fail early with errno's words for a missing or unreadable path, which
- * HDF5 would only report as "unable to open file". */
+ * HDF5 would only report as "unable to open file", and refuse what is not
+ * a regular file (a FIFO would block HDF5's open forever). */
 static int check_readable(const char *path)
 {
-    struct stat st;
-    int fd = open(path, O_RDONLY);
+    int fd = open_regular(path);
     if (fd < 0)
-        return error_errno("cannot open '%s'", path);
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        close(fd);
-        errno = EISDIR;
-        return error_errno("cannot open '%s'", path);
-    }
+        return -1;
     close(fd);
     if (H5Fis_hdf5(path) <= 0)
         return error("not an HDF5 file: '%s'", path);
@@ -266,8 +286,9 @@ static int load_annb_quiet(struct annb *a, const char *path, size_t train_limit,
     if (!(distance = read_distance(file, path)))
         goto out;
     if (!annb_metric(distance) || strlen(distance) >= sizeof(a->distance)) {
-        error("distance '%.64s' of '%s' is not supported (euclidean, angular, dot)",
-              distance, path);
+        char shown[68];
+        error("distance '%s' of '%s' is not supported (euclidean, angular, dot)",
+              clean_copy(shown, sizeof(shown), distance, strlen(distance)), path);
         goto out;
     }
     if (open_matrix(&train, file, path, "train", 1, 0) < 0 ||

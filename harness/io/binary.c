@@ -5,6 +5,8 @@
  * Neither loader trusts a size it reads with memory before the data behind
  * it has arrived: the table grows as rows come in, so a corrupt or cut file
  * fails cheaply, with one line naming the file and what is wrong with it.
+ * Only regular files are read (open_regular); an IDX header must claim no
+ * more than its file can hold (or, gzipped, inflate to: idx_fits).
  */
 #include "io/binary.h"
 #include "lib/util.h"
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 /* Larger than any real vector or file we expect: a header saying more is
@@ -176,17 +179,49 @@ out:
     return ret;
 }
 
+/* deflate's largest ratio: no gzip stream inflates to more than 1032 times
+ * its size (zlib's technical details), whatever its members say. */
+#define GZ_MAX_RATIO 1032
+
+/* Whether the want bytes the header announces can come out of a gzip
+ * file of its size: a decompression bomb whose header claims more is
+ * refused before anything is inflated; one that claims less is read only
+ * that far (a plain file's table grows only with the data that is there,
+ * and a short one is reported as truncated). */
+static int idx_fits(gzFile gz, int fd, const char *path, uint64_t want, size_t n, size_t d)
+{
+    struct stat st;
+
+    if (gzdirect(gz))
+        return 0;
+    if (fstat(fd, &st))
+        return error_errno("cannot read '%s'", path);
+    if ((uint64_t)st.st_size < UINT64_MAX / GZ_MAX_RATIO &&
+        want > (uint64_t)st.st_size * GZ_MAX_RATIO)
+        return error("absurd IDX size in '%s': %zu rows of %zu values need %llu bytes, more "
+                     "than a gzip file of %llu bytes can inflate to", path, n, d,
+                     (unsigned long long)want, (unsigned long long)st.st_size);
+    return 0;
+}
+
 int load_idx(struct vecs *v, const char *path, size_t limit)
 {
     const struct idx_type *type = NULL;
     size_t n = 0, d = 0;
     gzFile gz;
-    int ret = -1;
+    int ret = -1, fd, fd2;
 
     memset(v, 0, sizeof(*v));
+    if ((fd = open_regular(path)) < 0)
+        return -1;
+    /* gzclose closes the descriptor it is given: keep our own for fstat */
     errno = 0;
-    gz = gzopen(path, "rb");
+    fd2 = dup(fd);
+    gz = fd2 < 0 ? NULL : gzdopen(fd2, "rb");
     if (!gz) {
+        if (fd2 >= 0)
+            close(fd2);
+        close(fd);
         if (errno)
             return error_errno("cannot open '%s'", path);
         return error("cannot open '%s': out of memory", path);
@@ -196,6 +231,8 @@ int load_idx(struct vecs *v, const char *path, size_t limit)
         goto out;
     if (limit && limit < n)
         n = limit;
+    if (idx_fits(gz, fd, path, (uint64_t)n * d * type->size, n, d) < 0)
+        goto out;
     v->d = d;
     v->dtype = type->name;
     if (idx_payload(v, gz, path, type, n * d * type->size) < 0)
@@ -205,6 +242,7 @@ int load_idx(struct vecs *v, const char *path, size_t limit)
     ret = 0;
 out:
     gzclose(gz);
+    close(fd);
     if (ret < 0)
         vecs_release(v);
     return ret;
@@ -268,14 +306,14 @@ static int texmex_first(struct vecs *v, size_t *cap, FILE *f, const char *path, 
 
 static int load_texmex(struct vecs *v, const char *path, size_t limit, const struct texmex *t)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = fopen_regular(path);
     unsigned char h[4], *raw = NULL;
     size_t cap = 0, got;
     int ret = -1;
 
     memset(v, 0, sizeof(*v));
     if (!f)
-        return error_errno("cannot open '%s'", path);
+        return -1;
     while (!limit || v->n < limit) {
         got = fread(h, 1, 4, f);
         if (got == 0 && !ferror(f))

@@ -202,24 +202,26 @@ static int parse_descr(const char *path, const char *descr, struct npy_header *h
     static const struct { const char *code; enum npy_dtype t; size_t size; } known[] = {
         { "f2", NPY_F16, 2 }, { "f4", NPY_F32, 4 }, { "f8", NPY_F64, 8 },
     };
-    char order = descr[0];
+    char order = descr[0], shown[40];
     const char *code = strchr("<>=|", order) && order ? descr + 1 : descr;
 
+    /* descr is the file's text: quoted with its control characters blanked */
+    clean_copy(shown, sizeof(shown), descr, strlen(descr));
     if (!strcmp(code, "O"))
-        return error("object dtype ('%s') in '%s' is not supported: save a float array", descr,
+        return error("object dtype ('%s') in '%s' is not supported: save a float array", shown,
                      path);
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
         if (strcmp(code, known[i].code))
             continue;
         if (order == '>' || (order == '=' && !host_is_le()))
             return error("big-endian data ('%s') in '%s' is not supported: save with '<%s'",
-                         descr, path, known[i].code);
+                         shown, path, known[i].code);
         h->dtype = known[i].t;
         h->elsize = known[i].size;
         return 0;
     }
     return error("unsupported dtype '%s' in '%s' (expected float16, float32 or float64, "
-                 "little-endian)", descr, path);
+                 "little-endian)", shown, path);
 }
 
 static int check_shape(const char *path, const struct dict *s, struct npy_header *h)
@@ -410,13 +412,13 @@ static int map_f32(struct vecs *v, FILE *f, const char *path, const struct npy_h
 int load_npy(struct vecs *v, const char *path, size_t limit)
 {
     struct npy_header h;
-    FILE *f = fopen(path, "rb");
+    FILE *f = fopen_regular(path);
     size_t rows;
     int ret = -1;
 
     memset(v, 0, sizeof(*v));
     if (!f)
-        return error_errno("cannot open '%s'", path);
+        return -1;
     if (npy_read_header(f, path, &h))
         goto out;
     rows = limit && limit < h.n ? limit : h.n;

@@ -167,10 +167,10 @@ static char **list_npy(const char *dir, size_t *n)
 
 static int read_header(const char *path, struct npy_header *h)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = fopen_regular(path);
     int r;
     if (!f)
-        return error_errno("cannot open '%s'", path);
+        return -1;
     r = npy_read_header(f, path, h);
     fclose(f);
     return r;
@@ -178,10 +178,10 @@ static int read_header(const char *path, struct npy_header *h)
 
 static int read_data(const char *path, const struct npy_header *h, float *dst, size_t rows)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = fopen_regular(path);
     int r;
     if (!f)
-        return error_errno("cannot open '%s'", path);
+        return -1;
     r = npy_read_rows(f, path, h, dst, rows);
     fclose(f);
     return r;

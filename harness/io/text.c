@@ -2,15 +2,20 @@
  * text.c - read vectors from text: numeric TSV tables, GloVe's JSON word
  * table and GloVe's "word v1 v2 ..." lines.
  *
- * The whole file is read into memory (read_file NUL-terminates it) and
- * parsed strictly: a ragged row, a non-number, a blank line inside the data
- * or a broken JSON token fails with one line naming the file and the line,
- * so a sweep never starts on shifted data. Lines are counted from 1, rows
- * (vectors) from 0.
+ * The line formats (TSV, GloVe text) are read a line at a time, so memory
+ * follows the rows parsed, and a line longer than TEXT_MAX_LINE (one that
+ * never ends) stops the reader with an error. The JSON table is read whole
+ * (read_file_max, at most TEXT_MAX_JSON bytes; read_file NUL-terminates it).
+ * Both parse strictly: a ragged row, a non-number, a blank line inside the
+ * data or a broken JSON token fails with one line naming the file and the
+ * line, so a sweep never starts on shifted data; bytes of the file quoted
+ * in a message have their control characters blanked (clean_copy). Lines
+ * are counted from 1, rows (vectors) from 0.
  */
 #include "io/text.h"
 #include "lib/util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,13 +51,14 @@ static size_t tsv_fields(const char *p, const char *end, float *row, size_t cap,
     }
 }
 
-/* Length of the token at p (before eol), at most 40, for messages. */
-static int token_len(const char *p, const char *eol)
+/* The token at p (before eol), at most 40 bytes, for messages: control
+ * characters blanked. Returns buf. */
+static const char *token_text(char *buf, size_t size, const char *p, const char *eol)
 {
-    int n = 0;
+    size_t n = 0;
     while (p + n < eol && !is_blank(p[n]) && n < 40)
         n++;
-    return n;
+    return clean_copy(buf, size, p, n);
 }
 
 /* ------------------------------------------------------ line tables */
@@ -61,41 +67,94 @@ static int token_len(const char *p, const char *eol)
 struct lines {
     const char *path;
     struct vecs *v;
-    char *buf;           /* the file, owned */
-    const char *p, *end; /* the unread rest */
-    const char *bol, *eol; /* the current line [bol, eol) */
+    FILE *f;             /* the file, owned */
+    char *buf;           /* read but not yet parsed: [pos, len), owned */
+    size_t buf_cap, len, pos;
+    size_t scanned;      /* bytes after pos known to hold no '\n' */
+    int eof;
+    const char *bol, *eol; /* the current line [bol, eol), NUL at eol */
     size_t line;         /* the current line, from 1 */
     size_t blank_line;   /* first blank line after a row, 0 if none */
     size_t cap;          /* floats allocated in v->x */
     float *row;          /* one parsed row (v->d floats), owned */
 };
 
+enum { LINES_CHUNK = 1 << 20 };
+
 static int lines_open(struct lines *l, struct vecs *v, const char *path)
 {
-    size_t len;
-
     memset(v, 0, sizeof(*v));
     memset(l, 0, sizeof(*l));
     l->path = path;
     l->v = v;
-    l->buf = read_file(path, &len);
-    if (!l->buf)
-        return -1;
-    l->p = l->buf;
-    l->end = l->buf + len;
+    l->f = fopen_regular(path);
+    return l->f ? 0 : -1;
+}
+
+static int line_too_long(const struct lines *l)
+{
+    return error("line %zu of '%s' is longer than %d MiB (it never ends): not a table of "
+                 "vectors", l->line + 1, l->path, (int)(TEXT_MAX_LINE >> 20));
+}
+
+/* Read the next chunk behind the unparsed rest (moved to the front), or
+ * fail when that rest is already a whole TEXT_MAX_LINE without a '\n'. */
+static int lines_fill(struct lines *l)
+{
+    size_t got;
+
+    if (l->pos) {
+        memmove(l->buf, l->buf + l->pos, l->len - l->pos);
+        l->len -= l->pos;
+        l->pos = 0;
+    }
+    if (l->len > TEXT_MAX_LINE)
+        return line_too_long(l);
+    if (l->buf_cap < l->len + LINES_CHUNK + 1) {
+        l->buf_cap = l->len + LINES_CHUNK + 1 > 2 * l->buf_cap ? l->len + LINES_CHUNK + 1
+                                                               : 2 * l->buf_cap;
+        l->buf = xrealloc(l->buf, l->buf_cap);
+    }
+    got = fread(l->buf + l->len, 1, LINES_CHUNK, l->f);
+    l->len += got;
+    if (got < LINES_CHUNK) {
+        if (ferror(l->f))
+            return error_errno("cannot read '%s'", l->path);
+        l->eof = 1;
+    }
     return 0;
 }
 
-/* The next line into [bol, eol), while rows are wanted: 1, or 0 at the end. */
+/* The next line into [bol, eol), while rows are wanted: 1, 0 at the end,
+ * or -1 after an error. */
 static int lines_next(struct lines *l, size_t limit)
 {
-    if (l->p >= l->end || (limit && l->v->n >= limit))
+    char *nl;
+
+    if (limit && l->v->n >= limit)
         return 0;
-    l->bol = l->p;
-    l->eol = memchr(l->p, '\n', (size_t)(l->end - l->p));
-    if (!l->eol)
-        l->eol = l->end;
-    l->p = l->eol + 1;
+    for (;;) {
+        size_t from = l->pos + l->scanned;
+        nl = from < l->len ? memchr(l->buf + from, '\n', l->len - from) : NULL;
+        if (nl)
+            break;
+        l->scanned = l->len - l->pos;
+        if (l->eof) {
+            if (l->pos == l->len)
+                return 0;
+            nl = l->buf + l->len; /* the last line, without '\n': buf has room for NUL */
+            break;
+        }
+        if (lines_fill(l) < 0)
+            return -1;
+    }
+    if ((size_t)(nl - (l->buf + l->pos)) > TEXT_MAX_LINE)
+        return line_too_long(l);
+    *nl = '\0';
+    l->bol = l->buf + l->pos;
+    l->eol = nl;
+    l->pos = (size_t)(nl - l->buf) + (nl < l->buf + l->len);
+    l->scanned = 0;
     l->line++;
     return 1;
 }
@@ -135,6 +194,8 @@ static int lines_close(struct lines *l, int ret)
     }
     free(l->row);
     free(l->buf);
+    if (l->f)
+        fclose(l->f);
     if (ret < 0)
         vecs_release(l->v);
     return ret;
@@ -164,10 +225,11 @@ int load_tsv(struct vecs *v, const char *path, size_t limit, int drop_last)
 {
     struct lines l;
     size_t cols = 0;
+    int more;
 
     if (lines_open(&l, v, path) < 0)
         return -1;
-    while (lines_next(&l, limit)) {
+    while ((more = lines_next(&l, limit)) > 0) {
         const char *bad_at = NULL;
         long bad;
         size_t nf;
@@ -185,13 +247,15 @@ int load_tsv(struct vecs *v, const char *path, size_t limit, int drop_last)
             return lines_close(&l, error("line %zu of '%s' holds %zu values, expected %zu",
                                          l.line, path, nf, cols));
         /* The id column is free text: only the vector must be numeric. */
-        if (bad >= 0 && (size_t)bad < v->d)
+        if (bad >= 0 && (size_t)bad < v->d) {
+            char tok[48];
             return lines_close(&l, error("field %ld on line %zu of '%s' is not a number: "
-                                         "'%.*s'", bad + 1, l.line, path,
-                                         token_len(bad_at, l.eol), bad_at));
+                                         "'%s'", bad + 1, l.line, path,
+                                         token_text(tok, sizeof(tok), bad_at, l.eol)));
+        }
         lines_append(&l);
     }
-    return lines_close(&l, 0);
+    return lines_close(&l, more < 0 ? -1 : 0);
 }
 
 /* ---------------------------------------------------------- GloVe text */
@@ -246,9 +310,11 @@ static int glove_values(struct lines *l, const char *w)
     if (nf != l->v->d)
         return error("line %zu of '%s' holds a word and %zu values, expected %zu", l->line,
                      l->path, nf, l->v->d);
-    if (bad >= 0)
-        return error("value %ld on line %zu of '%s' is not a number: '%.*s'", bad + 1,
-                     l->line, l->path, token_len(bad_at, l->eol), bad_at);
+    if (bad >= 0) {
+        char tok[48];
+        return error("value %ld on line %zu of '%s' is not a number: '%s'", bad + 1,
+                     l->line, l->path, token_text(tok, sizeof(tok), bad_at, l->eol));
+    }
     return 0;
 }
 
@@ -256,10 +322,11 @@ int load_glove_txt(struct vecs *v, const char *path, size_t limit)
 {
     struct lines l;
     size_t header_dim = 0;
+    int more;
 
     if (lines_open(&l, v, path) < 0)
         return -1;
-    while (lines_next(&l, limit)) {
+    while ((more = lines_next(&l, limit)) > 0) {
         const char *w = l.bol, *bad_at = NULL;
         long bad;
 
@@ -280,7 +347,7 @@ int load_glove_txt(struct vecs *v, const char *path, size_t limit)
             return lines_close(&l, -1);
         lines_append(&l);
     }
-    return lines_close(&l, 0);
+    return lines_close(&l, more < 0 ? -1 : 0);
 }
 
 /* ---------------------------------------------------------- GloVe JSON */
@@ -473,7 +540,7 @@ int load_glove_json(struct vecs *v, const char *path, size_t limit)
 {
     struct scan s = { path, NULL, NULL, 1 };
     size_t len;
-    char *buf = read_file(path, &len);
+    char *buf = read_file_max(path, &len, TEXT_MAX_JSON, "a JSON word table");
     int ret = -1;
 
     memset(v, 0, sizeof(*v));

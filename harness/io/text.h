@@ -5,13 +5,21 @@
  * Each loader fills `v` (float32 rows; v->dtype "text" or "text (JSON)") and
  * returns 0, or -1 after one error line naming the file and the line at fault
  * (lines counted from 1); v is then released. `limit` > 0 reads at most that
- * many rows, so a file damaged past them still loads.
+ * many rows, so a file damaged past them still loads. Only regular files
+ * are read (open_regular: a FIFO or /dev/zero is refused at once).
  */
 #ifndef FS_TEXT_H
 #define FS_TEXT_H
 
 #include <stddef.h>
 #include "io/vecs.h"
+
+/* Limits that stop a reader on a file that is no table of vectors: a line
+ * of more than TEXT_MAX_LINE bytes (64 MiB; a TSV row of 100,000 floats is
+ * about 1.2 MB) in TSV or GloVe text, a JSON word table of more than
+ * TEXT_MAX_JSON bytes (2 GiB; it is read whole). */
+#define TEXT_MAX_LINE ((size_t)64 << 20)
+#define TEXT_MAX_JSON ((size_t)2 << 30)
 
 /* Numeric TSV / whitespace table, every line as wide as the first; blank
  * lines at the end are allowed, not inside the data. drop_last: the last

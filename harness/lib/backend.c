@@ -6,9 +6,11 @@
 #include "lib/util.h"
 
 #include <omp.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <faiss/c_api/AutoTune_c.h>
 #include <faiss/c_api/Clustering_c.h>
@@ -352,34 +354,325 @@ int backend_write(struct fs_index *idx, const char *path)
     return 0;
 }
 
+/*
+ * An index file's structure, checked before faiss reads it: faiss trusts
+ * the sizes it reads (a Flat header claiming 2^62+1 vectors of dimension 1
+ * passes its own check by overflow, then reconstruct reads far past the 4
+ * bytes stored) and recurses into nested headers without a bound (100,000
+ * IVF headers overflow the stack). So only the two layouts RVC writes are
+ * accepted, as faiss (1.7.3 and later) writes them, every size checked for
+ * overflow and against the bytes the file has left:
+ *   header: int32 d, int64 ntotal, 2 x int64 unused, uint8 is_trained,
+ *           int32 metric (0 IP, 1 L2);
+ *   Flat ("IxF2", "IxFI", "IxFl"): header, uint64 m, m floats (m = ntotal*d);
+ *   IVF-Flat ("IwFl"): header, uint64 nlist, uint64 nprobe, a Flat
+ *           quantizer of nlist vectors of dimension d (so nlist is bounded
+ *           by the file's length, and nothing nests deeper), the direct map
+ *           (int8 type 0 with 0 entries, or 1 with ntotal int64), then
+ *           "ilar", uint64 nlist, uint64 code_size (4d), the list sizes
+ *           ("full": uint64 nlist, nlist uint64; "sprs": uint64 2m, m
+ *           (list, size) pairs), and per non-empty list its codes and its
+ *           int64 ids, which must be 0..ntotal-1 each once.
+ */
+#define IX_MAX_DIM ((int32_t)1 << 24)
+
+struct ixfile {
+    FILE *f;
+    const char *path;
+    uint64_t left; /* bytes not read yet */
+};
+
+struct ixhead {
+    int32_t d;
+    int64_t ntotal;
+};
+
+static int ix_corrupt(const struct ixfile *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int ix_corrupt(const struct ixfile *r, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    return error("corrupt index file '%s': %s", r->path, msg);
+}
+
+static int ix_read(struct ixfile *r, void *buf, size_t n, const char *what)
+{
+    if (r->left < n)
+        return ix_corrupt(r, "it ends inside %s", what);
+    if (fread(buf, 1, n, r->f) != n) {
+        if (ferror(r->f))
+            return error_errno("cannot read '%s'", r->path);
+        return ix_corrupt(r, "it ends inside %s", what);
+    }
+    r->left -= n;
+    return 0;
+}
+
+static int ix_u64(struct ixfile *r, uint64_t *v, const char *what)
+{
+    return ix_read(r, v, sizeof(*v), what);
+}
+
+/* Skip n bytes of data (counted in units of size bytes). */
+static int ix_skip(struct ixfile *r, uint64_t count, uint64_t size, const char *what)
+{
+    if (count > r->left / size)
+        return ix_corrupt(r, "%s of %llu x %llu bytes, but %llu bytes are left", what,
+                          (unsigned long long)count, (unsigned long long)size,
+                          (unsigned long long)r->left);
+    if (fseeko(r->f, (off_t)(count * size), SEEK_CUR))
+        return error_errno("cannot read '%s'", r->path);
+    r->left -= count * size;
+    return 0;
+}
+
+static uint32_t ix_fourcc(const char *s)
+{
+    return (uint32_t)(unsigned char)s[0] | (uint32_t)(unsigned char)s[1] << 8 |
+           (uint32_t)(unsigned char)s[2] << 16 | (uint32_t)(unsigned char)s[3] << 24;
+}
+
+static int ix_is_flat(uint32_t h)
+{
+    return h == ix_fourcc("IxF2") || h == ix_fourcc("IxFI") || h == ix_fourcc("IxFl");
+}
+
+static int ix_header(struct ixfile *r, struct ixhead *h)
+{
+    unsigned char b[37 - 4];
+    int32_t metric;
+
+    if (ix_read(r, b, sizeof(b), "the index header"))
+        return -1;
+    memcpy(&h->d, b, 4);
+    memcpy(&h->ntotal, b + 4, 8);
+    memcpy(&metric, b + 29, 4);
+    if (h->d < 1 || h->d > IX_MAX_DIM)
+        return ix_corrupt(r, "dimension %ld", (long)h->d);
+    if (h->ntotal < 0)
+        return ix_corrupt(r, "%lld vectors", (long long)h->ntotal);
+    if (metric != 0 && metric != 1)
+        return ix_corrupt(r, "metric %ld (RVC writes L2 or inner product)", (long)metric);
+    return 0;
+}
+
+/* A Flat index after its fourcc: header and m = ntotal * d floats. */
+static int ix_flat(struct ixfile *r, struct ixhead *h)
+{
+    uint64_t m;
+
+    if (ix_header(r, h) || ix_u64(r, &m, "the vectors' size"))
+        return -1;
+    if ((uint64_t)h->ntotal > r->left / 4 / (uint64_t)h->d)
+        return ix_corrupt(r, "%lld vectors of dimension %ld claimed, %llu bytes hold them",
+                          (long long)h->ntotal, (long)h->d, (unsigned long long)r->left);
+    if (m != (uint64_t)h->ntotal * (uint64_t)h->d)
+        return ix_corrupt(r, "%llu floats stored for %lld vectors of dimension %ld",
+                          (unsigned long long)m, (long long)h->ntotal, (long)h->d);
+    return ix_skip(r, m, 4, "vectors");
+}
+
+/* The inverted lists' sizes into sizes[nlist] (zeroed by the caller). */
+static int ix_list_sizes(struct ixfile *r, uint64_t nlist, uint64_t *sizes)
+{
+    uint32_t type;
+    uint64_t m, pair[2];
+
+    if (ix_read(r, &type, 4, "the list sizes") || ix_u64(r, &m, "the list sizes"))
+        return -1;
+    if (type == ix_fourcc("full")) {
+        if (m != nlist)
+            return ix_corrupt(r, "%llu list sizes for %llu lists", (unsigned long long)m,
+                              (unsigned long long)nlist);
+        return ix_read(r, sizes, nlist * 8, "the list sizes");
+    }
+    if (type != ix_fourcc("sprs"))
+        return ix_corrupt(r, "unknown list sizes layout");
+    if (m % 2 || m / 2 > nlist)
+        return ix_corrupt(r, "%llu values of (list, size) pairs for %llu lists",
+                          (unsigned long long)m, (unsigned long long)nlist);
+    for (uint64_t j = 0; j < m / 2; j++) {
+        if (ix_read(r, pair, sizeof(pair), "the list sizes"))
+            return -1;
+        if (pair[0] >= nlist)
+            return ix_corrupt(r, "list %llu of %llu", (unsigned long long)pair[0],
+                              (unsigned long long)nlist);
+        sizes[pair[0]] = pair[1];
+    }
+    return 0;
+}
+
+/* One list's ids: each in [0, ntotal) and not seen before (seen: a bitmap). */
+static int ix_ids(struct ixfile *r, uint64_t n, int64_t ntotal, unsigned char *seen)
+{
+    int64_t ids[512];
+
+    while (n) {
+        size_t k = n < 512 ? (size_t)n : 512;
+        if (ix_read(r, ids, k * 8, "the ids"))
+            return -1;
+        for (size_t i = 0; i < k; i++) {
+            int64_t id = ids[i];
+            if (id < 0 || id >= ntotal || (seen[id / 8] & (1u << id % 8)))
+                return ix_corrupt(r, "id %lld of %lld vectors is %s", (long long)id,
+                                  (long long)ntotal, id < 0 || id >= ntotal ? "out of range"
+                                                                             : "repeated");
+            seen[id / 8] |= (unsigned char)(1u << id % 8);
+        }
+        n -= k;
+    }
+    return 0;
+}
+
+/* The inverted lists of an IVF-Flat index of h->ntotal vectors. */
+static int ix_lists(struct ixfile *r, const struct ixhead *h, uint64_t nlist)
+{
+    uint64_t nl, code_size, code = 4 * (uint64_t)h->d, *sizes, total = 0;
+    unsigned char *seen = NULL;
+    uint32_t tag;
+    int rc = -1;
+
+    if (ix_read(r, &tag, 4, "the inverted lists"))
+        return -1;
+    if (tag != ix_fourcc("ilar"))
+        return ix_corrupt(r, "inverted lists not stored in the file");
+    if (ix_u64(r, &nl, "the inverted lists") || ix_u64(r, &code_size, "the inverted lists"))
+        return -1;
+    if (nl != nlist || code_size != code)
+        return ix_corrupt(r, "inverted lists of %llu lists of %llu-byte codes, expected "
+                          "%llu of %llu", (unsigned long long)nl,
+                          (unsigned long long)code_size, (unsigned long long)nlist,
+                          (unsigned long long)code);
+    if ((uint64_t)h->ntotal > r->left / (code + 8))
+        return ix_corrupt(r, "%lld vectors of dimension %ld claimed, %llu bytes hold them",
+                          (long long)h->ntotal, (long)h->d, (unsigned long long)r->left);
+    sizes = xcalloc(nlist, sizeof(*sizes));
+    if (ix_list_sizes(r, nlist, sizes))
+        goto out;
+    for (uint64_t i = 0; i < nlist; i++) {
+        if (sizes[i] > (uint64_t)h->ntotal - total)
+            goto count;
+        total += sizes[i];
+    }
+    if (total != (uint64_t)h->ntotal)
+        goto count;
+    seen = xcalloc((size_t)h->ntotal / 8 + 1, 1);
+    for (uint64_t i = 0; i < nlist; i++)
+        if (sizes[i] && (ix_skip(r, sizes[i], code, "codes") ||
+                         ix_ids(r, sizes[i], h->ntotal, seen)))
+            goto out;
+    rc = 0;
+    goto out;
+count:
+    ix_corrupt(r, "the lists hold more or fewer than the %lld vectors claimed",
+               (long long)h->ntotal);
+out:
+    free(sizes);
+    free(seen);
+    return rc;
+}
+
+/* An IVF-Flat index after its fourcc. */
+static int ix_ivf(struct ixfile *r, struct ixhead *h)
+{
+    struct ixhead q;
+    uint64_t nlist, nprobe, m;
+    uint32_t qh;
+    unsigned char map;
+
+    if (ix_header(r, h) || ix_u64(r, &nlist, "the IVF header") ||
+        ix_u64(r, &nprobe, "the IVF header") || ix_read(r, &qh, 4, "the quantizer"))
+        return -1;
+    if (!ix_is_flat(qh))
+        return ix_corrupt(r, "the IVF-Flat quantizer is not a Flat index");
+    if (ix_flat(r, &q))
+        return -1;
+    if (q.d != h->d || (uint64_t)q.ntotal != nlist || !nlist)
+        return ix_corrupt(r, "a quantizer of %lld vectors of dimension %ld for %llu lists "
+                          "of dimension %ld", (long long)q.ntotal, (long)q.d,
+                          (unsigned long long)nlist, (long)h->d);
+    if (ix_read(r, &map, 1, "the direct map") || ix_u64(r, &m, "the direct map"))
+        return -1;
+    if (map > 1 || m != (map ? (uint64_t)h->ntotal : 0))
+        return ix_corrupt(r, "a direct map of type %u with %llu entries", map,
+                          (unsigned long long)m);
+    if (ix_skip(r, m, 8, "the direct map"))
+        return -1;
+    return ix_lists(r, h, nlist);
+}
+
+/* Check the file's structure (above); *h gets its d and ntotal. */
+static int index_file_check(FILE *f, const char *path, struct ixhead *h)
+{
+    struct stat st;
+    struct ixfile r = { f, path, 0 };
+    char tag[4] = "", shown[8];
+    uint32_t fourcc;
+
+    if (fstat(fileno(f), &st))
+        return error_errno("cannot read '%s'", path);
+    r.left = (uint64_t)st.st_size;
+    if (r.left < 4 || fread(tag, 1, 4, f) != 4 || tag[0] != 'I')
+        return error("not a faiss index file '%s'", path);
+    r.left -= 4;
+    memcpy(&fourcc, tag, 4);
+    if (fourcc == ix_fourcc("IwFl"))
+        return ix_ivf(&r, h);
+    if (ix_is_flat(fourcc))
+        return ix_flat(&r, h);
+    clean_copy(shown, sizeof(shown), tag, 4);
+    if (tag[1] == 'w' || tag[1] == 'v')
+        return error("compressed vectors in IVF index '%s' ('%s'): only IVF-Flat or Flat "
+                     "files hold the raw vectors", path, shown);
+    return error("not a Flat or IVF-Flat index '%s' ('%s'): its vectors cannot be recovered",
+                 path, shown);
+}
+
+/* faiss reads the checked file (the same stream, so the same bytes). */
+static int read_checked(FILE *f, const char *path, FaissIndex **index)
+{
+    int frc;
+
+    rewind(f);
+    TIMED(frc, faiss_read_index(f, 0, index));
+    if (frc)
+        return error("not a faiss index file '%s': %s", path, faiss_msg());
+    return 0;
+}
+
 int backend_read_vectors(const char *path, float **x, size_t *n, size_t *d)
 {
     FaissIndex *index = NULL;
     FaissIndexIVF *ivf;
+    struct ixhead h;
+    FILE *f;
     int rc = -1, frc = 0;
 
     *x = NULL;
     *n = *d = 0;
-    TIMED(frc, faiss_read_index_fname(path, 0, &index));
-    if (frc)
-        return error("not a faiss index file '%s': %s", path, faiss_msg());
+    if (!(f = fopen_regular(path)))
+        return -1;
+    if (index_file_check(f, path, &h) || read_checked(f, path, &index))
+        goto out;
     /* Only indexes that store raw vectors give them back exactly. */
     ivf = faiss_IndexIVF_cast(index);
-    if (ivf && !faiss_IndexIVFFlat_cast(index)) {
-        error("compressed vectors in IVF index '%s': only IVF-Flat or Flat files hold "
-              "the raw vectors", path);
-        goto out;
-    }
-    if (!ivf && !faiss_IndexFlat_cast(index)) {
-        error("not a Flat or IVF-Flat index '%s': its vectors cannot be recovered", path);
+    if ((ivf && !faiss_IndexIVFFlat_cast(index)) || (!ivf && !faiss_IndexFlat_cast(index)) ||
+        faiss_Index_ntotal(index) != h.ntotal || faiss_Index_d(index) != h.d) {
+        error("not a Flat or IVF-Flat index '%s' as checked: its vectors cannot be recovered",
+              path);
         goto out;
     }
     if (ivf && faiss_IndexIVF_make_direct_map(ivf, 1)) {
         faiss_error("make_direct_map");
         goto out;
     }
-    *n = (size_t)faiss_Index_ntotal(index);
-    *d = (size_t)faiss_Index_d(index);
+    *n = (size_t)h.ntotal;
+    *d = (size_t)h.d;
+    /* n * d * 4 <= the file's length: checked above */
     *x = xmalloc(*n * *d * sizeof(float) + 1);
     if (*n)
         TIMED(frc, faiss_Index_reconstruct_n(index, 0, (idx_t)*n, *x));
@@ -387,11 +680,14 @@ int backend_read_vectors(const char *path, float **x, size_t *n, size_t *d)
         faiss_error("reconstruct");
         free(*x);
         *x = NULL;
+        *n = *d = 0;
         goto out;
     }
     rc = 0;
 out:
-    faiss_Index_free(index);
+    if (index)
+        faiss_Index_free(index);
+    fclose(f);
     return rc;
 }
 

@@ -4,7 +4,9 @@
  */
 #include "lib/util.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,14 +153,108 @@ uint64_t hash_bytes(uint64_t h, const void *buf, size_t n)
     return h;
 }
 
-char *read_file(const char *path, size_t *len)
+/* What a file that is not a regular file is, for messages. */
+static const char *file_kind(mode_t mode)
 {
-    FILE *f = fopen(path, "rb");
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    return "not a file";
+}
+
+/* 0 for a regular file; else -1 after the error open_regular describes. */
+static int regular_or_error(const char *path, const struct stat *st)
+{
+    if (S_ISREG(st->st_mode))
+        return 0;
+    if (S_ISDIR(st->st_mode)) {
+        errno = EISDIR;
+        return error_errno("cannot read '%s'", path);
+    }
+    return error("not a regular file '%s' (%s)", path, file_kind(st->st_mode));
+}
+
+int open_regular(const char *path)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), flags;
+
+    if (fd < 0)
+        return error_errno("cannot open '%s'", path);
+    if (fstat(fd, &st) < 0) {
+        error_errno("cannot read '%s'", path);
+        goto fail;
+    }
+    if (regular_or_error(path, &st) < 0)
+        goto fail;
+    flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+        error_errno("cannot read '%s'", path);
+        goto fail;
+    }
+    return fd;
+fail:
+    close(fd);
+    return -1;
+}
+
+FILE *fopen_regular(const char *path)
+{
+    int fd = open_regular(path);
+    FILE *f;
+
+    if (fd < 0)
+        return NULL;
+    if (!(f = fdopen(fd, "rb"))) {
+        error_errno("cannot open '%s'", path);
+        close(fd);
+    }
+    return f;
+}
+
+int check_regular(const char *path)
+{
+    struct stat st;
+
+    if (stat(path, &st) < 0)
+        return error_errno("cannot open '%s'", path);
+    return regular_or_error(path, &st);
+}
+
+/* "16 MiB" for whole MiB, else bytes. */
+static void format_size(char *buf, size_t size, size_t bytes)
+{
+    if (bytes >= (1u << 20) && bytes % (1u << 20) == 0)
+        snprintf(buf, size, "%zu MiB", bytes >> 20);
+    else
+        snprintf(buf, size, "%zu bytes", bytes);
+}
+
+static int too_large(const char *path, size_t max, const char *what)
+{
+    char limit[64];
+    format_size(limit, sizeof(limit), max);
+    return error("file too large: '%s' is over %s, the limit for %s", path, limit, what);
+}
+
+char *read_file_max(const char *path, size_t *len, size_t max, const char *what)
+{
+    FILE *f = fopen_regular(path);
+    struct stat st;
     char *buf = NULL;
     size_t cap = 0, used = 0;
-    if (!f) {
-        error_errno("cannot open '%s'", path);
+
+    if (!f)
         return NULL;
+    /* The size fstat gives is a first check only: the file may grow. */
+    if (!fstat(fileno(f), &st) && (uint64_t)st.st_size > max) {
+        too_large(path, max, what);
+        goto fail;
     }
     for (;;) {
         if (used + 1 >= cap) {
@@ -167,19 +263,44 @@ char *read_file(const char *path, size_t *len)
         }
         size_t got = fread(buf + used, 1, cap - used - 1, f);
         used += got;
+        if (used > max) {
+            too_large(path, max, what);
+            goto fail;
+        }
         if (got == 0)
             break;
     }
     if (ferror(f)) {
         error_errno("cannot read '%s'", path);
-        fclose(f);
-        free(buf);
-        return NULL;
+        goto fail;
     }
     fclose(f);
     buf[used] = '\0';
     if (len)
         *len = used;
+    return buf;
+fail:
+    fclose(f);
+    free(buf);
+    return NULL;
+}
+
+char *read_file(const char *path, size_t *len)
+{
+    return read_file_max(path, len, SIZE_MAX - 1, "a file");
+}
+
+char *clean_copy(char *buf, size_t size, const char *s, size_t len)
+{
+    size_t i, max = size - 4;
+
+    for (i = 0; i < len && s[i] && i < max; i++)
+        buf[i] = iscntrl((unsigned char)s[i]) ? ' ' : s[i];
+    if (i < len && s[i] && i == max) {
+        memcpy(buf + i, "...", 3);
+        i += 3;
+    }
+    buf[i] = '\0';
     return buf;
 }
 

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Lists of values, as config axes hold them (v malloc'd, n entries). */
 struct long_list { long *v; size_t n; };
@@ -49,9 +50,36 @@ int64_t peak_rss_bytes(void);
 #define HASH_SEED UINT64_C(14695981039346656037)
 uint64_t hash_bytes(uint64_t seed, const void *buf, size_t n);
 
-/* Read a whole file into a NUL-terminated malloc'd buffer; *len gets the size
- * (may be NULL). Returns NULL and prints an error naming the file on failure. */
+/*
+ * Files that are read must be regular files: a FIFO blocks forever, a
+ * device such as /dev/zero never ends, a folder is no data. Every reader
+ * opens what it reads through these (results files too).
+ *
+ * open_regular opens path read-only without blocking on a FIFO
+ * (O_NONBLOCK, cleared again once fstat has seen a regular file) and
+ * returns the descriptor (caller closes), or -1 after one error line:
+ * "cannot open 'P': <strerror>", "cannot read 'P': Is a directory", or
+ * "not a regular file 'P' (a FIFO)" (or a character device, ...).
+ * fopen_regular is the same as a stdio stream opened "rb" (caller
+ * fcloses). check_regular only checks (stat, symlinks followed), for a
+ * library that opens the file by name itself (HDF5): 0 or -1 as above.
+ */
+int open_regular(const char *path);
+FILE *fopen_regular(const char *path);
+int check_regular(const char *path);
+
+/* Read a whole regular file into a NUL-terminated malloc'd buffer; *len gets
+ * the size (may be NULL). Returns NULL and prints an error naming the file
+ * on failure (including open_regular's refusals). read_file has no limit
+ * but the file's own size; read_file_max refuses a file of more than max
+ * bytes: "file too large: 'P' is over <max>, the limit for <what>". */
 char *read_file(const char *path, size_t *len);
+char *read_file_max(const char *path, size_t *len, size_t max, const char *what);
+
+/* Copy len bytes of s (stopping at a NUL) for a one-line message: control
+ * characters (ESC, BEL, CR, ...) become ' ', and text past size - 4 bytes
+ * is cut and ends in "...". Returns buf (size >= 8). */
+char *clean_copy(char *buf, size_t size, const char *s, size_t len);
 
 /* mkdir -p: create a folder and its parents. Returns 0 or -1 after an error
  * naming the folder. */

@@ -40,9 +40,11 @@ char *gnuplot_quote(const char *s)
 
 FILE *gnuplot_data_open(const char *path)
 {
-    FILE *f = fopen(path, "w");
+    char *partial = xasprintf("%s.partial", path);
+    FILE *f = fopen(partial, "w");
     if (!f)
-        error_errno("cannot create '%s'", path);
+        error_errno("cannot create '%s'", partial);
+    free(partial);
     return f;
 }
 
@@ -56,10 +58,16 @@ void gnuplot_block(FILE *f, size_t i, const char *title)
 
 int gnuplot_data_close(FILE *f, const char *path)
 {
-    int bad = ferror(f);
+    char *partial = xasprintf("%s.partial", path);
+    int bad = fflush(f) != 0 || ferror(f), rc = 0;
     if (fclose(f) != 0 || bad)
-        return error_errno("cannot write '%s'", path);
-    return 0;
+        rc = error_errno("cannot write '%s'", partial);
+    else if (rename(partial, path) < 0)
+        rc = error_errno("cannot rename '%s' to '%s'", partial, path);
+    if (rc < 0)
+        unlink(partial);
+    free(partial);
+    return rc;
 }
 
 int gnuplot_check_template(const char *template)
@@ -96,32 +104,71 @@ int gnuplot_run(const char *template, const char *vars)
     return 0;
 }
 
-static int nonempty(const char *path)
+/* Does the file at path look complete: non-empty, and a PNG ending in
+ * its IEND chunk, an SVG ending in </svg> (gnuplot exits 0 even when a
+ * write failed on a full disk, leaving a cut file)? */
+static int complete(const char *path)
 {
+    static const unsigned char iend[8] = { 'I', 'E', 'N', 'D', 0xae, 0x42, 0x60, 0x82 };
+    unsigned char tail[64];
     struct stat st;
-    return stat(path, &st) == 0 && st.st_size > 0;
+    size_t n;
+    FILE *f;
+    int ok;
+
+    if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 || !(f = fopen(path, "rb")))
+        return 0;
+    n = st.st_size < (off_t)sizeof(tail) ? (size_t)st.st_size : sizeof(tail);
+    ok = fseeko(f, st.st_size - (off_t)n, SEEK_SET) == 0 && fread(tail, 1, n, f) == n;
+    fclose(f);
+    if (ok && has_suffix(path, ".png"))
+        ok = n >= sizeof(iend) && !memcmp(tail + n - sizeof(iend), iend, sizeof(iend));
+    else if (ok && has_suffix(path, ".svg"))
+        ok = memmem(tail, n, "</svg>", 6) != NULL;
+    return ok;
 }
 
-int gnuplot_draw(const char *template, const char *vars, const char *const *outputs, size_t n)
+int gnuplot_draw(const char *template, const char *vars, const char *outbase,
+                 const char *const *exts, size_t n)
 {
-    int missing = 0;
+    char *tmpbase = xasprintf("%s.partial-%ld", outbase, (long)getpid());
+    char *qtmp = gnuplot_quote(tmpbase);
+    char *all = xasprintf("%s; outbase=%s", vars, qtmp);
+    char **tmps = xcalloc(n ? n : 1, sizeof(*tmps));
+    char *list = xstrdup("");
+    int rc = -1;
+
     for (size_t i = 0; i < n; i++)
-        unlink(outputs[i]);
-    if (gnuplot_run(template, vars) < 0)
-        return -1;
+        tmps[i] = xasprintf("%s%s", tmpbase, exts[i]);
+    if (gnuplot_run(template, all) < 0)
+        goto out;
     for (size_t i = 0; i < n; i++)
-        missing |= !nonempty(outputs[i]);
-    if (missing) {
-        /* "did not write 'a.png'" or "did not write 'a.png' and 'a.svg'" */
-        char *list = xstrdup("");
-        for (size_t i = 0; i < n; i++) {
-            char *more = xasprintf("%s%s'%s'", list, i ? " and " : "", outputs[i]);
+        if (!complete(tmps[i])) {
+            /* "did not write 'a.png'" or "did not write 'a.png' and 'a.svg'" */
+            char *more = xasprintf("%s%s'%s%s'", list, *list ? " and " : "", outbase, exts[i]);
             free(list);
             list = more;
         }
-        error("template '%s' did not write %s", template, list);
-        free(list);
-        return -1;
+    if (*list) {
+        error("template '%s' did not write %s (or not whole: a full disk?)", template, list);
+        goto out;
     }
-    return 0;
+    rc = 0;
+    for (size_t i = 0; i < n && !rc; i++) {
+        char *final = xasprintf("%s%s", outbase, exts[i]);
+        if (rename(tmps[i], final) < 0)
+            rc = error_errno("cannot rename '%s' to '%s'", tmps[i], final);
+        free(final);
+    }
+out:
+    for (size_t i = 0; i < n; i++) {
+        unlink(tmps[i]);        /* gone already when renamed */
+        free(tmps[i]);
+    }
+    free(tmps);
+    free(list);
+    free(all);
+    free(qtmp);
+    free(tmpbase);
+    return rc;
 }

@@ -22,15 +22,17 @@ void gnuplot_put_quoted(FILE *f, const char *s);
  * caller frees. */
 char *gnuplot_quote(const char *s);
 
-/* Open a data file for writing; NULL after an error naming it. */
+/* Open a data file for writing (as <path>.partial, renamed to path by
+ * gnuplot_data_close once whole); NULL after an error naming it. */
 FILE *gnuplot_data_open(const char *path);
 
 /* Start block i (0-based) of a data file: two blank lines before every
  * block but the first, then the quoted title on a line of its own. */
 void gnuplot_block(FILE *f, size_t i, const char *title);
 
-/* Close a data file opened by gnuplot_data_open; 0, or -1 after an error
- * naming it when a write or the close failed. f is closed either way. */
+/* Close a data file opened by gnuplot_data_open and rename it to path; 0,
+ * or -1 after an error naming it when a write, the close or the rename
+ * failed (the partial file is then removed). f is closed either way. */
 int gnuplot_data_close(FILE *f, const char *path);
 
 /* 0 when the template can be read, else -1 after an error naming it. */
@@ -41,10 +43,14 @@ int gnuplot_check_template(const char *template);
  * from PATH, non-zero exit, killed by a signal). */
 int gnuplot_run(const char *template, const char *vars);
 
-/* gnuplot_run, with the n files the template must write (outputs[i]):
- * they are removed first and must exist, non-empty, afterwards. Returns 0,
- * or -1 after an error naming the template (and the outputs it did not
- * write). */
-int gnuplot_draw(const char *template, const char *vars, const char *const *outputs, size_t n);
+/* gnuplot_run for a template that writes <outbase><ext> for each of the n
+ * exts (".png", ".svg"): vars must not set outbase, which is set here to a
+ * temporary name, so that no cut file is ever under a final name. Each
+ * output must be there and whole (non-empty; a PNG ends in its IEND chunk,
+ * an SVG in </svg>), then all are renamed to <outbase><ext>. Returns 0, or
+ * -1 after an error naming the template (and the outputs it did not
+ * write); the temporary files are removed either way. */
+int gnuplot_draw(const char *template, const char *vars, const char *outbase,
+                 const char *const *exts, size_t n);
 
 #endif

@@ -8,6 +8,7 @@
 #include "out/gnuplot.h"
 #include "out/summary.h"
 #include "lib/util.h"
+#include "out/pool.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -145,6 +146,15 @@ int history_load(struct history *h, const char *const *paths, size_t n)
             return -1;
         }
         h->n_runs = i + 1;
+        /* a run given twice would be two points of its history */
+        for (size_t j = 0; j < i; j++) {
+            const struct result_set *two[2] = { &h->runs[j].rs, &run->rs };
+            const char *names[2] = { paths[j], paths[i] };
+            if (pool_check_distinct(two, names, 2) < 0) {
+                history_release(h);
+                return -1;
+            }
+        }
     }
     if (!n || shared_k(h) < 0) {
         if (!n)
@@ -266,10 +276,9 @@ static long write_data(const struct history *h, const char *path)
 int history_plot(const struct history *h, const char *outdir, const char *templates_dir)
 {
     char *base = xasprintf("%s/history-qps", outdir);
-    char *data = xasprintf("%s.dat", base), *png = xasprintf("%s.png", base);
-    char *svg = xasprintf("%s.svg", base);
+    char *data = xasprintf("%s.dat", base);
     char *template = xasprintf("%s/history.gp", templates_dir);
-    char *q[4] = { gnuplot_quote(templates_dir), gnuplot_quote(data), gnuplot_quote(base), NULL };
+    char *q[3] = { gnuplot_quote(templates_dir), gnuplot_quote(data), NULL };
     char *vars = NULL;
     long blocks;
     int rc = -1;
@@ -277,17 +286,15 @@ int history_plot(const struct history *h, const char *outdir, const char *templa
     if (make_dirs(outdir) < 0 || gnuplot_check_template(template) < 0 ||
         (blocks = write_data(h, data)) < 0)
         goto out;
-    vars = xasprintf("plotdir=%s; datafile=%s; outbase=%s; k=%ld; nseries=%ld; nruns=%zu",
-                     q[0], q[1], q[2], h->k, blocks, h->n_runs);
-    const char *outputs[] = { png, svg };
-    rc = gnuplot_draw(template, vars, outputs, 2);
+    vars = xasprintf("plotdir=%s; datafile=%s; k=%ld; nseries=%ld; nruns=%zu",
+                     q[0], q[1], h->k, blocks, h->n_runs);
+    const char *exts[] = { ".png", ".svg" };
+    rc = gnuplot_draw(template, vars, base, exts, 2);
 out:
     for (int i = 0; q[i]; i++)
         free(q[i]);
     free(vars);
     free(template);
-    free(svg);
-    free(png);
     free(data);
     free(base);
     return rc;

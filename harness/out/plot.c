@@ -343,9 +343,8 @@ static int draw(const struct job *j, const struct plot_def *d)
     char *data = xasprintf("%s.dat", base);
     char *front = d->fronts ? xasprintf("%s-front.dat", base) : xstrdup(data);
     char *template = xasprintf("%s/%s.gp", j->templates_dir, d->name);
-    char *png = xasprintf("%s.png", base), *svg = xasprintf("%s.svg", base);
-    char *q[6] = { gnuplot_quote(j->templates_dir), gnuplot_quote(data), gnuplot_quote(front),
-                   gnuplot_quote(base), gnuplot_quote(j->title), NULL };
+    char *q[5] = { gnuplot_quote(j->templates_dir), gnuplot_quote(data), gnuplot_quote(front),
+                   gnuplot_quote(j->title), NULL };
     char *vars = NULL;
     int rc = -1;
 
@@ -354,10 +353,10 @@ static int draw(const struct job *j, const struct plot_def *d)
         goto out;
     if (write_series(data, j->ctx, &l, d->what) < 0 || (d->fronts && write_fronts(front, j->ctx, &l) < 0))
         goto out;
-    vars = xasprintf("plotdir=%s; datafile=%s; frontfile=%s; outbase=%s; runtitle=%s; k=%ld; nseries=%zu",
-                     q[0], q[1], q[2], q[3], q[4], j->ctx->rs->ks[j->ctx->kidx], l.n);
-    const char *outputs[] = { png, svg };
-    if (gnuplot_draw(template, vars, outputs, 2) < 0)
+    vars = xasprintf("plotdir=%s; datafile=%s; frontfile=%s; runtitle=%s; k=%ld; nseries=%zu",
+                     q[0], q[1], q[2], q[3], j->ctx->rs->ks[j->ctx->kidx], l.n);
+    const char *exts[] = { ".png", ".svg" };
+    if (gnuplot_draw(template, vars, base, exts, 2) < 0)
         goto out;
     rc = 0;
 out:
@@ -365,8 +364,6 @@ out:
         free(q[i]);
     series_release(&l);
     free(vars);
-    free(svg);
-    free(png);
     free(template);
     free(front);
     free(data);

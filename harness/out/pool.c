@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* An input's columns (those its file had) and the maps to the others'. */
 struct input_cols {
@@ -176,6 +177,44 @@ static void group(struct pool *p, const struct open_point *pts, size_t n_pts,
     free(next);
 }
 
+/* Attribute `name` of both sets: equal (both absent counts when
+ * absent_ok). */
+static int same_text(const struct result_set *a, const struct result_set *b, const char *name,
+                     int absent_ok)
+{
+    const char *x = results_attr_text(a, name), *y = results_attr_text(b, name);
+    if (!x || !y)
+        return absent_ok && !x && !y;
+    return !strcmp(x, y);
+}
+
+int pool_same_run(const struct result_set *a, const char *pa, const struct result_set *b,
+                  const char *pb)
+{
+    struct stat sa, sb;
+    if (pa && pb && stat(pa, &sa) == 0 && stat(pb, &sb) == 0 && sa.st_dev == sb.st_dev &&
+        sa.st_ino == sb.st_ino)
+        return 1;
+    return same_text(a, b, "start_time", 0) && same_text(a, b, "config_text", 0) &&
+           same_text(a, b, "dataset_hash", 1) && same_text(a, b, "cpu_model", 1);
+}
+
+int pool_check_distinct(const struct result_set *const *sets, const char *const *paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            const char *pi = paths ? paths[i] : NULL, *pj = paths ? paths[j] : NULL;
+            if (!pool_same_run(sets[i], pi, sets[j], pj))
+                continue;
+            if (pi && pj)
+                return error("'%s' and '%s' are the same run (the same file, or the same "
+                             "start_time, config and data): give each run once", pi, pj);
+            return error("inputs %zu and %zu are the same run (the same start_time, config "
+                         "and data): give each run once", i + 1, j + 1);
+        }
+    return 0;
+}
+
 int pool_build(struct pool *p, const struct pool_input *in, size_t n_in, const char *status)
 {
     struct ctx c = { .in = in, .n_in = n_in, .with_status = status == NULL };
@@ -188,6 +227,14 @@ int pool_build(struct pool *p, const struct pool_input *in, size_t n_in, const c
     p->n_in = n_in;
     if (n_in > POOL_MAX_INPUTS)
         return error("cannot pool %zu result files: at most %d", n_in, POOL_MAX_INPUTS);
+    {
+        /* the callers that know the files checked already, naming them */
+        const struct result_set *sets[POOL_MAX_INPUTS] = { NULL };
+        for (size_t i = 0; i < n_in; i++)
+            sets[i] = in[i].rs;
+        if (pool_check_distinct(sets, NULL, n_in) < 0)
+            return -1;
+    }
     c.ic = xmalloc((n_in ? n_in : 1) * sizeof(*c.ic));
     c.map = xcalloc(n_in * n_in + 1, sizeof(*c.map));
     for (size_t i = 0; i < n_in; i++) {

@@ -54,11 +54,26 @@ struct pool {
     size_t n_points;
 };
 
+/* Is set b, read from file pb, the same run as set a from pa? The same
+ * file (device and inode; paths may be NULL, then not compared), or the
+ * same run identity: the root attributes start_time and config_text both
+ * sets have and agree on, with dataset_hash and cpu_model equal (or absent
+ * in both). A checkpoint of a run and its final file are one run too. */
+int pool_same_run(const struct result_set *a, const char *pa, const struct result_set *b,
+                  const char *pb);
+
+/* Refuse a run given twice: 0 when no two of the n sets (paths[i] the
+ * file of sets[i]; paths may be NULL) are pool_same_run, else -1 after one
+ * error line naming both files. Pooling one run as two would count its
+ * times twice and tighten every speed verdict. */
+int pool_check_distinct(const struct result_set *const *sets, const char *const *paths, size_t n);
+
 /* Pool the rows of n_in inputs whose status column is `status` (NULL: all
  * rows, the status then part of a point's identity). A row joins the
  * earliest point it matches that has no run from its input yet, else
  * starts a point. Returns 0, or -1 after an error (more than
- * POOL_MAX_INPUTS inputs); release p either way. */
+ * POOL_MAX_INPUTS inputs, or one run given as two inputs:
+ * pool_check_distinct); release p either way. */
 int pool_build(struct pool *p, const struct pool_input *in, size_t n_in, const char *status);
 void pool_release(struct pool *p);
 

@@ -338,6 +338,74 @@ int results_value(const struct result_set *rs, const struct result_row *row, con
     return 0;
 }
 
+/* Row order for results_reorder: by key, then by position. */
+struct reorder_item {
+    size_t key, pos;
+};
+
+static int reorder_cmp(const void *a, const void *b)
+{
+    const struct reorder_item *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Renumber a table's run_row through where[] (old row -> new row), then
+ * order its rows by run_row, stably. */
+static void reorder_table(struct result_table *t, const size_t *where, size_t n_rows)
+{
+    int rc = results_table_col(t, "run_row");
+    struct reorder_item *it;
+    union result_cell *cells;
+
+    if (rc < 0 || !t->n_rows)
+        return;
+    it = xmalloc(t->n_rows * sizeof(*it));
+    for (size_t i = 0; i < t->n_rows; i++) {
+        union result_cell *c = &t->cells[i * t->n_cols + (size_t)rc];
+        if (c->i >= 0 && (uint64_t)c->i < n_rows)
+            c->i = (int64_t)where[c->i];
+        it[i] = (struct reorder_item){ (size_t)c->i, i };
+    }
+    qsort(it, t->n_rows, sizeof(*it), reorder_cmp);
+    cells = xmalloc(t->n_rows * t->n_cols * sizeof(*cells));
+    for (size_t i = 0; i < t->n_rows; i++)
+        memcpy(cells + i * t->n_cols, t->cells + it[i].pos * t->n_cols,
+               t->n_cols * sizeof(*cells));
+    free(t->cells);
+    t->cells = cells;
+    t->cap_rows = t->n_rows;
+    free(it);
+}
+
+void results_reorder(struct result_set *rs, const size_t *key)
+{
+    struct reorder_item *it;
+    struct result_row *rows;
+    size_t *where;
+
+    if (!rs->n_rows)
+        return;
+    it = xmalloc(rs->n_rows * sizeof(*it));
+    where = xmalloc(rs->n_rows * sizeof(*where));
+    rows = xmalloc(rs->n_rows * sizeof(*rows));
+    for (size_t i = 0; i < rs->n_rows; i++)
+        it[i] = (struct reorder_item){ key[i], i };
+    qsort(it, rs->n_rows, sizeof(*it), reorder_cmp);
+    for (size_t i = 0; i < rs->n_rows; i++) {
+        rows[i] = rs->rows[it[i].pos];
+        where[it[i].pos] = i;
+    }
+    free(rs->rows);
+    rs->rows = rows;
+    rs->cap_rows = rs->n_rows;
+    for (size_t t = 0; t < rs->n_tables; t++)
+        reorder_table(&rs->tables[t], where, rs->n_rows);
+    free(where);
+    free(it);
+}
+
 /* ---- side tables ---- */
 
 struct result_table *results_table(const struct result_set *rs, const char *name)

@@ -145,6 +145,13 @@ void results_table_append(struct result_table *t, const union result_cell *row);
 /* The index of a column of t, or -1. */
 int results_table_col(const struct result_table *t, const char *name);
 
+/* Put the rows in the order of key (key[i] the sort key of row i, n_rows of
+ * them; equal keys keep their order) and every side table's column
+ * "run_row" with them: each table's rows are renumbered and then ordered by
+ * run_row (stably). A resumed run's rows, replayed then measured, end in
+ * the order of an uninterrupted run this way. */
+void results_reorder(struct result_set *rs, const size_t *key);
+
 /* Set attributes (copied; replaces one of the same name). */
 void results_attr_str(struct result_set *rs, const char *name, const char *value);
 void results_attr_int(struct result_set *rs, const char *name, int64_t value);

@@ -254,10 +254,17 @@ static int write_tables(hid_t file, const struct result_set *rs)
     return 0;
 }
 
+/* The whole file is made in memory (HDF5's core driver, no backing store)
+ * and written out in one go by h5_write_synced: a full disk is then a
+ * write error of ours, not an HDF5 flush failing inside H5Fclose, which in
+ * HDF5 1.10 leaves a half-closed file that crashes the library's clean-up
+ * at exit. It goes to <path>.partial, renamed to path once complete. */
 static int write_file(const struct result_set *rs, const char *path)
 {
     char *partial = xasprintf("%s.partial", path);
-    hid_t fcpl = -1, file = -1;
+    hid_t fcpl = -1, fapl = -1, file = -1;
+    void *image = NULL;
+    ssize_t size;
     int rc = -1;
 
     if (rs->n_ks > RESULTS_MAX_KS) {
@@ -266,12 +273,14 @@ static int write_file(const struct result_set *rs, const char *path)
     }
     /* Track creation order so attributes read back in the order written. */
     fcpl = H5Pcreate(H5P_FILE_CREATE);
-    if (fcpl < 0 || H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0) {
+    fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fcpl < 0 || H5Pset_attr_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED) < 0 ||
+        fapl < 0 || H5Pset_fapl_core(fapl, 1 << 20, 0) < 0) {
         error("cannot write '%s': hdf5 property list failed", path);
         goto out;
     }
     errno = 0;
-    file = H5Fcreate(partial, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+    file = H5Fcreate(partial, H5F_ACC_TRUNC, fcpl, fapl);
     if (file < 0) {
         if (errno)
             error_errno("cannot create '%s'", partial);
@@ -283,12 +292,19 @@ static int write_file(const struct result_set *rs, const char *path)
         error("cannot write '%s': hdf5 error writing %s", partial, rs->n_rows ? "rows" : "attributes");
         goto out;
     }
+    if (H5Fflush(file, H5F_SCOPE_GLOBAL) < 0 || (size = H5Fget_file_image(file, NULL, 0)) <= 0 ||
+        H5Fget_file_image(file, image = xmalloc((size_t)size), (size_t)size) != size) {
+        error("cannot write '%s': hdf5 error making the file", partial);
+        goto out;
+    }
     herr_t closed = H5Fclose(file);
     file = -1;
     if (closed < 0) {
         error("cannot write '%s': hdf5 error on close", partial);
         goto out;
     }
+    if (h5_write_synced(partial, image, (size_t)size) < 0)
+        goto out;
     if (rename(partial, path) < 0) {
         error_errno("cannot rename '%s' to '%s'", partial, path);
         goto out;
@@ -297,10 +313,13 @@ static int write_file(const struct result_set *rs, const char *path)
 out:
     if (file >= 0)
         H5Fclose(file);
+    if (fapl >= 0)
+        H5Pclose(fapl);
     if (fcpl >= 0)
         H5Pclose(fcpl);
     if (rc < 0)
         unlink(partial);
+    free(image);
     free(partial);
     return rc;
 }
@@ -456,6 +475,8 @@ static int read_runs(struct result_set *rs, hid_t file, const char *path)
         error("cannot read '%s': /runs is not a 1-d table of rows", path);
         goto out;
     }
+    if (h5_check_row_type(ftype, "runs", path) < 0)
+        goto out;
     if (read_ks(rs, ftype, path) < 0 || read_cells(rs, dset, ftype, path) < 0 ||
         (kept = present_columns(rs, ftype, cols, path)) < 0)
         goto out;
@@ -466,6 +487,8 @@ static int read_runs(struct result_set *rs, hid_t file, const char *path)
         error("cannot read '%s': hdf5 error on /runs", path);
         goto out;
     }
+    if (h5_check_rows(dset, ftype, (hsize_t)n, "runs", path) < 0)
+        goto out;
     rs->n_rows = rs->cap_rows = (size_t)n;
     rs->rows = xcalloc(rs->cap_rows ? rs->cap_rows : 1, sizeof(*rs->rows));
     if (rs->lacks)
@@ -592,10 +615,12 @@ static int read_table(struct result_set *rs, hid_t file, const char *name, const
     n = space < 0 || H5Sget_simple_extent_ndims(space) != 1 ? -1 : H5Sget_simple_extent_npoints(space);
     if (n < 0)
         goto out;
+    rc = -1;
+    if (h5_check_row_type(ftype, name, path) < 0 || h5_check_rows(dset, ftype, (hsize_t)n, name, path) < 0)
+        goto out;
     read_roles(dset, (size_t)nm, roles);
     for (int i = 0; i < nm; i++)
         defs[i].role = roles[i];
-    rc = -1;
     if (!(t = results_table_add(rs, name, defs, (size_t)nm)))
         goto out;
     layout_table(&l, t->cols, t->n_cols);
@@ -641,15 +666,20 @@ static int read_tables(struct result_set *rs, hid_t file, const char *path)
 
 static int read_file_h5(struct result_set *rs, const char *path)
 {
-    hid_t file = -1;
+    hid_t file = -1, fapl;
     int rc = -1;
 
     results_init(rs, NULL, 0);
-    if (access(path, R_OK) < 0)
-        return error_errno("cannot open '%s'", path);
     if (H5Fis_hdf5(path) <= 0)
         return error("cannot read '%s': not an HDF5 file", path);
-    file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    /* Closing the file closes whatever of it an error path left open:
+     * HDF5 would otherwise keep it, and a later open of the same path
+     * would share its stale state. */
+    fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl >= 0 && H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) >= 0)
+        file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    if (fapl >= 0)
+        H5Pclose(fapl);
     if (file < 0)
         return error("cannot open '%s': hdf5 error", path);
     if (read_runs(rs, file, path) < 0 || read_tables(rs, file, path) < 0 ||
@@ -661,6 +691,28 @@ out:
     if (rc < 0)
         results_release(rs);
     return rc;
+}
+
+/* What h5_probe runs in its child: the whole read. */
+static int probe_read(const char *path)
+{
+    struct result_set rs;
+    return read_file_h5(&rs, path);
+}
+
+/* A checkpoint (the attribute "checkpoint": "N of M points; ...") reads as
+ * any results file, with one warning line saying what it is. */
+static void warn_checkpoint(const struct result_set *rs, const char *path)
+{
+    const char *what = results_attr_text(rs, "checkpoint");
+    unsigned long done, total;
+    if (!what)
+        return;
+    if (sscanf(what, "%lu of %lu", &done, &total) == 2)
+        warning("'%s' is a checkpoint of a run that did not finish: %lu of %lu points", path, done,
+                total);
+    else
+        warning("'%s' is a checkpoint of a run that did not finish", path);
 }
 
 /* HDF5 prints its whole error stack by default; these print one line
@@ -678,8 +730,15 @@ int results_write(const struct result_set *rs, const char *path)
 int results_read(struct result_set *rs, const char *path)
 {
     int rc = -1;
+
+    results_init(rs, NULL, 0);
+    /* A FIFO would block the reader for ever (lib/util.h). */
+    if (check_regular(path) < 0 || h5_probe(path, probe_read) < 0)
+        return -1;
     H5E_BEGIN_TRY {
         rc = read_file_h5(rs, path);
     } H5E_END_TRY;
+    if (rc == 0)
+        warn_checkpoint(rs, path);
     return rc;
 }

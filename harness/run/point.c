@@ -11,6 +11,7 @@
 #include "lib/util.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,13 +67,23 @@ static void row_init(const struct point_env *env, struct result_row *row,
     }
 }
 
+/* Every row goes through here: appended to the set, then to the journal
+ * with its side rows (a checkpoint per point). */
+static void commit_row(const struct point_env *env, const struct search_point *p,
+                       const struct result_row *row)
+{
+    results_add_row(env->rs, row);
+    if (env->journal)
+        journal_row(env->journal, env->rs, p->ordinal);
+}
+
 static void add_status_row(const struct point_env *env, const struct point_build *pb,
                            const struct search_point *p, const char *status)
 {
     struct result_row row;
     row_init(env, &row, pb, p);
     snprintf(row.status, sizeof(row.status), "%s", status);
-    results_add_row(env->rs, &row);
+    commit_row(env, p, &row);
 }
 
 void point_add_skip(const struct point_env *env, const struct point_build *pb,
@@ -366,7 +377,7 @@ static int point_row(const struct point_env *env, struct fs_index *idx,
     } else {
         timing_rows(env, pt, p50, p99, run_row);
         snprintf(row.status, sizeof(row.status), "ok");
-        results_add_row(env->rs, &row);
+        commit_row(env, pt->p, &row);
     }
     free(p50);
     free(p99);
@@ -513,34 +524,53 @@ size_t point_run_build(const struct point_env *env, struct fs_index *idx,
     return n_failed;
 }
 
+/* A growing text, appended in place: the resolved config of 200,000 points
+ * is one pass, not a copy of the whole text per point. */
+struct text {
+    char *s;
+    size_t n, cap;
+};
+
+static void text_add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void text_add(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(t->s ? t->s + t->n : NULL, t->s ? t->cap - t->n : 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (!t->s || t->n + (size_t)n + 1 > t->cap) {
+        t->cap = 2 * (t->n + (size_t)n + 1) + 256;
+        t->s = xrealloc(t->s, t->cap);
+        va_start(ap, fmt);
+        vsnprintf(t->s + t->n, t->cap - t->n, fmt, ap);
+        va_end(ap);
+    }
+    t->n += (size_t)n;
+}
+
 char *point_resolved_config(const struct config *cfg, const struct run_vectors *vec,
                             const struct grid *g)
 {
     const struct dataset *ds = vec->ds;
-    char *text = xasprintf("# N d nq: %zu %zu %zu; k:", ds->base.n, ds->base.d, ds->queries.n);
-    for (size_t i = 0; i < cfg->k.n; i++) {
-        char *t = xasprintf("%s %ld", text, cfg->k.v[i]);
-        free(text);
-        text = t;
-    }
+    struct text t = { 0 };
+
+    text_add(&t, "# N d nq: %zu %zu %zu; k:", ds->base.n, ds->base.d, ds->queries.n);
+    for (size_t i = 0; i < cfg->k.n; i++)
+        text_add(&t, " %ld", cfg->k.v[i]);
     for (size_t i = 0; i < g->n_builds; i++) {
         const struct build_point *b = &g->builds[i];
-        char *t = xasprintf("%s\n- {N: %zu, metric: %s, factory: \"%s\", nlist: %ld, points: [",
-                            text, rv_rows(vec, b->metric, b->N), metric_name(b->metric),
-                            b->factory, b->nlist);
-        free(text);
-        text = t;
+        text_add(&t, "\n- {N: %zu, metric: %s, factory: \"%s\", nlist: %ld, points: [",
+                 rv_rows(vec, b->metric, b->N), metric_name(b->metric), b->factory, b->nlist);
         for (size_t j = 0; j < b->n_points; j++) {
             const struct search_point *p = &b->points[j];
-            t = xasprintf("%s%s{nprobe: %ld, k_factor: %ld%s%s}", text, j ? ", " : "",
-                          p->nprobe, p->k_factor, p->skip ? ", skipped: " : "",
-                          p->skip ? p->skip : "");
-            free(text);
-            text = t;
+            text_add(&t, "%s{nprobe: %ld, k_factor: %ld%s%s}", j ? ", " : "", p->nprobe,
+                     p->k_factor, p->skip ? ", skipped: " : "", p->skip ? p->skip : "");
         }
-        t = xasprintf("%s]}", text);
-        free(text);
-        text = t;
+        text_add(&t, "]}");
     }
-    return text;
+    return t.s;
 }

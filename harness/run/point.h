@@ -19,6 +19,7 @@
 #include "out/cost.h"
 #include "out/measure.h"
 #include "out/results.h"
+#include "run/journal.h"
 #include "run/prepare.h"
 
 /* What every point of a run shares. Everything is the run's, borrowed for
@@ -39,6 +40,7 @@ struct point_env {
     const size_t *time_rows;
     size_t n_time;
     struct cost *cost;              /* the run's, where timed and untimed searches add up */
+    struct journal *journal;        /* each row is appended to it as it is made; NULL: none */
 };
 
 /* The build a point runs on: all borrowed for the build's life. */

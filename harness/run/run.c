@@ -25,7 +25,10 @@
 #include "run/point.h"
 #include "run/prepare.h"
 #include "run/provenance.h"
+#include "run/resume.h"
 
+#include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,15 +38,27 @@
 
 /* Ctrl-C ends the sweep at the next round of the build being timed (whose
  * points then get no rows); what was measured before is written, marked
- * interrupted, rather than lost. */
+ * interrupted, rather than lost, and the journal stays for --resume. A
+ * second Ctrl-C ends the process at once: every point measured is already
+ * in the journal. The handler's state is process-wide because a signal
+ * handler's must be: the flag, and the two messages it prints (set by
+ * sweep() before the handler is installed, cleared after). */
 static volatile sig_atomic_t interrupted;
+static const char *interrupt_msg[2];
+static size_t interrupt_len[2];
 
 /* Seed of the timed queries' subset: the same rows on every machine. */
 #define RUN_TIMING_SEED UINT64_C(0x71ed0e5)
 
 static void on_interrupt(int sig)
 {
+    int again = interrupted != 0;
+    ssize_t w = interrupt_msg[again] ? write(STDERR_FILENO, interrupt_msg[again],
+                                             interrupt_len[again]) : 0;
     (void)sig;
+    (void)w;
+    if (again)
+        _exit(130);
     interrupted = 1;
 }
 
@@ -62,6 +77,10 @@ struct run {
     struct expand_cache xbase;
     struct quantizer_cache qc;            /* trained coarse centroids, for reuse by later builds */
     struct checkpoint cp;
+    struct journal journal;               /* every point as it is made ("<results>.journal") */
+    int resuming;                         /* --resume: the journal was opened, not claimed */
+    unsigned char *done;                  /* resuming: grid points the journal holds */
+    size_t carried;                       /* resuming: rows replayed from the journal */
     struct backend_clock faiss;           /* seconds in faiss calls, registered while running */
     struct cost cost;                     /* where the wall time went */
     size_t *time_rows;                    /* the timed queries (env.time_rows) */
@@ -196,9 +215,10 @@ static int ground_truths(struct run *r)
 static void progress(const struct run *r, const struct build_point *b, const char *what,
                      long nprobe, long k_factor)
 {
-    size_t done = r->rs.n_rows, total = r->grid.n_points;
+    size_t done = r->rs.n_rows, total = r->grid.n_points, now = done - r->carried;
     double el = now_s() - r->t_start;
-    double eta = done ? el / (double)done * (double)(total - done) : 0;
+    /* The rate of this session's points: replayed ones took no time. */
+    double eta = now ? el / (double)now * (double)(total - done) : 0;
     if (!r->progress)
         return;
     fprintf(stderr, "\r\033[K[%zu/%zu] %s %s %s", done, total, what, b->factory,
@@ -206,7 +226,7 @@ static void progress(const struct run *r, const struct build_point *b, const cha
     if (nprobe >= 0)
         fprintf(stderr, " nprobe=%ld k_factor=%ld", nprobe, k_factor);
     fprintf(stderr, "  elapsed %.0fs", el);
-    if (done)
+    if (now)
         fprintf(stderr, "  eta %.0fs", eta);
     if (done == total)
         fputc('\n', stderr);
@@ -302,15 +322,152 @@ static void run_build(struct run *r, const struct build_point *b)
     prepared_release(&prep);
 }
 
-/* results/<name>-<UTC timestamp>.h5, never overwriting an earlier run. */
-static char *results_name(const char *dir, const char *name, const char *stamp)
+/* The build's points still to measure: b itself when none is done (or
+ * not resuming), NULL when all are, else *left, a copy of b with only
+ * those (its points array then the caller's to free). */
+static const struct build_point *points_left(const struct run *r, const struct build_point *b,
+                                             struct build_point *left)
 {
-    char *path = xasprintf("%s/%s-%s.h5", dir, name, stamp);
-    for (int i = 2; access(path, F_OK) == 0; i++) {
-        free(path);
-        path = xasprintf("%s/%s-%s-%d.h5", dir, name, stamp, i);
+    size_t n = 0;
+
+    left->points = NULL;
+    if (!r->done)
+        return b;
+    for (size_t i = 0; i < b->n_points; i++)
+        n += !r->done[b->points[i].ordinal];
+    if (n == b->n_points)
+        return b;
+    if (!n)
+        return NULL;
+    *left = *b;
+    left->points = xmalloc(n * sizeof(*left->points));
+    left->n_points = 0;
+    for (size_t i = 0; i < b->n_points; i++)
+        if (!r->done[b->points[i].ordinal])
+            left->points[left->n_points++] = b->points[i];
+    return left;
+}
+
+/* Claim outdir/<name>-<UTC time>[-<n>].h5 for this run, never an earlier
+ * or a concurrent run's: its journal is created exclusively (O_EXCL), and
+ * a name whose results file exists is passed over (checked again after
+ * the claim: a run that finished renames its file into place before it
+ * removes its journal). Creating the journal also proves the folder
+ * writable before any work. Returns 0 with *path set, or -1 after an error. */
+static int claim(struct run *r, const char *dir, const char *stamp, char **path)
+{
+    for (int i = 1;; i++) {
+        char *p = i == 1 ? xasprintf("%s/%s-%s.h5", dir, r->cfg.name, stamp)
+                         : xasprintf("%s/%s-%s-%d.h5", dir, r->cfg.name, stamp, i);
+        char *jp = xasprintf("%s.journal", p);
+        int taken = access(p, F_OK) == 0, rc = 0;
+        if (!taken && (rc = journal_create(&r->journal, jp)) < 0 && errno == EEXIST)
+            taken = 1;
+        else if (!taken && !rc && access(p, F_OK) == 0) {
+            journal_remove(&r->journal);
+            journal_release(&r->journal);
+            taken = 1;
+        }
+        if (!taken && rc < 0) {
+            error_errno("cannot write in the output folder '%s' (creating '%s')", dir, jp);
+            free(jp);
+            free(p);
+            return -1;
+        }
+        free(jp);
+        if (!taken) {
+            *path = p;
+            return 0;
+        }
+        free(p);
     }
-    return path;
+}
+
+/* What the journal's head says of this run (release it after). */
+static void run_head(const struct run *r, const char *started, struct journal_head *h)
+{
+    char hash[17], *sets = xstrdup("");
+
+    snprintf(hash, sizeof(hash), "%016" PRIx64, r->ds.hash);
+    for (size_t i = 0; i < r->cfg.n_sets; i++) {
+        char *t = xasprintf("%s%s%s", sets, i ? "\n" : "", r->cfg.sets[i]);
+        free(sets);
+        sets = t;
+    }
+    h->config_path = xstrdup(r->cfg.path);
+    h->config_text = xstrdup(r->cfg.text);
+    h->config_sets = sets;
+    h->dataset_hash = xstrdup(hash);
+    h->harness_version = xstrdup(fs_version);
+    h->git_commit = xstrdup(fs_git_commit);
+    h->faiss_version = xstrdup(version_faiss());
+    h->layout = r->rs.n_ks ? journal_layout(&r->rs) : xstrdup("");
+    h->start_time = xstrdup(started);
+}
+
+/* --resume: open the run's journal (locked) and check that it is this
+ * run before any work; its results path in *path. Returns 0 or -1. */
+static int open_resume(struct run *r, const char *outdir, const struct run_opts *opts,
+                       char **path)
+{
+    char *jp = resume_find(outdir, r->cfg.name, opts->resume_path);
+    struct journal_head now = { 0 };
+    int rc;
+
+    if (!jp || journal_open(&r->journal, jp)) {
+        free(jp);
+        return -1;
+    }
+    r->resuming = 1;
+    *path = xasprintf("%.*s", (int)(strlen(jp) - strlen(".journal")), jp);
+    free(jp);
+    run_head(r, r->journal.head.start_time, &now);
+    free(now.layout);
+    now.layout = xstrdup(r->journal.head.layout);  /* checked once the set is laid out */
+    rc = resume_check(&r->journal.head, &now, r->journal.path, opts->force);
+    journal_head_release(&now);
+    return rc;
+}
+
+/* The journal once the result set is laid out: a new run writes its head;
+ * a resumed one checks the layout, replays the rows measured before and
+ * notes the resume. Returns 0 or -1. */
+static int start_journal(struct run *r, const char *started)
+{
+    struct journal_head now = { 0 };
+    struct resume_match m = { &r->cfg, &r->vec, &r->grid, NULL, 0 };
+    long kept;
+    int rc;
+
+    r->env.journal = &r->journal;
+    run_head(r, started, &now);
+    rc = r->resuming ? resume_check_layout(&r->journal.head, now.layout, r->journal.path)
+                     : journal_start(&r->journal, &now);
+    journal_head_release(&now);
+    if (rc || !r->resuming)
+        return rc;
+    r->done = m.done = xcalloc(r->grid.n_points ? r->grid.n_points : 1, 1);
+    if ((kept = journal_replay(&r->journal, &r->rs, resume_accept, &m)) < 0)
+        return -1;
+    if (r->journal.dropped)
+        warning("'%s': its last record was torn or damaged (%zu bytes, dropped): the point it "
+                "held is measured again", r->journal.path, r->journal.dropped);
+    if (m.n_dropped)
+        warning("'%s': %zu rows are of no point of this grid, or repeat one: dropped",
+                r->journal.path, m.n_dropped);
+    r->carried = r->rs.n_rows;
+    for (size_t i = 0; i < r->rs.n_rows; i++)
+        r->n_failed += !strncmp(r->rs.rows[i].status, "failed", 6);
+    info("resuming: %ld of %zu points measured before, %zu to go", kept, r->grid.n_points,
+         r->grid.n_points - (size_t)kept);
+    {
+        char when[32];
+        time_t t = time(NULL);
+        strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+        resume_attrs(&r->rs, &r->journal, when, (size_t)kept);
+        journal_resumed(&r->journal, when);
+    }
+    return 0;
 }
 
 static void release(struct run *r)
@@ -330,6 +487,8 @@ static void release(struct run *r)
     free(r->env.I_k);
     free(r->time_rows);
     checkpoint_release(&r->cp);
+    journal_release(&r->journal);
+    free(r->done);
     expand_cache_release(&r->xbase);
     quantizer_cache_release(&r->qc);
     results_release(&r->rs);
@@ -361,7 +520,8 @@ static int load(struct run *r, const char *config_path, const struct run_opts *o
         warning("distance '%s' of '%s' is metric %s, which this config does not sweep",
                 r->ds.distance, r->ds.base_path, r->ds.native_metric);
     ladder(r);
-    if (grid_expand(&r->grid, &r->cfg, r->sizes, r->n_sizes, r->ds.base.d) || preflight(r))
+    if (grid_expand(&r->grid, &r->cfg, r->sizes, r->n_sizes, r->ds.base.d) ||
+        grid_check_measurable(&r->grid, &r->cfg) || preflight(r))
         return -1;
     return 0;
 }
@@ -408,15 +568,38 @@ static int setup_results(struct run *r, const char *started)
     return 0;
 }
 
-/* Every build in turn until done or Ctrl-C, a checkpoint after each. */
-static void sweep(struct run *r)
+/* What Ctrl-C prints: the first time, that the run stops at the next safe
+ * point; the second, that it stops now and how to continue. */
+static void interrupt_messages(const struct run *r, const char *results, char *msg[2])
 {
-    struct sigaction sa = { .sa_handler = on_interrupt }, old;
+    msg[0] = xstrdup("\nfaiss-sweep: interrupted: stopping at the next safe point and writing "
+                     "what was measured (Ctrl-C again stops at once)\n");
+    msg[1] = xasprintf("\nfaiss-sweep: interrupted again: stopping now; the points measured "
+                       "are in '%s': 'faiss-sweep run %s --resume %s' continues the run\n",
+                       r->journal.path, r->cfg.path, results);
+    for (int i = 0; i < 2; i++) {
+        interrupt_len[i] = strlen(msg[i]);
+        interrupt_msg[i] = msg[i];
+    }
+}
+
+/* Every build with points left in turn until done or Ctrl-C, a checkpoint
+ * after each. */
+static void sweep(struct run *r, const char *results)
+{
+    struct sigaction sa = { .sa_handler = on_interrupt, .sa_flags = SA_RESTART }, old;
+    char *msg[2];
 
     interrupted = 0;
+    interrupt_messages(r, results, msg);
     sigaction(SIGINT, &sa, &old);
     for (size_t i = 0; i < r->grid.n_builds && !interrupted; i++) {
-        run_build(r, &r->grid.builds[i]);
+        struct build_point left;
+        const struct build_point *b = points_left(r, &r->grid.builds[i], &left);
+        if (!b)
+            continue;
+        run_build(r, b);
+        free(left.points);
         if (i + 1 < r->grid.n_builds && !interrupted) {
             double t0 = now_s();
             checkpoint_write(&r->cp, &r->rs, r->rs.n_rows, r->grid.n_points);
@@ -424,6 +607,9 @@ static void sweep(struct run *r)
         }
     }
     sigaction(SIGINT, &old, NULL);
+    interrupt_msg[0] = interrupt_msg[1] = NULL;
+    free(msg[0]);
+    free(msg[1]);
     if (interrupted) {
         if (r->progress)
             fputs("\r\033[K", stderr);
@@ -433,9 +619,11 @@ static void sweep(struct run *r)
     }
 }
 
-/* The attributes known only at the end, then the file. The breakdown it
- * stores cannot hold the file's own writing: that is printed after.
- * Returns 0 or -1. */
+/* The attributes known only at the end, then the file, the rows in the
+ * grid's order (a resumed run's replayed rows and new ones interleave
+ * as an uninterrupted run's). The breakdown it stores cannot hold the
+ * file's own writing: that is printed after. The journal goes once the
+ * file is complete, and stays after Ctrl-C, for --resume. Returns 0 or -1. */
 static int finish(struct run *r, const char *path, double faiss_s)
 {
     double wall = now_s() - r->t_start, t0;
@@ -443,11 +631,17 @@ static int finish(struct run *r, const char *path, double faiss_s)
     struct machine_usage usage;
     char *resolved = point_resolved_config(&r->cfg, &r->vec, &r->grid);
 
+    if (r->journal.rows_seen == r->rs.n_rows)
+        results_reorder(&r->rs, r->journal.ord);
     results_attr_str(&r->rs, "config_resolved", resolved);
     free(resolved);
     results_attr_float(&r->rs, "wall_s", wall);
     results_attr_float(&r->rs, "faiss_s", faiss_s);
     results_attr_float(&r->rs, "harness_share", wall > 0 ? (wall - faiss_s) / wall : 0);
+    /* The journal's appends are writing too: a share of the wall the
+     * breakdown shows (journal_s alone says how much). */
+    r->cost.s[COST_WRITE] += r->journal.write_s;
+    results_attr_float(&r->rs, "journal_s", r->journal.write_s);
     cost_attrs(&r->cost, wall, &r->rs);
     provenance_machine(&r->rs, &r->machine0, &machine1, &usage);
     t0 = now_s();
@@ -455,12 +649,27 @@ static int finish(struct run *r, const char *path, double faiss_s)
         return -1;
     r->cost.s[COST_WRITE] += now_s() - t0;
     checkpoint_remove(&r->cp);
+    if (!interrupted)
+        journal_remove(&r->journal);
     summary_print(stdout, &r->rs);
     r->write_s = now_s() - t0;
     printf("\nresults: %s\n", path);
+    if (interrupted)
+        printf("continue with: faiss-sweep run %s --resume %s\n", r->cfg.path, path);
     fflush(stdout);
     provenance_warn_busy(&r->machine0, &machine1, &usage);
     return 0;
+}
+
+/* Without -o the ground-truth cache is the config's cache_dir; with it,
+ * a cache_dir the config does not give follows the output folder:
+ * <DIR>/cache. */
+static void cache_follows_output(struct config *cfg, const char *output_dir)
+{
+    if (!output_dir || cfg->cache_dir_set)
+        return;
+    free(cfg->cache_dir);
+    cfg->cache_dir = xasprintf("%s/cache", output_dir);
 }
 
 int run_sweep(const char *config_path, const struct run_opts *opts, char **results_path)
@@ -475,6 +684,7 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     int rc = -1;
 
     memset(&r, 0, sizeof(r));
+    r.journal.fd = -1;
     /* The run's faiss time is counted on its own clock, put back on return. */
     clock_before = backend_clock_use(&r.faiss);
     r.t_start = now_s();
@@ -487,12 +697,13 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     if (load(&r, config_path, opts))
         goto out;
     r.cost.s[COST_LOAD] = now_s() - r.t_start;
+    cache_follows_output(&r.cfg, opts->output_dir);
     quantizer_cache_init(&r.qc, r.cfg.cache_dir);
-    /* Where the results go is settled before hours of work, not after. */
+    /* Where the results go is settled (and claimed) before hours of work. */
     outdir = opts->output_dir ? opts->output_dir : r.cfg.output_dir;
-    if (make_dirs(outdir))
+    if (make_dirs(outdir) ||
+        (opts->resume ? open_resume(&r, outdir, opts, &path) : claim(&r, outdir, stamp, &path)))
         goto out;
-    path = results_name(outdir, r.cfg.name, stamp);
     checkpoint_init(&r.cp, path, r.cfg.checkpoint_s);
     info("grid: %zu builds, %zu search points (%zu skipped as not applicable)",
          r.grid.n_builds, r.grid.n_points, r.grid.n_skipped);
@@ -504,9 +715,10 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     if (ground_truths(&r))
         goto out;
     r.cost.s[COST_GROUNDTRUTH] = now_s() - t0;
-    if (setup_results(&r, started))
+    if (setup_results(&r, r.resuming ? r.journal.head.start_time : started) ||
+        start_journal(&r, started))
         goto out;
-    sweep(&r);
+    sweep(&r, path);
     if (finish(&r, path, r.faiss.seconds))
         goto out;
     rc = r.n_failed || interrupted ? 1 : 0;
@@ -515,13 +727,17 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
         error("plots were not drawn; the results file '%s' is complete", path);
         rc = 1;
     }
-    printf("wall %.1f s (the results file written in %.1f s", now_s() - r.t_start, r.write_s);
+    printf("wall %.1f s (the results file written in %.1f s, the journal in %.3f s",
+           now_s() - r.t_start, r.write_s, r.journal.write_s);
     if (opts->plot)
         printf(", plots drawn in %.1f s", now_s() - t0);
     printf(")\n");
     *results_path = path;
     path = NULL;
 out:
+    /* A new run that failed before its first point leaves no journal. */
+    if (rc < 0 && !r.resuming && r.journal.path && !r.journal.rows_seen)
+        journal_remove(&r.journal);
     free(path);
     release(&r);
     backend_clock_use(clock_before);

@@ -16,12 +16,19 @@ struct run_opts {
     const char *const *sets;    /* --set "key=value" overrides of the config (borrowed,
                                    n_sets of them; see config_load_set) */
     size_t n_sets;
+    int resume;                 /* continue an unfinished run (its journal) */
+    const char *resume_path;    /* ... of this results file; NULL: the config's latest
+                                   unfinished run in the output folder */
+    int force;                  /* resume although config, data or versions differ */
 };
 
 /* Run the sweep described by the config file. On success returns 0 (or 1 if
- * some points failed; they are in the results with their reason) and sets
- * *results_path (caller frees). Returns -1 after printing an error when
- * nothing was written. */
+ * some points failed, they are in the results with their reason, or Ctrl-C
+ * ended it) and sets *results_path (caller frees). Returns -1 after
+ * printing an error when nothing was written. Every point is appended to
+ * "<results>.journal" as it is measured; the journal goes when the file is
+ * complete, and stays after Ctrl-C or a crash for opts->resume (see
+ * docs/resume.md). */
 int run_sweep(const char *config_path, const struct run_opts *opts, char **results_path);
 
 #endif

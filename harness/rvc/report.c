@@ -6,6 +6,7 @@
  */
 #include "rvc/report_parts.h"
 #include "lib/util.h"
+#include "out/pool.h"
 #include "rvc/measure.h"
 
 #include <stdio.h>
@@ -43,6 +44,13 @@ int report_write(const char *const *paths, size_t n_paths, const char *outdir,
         /* files from before roles were stored: RVC's columns are known here */
         results_know_columns(&sets[i], rvc_measure_cols, rvc_measure_n_cols);
         results_know_columns(&sets[i], rvc_blend_cols, rvc_blend_n_cols);
+        /* one run given twice would count its times twice */
+        for (size_t j = 0; j < i; j++) {
+            const struct result_set *two[2] = { &sets[j], &sets[i] };
+            const char *names[2] = { paths[j], paths[i] };
+            if (pool_check_distinct(two, names, 2) < 0)
+                goto out;
+        }
     }
     if (rep_rows_pool(&rr, sets, n_paths) < 0)
         goto out;

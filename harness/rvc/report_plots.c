@@ -133,11 +133,10 @@ int report_draw_claim(const struct rep_rows *rr, const struct finding *f, int id
     enum plot_kind kind = report_claims[id].plot;
     struct plot_data pd = { 0 };
     char *base = xasprintf("%s/rvc-%s", imgdir, tag);
-    char *data = xasprintf("%s.dat", base), *png = xasprintf("%s.png", base);
+    char *data = xasprintf("%s.dat", base);
     char *template = xasprintf("%s/%s.gp", templates_dir, templ[kind]);
     char *title = xasprintf("C%d: %s", id, report_claims[id].title);
-    char *q[5] = { gnuplot_quote(templates_dir), gnuplot_quote(data), gnuplot_quote(base),
-                   gnuplot_quote(title), NULL };
+    char *q[4] = { gnuplot_quote(templates_dir), gnuplot_quote(data), gnuplot_quote(title), NULL };
     char *vars = NULL;
     int has_y2 = 0, rc = -1;
 
@@ -152,16 +151,16 @@ int report_draw_claim(const struct rep_rows *rr, const struct finding *f, int id
         goto out;
     if (write_plot_data(data, &pd, whats[kind]) < 0)
         goto out;
-    vars = xasprintf("plotdir=%s; datafile=%s; outbase=%s; ptitle=%s; nseries=%zu; has_y2=%d; %s",
-                     q[0], q[1], q[2], q[3], pd.titles.n, has_y2,
+    vars = xasprintf("plotdir=%s; datafile=%s; ptitle=%s; nseries=%zu; has_y2=%d; %s",
+                     q[0], q[1], q[2], pd.titles.n, has_y2,
                      kind == PLOT_NPROBE ? "xlab='nprobe (log2 scale)'; "
                                            "ylab='batch search time, ms per second of audio, solid (log scale)'; "
                                            "y2lab='blend error, dashed'; ylog=1"
                      : kind == PLOT_KFACTOR ? "xlab='k_factor (log2 scale)'; "
                                               "ylab='recall@8, solid'; y2lab='blend error, dashed'; ylog=0"
                      : "ylog=0");
-    const char *outputs[] = { png };
-    if (gnuplot_draw(template, vars, outputs, 1) < 0)
+    const char *exts[] = { ".png" };
+    if (gnuplot_draw(template, vars, base, exts, 1) < 0)
         goto out;
     rc = 1;
 out:
@@ -171,7 +170,6 @@ out:
     free(vars);
     free(title);
     free(template);
-    free(png);
     free(data);
     free(base);
     return rc;

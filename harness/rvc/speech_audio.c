@@ -13,6 +13,7 @@
 #include <sndfile.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Append up to got frames of in.channels interleaved samples, mixed to mono
  * by averaging, growing out (len, cap in samples). */
@@ -37,7 +38,8 @@ char *speech_decode_why(const char *path, float **pcm, size_t *n, int *rate)
 {
     enum { CHUNK = 4096 };
     SF_INFO in = { 0 };
-    SNDFILE *f = sf_open(path, SFM_READ, &in);
+    SNDFILE *f;
+    struct stat st;
     float *buf = NULL, *out = NULL;
     size_t len = 0, cap = 0;
     char *why = NULL;
@@ -45,6 +47,10 @@ char *speech_decode_why(const char *path, float **pcm, size_t *n, int *rate)
 
     *pcm = NULL;
     *n = 0;
+    /* sf_open would block on a FIFO for ever. */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return xasprintf("not a regular file '%s'", path);
+    f = sf_open(path, SFM_READ, &in);
     if (!f)
         return xasprintf("cannot open audio '%s': %s", path, sf_strerror(NULL));
     if (in.channels < 1 || in.samplerate < 1) {
