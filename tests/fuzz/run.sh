@@ -55,7 +55,8 @@ if [ -d "$src/crashes/$name" ]; then
     for f in "$src/crashes/$name"/*; do
         [ -f "$f" ] || continue
         case $f in *.md|*.txt) continue ;; esac
-        if ! "$bin" "${flags[@]}" -runs=1 "$f" >"$work/replay.log" 2>&1; then
+        if ! "$bin" "${flags[@]}" -runs=1 -artifact_prefix="$work/replay-" "$f" \
+                >"$work/replay.log" 2>&1; then
             echo "fuzz $name: still crashes on crashes/$name/$(basename "$f"):"
             frames "$work/replay.log" | sed 's/^/    /'
             fail=1
@@ -78,19 +79,36 @@ else
 fi
 rc=$?
 took=$SECONDS
+# A crash counts only if its input crashes a fresh process too: a reader
+# may fork a child that is meant to die on a bad file (out/results_h5.c's
+# HDF5 probe), and libFuzzer's handlers, inherited, save that child's input
+# as a crash. Those go to unreproduced/ (100 replays at most).
+mkdir -p "$work/unreproduced"
+unrepro=0 replayed=0
+for a in $(find "$work/artifacts" -type f | sort); do
+    [ $replayed -lt 100 ] || break
+    replayed=$((replayed + 1))
+    if "$bin" "${flags[@]}" -runs=1 -artifact_prefix="$work/replay-" "$a" >/dev/null 2>&1; then
+        mv "$a" "$work/unreproduced/"
+        unrepro=$((unrepro + 1))
+    fi
+done
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 if [ -z "$execs" ]; then   # fork mode: the last status line's "#N"
     execs=$(grep -oE '^#[0-9]+' "$log" | tail -n 1 | tr -d '#')
 fi
 crashes=$(find "$work/artifacts" -type f | wc -l)
-printf 'fuzz %s: %s executions in %d s, %d crashes\n' "$name" "${execs:-?}" "$took" "$crashes"
+printf 'fuzz %s: %s executions in %d s, %d crashes' "$name" "${execs:-?}" "$took" "$crashes"
+[ $unrepro -eq 0 ] || printf ' (and %d inputs that crashed only a forked child)' $unrepro
+printf '\n'
 if [ "$crashes" -gt 0 ] || { [ $rc -ne 0 ] && [ -z "$runs" ]; }; then
     if [ -n "$runs" ]; then
         # Fork mode keeps every crashing input: replay them (30 at most)
         # and print each distinct report once, with its count and frames.
         : >"$work/distinct.log"
         for a in $(find "$work/artifacts" -type f | sort | head -n 30); do
-            "$bin" "${flags[@]}" -runs=1 "$a" >"$work/replay.log" 2>&1 && continue
+            "$bin" "${flags[@]}" -runs=1 -artifact_prefix="$work/replay-" "$a" \
+                >"$work/replay.log" 2>&1 && continue
             sig=$(grep -m1 -E '^SUMMARY|^==[0-9]+== ?ERROR: libFuzzer' "$work/replay.log" |
                   sed -E 's/\(BuildId[^)]*\)//; s/==[0-9]+==/==/')
             if ! grep -qxF "$sig" "$work/distinct.log"; then
