@@ -1,0 +1,34 @@
+/*
+ * fuzz.h - what every libFuzzer target of tests/fuzz/ shares: the input as
+ * a file (the readers take a path), and a walk over a loaded table that
+ * reads every value, so that a table shorter than its claimed size shows
+ * as an ASan report here rather than later in a sweep.
+ *
+ * Each target defines LLVMFuzzerTestOneInput (fuzz_<name>.c); the build is
+ * a separate clang one (-DFS_FUZZ=ON, see tests/fuzz/README.md).
+ */
+#ifndef FS_FUZZ_H
+#define FS_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "io/vecs.h"
+
+/* The input's bytes as the content of a file, and that file's path:
+ * $FS_FUZZ_TMPDIR (run.sh: the run's work folder), else $TMPDIR, else /tmp,
+ * /fuzz-input-<pid>, rewritten at each call and removed at exit (a crash
+ * leaves it behind, in the work folder). The path stays valid for the
+ * process. Aborts if the file cannot be written (a broken fuzzing set-up,
+ * not a finding). */
+const char *fuzz_file(const uint8_t *data, size_t size);
+
+/* Quiet the harness's info lines (error lines go to stderr, which the
+ * runner discards with -close_fd_mask=2). Called by every target's first
+ * input. */
+void fuzz_setup(void);
+
+/* Read every value of a loaded table (n * d floats) and return a number
+ * that depends on all of them; a zeroed table gives 0. */
+double fuzz_touch(const struct vecs *v);
+
+#endif
