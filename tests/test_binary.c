@@ -277,6 +277,16 @@ static void test_idx_truncated(void **state)
     assert_int_equal(load_idx(&v, tmp("cut.idx.gz"), 10), 0);
     assert_int_equal(v.n, 10);
     vecs_release(&v);
+
+    /* Fewer bytes than one value (3 of a float64's 8): nothing was stored
+     * yet, and nothing is converted into the empty table (UBSan: an offset
+     * of a null pointer; found by the fuzzer). */
+    uint32_t dims34[2] = { 3, 4 };
+    unsigned char three[3] = { 1, 2, 3 };
+    write_idx(tmp("short.idx"), 0, 0x0E, 2, dims34, three, sizeof(three));
+    assert_fails(load_idx(&v, tmp("short.idx"), 0), "truncated data in '",
+                 "short.idx': expected 96 bytes, got 3");
+    assert_null(v.x);
 }
 
 /* ------------------------------------------------------------- texmex */

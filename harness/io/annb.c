@@ -261,6 +261,24 @@ static int check_readable(const char *path)
     return 0;
 }
 
+/* What h5_probe runs in a child: the distance attribute alone. HDF5 1.10
+ * follows its global-heap reference unchecked, and a damaged one crashes or
+ * hangs the reader; the child takes that instead. */
+static int probe_distance(const char *path)
+{
+    hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    char *s;
+    int rc;
+
+    if (file < 0)
+        return error("cannot open '%s' as HDF5", path);
+    s = read_distance(file, path);
+    rc = s ? 0 : -1;
+    free(s);
+    H5Fclose(file);
+    return rc;
+}
+
 static hsize_t limited(hsize_t rows, size_t limit)
 {
     return limit && limit < rows ? limit : rows;
@@ -278,7 +296,7 @@ static int load_annb_quiet(struct annb *a, const char *path, size_t train_limit,
     int ret = -1;
 
     memset(a, 0, sizeof(*a));
-    if (check_readable(path) < 0)
+    if (check_readable(path) < 0 || h5_probe(path, probe_distance) < 0)
         return -1;
     if ((file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
         return error("cannot open '%s' as HDF5", path);

@@ -162,8 +162,10 @@ static int idx_payload(struct vecs *v, gzFile gz, const char *path,
             goto out;
         }
         count = got / type->size;
-        vecs_reserve(v, &cap, done + count);
-        idx_convert(v->x + done, chunk, count, type->code);
+        if (count) {   /* v->x is still NULL before the first value */
+            vecs_reserve(v, &cap, done + count);
+            idx_convert(v->x + done, chunk, count, type->code);
+        }
         done += count;
         have += got;
         if (got < want)
@@ -297,6 +299,10 @@ static int texmex_first(struct vecs *v, size_t *cap, FILE *f, const char *path, 
     v->d = d;
     if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
         size_t rows = (size_t)st.st_size / (4 + t->size * (size_t)d);
+        /* Nothing is allocated for a row the file cannot hold. */
+        if (rows == 0)
+            return error("truncated row 0 in '%s': expected %u %s, got %zu", path, (unsigned)d,
+                         t->unit, ((size_t)st.st_size - 4) / t->size);
         if (limit && limit < rows)
             rows = limit;
         vecs_reserve(v, cap, rows * d);

@@ -76,8 +76,8 @@ void compare_print(FILE *f, const struct compare_result *r)
 {
     static const enum cmp_verdict listed[] = { CMP_REGRESSION, CMP_IMPROVEMENT, CMP_UNDECIDED };
     static const char *const titles[] = { "regressions", "improvements",
-                                          "undecided (too few repetitions to decide, or no "
-                                          "timings)" };
+                                          ("undecided (too few repetitions to decide, or no "
+                                           "timings)") };
 
     fprintf(f, "baseline  %s\ncandidate %s\n", r->base_path, r->cand_path);
     for (size_t i = 0; i < r->n_notes; i++)
