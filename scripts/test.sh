@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The second command of the README: install, build and run the whole test
 # suite with ctest; then the whole suite again under AddressSanitizer and
-# UndefinedBehaviorSanitizer.
+# UndefinedBehaviorSanitizer; then the fuzz targets' short run.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -15,3 +15,6 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DFS_SANITIZE=address,undefine
 cmake --build build-asan -j "$(nproc)"
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     ctest --output-on-failure)
+
+# The libFuzzer targets' short run (tests/fuzz/README.md): clang, ASan + UBSan.
+scripts/fuzz.sh --short

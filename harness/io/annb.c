@@ -296,7 +296,8 @@ static int load_annb_quiet(struct annb *a, const char *path, size_t train_limit,
     int ret = -1;
 
     memset(a, 0, sizeof(*a));
-    if (check_readable(path) < 0 || h5_probe(path, probe_distance) < 0)
+    /* The probe reads one attribute: milliseconds, whatever the file's size. */
+    if (check_readable(path) < 0 || h5_probe(path, probe_distance, 3, 0) < 0)
         return -1;
     if ((file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
         return error("cannot open '%s' as HDF5", path);

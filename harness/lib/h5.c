@@ -164,17 +164,13 @@ int h5_check_rows(hid_t dset, hid_t ftype, hsize_t rows, const char *name, const
     return 0;
 }
 
-/* The longest a probe may take: 10 s and 1 s per MiB of file, generous
- * (a results file reads in well under a second). */
-#define PROBE_S 10
-
 /* What a probe child printed (its error line), as much as fits. */
 struct probe_out {
     char text[4096];
     size_t len;
 };
 
-/* Read the child's stderr until it closes it or PROBE_S pass; 0, or -1 on
+/* Read the child's stderr until it closes it or limit_s pass; 0, or -1 on
  * the timeout. */
 static int probe_collect(int fd, double limit_s, struct probe_out *out)
 {
@@ -205,16 +201,17 @@ static int probe_collect(int fd, double limit_s, struct probe_out *out)
 
 /* See h5.h: HDF5 1.10's H5HG_read copies what a corrupt heap reference
  * says, unchecked; a child takes the crash. */
-int h5_probe(const char *path, int (*read_fn)(const char *path))
+int h5_probe(const char *path, int (*read_fn)(const char *path), double base_s,
+             double per_mib_s)
 {
     struct probe_out out = { .len = 0 };
     int fds[2], status = 0, timed_out;
     struct stat st;
-    double limit_s = PROBE_S;
+    double limit_s = base_s;
     pid_t pid;
 
     if (stat(path, &st) == 0)
-        limit_s += (double)st.st_size / (1 << 20);
+        limit_s += per_mib_s * (double)st.st_size / (1 << 20);
     if (pipe(fds) < 0)
         return error_errno("cannot read '%s': pipe", path);
     fflush(NULL);

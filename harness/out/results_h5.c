@@ -732,8 +732,9 @@ int results_read(struct result_set *rs, const char *path)
     int rc = -1;
 
     results_init(rs, NULL, 0);
-    /* A FIFO would block the reader for ever (lib/util.h). */
-    if (check_regular(path) < 0 || h5_probe(path, probe_read) < 0)
+    /* A FIFO would block the reader for ever (lib/util.h). The probe reads
+     * the whole file: 10 s, and 1 s more per MiB. */
+    if (check_regular(path) < 0 || h5_probe(path, probe_read, 10, 1) < 0)
         return -1;
     H5E_BEGIN_TRY {
         rc = read_file_h5(rs, path);
