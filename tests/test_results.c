@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include <ftw.h>
+#include <signal.h>
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 
 #include "out/measure.h"
 #include "out/results.h"
+#include "lib/h5.h"
 #include "lib/util.h"
 #include "testutil.h"
 
@@ -877,6 +879,71 @@ static void test_fifo_refused(void **state)
     free(path);
 }
 
+/* The probe's child, where HDF5 may loop for ever on a corrupt heap, dies
+ * with its parent: a reader killed (SIGKILL, a fuzzer's timeout) before its
+ * limit leaves no child spinning (one ran 35 minutes at 100% CPU). */
+static const char *probe_pid_file;
+
+static int probe_hangs(const char *path)
+{
+    FILE *f = fopen(probe_pid_file, "w");
+    (void)path;
+    if (f) {
+        fprintf(f, "%d\n", (int)getpid());
+        fclose(f);
+    }
+    for (;;)
+        pause();
+    return -1;
+}
+
+static int gone(pid_t pid)
+{
+    char p[64], st[512];
+    FILE *f;
+    snprintf(p, sizeof(p), "/proc/%d/stat", (int)pid);
+    if (!(f = fopen(p, "r")))
+        return 1;
+    int n = fgets(st, sizeof(st), f) != NULL;
+    fclose(f);
+    char *z = strrchr(st, ')');
+    return !n || !z || z[2] == 'Z';
+}
+
+static void test_probe_child_dies_with_reader(void **state)
+{
+    int status, child = 0;
+    pid_t reader;
+    FILE *f;
+    (void)state;
+    probe_pid_file = tmp("probe.pid");
+    unlink(probe_pid_file);
+    reader = fork();
+    assert_true(reader >= 0);
+    if (reader == 0)
+        _exit(h5_probe(tmp("any.h5"), probe_hangs, 600, 0) == 0 ? 0 : 1);
+    for (int i = 0; i < 500 && !child; i++) {
+        usleep(10000);
+        if ((f = fopen(probe_pid_file, "r"))) {
+            if (fscanf(f, "%d", &child) != 1)
+                child = 0;
+            fclose(f);
+        }
+    }
+    assert_true(child > 0);
+    assert_int_equal(kill(reader, SIGKILL), 0);
+    assert_int_equal(waitpid(reader, &status, 0), reader);
+    int dead = 0;
+    for (int i = 0; i < 300 && !dead; i++) {
+        dead = gone(child);
+        if (!dead)
+            usleep(10000);
+    }
+    if (!dead)
+        kill(child, SIGKILL);
+    assert_true(dead);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -896,6 +963,7 @@ int main(void)
         cmocka_unit_test(test_value_by_name),
         cmocka_unit_test(test_add_column_errors),
         cmocka_unit_test(test_print_schema),
+        cmocka_unit_test(test_probe_child_dies_with_reader),
     };
     return cmocka_run_group_tests(tests, setup, tmpdir_teardown);
 }

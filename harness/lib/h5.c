@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -208,13 +209,14 @@ int h5_probe(const char *path, int (*read_fn)(const char *path), double base_s,
     int fds[2], status = 0, timed_out;
     struct stat st;
     double limit_s = base_s;
-    pid_t pid;
+    pid_t pid, parent;
 
     if (stat(path, &st) == 0)
         limit_s += per_mib_s * (double)st.st_size / (1 << 20);
     if (pipe(fds) < 0)
         return error_errno("cannot read '%s': pipe", path);
     fflush(NULL);
+    parent = getpid();
     pid = fork();
     if (pid < 0) {
         close(fds[0]);
@@ -223,6 +225,13 @@ int h5_probe(const char *path, int (*read_fn)(const char *path), double base_s,
     }
     if (pid == 0) {
         int rc = -1;
+        /* A child HDF5 loops in must not outlive the limit, nor a parent
+         * killed before it could kill the child (SIGKILL, a fuzzer's
+         * timeout): both end it. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(4);
+        alarm((unsigned)limit_s + 2);
         close(fds[0]);
         if (dup2(fds[1], 2) < 0)
             _exit(4);
