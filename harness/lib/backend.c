@@ -388,7 +388,7 @@ struct ixhead {
 };
 
 static int ix_corrupt(const struct ixfile *r, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+    PRINTF_LIKE(2, 3);
 static int ix_corrupt(const struct ixfile *r, const char *fmt, ...)
 {
     char msg[256];

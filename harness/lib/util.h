@@ -15,6 +15,10 @@ struct double_list { double *v; size_t n; };
 
 /* Print "faiss-sweep: <msg>" on stderr; returns -1 so callers can
  * "return error(...)". Messages are lower-case, no full stop. */
+/* printf-style checking of a function's format string (argument f) and
+ * its arguments (from a). */
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+
 int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* error() with ": <strerror(errno)>" appended (errno as on entry), for
  * failed system calls: return error_errno("cannot open '%s'", path); */

@@ -383,7 +383,7 @@ static char *file_stem(const char *path)
 }
 
 /* Append to a title: sep (unless the title is empty), then the text. */
-static void __attribute__((format(printf, 4, 5)))
+static void PRINTF_LIKE(4, 5)
 cat(char *buf, size_t size, const char *sep, const char *fmt, ...)
 {
     size_t used = strlen(buf);

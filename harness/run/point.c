@@ -531,7 +531,7 @@ struct text {
     size_t n, cap;
 };
 
-static void text_add(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void text_add(struct text *t, const char *fmt, ...) PRINTF_LIKE(2, 3);
 static void text_add(struct text *t, const char *fmt, ...)
 {
     va_list ap;
