@@ -31,4 +31,11 @@ void fuzz_setup(void);
  * that depends on all of them; a zeroed table gives 0. */
 double fuzz_touch(const struct vecs *v);
 
+/* A vector reader as io/ declares them: table, path, row limit (0 = all). */
+typedef int (*fuzz_loader)(struct vecs *v, const char *path, size_t limit);
+
+/* Each of loaders[0..n) on the input's file, whole and cut to its first 2
+ * rows, every value of what loads read (fuzz_touch). */
+void fuzz_loaders(const uint8_t *data, size_t size, const fuzz_loader *loaders, size_t n);
+
 #endif

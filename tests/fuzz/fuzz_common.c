@@ -65,3 +65,18 @@ double fuzz_touch(const struct vecs *v)
         sum += v->x[i] == v->x[i] ? 1 : 0;   /* NaN-safe: counts the non-NaN values */
     return sum + (double)vecs_count_nonfinite(v, NULL);
 }
+
+static volatile double loaders_sink;
+
+void fuzz_loaders(const uint8_t *data, size_t size, const fuzz_loader *loaders, size_t n)
+{
+    const char *path = fuzz_file(data, size);
+    struct vecs v;
+
+    for (size_t i = 0; i < n; i++)
+        for (size_t limit = 0; limit <= 2; limit += 2)
+            if (loaders[i](&v, path, limit) == 0) {
+                loaders_sink = fuzz_touch(&v);
+                vecs_release(&v);
+            }
+}

@@ -6,18 +6,10 @@
 #include "fuzz.h"
 #include "io/binary.h"
 
-static volatile double sink;
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    const char *path = fuzz_file(data, size);
-    struct vecs v;
+    static const fuzz_loader loaders[] = { load_idx };
 
-    for (size_t limit = 0; limit <= 2; limit += 2) {
-        if (load_idx(&v, path, limit) == 0) {
-            sink = fuzz_touch(&v);
-            vecs_release(&v);
-        }
-    }
+    fuzz_loaders(data, size, loaders, sizeof(loaders) / sizeof(loaders[0]));
     return 0;
 }
