@@ -37,20 +37,7 @@ for tool in patchelf readelf ldd; do
 done
 work=$(mktemp -d /tmp/fs-runpath-XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-passes=0
-failures=0
-
-check() { # check WHAT COMMAND...: run COMMAND, report WHAT
-    local what=$1
-    shift
-    if "$@"; then
-        echo "ok   $what"
-        passes=$((passes + 1))
-    else
-        echo "FAIL $what"
-        failures=$((failures + 1))
-    fi
-}
+. "$(dirname "$0")/check.sh"
 
 # The folders the loader must not need: FAISS_ROOT, and every folder that a
 # runpath of the original libraries names outside it (faiss's build folder).
@@ -138,5 +125,4 @@ check "ldd: every libfaiss is the copy's" \
              [ "$n" -ge 3 ] && [ "$n" = "$m" ]' _ "$work/ldd.txt" "$work"
 check "ldd names no build folder" bash -c '! grep -qE "/build[^/ ]*/" "$1"' _ "$work/ldd.txt"
 
-echo "faiss-runpath: $passes passed, $failures failed"
-[ "$failures" = 0 ]
+check_end faiss-runpath

@@ -20,20 +20,7 @@ src=$(cd "$1" && pwd)
 faiss_root=$2
 work=$(mktemp -d /tmp/fs-install-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-passes=0
-failures=0
-
-check() { # check WHAT COMMAND...: run COMMAND, report WHAT
-    local what=$1
-    shift
-    if "$@"; then
-        echo "ok   $what"
-        passes=$((passes + 1))
-    else
-        echo "FAIL $what"
-        failures=$((failures + 1))
-    fi
-}
+. "$(dirname "$0")/check.sh"
 
 # --- build, install, remove the build folder ---
 # RelWithDebInfo (the project's default) keeps debug information in the
@@ -121,5 +108,4 @@ check "the line says what is missing and where it looked" \
 check "FS_PLOTS_DIR points the copy at templates" \
     env FS_PLOTS_DIR="$share/plots" "$work/lonely/bin/faiss-sweep" plot "${h5:-none}" -o "$work/lonely"
 
-echo "install: $passes passed, $failures failed"
-[ "$failures" = 0 ]
+check_end install
