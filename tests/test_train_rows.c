@@ -108,6 +108,7 @@ static void test_compare_flags_small_sample(void **state)
     out = read_file(tmp("cmp.txt"), NULL);
     assert_has(out, "recall");
     assert_has(out, "regression");
+    assert_has(out, "differ in train_rows of 'IVF{nlist},Flat': 0 vs 64");
     free(out);
     assert_int_equal(compare(pa, pa, tmp("same.txt")), 0);
     results_release(&a);
