@@ -124,10 +124,11 @@ static int read_all(const char *path)
     struct compare_opts o;
     struct pool p;
     struct pool_input in[2];
-    FILE *null = fopen("/dev/null", "w");
+    FILE *null;
 
     if (results_read(&rs, path) < 0)
         return 1;
+    null = fopen("/dev/null", "w");
     summary_print(null, &rs);
     compare_opts_init(&o);
     if (compare_sets(&rs, &rs, path, path, &o, &r) == 0) {
