@@ -26,6 +26,7 @@
 #include "run/prepare.h"
 #include "run/provenance.h"
 #include "run/resume.h"
+#include "run/shared.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -94,74 +95,22 @@ struct run {
                                              builds whose factory the faiss linked lacks */
 };
 
-static enum backend_metric backend_metric_of(enum metric m)
-{
-    return m == METRIC_L2 ? BACKEND_L2 : BACKEND_IP;
-}
-
-static int uses_metric(const struct config *cfg, enum metric m)
-{
-    for (size_t i = 0; i < cfg->n_metrics; i++)
-        if (cfg->metrics[i] == m)
-            return 1;
-    return 0;
-}
-
 /* Whether a build's points are all skipped as unknown to the faiss linked. */
 static int unknown_to_faiss(const struct run *r, const struct build_point *b)
 {
     return b->n_points && b->points[0].skip == r->unknown_skip;
 }
 
-/* Every factory string must build for this d before hours are spent; one
- * that names an index component the linked faiss lacks (a later release's:
- * backend_unknown_component) has every point of its build skipped as
- * "unknown to faiss X.Y" instead, so one config serves every version. */
+/* The factories build for this d (run_preflight). */
 static int preflight(struct run *r)
 {
-    snprintf(r->unknown_skip, sizeof(r->unknown_skip), "unknown to faiss %s", version_faiss());
-    for (size_t i = 0; i < r->grid.n_builds; i++) {
-        const struct build_point *b = &r->grid.builds[i];
-        struct fs_index *idx;
-        const char *comp;
-        char why[512], key[48];
-        snprintf(key, sizeof(key), "indexes[%d].factory", b->spec_no);
-        if (!backend_create(&idx, b->factory, (int)r->ds.base.d,
-                            backend_metric_of(b->metric), why, sizeof(why))) {
-            backend_free(idx);
-        } else if ((comp = backend_unknown_component(b->factory, (int)r->ds.base.d,
-                                                     backend_metric_of(b->metric), why))) {
-            info("%s %s: faiss %s has no %s: its %zu points are skipped", b->factory,
-                 metric_name(b->metric), version_faiss(), comp, b->n_points);
-            for (size_t j = 0; j < b->n_points; j++)
-                b->points[j].skip = r->unknown_skip;
-        } else {
-            return config_error(r->cfg.path, b->spec->line, key,
-                                "faiss cannot build '%s' for d=%zu: %s", b->factory,
-                                r->ds.base.d, why);
-        }
-        if (strlen(b->factory) >= sizeof(((struct result_row *)0)->factory))
-            return config_error(r->cfg.path, b->spec->line, key,
-                                "'%s' is longer than the %zu characters the results file keeps",
-                                b->factory, sizeof(((struct result_row *)0)->factory) - 1);
-    }
-    return 0;
+    return run_preflight(&r->grid, &r->cfg, r->ds.base.d, r->unknown_skip,
+                         sizeof(r->unknown_skip));
 }
 
-/* The ladder's sizes in base rows (whole clips for clip data; duplicates
- * dropped): the whole base when there is no ladder. */
 static void ladder(struct run *r)
 {
-    const struct long_list *sz = &r->cfg.dataset.sizes;
-    r->sizes = xmalloc((sz->n ? sz->n : 1) * sizeof(*r->sizes));
-    r->n_sizes = 0;
-    for (size_t i = 0; i < sz->n; i++) {
-        size_t rows = dataset_prefix_rows(&r->ds, (size_t)sz->v[i]);
-        if (!r->n_sizes || r->sizes[r->n_sizes - 1] != rows)
-            r->sizes[r->n_sizes++] = rows;
-    }
-    if (!r->n_sizes)
-        r->sizes[r->n_sizes++] = r->ds.base.n;
+    r->n_sizes = run_ladder(&r->cfg, &r->ds, &r->sizes);
 }
 
 static size_t size_index(const struct run *r, size_t N)
@@ -172,43 +121,13 @@ static size_t size_index(const struct run *r, size_t N)
     return z;
 }
 
-/* Exact neighbours for every (ladder size, metric) in use; a prefix of the
- * base has its own cache key. The whole base may take the data set's own. */
+/* Exact neighbours for every (ladder size, metric) in use (run_ground_truths). */
 static int ground_truths(struct run *r)
 {
+    struct gt_need n = { &r->cfg, &r->ds, &r->vec, r->sizes, r->n_sizes, r->kdeep,
+                         r->env.kmax };
     r->gt = xcalloc(r->n_sizes, sizeof(*r->gt));
-    for (size_t z = 0; z < r->n_sizes; z++) {
-        size_t N = r->sizes[z];
-        uint64_t key = r->n_sizes > 1 ? hash_bytes(r->ds.hash, &N, sizeof(N)) : r->ds.hash;
-        for (int mi = METRIC_L2; mi <= METRIC_COSINE; mi++) {
-            enum metric m = (enum metric)mi;
-            const struct vecs *b = rv_base(&r->vec, m), *q = rv_queries(&r->vec, m);
-            struct ground_truth *gt = &r->gt[z][m];
-            int cached;
-            double t0 = now_s();
-            if (!uses_metric(&r->cfg, m))
-                continue;
-            if (z == r->n_sizes - 1 &&
-                !groundtruth_stored(gt, &r->ds, m, b, q, r->kdeep, r->env.kmax)) {
-                info("ground truth (N=%zu, %s, k=%zu): from the file, checked on a sample",
-                     N, metric_name(m), gt->k);
-                continue;
-            }
-            if (groundtruth_get(gt, b->x, rv_rows(&r->vec, m, N), q->x, q->n, b->d,
-                                backend_metric_of(m), metric_name(m), r->kdeep + GT_TIE_MARGIN,
-                                key, r->cfg.cache_dir, &cached))
-                return -1;
-            info("ground truth (N=%zu, %s, k=%zu): %s in %.1f s", N, metric_name(m), gt->k,
-                 cached ? "from cache" : "computed", now_s() - t0);
-        }
-        for (int mi = METRIC_L2; mi <= METRIC_COSINE; mi++) {
-            enum metric m = (enum metric)mi;
-            const struct vecs *b = rv_base(&r->vec, m);
-            groundtruth_tie_oracle(&r->gt[z][m], b->x, rv_rows(&r->vec, m, N),
-                                   rv_queries(&r->vec, m)->x, b->d, m != METRIC_L2);
-        }
-    }
-    return 0;
+    return run_ground_truths(&n, r->gt);
 }
 
 /* "[done/total] what is running now  elapsed  eta" on one terminal line. */
@@ -292,7 +211,7 @@ static void run_build(struct run *r, const struct build_point *b)
         size_t nb;
         const float *xb = prepared_base(&prep, &r->vec, b, &nb);
         r->cost.s[COST_PREPARE] += now_s() - t0;
-        built = !build_index(&idx, b->factory, backend_metric_of(b->metric), xb, nb,
+        built = !build_index(&idx, b->factory, run_backend_metric(b->metric), xb, nb,
                              rv_base(&r->vec, b->metric)->d, (size_t)b->add_batch,
                              r->cfg.reuse_quantizers ? &r->qc : NULL, &bs);
     }
@@ -516,7 +435,7 @@ static int load(struct run *r, const char *config_path, const struct run_opts *o
     info("dataset: N=%zu d=%zu queries=%zu (%s)", r->ds.base.n, r->ds.base.d,
          r->ds.queries.n, r->ds.base_path);
     /* ann-benchmarks files say which distance their neighbours are for. */
-    if (r->ds.native_metric && !uses_metric(&r->cfg, (enum metric)metric_parse(r->ds.native_metric)))
+    if (r->ds.native_metric && !run_uses_metric(&r->cfg, (enum metric)metric_parse(r->ds.native_metric)))
         warning("distance '%s' of '%s' is metric %s, which this config does not sweep",
                 r->ds.distance, r->ds.base_path, r->ds.native_metric);
     ladder(r);
@@ -708,7 +627,7 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     info("grid: %zu builds, %zu search points (%zu skipped as not applicable)",
          r.grid.n_builds, r.grid.n_points, r.grid.n_skipped);
     t0 = now_s();
-    if (run_vectors_init(&r.vec, &r.ds, uses_metric(&r.cfg, METRIC_COSINE)))
+    if (run_vectors_init(&r.vec, &r.ds, run_uses_metric(&r.cfg, METRIC_COSINE)))
         goto out;
     r.cost.s[COST_LOAD] += now_s() - t0;
     t0 = now_s();
