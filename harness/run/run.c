@@ -27,6 +27,7 @@
 #include "run/provenance.h"
 #include "run/resume.h"
 #include "run/shared.h"
+#include "run/plan.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -93,6 +94,9 @@ struct run {
     const struct build_point *progress_build;  /* the build being measured, for it */
     char unknown_skip[48];                /* "unknown to faiss X.Y": the skip reason of
                                              builds whose factory the faiss linked lacks */
+    unsigned char *in_task;               /* a task run: build i is the task's; NULL: all */
+    size_t task_points;                   /* ... and the points of its builds */
+    char plan_hash[17];                   /* ... the partition's hash */
 };
 
 /* Whether a build's points are all skipped as unknown to the faiss linked. */
@@ -125,16 +129,29 @@ static size_t size_index(const struct run *r, size_t N)
 static int ground_truths(struct run *r)
 {
     struct gt_need n = { &r->cfg, &r->ds, &r->vec, r->sizes, r->n_sizes, r->kdeep,
-                         r->env.kmax };
+                         r->env.kmax, NULL };
+    unsigned char *use = NULL;
+    int rc;
+
     r->gt = xcalloc(r->n_sizes, sizeof(*r->gt));
-    return run_ground_truths(&n, r->gt);
+    if (r->in_task) {
+        /* A task computes only the ground truths of its own builds. */
+        n.use = use = xcalloc(r->n_sizes * 3, 1);
+        for (size_t i = 0; i < r->grid.n_builds; i++)
+            if (r->in_task[i])
+                use[size_index(r, r->grid.builds[i].N) * 3 + r->grid.builds[i].metric] = 1;
+    }
+    rc = run_ground_truths(&n, r->gt);
+    free(use);
+    return rc;
 }
 
 /* "[done/total] what is running now  elapsed  eta" on one terminal line. */
 static void progress(const struct run *r, const struct build_point *b, const char *what,
                      long nprobe, long k_factor)
 {
-    size_t done = r->rs.n_rows, total = r->grid.n_points, now = done - r->carried;
+    size_t done = r->rs.n_rows, now = done - r->carried;
+    size_t total = r->in_task ? r->task_points : r->grid.n_points;
     double el = now_s() - r->t_start;
     /* The rate of this session's points: replayed ones took no time. */
     double eta = now ? el / (double)now * (double)(total - done) : 0;
@@ -235,7 +252,7 @@ static void run_build(struct run *r, const struct build_point *b)
     log_skips(b);
     r->progress_build = b;
     r->n_failed += point_run_build(&r->env, idx, &pb, &interrupted, point_progress, r);
-    if (r->progress && r->rs.n_rows == r->grid.n_points)
+    if (r->progress && r->rs.n_rows == (r->in_task ? r->task_points : r->grid.n_points))
         fputs("\r\033[K", stderr);
     backend_free(idx);
     prepared_release(&prep);
@@ -299,6 +316,83 @@ static int claim(struct run *r, const char *dir, const char *stamp, char **path)
             return 0;
         }
         free(p);
+    }
+}
+
+/* A task's file, outdir/<name>-<id>.task-<I>-of-<N>.h5, claimed as claim()
+ * does, but under its one name: a task that finished or is running (or
+ * was killed: its journal stays) is an error. Returns 0 or -1. */
+static int claim_task(struct run *r, const char *path, const struct run_opts *o)
+{
+    char *jp = xasprintf("%s.journal", path);
+    int rc = access(path, F_OK) ? journal_create(&r->journal, jp) : 1;
+
+    if (rc > 0)
+        error("'%s' exists: task %ld of run '%s' is done (merge it, or give another "
+              "--run-id)", path, o->task_index, o->run_id);
+    else if (rc < 0 && errno == EEXIST)
+        error("'%s' exists: task %ld of run '%s' is running, or was killed: rerun it with "
+              "--resume", jp, o->task_index, o->run_id);
+    else if (rc < 0)
+        error_errno("cannot write in the output folder (creating '%s')", jp);
+    free(jp);
+    return rc ? -1 : 0;
+}
+
+/* A task run: the partition of the builds (plan.h) and this task's share. */
+static void select_task(struct run *r, const struct run_opts *o)
+{
+    struct plan p;
+    struct plan_ctx c = { r->ds.base.d, r->ds.queries.n, r->ds.base.n, r->env.kmax, r->kdeep,
+                          run_uses_metric(&r->cfg, METRIC_COSINE), &r->cfg.measure };
+    double all = 0;
+
+    plan_make(&p, &r->grid, &c, (size_t)o->task_count, r->cfg.measure.threads);
+    r->in_task = xcalloc(r->grid.n_builds ? r->grid.n_builds : 1, 1);
+    for (size_t i = 0; i < r->grid.n_builds; i++) {
+        r->in_task[i] = p.task_of[i] == (size_t)o->task_index;
+        r->task_points += r->in_task[i] ? r->grid.builds[i].n_points : 0;
+        all += p.est[i].seconds;
+    }
+    plan_hash_text(&p, r->plan_hash);
+    info("task %ld of %ld (run '%s'): %zu of %zu builds, %zu points, an estimated %.0f of "
+         "%.0f s", o->task_index, o->task_count, o->run_id, p.task_builds[o->task_index],
+         r->grid.n_builds, r->task_points, p.task_s[o->task_index], all);
+    plan_release(&p);
+}
+
+/* The attributes of a task's file (merge checks them). */
+static void task_attrs(struct run *r, const struct run_opts *o)
+{
+    char host[256];
+
+    results_attr_str(&r->rs, "run_id", o->run_id);
+    results_attr_int(&r->rs, "task_index", o->task_index);
+    results_attr_int(&r->rs, "task_count", o->task_count);
+    results_attr_str(&r->rs, "plan_hash", r->plan_hash);
+    results_attr_int(&r->rs, "task_points", (int64_t)r->task_points);
+    if (gethostname(host, sizeof(host)))
+        snprintf(host, sizeof(host), "unknown");
+    host[sizeof(host) - 1] = '\0';
+    results_attr_str(&r->rs, "host", host);
+}
+
+/* A task's rows' grid ordinals, in /ordinals (run_row, ordinal), for
+ * merge to interleave the tasks' rows in the grid's order. */
+static void task_ordinals(struct run *r)
+{
+    static const struct col_def cols[] = {
+        { "run_row", COL_I64, ROLE_SETTING, "", "the row of /runs" },
+        { "ordinal", COL_I64, ROLE_SETTING, "", "its point's position in the whole grid" },
+    };
+    struct result_table *t;
+
+    if (r->journal.rows_seen != r->rs.n_rows ||
+        !(t = results_table_add(&r->rs, RESULTS_ORDINALS, cols, 2)))
+        return;
+    for (size_t i = 0; i < r->rs.n_rows; i++) {
+        union result_cell c[2] = { { .i = (int64_t)i }, { .i = (int64_t)r->journal.ord[i] } };
+        results_table_append(t, c);
     }
 }
 
@@ -408,6 +502,7 @@ static void release(struct run *r)
     checkpoint_release(&r->cp);
     journal_release(&r->journal);
     free(r->done);
+    free(r->in_task);
     expand_cache_release(&r->xbase);
     quantizer_cache_release(&r->qc);
     results_release(&r->rs);
@@ -514,8 +609,10 @@ static void sweep(struct run *r, const char *results)
     sigaction(SIGINT, &sa, &old);
     for (size_t i = 0; i < r->grid.n_builds && !interrupted; i++) {
         struct build_point left;
-        const struct build_point *b = points_left(r, &r->grid.builds[i], &left);
-        if (!b)
+        const struct build_point *b;
+        if (r->in_task && !r->in_task[i])
+            continue;           /* another task's build */
+        if (!(b = points_left(r, &r->grid.builds[i], &left)))
             continue;
         run_build(r, b);
         free(left.points);
@@ -550,6 +647,8 @@ static int finish(struct run *r, const char *path, double faiss_s)
     struct machine_usage usage;
     char *resolved = point_resolved_config(&r->cfg, &r->vec, &r->grid);
 
+    if (r->in_task)
+        task_ordinals(r);
     if (r->journal.rows_seen == r->rs.n_rows)
         results_reorder(&r->rs, r->journal.ord);
     results_attr_str(&r->rs, "config_resolved", resolved);
@@ -620,7 +719,23 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     quantizer_cache_init(&r.qc, r.cfg.cache_dir);
     /* Where the results go is settled (and claimed) before hours of work. */
     outdir = opts->output_dir ? opts->output_dir : r.cfg.output_dir;
-    if (make_dirs(outdir) ||
+    if (opts->task_count > 0) {
+        struct run_opts o = *opts;
+        char *tp;
+        select_task(&r, opts);
+        tp = xasprintf("%s/%s-%s.task-%ld-of-%ld.h5", outdir, r.cfg.name, opts->run_id,
+                       opts->task_index, opts->task_count);
+        o.resume_path = tp;
+        if (make_dirs(outdir) || (opts->resume ? open_resume(&r, outdir, &o, &path)
+                                               : claim_task(&r, tp, opts))) {
+            free(tp);
+            goto out;
+        }
+        if (path)
+            free(tp);
+        else
+            path = tp;
+    } else if (make_dirs(outdir) ||
         (opts->resume ? open_resume(&r, outdir, opts, &path) : claim(&r, outdir, stamp, &path)))
         goto out;
     checkpoint_init(&r.cp, path, r.cfg.checkpoint_s);
@@ -634,8 +749,11 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     if (ground_truths(&r))
         goto out;
     r.cost.s[COST_GROUNDTRUTH] = now_s() - t0;
-    if (setup_results(&r, r.resuming ? r.journal.head.start_time : started) ||
-        start_journal(&r, started))
+    if (setup_results(&r, r.resuming ? r.journal.head.start_time : started))
+        goto out;
+    if (r.in_task)
+        task_attrs(&r, opts);
+    if (start_journal(&r, started))
         goto out;
     sweep(&r, path);
     if (finish(&r, path, r.faiss.seconds))

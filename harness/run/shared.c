@@ -88,7 +88,7 @@ int run_ground_truths(const struct gt_need *n, struct ground_truth (*gt)[3])
             struct ground_truth *g = &gt[z][m];
             int cached;
             double t0 = now_s();
-            if (!run_uses_metric(n->cfg, m))
+            if (!run_uses_metric(n->cfg, m) || (n->use && !n->use[z * 3 + m]))
                 continue;
             if (z == n->n_sizes - 1 &&
                 !groundtruth_stored(g, n->ds, m, b, q, n->kdeep, n->kmax)) {
@@ -111,4 +111,38 @@ int run_ground_truths(const struct gt_need *n, struct ground_truth (*gt)[3])
         }
     }
     return 0;
+}
+
+int sweep_setup_load(struct sweep_setup *s, const char *config_path, const char *const *sets,
+                     size_t n_sets)
+{
+    memset(s, 0, sizeof(*s));
+    if (config_load_set(&s->cfg, config_path, sets, n_sets))
+        return -1;
+    s->threads = s->cfg.measure.threads ? s->cfg.measure.threads : backend_threads();
+    backend_set_threads(s->threads);
+    if (dataset_load(&s->ds, &s->cfg.dataset) ||
+        grid_check_sizes(&s->cfg, s->ds.base.n, s->ds.base_path))
+        return -1;
+    s->kmax = (size_t)s->cfg.k.v[s->cfg.k.n - 1];
+    run_measures_init(&s->ms, &s->cfg);
+    s->kdeep = run_measures_depth(&s->ms, s->kmax);
+    if (s->kdeep > s->ds.base.n)
+        return error("k too large in '%s': %zu neighbours exceed the %zu base vectors",
+                     s->cfg.path, s->kdeep, s->ds.base.n);
+    s->n_sizes = run_ladder(&s->cfg, &s->ds, &s->sizes);
+    if (grid_expand(&s->grid, &s->cfg, s->sizes, s->n_sizes, s->ds.base.d) ||
+        grid_check_measurable(&s->grid, &s->cfg) ||
+        run_preflight(&s->grid, &s->cfg, s->ds.base.d, s->unknown_skip, sizeof(s->unknown_skip)))
+        return -1;
+    return 0;
+}
+
+void sweep_setup_release(struct sweep_setup *s)
+{
+    grid_release(&s->grid);
+    free(s->sizes);
+    dataset_release(&s->ds);
+    config_release(&s->cfg);
+    memset(s, 0, sizeof(*s));
 }

@@ -40,6 +40,7 @@ struct gt_need {
     const size_t *sizes;        /* the ladder (run_ladder) */
     size_t n_sizes;
     size_t kdeep, kmax;         /* depth needed; the largest k */
+    const unsigned char *use;   /* n_sizes x 3 flags: only these (size, metric); NULL: all */
 };
 
 /* Exact neighbours for every (ladder size, metric) in use into gt
@@ -48,5 +49,28 @@ struct gt_need {
  * take the data set's own. Prints one line per ground truth (computed or
  * from cache). Returns 0 or -1 after an error. */
 int run_ground_truths(const struct gt_need *n, struct ground_truth (*gt)[3]);
+
+#include "run/measures.h"
+
+/* What `plan` and `prepare` load of a sweep, as `run` does: the config
+ * (with --set overrides), the data set, the ladder and the grid, checked
+ * like run's (sizes, measurable, faiss preflight). Zeroed = empty. */
+struct sweep_setup {
+    struct config cfg;
+    struct dataset ds;
+    size_t *sizes, n_sizes;
+    struct grid grid;
+    struct run_measures ms;
+    size_t kmax, kdeep;
+    int threads;                /* measure.threads resolved (0: this machine's cores) */
+    char unknown_skip[48];      /* run_preflight's reason, the grid's points point here */
+};
+
+/* Load it all (sets borrowed for the call); the threads faiss uses are
+ * set. Returns 0, or -1 after an error (a config or data error, as run's);
+ * s is to be released either way. */
+int sweep_setup_load(struct sweep_setup *s, const char *config_path, const char *const *sets,
+                     size_t n_sets);
+void sweep_setup_release(struct sweep_setup *s);
 
 #endif
