@@ -23,7 +23,6 @@
 #include "rvc/report.h"
 #include "out/results.h"
 #include "run/measures.h"
-#include "run/precompute.h"
 #include "run/run.h"
 #include "run/task.h"
 #include "out/merge.h"
@@ -63,10 +62,7 @@ enum {
     OPT_CONFIG = 1 << 17,
     OPT_RESUME = 1 << 18,
     OPT_FORCE = 1 << 19,
-    OPT_TASK = 1 << 20,
-    OPT_OF = 1 << 21,
-    OPT_RUN_ID = 1 << 22,
-    OPT_RESOURCES = 1 << 23,
+    OPT_TASK = 1 << 20, OPT_OF = 1 << 21, OPT_RUN_ID = 1 << 22, OPT_RESOURCES = 1 << 23,
 };
 
 /* What a command's words said, after parsing. */
@@ -86,9 +82,8 @@ struct args {
     int no_times, exact;      /* compare --no-times, --exact */
     const char *config;       /* compare --config CONFIG.yaml: its ci: section */
     const char *markdown, *junit, *json;
-    int resume, force;        /* run --resume, --force */
+    int resume, force, resources;    /* run --resume, --force; plan --resources */
     const char *task, *of, *run_id;  /* run --task, --of, --run-id; plan --of */
-    int resources;            /* plan --resources */
 };
 
 static const struct option_spec {
@@ -114,16 +109,12 @@ static const struct option_spec {
       "run --resume: continue although the config, the data or the\n"
       "versions differ from the run's" },
     { OPT_TASK, "task", 0, "I|auto", "[--task I|auto]",
-      "run: measure only task I (0-based) of the partition into --of N\n"
-      "tasks (see plan), into <name>-<ID>.task-I-of-N.h5; auto: I, N and\n"
-      "ID from SLURM_ARRAY_TASK_ID (- SLURM_ARRAY_TASK_MIN),\n"
-      "SLURM_ARRAY_TASK_COUNT, SLURM_ARRAY_JOB_ID, or JOB_COMPLETION_INDEX" },
+      "run: only task I (0-based) of --of N (see plan), into <name>-<ID>.task-I-of-N.h5;\n"
+      "auto: from SLURM_ARRAY_TASK_ID/_MIN/_COUNT, SLURM_ARRAY_JOB_ID or JOB_COMPLETION_INDEX" },
     { OPT_OF, "of", 0, "N", "[--of N]", "run, plan: the number of tasks" },
-    { OPT_RUN_ID, "run-id", 0, "ID", "[--run-id ID]",
-      "run --task: the id all tasks of one run share ([A-Za-z0-9._-])" },
+    { OPT_RUN_ID, "run-id", 0, "ID", "[--run-id ID]", "run --task: the id all tasks of a run share" },
     { OPT_RESOURCES, "resources", 0, NULL, "[--resources]",
-      "plan: one line for a batch script: name= tasks= cpus= mem_mib=\n"
-      "time_min= (the largest task's, with margins)" },
+      "plan: one line, name= tasks= cpus= mem_mib= time_min=, for a batch script" },
     { OPT_SET, "set", 0, "KEY=VALUE", "[--set KEY=VALUE ...]",
       "override a config key for this run (repeatable; dotted keys as in\n"
       "the YAML: --set measure.repeats=1, --set dataset.sizes=[1000,5000])" },
@@ -174,7 +165,7 @@ struct command {
     const char *help;         /* what it does; '\n' continues on the next line */
 };
 
-static command_fn cmd_run, cmd_plan, cmd_prepare, cmd_merge, cmd_plot, cmd_summary, cmd_compare, cmd_history, cmd_report,
+static command_fn cmd_run, cmd_scale, cmd_plot, cmd_summary, cmd_compare, cmd_history, cmd_report,
     cmd_dataset_info, cmd_dataset_build, cmd_help_config, cmd_help_results, cmd_version, cmd_help;
 
 static const struct command commands[] = {
@@ -183,17 +174,14 @@ static const struct command commands[] = {
           OPT_OF | OPT_RUN_ID,
       "build every index of the config once, run every search setting,\n"
       "write results/<name>-<UTC time>.h5 (or DIR/...) and its plots" },
-    { "plan", NULL, { NULL }, cmd_plan, "CONFIG.yaml", 1, 1, OPT_OF | OPT_RESOURCES | OPT_SET,
-      "print the partition of the builds into --of N tasks: each build's\n"
-      "estimated seconds and memory and its task, each task's share, the\n"
-      "balance (max / mean)" },
-    { "prepare", NULL, { NULL }, cmd_prepare, "CONFIG.yaml", 1, 1, OPT_OUTPUT | OPT_QUIET | OPT_SET,
-      "fill the cache before the tasks of a run start: every ground truth,\n"
-      "and every coarse quantizer when reuse_quantizers is on" },
-    { "merge", NULL, { NULL }, cmd_merge, "TASK.h5 ...", 1, -1, OPT_OUTPUT,
-      "merge the task files of one run (0..N-1, each once) into -o OUT.h5:\n"
-      "the rows in the grid's order, each task's provenance in /tasks;\n"
-      "exit 1 when tasks are missing, repeated or of another run" },
+    { "plan", NULL, { NULL }, cmd_scale, "CONFIG.yaml", 1, 1, OPT_OF | OPT_RESOURCES | OPT_SET,
+      "the partition of the builds into --of N tasks: each build's estimated\n"
+      "seconds, memory and task, each task's share, the balance (max / mean)" },
+    { "prepare", NULL, { NULL }, cmd_scale, "CONFIG.yaml", 1, 1, OPT_OUTPUT | OPT_QUIET | OPT_SET,
+      "fill the cache for a run's tasks: ground truths, coarse quantizers" },
+    { "merge", NULL, { NULL }, cmd_scale, "TASK.h5 ...", 1, -1, OPT_OUTPUT,
+      "merge tasks 0..N-1 of one run into -o OUT.h5 (rows in the grid's order,\n"
+      "/tasks); exit 1 when tasks are missing, repeated or of another run" },
     { "plot", NULL, { NULL }, cmd_plot, "RESULTS.h5", 1, 1, OPT_OUTPUT,
       "draw the trade-off plots of a results file (PNG and SVG),\n"
       "beside it or in DIR" },
@@ -440,12 +428,8 @@ static int cmd_run(const struct command *cmd, const struct args *a)
         error("option '--force' goes with '--resume'");
         return usage_of(cmd, cmd->name);
     }
-    if ((rc = task_resolve(a->task, a->of, a->run_id, &task)))
+    if (task_resolve(a->task, a->of, a->run_id, &task))
         return usage_of(cmd, cmd->name);
-    if (task.index >= 0 && a->n_operands > 1) {
-        error("unexpected operand '%s': a task resumes its own file", a->operands[1]);
-        return usage_of(cmd, cmd->name);
-    }
     o.task_index = task.index;
     o.task_count = task.count;
     o.run_id = task.run_id;
@@ -464,33 +448,18 @@ static int cmd_run(const struct command *cmd, const struct args *a)
     return rc < 0 ? 1 : rc;
 }
 
-static int cmd_plan(const struct command *cmd, const struct args *a)
+/* plan, prepare, merge: the scale-out commands (run/task.h, run/precompute.h, out/merge.h). */
+static int cmd_scale(const struct command *cmd, const struct args *a)
 {
-    int rc;
-
-    if (a->quiet)
-        util_quiet = 1;
-    rc = task_plan_command(a->operands[0], a->sets, a->n_sets, a->of, a->resources);
-    if (rc == 2 && !a->of)
-        return usage_of(cmd, cmd->name);
-    return rc;
-}
-
-static int cmd_prepare(const struct command *cmd, const struct args *a)
-{
-    (void)cmd;
-    if (a->quiet)
-        util_quiet = 1;
-    return precompute_run(a->operands[0], a->output, a->sets, a->n_sets) ? 1 : 0;
-}
-
-static int cmd_merge(const struct command *cmd, const struct args *a)
-{
-    if (!a->output) {
-        error("option '-o OUT.h5' is needed: the merged file");
-        return usage_of(cmd, cmd->name);
-    }
-    return merge_tasks((const char *const *)a->operands, (size_t)a->n_operands, a->output);
+    int merge = !strcmp(cmd->name, "merge");
+    util_quiet |= a->quiet;
+    if (!strcmp(cmd->name, "prepare"))
+        return precompute_run(a->operands[0], a->output, a->sets, a->n_sets) ? 1 : 0;
+    if (!(merge ? a->output : a->of))
+        return error("option '%s' is needed", merge ? "-o" : "--of"), usage_of(cmd, cmd->name);
+    if (merge)
+        return merge_tasks((const char *const *)a->operands, (size_t)a->n_operands, a->output);
+    return task_plan_command(a->operands[0], a->sets, a->n_sets, a->of, a->resources);
 }
 
 static int cmd_plot(const struct command *cmd, const struct args *a)

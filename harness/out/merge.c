@@ -274,8 +274,24 @@ static int write_merged(struct task_file *f, size_t n, const char *out)
     size_t *key;
     int rc;
 
+    static const struct col_def cols[] = {
+        { "run_row", COL_I64, ROLE_SETTING, "", "a row of /runs" },
+        { "task", COL_I64, ROLE_SETTING, "", "the task that measured it (a row of /tasks)" },
+    };
+    struct result_table *tr;
+
     for (size_t i = 1; i < n; i++)
         append_set(m, &f[i].rs);
+    /* Which task measured each row: summary flags families measured on
+     * several CPU models. */
+    if ((tr = results_table_add(m, RESULTS_TASK_ROWS, cols, 2))) {
+        size_t row = 0;
+        for (size_t i = 0; i < n; i++)
+            for (size_t r = 0; r < f[i].rs.n_rows; r++, row++) {
+                union result_cell c[2] = { { .i = (int64_t)row }, { .i = f[i].index } };
+                results_table_append(tr, c);
+            }
+    }
     o = results_table(m, RESULTS_ORDINALS);
     key = xmalloc((m->n_rows ? m->n_rows : 1) * sizeof(*key));
     for (size_t r = 0; r < o->n_rows; r++) {

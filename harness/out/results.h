@@ -206,6 +206,7 @@ extern const struct col_def results_timing_cols[TIMING_NCOLS];
  * provenance into /tasks (out/merge.h). */
 #define RESULTS_ORDINALS "ordinals"
 #define RESULTS_TASKS "tasks"
+#define RESULTS_TASK_ROWS "task_rows"   /* merged: (run_row, task) */
 
 /* Write the whole set to `path` atomically (".partial" then rename). Returns 0
  * or -1 after printing an error naming the file; no file is left on failure. */

@@ -442,6 +442,32 @@ static int open_resume(struct run *r, const char *outdir, const struct run_opts 
     return rc;
 }
 
+/* A task run: its share of the builds, then its file claimed (or, with
+ * --resume, its journal opened). Returns 0 with *path set, or -1. */
+static int start_task(struct run *r, const char *outdir, const struct run_opts *opts,
+                      char **path)
+{
+    struct run_opts o = *opts;
+    char *tp;
+
+    if (opts->resume_path)
+        return error("unexpected operand '%s': a task resumes its own file", opts->resume_path);
+    select_task(r, opts);
+    tp = xasprintf("%s/%s-%s.task-%ld-of-%ld.h5", outdir, r->cfg.name, opts->run_id,
+                   opts->task_index, opts->task_count);
+    o.resume_path = tp;
+    if (make_dirs(outdir) || (opts->resume ? open_resume(r, outdir, &o, path)
+                                           : claim_task(r, tp, opts))) {
+        free(tp);
+        return -1;
+    }
+    if (*path)
+        free(tp);
+    else
+        *path = tp;
+    return 0;
+}
+
 /* The journal once the result set is laid out: a new run writes its head;
  * a resumed one checks the layout, replays the rows measured before and
  * notes the resume. Returns 0 or -1. */
@@ -720,21 +746,8 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     /* Where the results go is settled (and claimed) before hours of work. */
     outdir = opts->output_dir ? opts->output_dir : r.cfg.output_dir;
     if (opts->task_count > 0) {
-        struct run_opts o = *opts;
-        char *tp;
-        select_task(&r, opts);
-        tp = xasprintf("%s/%s-%s.task-%ld-of-%ld.h5", outdir, r.cfg.name, opts->run_id,
-                       opts->task_index, opts->task_count);
-        o.resume_path = tp;
-        if (make_dirs(outdir) || (opts->resume ? open_resume(&r, outdir, &o, &path)
-                                               : claim_task(&r, tp, opts))) {
-            free(tp);
+        if (start_task(&r, outdir, opts, &path))
             goto out;
-        }
-        if (path)
-            free(tp);
-        else
-            path = tp;
     } else if (make_dirs(outdir) ||
         (opts->resume ? open_resume(&r, outdir, opts, &path) : claim(&r, outdir, stamp, &path)))
         goto out;

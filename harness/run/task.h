@@ -35,4 +35,8 @@ int task_run_id_ok(const char *id);
 int task_plan_command(const char *config_path, const char *const *sets, size_t n_sets,
                       const char *of, int resources);
 
+/* `prepare` (run/precompute.c): fill the cache; see precompute.h. */
+int precompute_run(const char *config_path, const char *output_dir, const char *const *sets,
+                   size_t n_sets);
+
 #endif
