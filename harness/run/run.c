@@ -83,6 +83,7 @@ struct run {
     struct journal journal;               /* every point as it is made ("<results>.journal") */
     int resuming;                         /* --resume: the journal was opened, not claimed */
     unsigned char *done;                  /* resuming: grid points the journal holds */
+    int forced;                           /* resuming although the run differs (--force) */
     size_t carried;                       /* resuming: rows replayed from the journal */
     struct backend_clock faiss;           /* seconds in faiss calls, registered while running */
     struct cost cost;                     /* where the wall time went */
@@ -361,7 +362,8 @@ static int open_resume(struct run *r, const char *outdir, const struct run_opts 
     now.layout = xstrdup(r->journal.head.layout);  /* checked once the set is laid out */
     rc = resume_check(&r->journal.head, &now, r->journal.path, opts->force);
     journal_head_release(&now);
-    return rc;
+    r->forced = rc > 0;
+    return rc < 0 ? -1 : 0;
 }
 
 /* A task run: its share of the builds, then its file claimed (or, with
@@ -423,11 +425,15 @@ static int start_journal(struct run *r, const char *started)
     if (m.n_dropped)
         warning("'%s': %zu rows are of no point of this grid, or repeat one: dropped",
                 r->journal.path, m.n_dropped);
+    /* Samples of another config, data or faiss do not continue a point. */
+    if (r->forced)
+        journal_visits_clear(&r->journal);
     r->carried = r->rs.n_rows;
     for (size_t i = 0; i < r->rs.n_rows; i++)
         r->n_failed += !strncmp(r->rs.rows[i].status, "failed", 6);
-    info("resuming: %ld of %zu points measured before, %zu to go", kept, r->grid.n_points,
-         r->grid.n_points - (size_t)kept);
+    info("resuming: %ld of %zu points measured before, %zu to go (%zu of them continued "
+         "from the timing recorded)", kept, r->grid.n_points, r->grid.n_points - (size_t)kept,
+         journal_visited(&r->journal));
     {
         char when[32];
         time_t t = time(NULL);
