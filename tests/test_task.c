@@ -3,7 +3,8 @@
  * --task auto from Slurm's and Kubernetes's variables (set here), a plain
  * run reading none of them, and the usage errors (exit 2, one line naming
  * the option or the variable); `prepare` then two tasks: the tasks find
- * the ground truth and every coarse quantizer in the cache.
+ * the ground truth and every coarse quantizer in the cache; a task
+ * computes only the ground truths its builds need.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -245,6 +246,35 @@ static void test_prepare_then_tasks(void **state)
     free(text);
 }
 
+/* A task computes the ground truths of its own builds only: two metrics,
+ * a build each, a task each. */
+static void test_task_ground_truths(void **state)
+{
+    const char *data = shared_file(FS_SHARED_DATA, "sift5k/sift-dataset-5k.tsv");
+    char *text = xasprintf("name: gt\ndataset: {format: tsv-id, base: %s, holdout: 50}\n"
+                           "metrics: [l2, ip]\nindexes:\n  - factory: Flat\n"
+                           "measure: {repeats: 1, warmup: 0, min_time: 0.001,"
+                           " latency_queries: 3, latency_rounds: 1}\n", data);
+    char *cfg = xstrdup(tmp("gt.yaml")), *dir = xstrdup(tmp("gt")), *err[2], *p;
+    (void)state;
+    assert_int_equal(write_string(cfg, text), 0);
+    util_quiet = 0;
+    for (long i = 0; i < 2; i++) {
+        p = task(cfg, dir, i, &err[i]);
+        free(p);
+    }
+    util_quiet = 1;
+    for (long i = 0; i < 2; i++) {
+        int l2 = strstr(err[i], "ground truth (N=4950, l2") != NULL;
+        int ip = strstr(err[i], "ground truth (N=4950, ip") != NULL;
+        assert_true(l2 + ip == 1);
+        free(err[i]);
+    }
+    free(cfg);
+    free(dir);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_auto),
         cmocka_unit_test(test_command_line),
         cmocka_unit_test(test_prepare_then_tasks),
+        cmocka_unit_test(test_task_ground_truths),
     };
     util_quiet = 1;
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
