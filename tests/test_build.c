@@ -31,7 +31,7 @@ static void test_flat(void **state)
     struct fs_index *idx = NULL;
     struct build_stats bs;
     (void)state;
-    assert_int_equal(build_index(&idx, "Flat", BACKEND_L2, xb, N, D, 0, NULL, &bs), 0);
+    assert_int_equal(build_index(&idx, "Flat", BACKEND_L2, xb, N, 0, D, 0, NULL, &bs), 0);
     assert_non_null(idx);
     assert_int_equal(backend_ntotal(idx), N);
     assert_true(bs.train_s >= 0 && bs.add_s >= 0);
@@ -53,8 +53,8 @@ static void test_ivf_batches(void **state)
     int64_t Ia[NQ * 5], Ib[NQ * 5];
     (void)state;
     backend_set_threads(1);   /* k-means the same both times */
-    assert_int_equal(build_index(&one, "IVF16,Flat", BACKEND_L2, xb, N, D, 0, NULL, &a), 0);
-    assert_int_equal(build_index(&many, "IVF16,Flat", BACKEND_L2, xb, N, D, 333, NULL, &b), 0);
+    assert_int_equal(build_index(&one, "IVF16,Flat", BACKEND_L2, xb, N, 0, D, 0, NULL, &a), 0);
+    assert_int_equal(build_index(&many, "IVF16,Flat", BACKEND_L2, xb, N, 0, D, 333, NULL, &b), 0);
     backend_set_threads(0);
     assert_int_equal(backend_nlist(one), 16);
     assert_int_equal(backend_ntotal(many), N);
@@ -83,11 +83,11 @@ static void test_ivf_cache(void **state)
     struct build_stats a, b, f;
     (void)state;
     quantizer_cache_init(&qc, NULL);
-    assert_int_equal(build_index(&idx, "IVF16,Flat", BACKEND_L2, xb, N, D, 0, &qc, &a), 0);
+    assert_int_equal(build_index(&idx, "IVF16,Flat", BACKEND_L2, xb, N, 0, D, 0, &qc, &a), 0);
     backend_free(idx);
-    assert_int_equal(build_index(&idx, "IVF16,SQ8", BACKEND_L2, xb, N, D, 0, &qc, &b), 0);
+    assert_int_equal(build_index(&idx, "IVF16,SQ8", BACKEND_L2, xb, N, 0, D, 0, &qc, &b), 0);
     backend_free(idx);
-    assert_int_equal(build_index(&idx, "Flat", BACKEND_L2, xb, N, D, 0, &qc, &f), 0);
+    assert_int_equal(build_index(&idx, "Flat", BACKEND_L2, xb, N, 0, D, 0, &qc, &f), 0);
     backend_free(idx);
     assert_int_equal(a.quantizer_reused, 0);
     assert_true(a.train_reused_s == 0 && a.train_s >= qc.e[0].train_s);
@@ -104,7 +104,7 @@ static int build_bad(void *arg)
 {
     struct fs_index *idx = (struct fs_index *)1;
     struct build_stats bs;
-    int rc = build_index(&idx, "IVF16,Flaat", BACKEND_L2, arg, N, D, 0, NULL, &bs);
+    int rc = build_index(&idx, "IVF16,Flaat", BACKEND_L2, arg, N, 0, D, 0, NULL, &bs);
     assert_null(idx);
     return rc;
 }

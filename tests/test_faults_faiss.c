@@ -187,7 +187,7 @@ static void test_unarmed_calls_reach_faiss(void **state)
     float Dd[NQ * K];
     int64_t I[NQ * K];
     (void)state;
-    assert_int_equal(build_index(&idx, "IVF4,Flat", BACKEND_L2, xb, NB, D, 100, NULL, &bs), 0);
+    assert_int_equal(build_index(&idx, "IVF4,Flat", BACKEND_L2, xb, NB, 0, D, 100, NULL, &bs), 0);
     assert_int_equal(faults.f[FACTORY].calls, 1);
     assert_int_equal(faults.f[TRAIN].calls, 1);
     assert_int_equal(faults.f[ADD].calls, 4);
@@ -216,7 +216,7 @@ static void test_create_fails(void **state)
     assert_null(idx);
     assert_string_equal(why, "injected factory failure");
 
-    assert_fails(build_index(&built, "IVF4,Flat", BACKEND_L2, xb, NB, D, 0, NULL, &bs),
+    assert_fails(build_index(&built, "IVF4,Flat", BACKEND_L2, xb, NB, 0, D, 0, NULL, &bs),
                  "faiss-sweep: cannot create 'IVF4,Flat': injected factory failure", NULL);
     assert_null(built);
     assert_int_equal(faults.f[TRAIN].calls, 0);
@@ -228,7 +228,7 @@ static void test_train_fails(void **state)
     struct build_stats bs;
     (void)state;
     arm(TRAIN, 1, 0, 0, "injected train failure");
-    assert_fails(build_index(&idx, "IVF4,Flat", BACKEND_L2, xb, NB, D, 0, NULL, &bs),
+    assert_fails(build_index(&idx, "IVF4,Flat", BACKEND_L2, xb, NB, 0, D, 0, NULL, &bs),
                  "faiss-sweep: faiss: train: injected train failure", NULL);
     assert_null(idx);
     assert_int_equal(faults.f[ADD].calls, 0);
@@ -241,7 +241,7 @@ static void test_add_fails_midway(void **state)
     (void)state;
     /* the third batch of 100 fails: one message, and no fourth batch */
     arm(ADD, 3, 1, 0, "injected add failure");
-    assert_fails(build_index(&idx, "Flat", BACKEND_L2, xb, NB, D, 100, NULL, &bs),
+    assert_fails(build_index(&idx, "Flat", BACKEND_L2, xb, NB, 0, D, 100, NULL, &bs),
                  "faiss-sweep: faiss: add: injected add failure", NULL);
     assert_null(idx);
     assert_int_equal(faults.f[ADD].calls, 3);
@@ -254,7 +254,7 @@ static void test_serialize_fails(void **state)
     struct build_stats bs;
     (void)state;
     arm(WRITE, 1, 0, 0, "injected write failure");
-    assert_fails(build_index(&idx, "Flat", BACKEND_L2, xb, NB, D, 0, NULL, &bs),
+    assert_fails(build_index(&idx, "Flat", BACKEND_L2, xb, NB, 0, D, 0, NULL, &bs),
                  "cannot serialize index 'Flat' to measure its size", NULL);
     assert_null(idx);
 }
@@ -266,7 +266,7 @@ static void test_search_fails(void **state)
     float Dd[NQ * K];
     int64_t I[NQ * K];
     (void)state;
-    assert_int_equal(build_index(&idx, "Flat", BACKEND_L2, xb, NB, D, 0, NULL, &bs), 0);
+    assert_int_equal(build_index(&idx, "Flat", BACKEND_L2, xb, NB, 0, D, 0, NULL, &bs), 0);
     arm(SEARCH, 1, 1, 0, "injected search failure");
     assert_fails(backend_search(idx, NQ, xq, K, Dd, I),
                  "faiss-sweep: faiss: search: injected search failure", NULL);
@@ -300,7 +300,7 @@ static void test_write_fails(void **state)
     struct build_stats bs;
     char want[512];
     (void)state;
-    assert_int_equal(build_index(&idx, "Flat", BACKEND_L2, xb, NB, D, 0, NULL, &bs), 0);
+    assert_int_equal(build_index(&idx, "Flat", BACKEND_L2, xb, NB, 0, D, 0, NULL, &bs), 0);
     arm(WRITE_FNAME, 1, 0, 0, "injected write failure");
     snprintf(want, sizeof(want), "cannot write index '%s': injected write failure",
              tmp("flat.index"));

@@ -236,6 +236,75 @@ static void test_binary(void **state)
     assert_int_equal(stat(tmp("plots/history-qps.svg"), &st), 0);
     assert_true(st.st_size > 0);
     assert_int_equal(stat(tmp("plots/history-qps.dat"), &st), 0);
+    assert_int_equal(stat(tmp("plots/history-recall.png"), &st), 0);
+    assert_true(st.st_size > 0);
+    assert_int_equal(stat(tmp("plots/history-size.svg"), &st), 0);
+    assert_true(st.st_size > 0);
+}
+
+/* A run whose best IVF point reaches `best` and whose IVF index has
+ * `bytes`; 1,000 queries at k 10. */
+static void write_q(const char *name, const char *start, double best, int64_t bytes)
+{
+    struct result_set rs;
+    long ks[] = { 10 };
+    results_init(&rs, ks, 1);
+    results_attr_str(&rs, "start_time", start);
+    results_attr_str(&rs, "git_commit", name);
+    results_attr_str(&rs, "config_text", "name: history\n");
+    results_attr_int(&rs, "nq", 1000);
+    add_row(&rs, "IVF{nlist},Flat", "IVF64,Flat", 4, 0.93, 1000, 0.01, bytes);
+    add_row(&rs, "IVF{nlist},Flat", "IVF64,Flat", 16, best, 500, 0.01, bytes);
+    add_row(&rs, "Flat", "Flat", 0, 1.0, 100, 0.01, 4 << 20);
+    assert_int_equal(results_write(&rs, tmp(name)), 0);
+    results_release(&rs);
+}
+
+/* Recall and size series: a 0.002 drop is within max(0.005, 2 SE), a 0.023
+ * one a step; 0.5% growth is within 1%, 10% a step; Flat never moves. */
+static void test_recall_size_steps(void **state)
+{
+    const char *paths[] = { tmp("q0.h5"), tmp("q1.h5"), tmp("q2.h5"), tmp("q3.h5") };
+    const struct history_value_series *rec = NULL, *size = NULL;
+    struct history h;
+    char *text;
+    (void)state;
+    write_q("q0.h5", "2026-02-01T00:00:00Z", 0.995, 1000000);
+    write_q("q1.h5", "2026-02-02T00:00:00Z", 0.993, 1005000);
+    write_q("q2.h5", "2026-02-03T00:00:00Z", 0.970, 1105500);
+    write_q("q3.h5", "2026-02-04T00:00:00Z", 0.970, 1105500);
+    assert_int_equal(history_load(&h, paths, 4), 0);
+    /* recall per family (IVF, Flat), size per build (IVF64, Flat) */
+    assert_int_equal(h.n_values, 4);
+    for (size_t i = 0; i < h.n_values; i++) {
+        const struct history_value_series *v = &h.values[i];
+        if (!strcmp(v->family, "Flat")) {
+            for (size_t r = 0; r < 4; r++)
+                assert_false(v->step[r]);
+            continue;
+        }
+        if (v->kind == HISTORY_RECALL)
+            rec = v;
+        else
+            size = v;
+    }
+    assert_non_null(rec);
+    assert_non_null(size);
+    assert_string_equal(size->factory, "IVF64,Flat");
+    assert_true(rec->v[0] == 0.995 && rec->v[2] == 0.970);
+    assert_false(rec->step[1]);
+    assert_true(rec->step[2]);
+    assert_false(rec->step[3]);
+    assert_true(size->v[1] == 1005000);
+    assert_false(size->step[1]);
+    assert_true(size->step[2]);
+    assert_false(size->step[3]);
+    text = printed(&h);
+    assert_has(text, "best recall@10 reached per family");
+    assert_has(text, "0.9700  step");
+    assert_has(text, "1105500  step");
+    free(text);
+    history_release(&h);
 }
 
 int main(void)
@@ -245,6 +314,7 @@ int main(void)
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_binary),
+        cmocka_unit_test(test_recall_size_steps),
     };
     return cmocka_run_group_tests_name("history", tests, tmpdir_setup, tmpdir_teardown);
 }

@@ -37,7 +37,7 @@ static struct fs_index *build(const char *factory, enum backend_metric m, const 
                               size_t n, struct quantizer_cache *qc, struct build_stats *st)
 {
     struct fs_index *idx = NULL;
-    assert_int_equal(build_index(&idx, factory, m, xb, n, D, 0, qc, st), 0);
+    assert_int_equal(build_index(&idx, factory, m, xb, n, 0, D, 0, qc, st), 0);
     return idx;
 }
 

@@ -276,14 +276,14 @@ static const char *const documented[] = {
     "recall_at_1", "recall_at_10", "recall_at_100",
     "recall1_at_1", "recall1_at_10", "recall1_at_100",
     "missing_ids", "t_err", "t_count", "t_time_s", "prep_s", "quantizer_reused",
-    "train_reused_s", "qps_lo", "qps_hi", "qps_cv", "batch_calls", "batch_reps", "lat_rounds",
+    "train_reused_s", "train_rows", "qps_lo", "qps_hi", "qps_cv", "batch_calls", "batch_reps", "lat_rounds",
     "lat_p50_cv", "lat_p99_cv", "noisy", "status",
 };
 static const char *const documented_roles[] = {
     "setting", "setting", "setting", "setting", "setting", "setting", "setting", "setting",
     "setting", "time", "time", "time", "time", "time", "time", "time", "size", "size", "size",
     "quality", "quality", "quality", "quality", "quality", "quality",
-    "quality", "quality", "quality", "time", "time", "size", "time",
+    "quality", "quality", "quality", "time", "time", "size", "time", "setting",
     "time", "time", "time", "time", "time", "time", "time", "time", "time", "status",
 };
 
@@ -340,7 +340,7 @@ static void test_columns_in_file(void **state)
                          !strcmp(name, "k_factor") || !strcmp(name, "n_clusters") ||
                          !strcmp(name, "index_bytes") || !strcmp(name, "rss_delta_bytes") ||
                          !strcmp(name, "missing_ids") || !strcmp(name, "t_count") ||
-                         !strcmp(name, "quantizer_reused") ||
+                         !strcmp(name, "quantizer_reused") || !strcmp(name, "train_rows") ||
                          !strcmp(name, "batch_calls") || !strcmp(name, "batch_reps") ||
                          !strcmp(name, "lat_rounds") || !strcmp(name, "noisy");
             assert_int_equal(cls, is_int ? H5T_INTEGER : H5T_FLOAT);
@@ -378,7 +378,7 @@ static void test_columns_in_file(void **state)
     H5Aclose(a);
     a = H5Aopen(f, "schema_version", H5P_DEFAULT);
     assert_true(H5Aread(a, H5T_NATIVE_INT64, &version) >= 0);
-    assert_int_equal(version, 4);
+    assert_int_equal(version, 5);
     H5Aclose(a);
     H5Sclose(sp);
     H5Tclose(t);

@@ -194,7 +194,9 @@ static void test_prepare_then_tasks(void **state)
                            "k: [1, 10]\nindexes:\n  - factory: \"IVF{nlist},Flat\"\n"
                            "    nlist: [16, 32]\n  - factory: \"IVF{nlist},PQ16x4fs,RFlat\"\n"
                            "    nlist: [16, 32]\n  - factory: \"IVF{nlist},Flat\"\n"
-                           "    nlist: [8]\n    kmeans: [300]\nsearch: {nprobe: [1]}\n"
+                           "    nlist: [8]\n    kmeans: [300]\n"
+                           "  - factory: \"IVF{nlist},Flat\"\n    nlist: [24]\n"
+                           "    train_rows: 1000\nsearch: {nprobe: [1]}\n"
                            "measure: {repeats: 1, warmup: 0, min_time: 0.001,"
                            " latency_queries: 3, latency_rounds: 1}\n", data);
     char *cfg = xstrdup(tmp("pr.yaml")), *dir = xstrdup(tmp("pr")), *cold = xstrdup(tmp("cold"));

@@ -70,7 +70,7 @@ static int train(struct fs_index *idx, enum backend_metric metric, const float *
 }
 
 int build_index(struct fs_index **out, const char *factory, enum backend_metric metric,
-                const float *xb, size_t nb, size_t d, size_t add_batch,
+                const float *xb, size_t nb, size_t ntrain, size_t d, size_t add_batch,
                 struct quantizer_cache *qc, struct build_stats *st)
 {
     struct fs_index *idx = NULL;
@@ -86,7 +86,8 @@ int build_index(struct fs_index **out, const char *factory, enum backend_metric 
     *out = NULL;
     if (backend_create(&idx, factory, (int)d, metric, why, sizeof(why)))
         return error("cannot create '%s': %s", factory, why);
-    if (train(idx, metric, xb, nb, d, qc, st))
+    st->train_rows = ntrain && ntrain < nb ? ntrain : nb;
+    if (train(idx, metric, xb, st->train_rows, d, qc, st))
         goto fail;
     t0 = now_s();
     if (!add_batch)

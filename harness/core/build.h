@@ -20,9 +20,12 @@ struct build_stats {
     int64_t index_bytes;      /* serialized size */
     double size_s;            /* seconds serializing it to learn that size */
     int64_t rss_delta_bytes;  /* peak RSS while building minus RSS before */
+    size_t train_rows;        /* base rows the training saw */
 };
 
-/* Build an index on nb base vectors, adding them add_batch rows per call
+/* Build an index on nb base vectors, trained on the first ntrain of them
+ * (0, or ntrain >= nb: all; faiss's k-means itself samples at most 256
+ * rows per list of what it is given), adding them add_batch rows per call
  * (RVC adds 8192 at a time; 0 = all in one call). With a quantizer cache
  * qc (borrowed for the call; NULL = none), an index with a flat coarse
  * quantizer (backend_ivf_flat_quantizer) takes its centroids from the
@@ -32,7 +35,7 @@ struct build_stats {
  * Returns 0 (index in *out, caller frees with backend_free) or -1 after
  * printing an error. */
 int build_index(struct fs_index **out, const char *factory, enum backend_metric metric,
-                const float *xb, size_t nb, size_t d, size_t add_batch,
+                const float *xb, size_t nb, size_t ntrain, size_t d, size_t add_batch,
                 struct quantizer_cache *qc, struct build_stats *st);
 
 #endif

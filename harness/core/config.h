@@ -67,6 +67,7 @@ struct index_spec {
     struct nprobe_spec nprobe;  /* kind NPROBE_UNSET: use the global one */
     struct long_list k_factor;  /* n == 0: use the global one */
     struct prep_spec prep;      /* preprocessing axes (all off by default) */
+    long train_rows;            /* train on the first this many base rows; 0 = all */
     char *preset;               /* "rvc-default" when the entry came from the preset, else NULL */
     char *label;                /* the family name in results, summary and plots; NULL: the
                                    factory template (or preset) */

@@ -14,6 +14,7 @@
 static const char SKIP_NPROBE_NLIST[] = "nprobe > nlist";
 static const char SKIP_NPROBE_NO_IVF[] = "nprobe without IVF";
 static const char SKIP_KF_NO_REFINE[] = "k_factor without refinement";
+static const char SKIP_TRAIN_NLIST[] = "train_rows < nlist";
 
 static void append(char **out, size_t *len, size_t *cap, const char *s, size_t n)
 {
@@ -286,6 +287,7 @@ static void add_build(struct grid *g, const struct config *cfg, size_t s, const 
     b->refine = b->kf_param != NULL;
     b->shuffle = spec->prep.shuffle;
     b->add_batch = spec->prep.add_batch;
+    b->train_rows = spec->train_rows;
     b->n_clusters = q->n_clusters;
     b->num_expand = q->num_expand;
     b->alpha = q->alpha;
@@ -293,6 +295,9 @@ static void add_build(struct grid *g, const struct config *cfg, size_t s, const 
     prep_text(b);
     expand_points(b, nps, kfs);
     for (size_t p = 0; p < b->n_points; p++) {
+        /* k-means cannot make more lists than it has rows */
+        if (b->nlist && b->train_rows && b->train_rows < b->nlist && !b->points[p].skip)
+            b->points[p].skip = SKIP_TRAIN_NLIST;
         b->points[p].ordinal = g->n_points + p;
         g->n_skipped += b->points[p].skip != NULL;
     }

@@ -33,6 +33,7 @@ struct build_point {
     /* preprocessing of this build (see struct prep_spec) */
     int shuffle;
     long add_batch;
+    long train_rows;    /* train on the first this many base rows; 0 = all */
     long n_clusters;    /* k-means compression to this many centroids; 0 = none */
     double alpha;       /* alpha query expansion when num_expand > 0 */
     long num_expand;    /* 0 = no expansion */

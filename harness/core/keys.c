@@ -578,6 +578,12 @@ static const struct key index_keys[] = {
     { .name = "add_batch", .parse = cfg_parse_long, .off = IX(prep.add_batch),
       .min = 0, .max = LONG_MAX, .type = "int >= 0", .def = "0",
       .help = "add the base in batches of this many rows (RVC: 8192); 0 = one call" },
+    { .name = "train_rows", .parse = cfg_parse_long, .off = IX(train_rows),
+      .min = 0, .max = LONG_MAX, .type = "int >= 0", .def = "0",
+      .help = "train on the first this many of the build's base rows (after `shuffle`); 0 = "
+              "all. faiss's k-means samples at most 256 rows per list of what it gets; fewer "
+              "than nlist rows skips the build. Not a match key of `compare`: a smaller "
+              "training sample at the same settings is a quality change it must catch" },
     { .name = "kmeans", .parse = parse_kmeans, .off = IX(prep), .flags = KEY_DEF_DOC,
       .type = "int, list of int >= 0, {rule: rvc}", .def = "none",
       .help = "replace the base by this many k-means centroids (seeded) before building, per "

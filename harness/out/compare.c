@@ -453,6 +453,26 @@ static void compare_qualities(const struct result_set *a, const struct result_ro
         compare_growth(o, r, point, "blend_err_mean", ex, ey, o->size_tol);
 }
 
+/* A setting that is no match key but differs between matched points
+ * (train_rows: a smaller training sample at the same nominal settings is
+ * what the quality gates are for) is noted once per family. */
+static void note_unmatched_settings(struct compare_result *r, const struct result_row *x,
+                                    const struct result_row *y)
+{
+    char *t;
+
+    if (x->train_rows == y->train_rows)
+        return;
+    t = xasprintf("the runs differ in train_rows of '%s': %" PRId64 " vs %" PRId64
+                  " (0 = all rows; not a match key)", x->family, x->train_rows, y->train_rows);
+    for (size_t i = 0; i < r->n_notes; i++)
+        if (!strcmp(r->notes[i], t)) {
+            free(t);
+            return;
+        }
+    add_note(r, t);
+}
+
 /* Every point of a: matched in b, or listed as only in a; then b's own. */
 static void compare_points(const struct result_set *a, const struct result_set *b,
                            const struct compare_opts *o, struct compare_result *r)
@@ -471,6 +491,7 @@ static void compare_points(const struct result_set *a, const struct result_set *
             continue;
         }
         const struct result_row *y = &b->rows[j];
+        note_unmatched_settings(r, x, y);
         if (results_row_ok(x) != results_row_ok(y)) {
             struct cmp_item *it = new_item(r, key, "status");
             it->test = CMP_EXACT;

@@ -172,6 +172,7 @@ int history_load(struct history *h, const char *const *paths, size_t n)
     make_series(h);
     for (size_t s = 0; s < h->n_series; s++)
         fill_series(h, &h->series[s]);
+    history_values_make(h);
     return 0;
 }
 
@@ -231,6 +232,7 @@ void history_print(FILE *f, const struct history *h)
         for (size_t r = 0; r < h->n_runs; r++)
             put_line(f, h, se, r);
     }
+    history_values_print(f, h);
 }
 
 /* The data file: one block per series with a point in some run, each line
@@ -290,6 +292,8 @@ int history_plot(const struct history *h, const char *outdir, const char *templa
                      q[0], q[1], h->k, blocks, h->n_runs);
     const char *exts[] = { ".png", ".svg" };
     rc = gnuplot_draw(template, vars, base, exts, 2);
+    if (!rc)
+        rc = history_values_plot(h, outdir, templates_dir);
 out:
     for (int i = 0; q[i]; i++)
         free(q[i]);
@@ -305,6 +309,7 @@ void history_release(struct history *h)
     for (size_t s = 0; s < h->n_series; s++)
         free(h->series[s].pts);
     free(h->series);
+    history_values_release(h);
     for (size_t r = 0; r < h->n_runs; r++)
         results_release(&h->runs[r].rs);
     free(h->runs);

@@ -16,6 +16,9 @@
  * relative change exceeds HISTORY_NOISE (10%). When either interval is
  * missing (files before schema 4) nothing is decided: the point says
  * "no interval" and is never a step.
+ *
+ * Beside the qps series: recall and index size over runs, with their own
+ * steps (out/history_values.h).
  */
 #ifndef FS_HISTORY_H
 #define FS_HISTORY_H
@@ -24,6 +27,7 @@
 #include <stdio.h>
 #include "out/results.h"
 #include "out/summary.h"
+#include "out/history_values.h"
 
 #define HISTORY_NOISE 0.10
 #define HISTORY_N_TARGETS SUMMARY_N_TARGETS  /* summary_targets */
@@ -61,6 +65,8 @@ struct history {
     struct history_series *series;  /* per (family, metric, N) in order of first appearance
                                        over the ordered runs, then per target */
     size_t n_series;
+    struct history_value_series *values;    /* recall per family, size per build */
+    size_t n_values;
 };
 
 /* Read the n files (paths borrowed until history_release), order them and
@@ -70,11 +76,12 @@ int history_load(struct history *h, const char *const *paths, size_t n);
 
 /* One block per series, one line per run: index, start time, commit, qps
  * with its interval, the winner's factory, nprobe, k_factor, recall and
- * index size, and "step" or "no interval". */
+ * index size, and "step" or "no interval"; then the recall and size series. */
 void history_print(FILE *f, const struct history *h);
 
 /* Write outdir/history-qps.dat and draw templates_dir/history.gp into
- * outdir/history-qps.{png,svg} (outdir created if missing). Returns 0, or
+ * outdir/history-qps.{png,svg} (outdir created if missing), then the recall
+ * and size plots (history_values_plot). Returns 0, or
  * -1 after an error naming the file or template. */
 int history_plot(const struct history *h, const char *outdir, const char *templates_dir);
 

@@ -83,6 +83,10 @@ static const struct generic_col tail_cols[] = {
         "seconds the reused coarse centroids took to train when first trained (`train_s` "
         "then counts only what this build trained on top of them); 0 without reuse "
         "(schema 4)", 4),
+    COL(train_rows, COL_I64, ROLE_SETTING, "",
+        "`indexes[].train_rows`: the build was trained on its first this many base rows; 0 = "
+        "all of them. A setting, but not a match key of `compare` (schema 5; older files "
+        "read as 0)", 5),
     COL(qps_lo, COL_F64, ROLE_TIME, "1/s",
         "bootstrap 95% interval of the median qps, low end (2000 resamples of the repetitions, "
         "seeded); NaN with fewer than 2 repetitions (schema 4)", 4),

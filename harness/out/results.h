@@ -53,6 +53,7 @@ struct result_row {
                                    k-means), seconds; 0 when none */
     int64_t quantizer_reused;   /* 1: the build's coarse centroids came from the cache */
     double train_reused_s;      /* first training cost of the reused centroids; 0 if none */
+    int64_t train_rows;         /* indexes[].train_rows: rows trained on; 0 = all (schema 5) */
     /* The spread of the timings (schema 4). */
     double qps_lo, qps_hi;      /* bootstrap 95% interval of the median qps */
     double qps_cv;              /* coefficient of variation of the repetitions' qps */

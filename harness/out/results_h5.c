@@ -26,8 +26,8 @@
 
 /* 3: roles stored, measure columns only when the run had the measure.
  * 4: median qps with its spread, latency rounds, noisy, /timings;
- * quantizer_reused and train_reused_s. */
-#define SCHEMA_VERSION 4
+ * quantizer_reused and train_reused_s. 5: train_rows. */
+#define SCHEMA_VERSION 5
 #define CHUNK_ROWS 1024
 
 /* A compound type of n members, each at offs[i] (memory) or packed one
@@ -440,14 +440,16 @@ static long present_columns(struct result_set *rs, hid_t ftype, struct run_colum
     return (long)kept;
 }
 
-/* Generic columns the file lacks read as unset (NaN). */
+/* Generic columns the file lacks read as unset (NaN); settings as 0, their
+ * default then (train_rows 0: all rows), so old files pool with new ones. */
 static void unset_lacking(struct result_set *rs)
 {
     struct run_column cols[RESULTS_MAX_COLUMNS];
     size_t nc = results_columns(rs, cols);
     for (size_t i = 0; i < nc; i++) {
         union result_cell v = col_unset(cols[i].type);
-        if (cols[i].generic < 0 || !((rs->lacks >> cols[i].generic) & 1) || cols[i].type == COL_STR)
+        if (cols[i].generic < 0 || !((rs->lacks >> cols[i].generic) & 1) ||
+            cols[i].type == COL_STR || cols[i].role == ROLE_SETTING)
             continue;
         for (size_t r = 0; r < rs->n_rows; r++)
             memcpy((char *)&rs->rows[r] + cols[i].off, &v, sizeof(v));

@@ -11,7 +11,7 @@
  * cores: 7e13 / 1260 s / 2 = 2.7e10 per thread); only their ratio matters
  * for the partition, the absolute values for the time request. The terms:
  *  - training: k-means of the coarse quantizer, nlist centroids x the rows
- *    faiss samples (256 per centroid, at most N) x d x its 10 iterations
+ *    faiss samples (256 per centroid, at most N or train_rows) x d x its 10 iterations
  *    (faiss's Level1Quantizer); PQ codebooks: 2^bits centroids x their
  *    sample x d (the m sub-spaces of d/m add up to d) x 25 iterations;
  *  - adding: every row assigned to its list, N x nlist x d (N x d for
@@ -112,14 +112,15 @@ static double build_seconds(const struct build_point *b, const struct shape *s,
                             const struct plan_ctx *c, double n, double T)
 {
     double d = (double)c->d, N = (double)b->N, nlist = (double)b->nlist, blas = 0, scan = 0;
+    double nt = b->train_rows > 0 ? fmin(n, (double)b->train_rows) : n;   /* train_rows */
 
     if (b->nlist > 0) {
-        blas += sample_rows(n, nlist) * nlist * d * IVF_NITER;
+        blas += sample_rows(nt, nlist) * nlist * d * IVF_NITER;
         blas += n * nlist * d;
     }
     if (s->pq_m) {
         double ksub = ldexp(1.0, s->pq_bits);
-        blas += sample_rows(n, ksub) * ksub * d * PQ_NITER + n * ksub * d;
+        blas += sample_rows(nt, ksub) * ksub * d * PQ_NITER + n * ksub * d;
     }
     if (s->hnsw_m)
         scan += n * HNSW_EF_CONSTRUCTION * 2.0 * s->hnsw_m * d;

@@ -55,6 +55,7 @@ static void row_init(const struct point_env *env, struct result_row *row,
     row->nlist = b->nlist;
     snprintf(row->preprocess, sizeof(row->preprocess), "%s", b->prep);
     row->n_clusters = b->n_clusters;
+    row->train_rows = b->train_rows;
     row->nprobe = p->nprobe;
     row->k_factor = p->k_factor;
     row->prep_s = 0;

@@ -71,6 +71,8 @@ static int quantizer(struct quantizer_cache *qc, const struct run_vectors *v,
     if (!prepare_build(&prep, v, &only, seed, xc)) {
         uint64_t key;
         xb = prepared_base(&prep, v, b, &nb);
+        if (b->train_rows > 0 && (size_t)b->train_rows < nb)
+            nb = (size_t)b->train_rows;     /* trained on its first rows (build_index) */
         key = quantizer_key(xb, nb, d, metric, nlist);
         if (quantizer_cache_get(qc, key, nlist, d)) {
             info("coarse quantizer IVF%zu (%s %s%s%s): from cache", nlist, b->factory,
@@ -122,9 +124,14 @@ int precompute_run(const char *config_path, const char *output_dir, const char *
     }
     quantizer_cache_release(&qc);
     quantizer_cache_init(&qc, s.cfg.cache_dir);
-    for (size_t i = 0; s.cfg.reuse_quantizers && i < s.grid.n_builds; i++)
-        if (quantizer(&qc, &v, &s.grid.builds[i], s.cfg.dataset.seed, &xc))
+    for (size_t i = 0; s.cfg.reuse_quantizers && i < s.grid.n_builds; i++) {
+        const struct build_point *b = &s.grid.builds[i];
+        int measured = 0;
+        for (size_t j = 0; j < b->n_points; j++)
+            measured |= !b->points[j].skip;     /* a build with no point is not built */
+        if (measured && quantizer(&qc, &v, b, s.cfg.dataset.seed, &xc))
             goto out;
+    }
     printf("cache ready: %s\n", s.cfg.cache_dir);
     rc = 0;
 out:

@@ -105,6 +105,15 @@ static int unknown_to_faiss(const struct run *r, const struct build_point *b)
     return b->n_points && b->points[0].skip == r->unknown_skip;
 }
 
+/* Whether a build has no point to measure (train_rows < nlist, say). */
+static int all_skipped(const struct build_point *b)
+{
+    for (size_t i = 0; i < b->n_points; i++)
+        if (!b->points[i].skip)
+            return 0;
+    return 1;
+}
+
 /* The factories build for this d (run_preflight). */
 static int preflight(struct run *r)
 {
@@ -216,8 +225,9 @@ static void run_build(struct run *r, const struct build_point *b)
 
     double t0 = now_s();
 
-    if (unknown_to_faiss(r, b)) {
-        /* Nothing to build (preflight): a skipped row for each point. */
+    if (unknown_to_faiss(r, b) || all_skipped(b)) {
+        /* Nothing to build (preflight, or nothing to measure): a skipped
+         * row for each point. */
         for (size_t i = 0; i < b->n_points; i++)
             point_add_skip(&r->env, &pb, &b->points[i], b->points[i].skip);
         log_skips(b);
@@ -229,8 +239,8 @@ static void run_build(struct run *r, const struct build_point *b)
         const float *xb = prepared_base(&prep, &r->vec, b, &nb);
         r->cost.s[COST_PREPARE] += now_s() - t0;
         built = !build_index(&idx, b->factory, run_backend_metric(b->metric), xb, nb,
-                             rv_base(&r->vec, b->metric)->d, (size_t)b->add_batch,
-                             r->cfg.reuse_quantizers ? &r->qc : NULL, &bs);
+                             (size_t)b->train_rows, rv_base(&r->vec, b->metric)->d,
+                             (size_t)b->add_batch, r->cfg.reuse_quantizers ? &r->qc : NULL, &bs);
     }
     if (built) {
         r->cost.s[COST_TRAIN] += bs.train_s;
