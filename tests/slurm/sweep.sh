@@ -1,0 +1,50 @@
+# sweep.sh - sourced by tests/slurm-test.sh and tests/parallel-test.sh: the
+# small real sweep both engines run, and its reference run.
+#
+# write_config SHARED_DATA PATH: a config on the real SIFT 5k set (200 held
+#   out as queries): Flat, three IVF-Flat builds and an IVF-SQ8 whose coarse
+#   quantizer is the IVF32 one (trained once, by prepare, into cache_dir);
+#   one thread per task, so that two tasks share this 2-core machine; short
+#   timings (the test compares points, not speeds). Deterministic kinds only.
+# reference_run FAISS_SWEEP CONFIG DIR: the same config as one plain run into
+#   DIR; prints the results file's path.
+# task_files DIR NAME ID N: the N task files' paths, in task order.
+
+write_config() {
+    cat >"$2" <<EOF
+name: scaleout
+dataset:
+  format: tsv-id
+  base: $1/sift5k/sift-dataset-5k.tsv
+  holdout: 200
+k: [1, 10]
+metrics: [l2]
+indexes:
+  - factory: Flat
+  - factory: "IVF{nlist},Flat"
+    nlist: [16, 32, 64]
+  - factory: "IVF{nlist},SQ8"
+    nlist: [32]
+search:
+  nprobe: [1, 4, 16]
+measure:
+  threads: 1
+  repeats: 1
+  warmup: 0
+  min_time: 0.001
+  latency_queries: 0
+checkpoint_s: -1
+EOF
+}
+
+reference_run() {
+    "$1" run "$2" -o "$3" --no-plot --quiet >"$3.log" 2>&1 || { cat "$3.log" >&2; return 1; }
+    ls "$3"/scaleout-*.h5
+}
+
+task_files() {
+    local i
+    for ((i = 0; i < $4; i++)); do
+        printf '%s\n' "$1/$2-$3.task-$i-of-$4.h5"
+    done
+}
