@@ -24,6 +24,8 @@
 #include "out/results.h"
 #include "run/measures.h"
 #include "run/run.h"
+#include "run/task.h"
+#include "out/merge.h"
 #include "rvc/speech.h"
 #include "out/summary.h"
 #include "lib/paths.h"
@@ -60,6 +62,7 @@ enum {
     OPT_CONFIG = 1 << 17,
     OPT_RESUME = 1 << 18,
     OPT_FORCE = 1 << 19,
+    OPT_TASK = 1 << 20, OPT_OF = 1 << 21, OPT_RUN_ID = 1 << 22, OPT_RESOURCES = 1 << 23,
 };
 
 /* What a command's words said, after parsing. */
@@ -79,7 +82,8 @@ struct args {
     int no_times, exact;      /* compare --no-times, --exact */
     const char *config;       /* compare --config CONFIG.yaml: its ci: section */
     const char *markdown, *junit, *json;
-    int resume, force;        /* run --resume, --force */
+    int resume, force, resources;    /* run --resume, --force; plan --resources */
+    const char *task, *of, *run_id;  /* run --task, --of, --run-id; plan --of */
 };
 
 static const struct option_spec {
@@ -92,7 +96,7 @@ static const struct option_spec {
 } options[] = {
     { OPT_OUTPUT, "output", 'o', "DIR", "[-o DIR]",
       "where the results (run), plots (plot), report (report) or data\n"
-      "set (dataset build) go" },
+      "set (dataset build) go; merge: the merged file" },
     { OPT_FORMAT, "format", 'f', "FORMAT", "[--format FORMAT]",
       "the file format, when the path does not tell it" },
     { OPT_NO_PLOT, "no-plot", 0, NULL, "[--no-plot]", "do not draw plots after a run" },
@@ -104,6 +108,13 @@ static const struct option_spec {
     { OPT_FORCE, "force", 0, NULL, "[--force]",
       "run --resume: continue although the config, the data or the\n"
       "versions differ from the run's" },
+    { OPT_TASK, "task", 0, "I|auto", "[--task I|auto]",
+      "run: only task I (0-based) of --of N (see plan), into <name>-<ID>.task-I-of-N.h5;\n"
+      "auto: from SLURM_ARRAY_TASK_ID/_MIN/_COUNT, SLURM_ARRAY_JOB_ID or JOB_COMPLETION_INDEX" },
+    { OPT_OF, "of", 0, "N", "[--of N]", "run, plan: the number of tasks" },
+    { OPT_RUN_ID, "run-id", 0, "ID", "[--run-id ID]", "run --task: the id all tasks of a run share" },
+    { OPT_RESOURCES, "resources", 0, NULL, "[--resources]",
+      "plan: one line, name= tasks= cpus= mem_mib= time_min=, for a batch script" },
     { OPT_SET, "set", 0, "KEY=VALUE", "[--set KEY=VALUE ...]",
       "override a config key for this run (repeatable; dotted keys as in\n"
       "the YAML: --set measure.repeats=1, --set dataset.sizes=[1000,5000])" },
@@ -154,14 +165,23 @@ struct command {
     const char *help;         /* what it does; '\n' continues on the next line */
 };
 
-static command_fn cmd_run, cmd_plot, cmd_summary, cmd_compare, cmd_history, cmd_report,
+static command_fn cmd_run, cmd_scale, cmd_plot, cmd_summary, cmd_compare, cmd_history, cmd_report,
     cmd_dataset_info, cmd_dataset_build, cmd_help_config, cmd_help_results, cmd_version, cmd_help;
 
 static const struct command commands[] = {
     { "run", NULL, { NULL }, cmd_run, "CONFIG.yaml", 1, 2,
-      OPT_OUTPUT | OPT_NO_PLOT | OPT_QUIET | OPT_SET | OPT_RESUME | OPT_FORCE,
+      OPT_OUTPUT | OPT_NO_PLOT | OPT_QUIET | OPT_SET | OPT_RESUME | OPT_FORCE | OPT_TASK |
+          OPT_OF | OPT_RUN_ID,
       "build every index of the config once, run every search setting,\n"
       "write results/<name>-<UTC time>.h5 (or DIR/...) and its plots" },
+    { "plan", NULL, { NULL }, cmd_scale, "CONFIG.yaml", 1, 1, OPT_OF | OPT_RESOURCES | OPT_SET,
+      "the partition of the builds into --of N tasks: each build's estimated\n"
+      "seconds, memory and task, each task's share, the balance (max / mean)" },
+    { "prepare", NULL, { NULL }, cmd_scale, "CONFIG.yaml", 1, 1, OPT_OUTPUT | OPT_QUIET | OPT_SET,
+      "fill the cache for a run's tasks: ground truths, coarse quantizers" },
+    { "merge", NULL, { NULL }, cmd_scale, "TASK.h5 ...", 1, -1, OPT_OUTPUT,
+      "merge tasks 0..N-1 of one run into -o OUT.h5 (rows in the grid's order,\n"
+      "/tasks); exit 1 when tasks are missing, repeated or of another run" },
     { "plot", NULL, { NULL }, cmd_plot, "RESULTS.h5", 1, 1, OPT_OUTPUT,
       "draw the trade-off plots of a results file (PNG and SVG),\n"
       "beside it or in DIR" },
@@ -347,6 +367,10 @@ static int parse_args(const struct command *c, int argc, char **argv, struct arg
         case OPT_CONFIG: a->config = optarg; break;
         case OPT_RESUME: a->resume = 1; break;
         case OPT_FORCE: a->force = 1; break;
+        case OPT_TASK: a->task = optarg; break;
+        case OPT_OF: a->of = optarg; break;
+        case OPT_RUN_ID: a->run_id = optarg; break;
+        case OPT_RESOURCES: a->resources = 1; break;
         case OPT_MARKDOWN: a->markdown = optarg; break;
         case OPT_JUNIT: a->junit = optarg; break;
         case OPT_JSON: a->json = optarg; break;
@@ -393,6 +417,7 @@ static int cmd_run(const struct command *cmd, const struct args *a)
                           .progress = !a->quiet && isatty(STDERR_FILENO),
                           .sets = a->sets, .n_sets = a->n_sets };
     char *templates = NULL, *path = NULL;
+    struct task_spec task;
     int rc;
 
     if (a->n_operands > 1 && !a->resume) {
@@ -403,6 +428,11 @@ static int cmd_run(const struct command *cmd, const struct args *a)
         error("option '--force' goes with '--resume'");
         return usage_of(cmd, cmd->name);
     }
+    if (task_resolve(a->task, a->of, a->run_id, &task))
+        return usage_of(cmd, cmd->name);
+    o.task_index = task.index;
+    o.task_count = task.count;
+    o.run_id = task.run_id;
     o.resume = a->resume;
     o.resume_path = a->n_operands > 1 ? a->operands[1] : NULL;
     o.force = a->force;
@@ -416,6 +446,20 @@ static int cmd_run(const struct command *cmd, const struct args *a)
     free(path);
     free(templates);
     return rc < 0 ? 1 : rc;
+}
+
+/* plan, prepare, merge: the scale-out commands (run/task.h, run/precompute.h, out/merge.h). */
+static int cmd_scale(const struct command *cmd, const struct args *a)
+{
+    int merge = !strcmp(cmd->name, "merge");
+    util_quiet |= a->quiet;
+    if (!strcmp(cmd->name, "prepare"))
+        return precompute_run(a->operands[0], a->output, a->sets, a->n_sets) ? 1 : 0;
+    if (!(merge ? a->output : a->of))
+        return error("option '%s' is needed", merge ? "-o" : "--of"), usage_of(cmd, cmd->name);
+    if (merge)
+        return merge_tasks((const char *const *)a->operands, (size_t)a->n_operands, a->output);
+    return task_plan_command(a->operands[0], a->sets, a->n_sets, a->of, a->resources);
 }
 
 static int cmd_plot(const struct command *cmd, const struct args *a)

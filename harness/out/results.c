@@ -416,6 +416,20 @@ struct result_table *results_table(const struct result_set *rs, const char *name
     return NULL;
 }
 
+void results_table_del(struct result_set *rs, const char *name)
+{
+    struct result_table *t = results_table(rs, name);
+    size_t i;
+
+    if (!t)
+        return;
+    i = (size_t)(t - rs->tables);
+    free(t->cells);
+    memmove(&rs->tables[i], &rs->tables[i + 1], (rs->n_tables - i - 1) * sizeof(*t));
+    rs->n_tables--;
+    memset(&rs->tables[rs->n_tables], 0, sizeof(*t));
+}
+
 struct result_table *results_table_add(struct result_set *rs, const char *name,
                                        const struct col_def *cols, size_t n)
 {

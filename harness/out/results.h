@@ -140,6 +140,9 @@ struct result_table *results_table_add(struct result_set *rs, const char *name,
                                        const struct col_def *cols, size_t n);
 /* The side table called name, or NULL. */
 struct result_table *results_table(const struct result_set *rs, const char *name);
+/* Remove the side table called name (nothing if absent); the tables
+ * after it move up. */
+void results_table_del(struct result_set *rs, const char *name);
 /* Append a row of t->n_cols cells (copied). */
 void results_table_append(struct result_table *t, const union result_cell *row);
 /* The index of a column of t, or -1. */
@@ -197,6 +200,13 @@ enum { TIMING_RUN_ROW, TIMING_KIND, TIMING_REPETITION, TIMING_SECONDS, TIMING_CA
        TIMING_P50_US, TIMING_P99_US, TIMING_NCOLS };
 enum { TIMING_BATCH = 0, TIMING_SINGLE = 1 };   /* values of the kind column */
 extern const struct col_def results_timing_cols[TIMING_NCOLS];
+
+/* A task's file (run --task) says which grid point each row is:
+ * /ordinals (run_row, ordinal); merge uses it, and writes per-task
+ * provenance into /tasks (out/merge.h). */
+#define RESULTS_ORDINALS "ordinals"
+#define RESULTS_TASKS "tasks"
+#define RESULTS_TASK_ROWS "task_rows"   /* merged: (run_row, task) */
 
 /* Write the whole set to `path` atomically (".partial" then rename). Returns 0
  * or -1 after printing an error naming the file; no file is left on failure. */

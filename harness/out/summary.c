@@ -474,6 +474,45 @@ static void print_notes(FILE *f, const struct table *t)
     }
 }
 
+/* A merged run (out/merge.h) whose tasks ran on different CPU models:
+ * speeds compare only within one model; the families whose points were
+ * measured on several are named. */
+static void print_cpu_models(FILE *f, const struct result_set *rs)
+{
+    const char *models = results_attr_text(rs, "tasks_cpu_models");
+    const struct result_table *tasks = results_table(rs, RESULTS_TASKS);
+    const struct result_table *tr = results_table(rs, RESULTS_TASK_ROWS);
+    int tc = tasks ? results_table_col(tasks, "cpu_model") : -1;
+    size_t n_models = 1;
+
+    if (!models || !strchr(models, '\n') || tc < 0 || !tr || tr->n_cols < 2)
+        return;
+    for (const char *p = models; (p = strchr(p, '\n')); p++)
+        n_models++;
+    fprintf(f, "\nCPU models: the %zu tasks of this merged run ran on %zu CPU models: speeds "
+            "compare only within one model\n", tasks->n_rows, n_models);
+    for (size_t i = 0; i < rs->n_rows; i++) {
+        int64_t model = -1, mixed = 0, seen_before = 0;
+        for (size_t j = 0; j < i && !seen_before; j++)
+            seen_before = !strcmp(rs->rows[j].family, rs->rows[i].family);
+        for (size_t r = 0; !seen_before && r < tr->n_rows; r++) {
+            int64_t row = tr->cells[r * tr->n_cols].i, task = tr->cells[r * tr->n_cols + 1].i;
+            if (row < 0 || (size_t)row >= rs->n_rows ||
+                strcmp(rs->rows[row].family, rs->rows[i].family))
+                continue;
+            for (size_t t = 0; t < tasks->n_rows; t++) {
+                int64_t m = tasks->cells[t * tasks->n_cols + (size_t)tc].i;
+                if (tasks->cells[t * tasks->n_cols].i != task)
+                    continue;
+                mixed |= model >= 0 && m != model;
+                model = m;
+            }
+        }
+        if (mixed)
+            fprintf(f, "  %s: points measured on different CPU models\n", rs->rows[i].family);
+    }
+}
+
 void summary_print(FILE *f, const struct result_set *rs)
 {
     struct table t = { .rs = rs, .wfam = (int)strlen("family"), .wfac = (int)strlen("factory"),
@@ -509,5 +548,6 @@ void summary_print(FILE *f, const struct result_set *rs)
     fputc('\n', f);
     print_counts(f, rs);
     print_noisy(f, rs);
+    print_cpu_models(f, rs);
     print_cost(f, rs);
 }

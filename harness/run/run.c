@@ -26,6 +26,8 @@
 #include "run/prepare.h"
 #include "run/provenance.h"
 #include "run/resume.h"
+#include "run/shared.h"
+#include "run/plan.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -92,20 +94,10 @@ struct run {
     const struct build_point *progress_build;  /* the build being measured, for it */
     char unknown_skip[48];                /* "unknown to faiss X.Y": the skip reason of
                                              builds whose factory the faiss linked lacks */
+    unsigned char *in_task;               /* a task run: build i is the task's; NULL: all */
+    size_t task_points;                   /* ... and the points of its builds */
+    char plan_hash[17];                   /* ... the partition's hash */
 };
-
-static enum backend_metric backend_metric_of(enum metric m)
-{
-    return m == METRIC_L2 ? BACKEND_L2 : BACKEND_IP;
-}
-
-static int uses_metric(const struct config *cfg, enum metric m)
-{
-    for (size_t i = 0; i < cfg->n_metrics; i++)
-        if (cfg->metrics[i] == m)
-            return 1;
-    return 0;
-}
 
 /* Whether a build's points are all skipped as unknown to the faiss linked. */
 static int unknown_to_faiss(const struct run *r, const struct build_point *b)
@@ -113,55 +105,16 @@ static int unknown_to_faiss(const struct run *r, const struct build_point *b)
     return b->n_points && b->points[0].skip == r->unknown_skip;
 }
 
-/* Every factory string must build for this d before hours are spent; one
- * that names an index component the linked faiss lacks (a later release's:
- * backend_unknown_component) has every point of its build skipped as
- * "unknown to faiss X.Y" instead, so one config serves every version. */
+/* The factories build for this d (run_preflight). */
 static int preflight(struct run *r)
 {
-    snprintf(r->unknown_skip, sizeof(r->unknown_skip), "unknown to faiss %s", version_faiss());
-    for (size_t i = 0; i < r->grid.n_builds; i++) {
-        const struct build_point *b = &r->grid.builds[i];
-        struct fs_index *idx;
-        const char *comp;
-        char why[512], key[48];
-        snprintf(key, sizeof(key), "indexes[%d].factory", b->spec_no);
-        if (!backend_create(&idx, b->factory, (int)r->ds.base.d,
-                            backend_metric_of(b->metric), why, sizeof(why))) {
-            backend_free(idx);
-        } else if ((comp = backend_unknown_component(b->factory, (int)r->ds.base.d,
-                                                     backend_metric_of(b->metric), why))) {
-            info("%s %s: faiss %s has no %s: its %zu points are skipped", b->factory,
-                 metric_name(b->metric), version_faiss(), comp, b->n_points);
-            for (size_t j = 0; j < b->n_points; j++)
-                b->points[j].skip = r->unknown_skip;
-        } else {
-            return config_error(r->cfg.path, b->spec->line, key,
-                                "faiss cannot build '%s' for d=%zu: %s", b->factory,
-                                r->ds.base.d, why);
-        }
-        if (strlen(b->factory) >= sizeof(((struct result_row *)0)->factory))
-            return config_error(r->cfg.path, b->spec->line, key,
-                                "'%s' is longer than the %zu characters the results file keeps",
-                                b->factory, sizeof(((struct result_row *)0)->factory) - 1);
-    }
-    return 0;
+    return run_preflight(&r->grid, &r->cfg, r->ds.base.d, r->unknown_skip,
+                         sizeof(r->unknown_skip));
 }
 
-/* The ladder's sizes in base rows (whole clips for clip data; duplicates
- * dropped): the whole base when there is no ladder. */
 static void ladder(struct run *r)
 {
-    const struct long_list *sz = &r->cfg.dataset.sizes;
-    r->sizes = xmalloc((sz->n ? sz->n : 1) * sizeof(*r->sizes));
-    r->n_sizes = 0;
-    for (size_t i = 0; i < sz->n; i++) {
-        size_t rows = dataset_prefix_rows(&r->ds, (size_t)sz->v[i]);
-        if (!r->n_sizes || r->sizes[r->n_sizes - 1] != rows)
-            r->sizes[r->n_sizes++] = rows;
-    }
-    if (!r->n_sizes)
-        r->sizes[r->n_sizes++] = r->ds.base.n;
+    r->n_sizes = run_ladder(&r->cfg, &r->ds, &r->sizes);
 }
 
 static size_t size_index(const struct run *r, size_t N)
@@ -172,50 +125,33 @@ static size_t size_index(const struct run *r, size_t N)
     return z;
 }
 
-/* Exact neighbours for every (ladder size, metric) in use; a prefix of the
- * base has its own cache key. The whole base may take the data set's own. */
+/* Exact neighbours for every (ladder size, metric) in use (run_ground_truths). */
 static int ground_truths(struct run *r)
 {
+    struct gt_need n = { &r->cfg, &r->ds, &r->vec, r->sizes, r->n_sizes, r->kdeep,
+                         r->env.kmax, NULL };
+    unsigned char *use = NULL;
+    int rc;
+
     r->gt = xcalloc(r->n_sizes, sizeof(*r->gt));
-    for (size_t z = 0; z < r->n_sizes; z++) {
-        size_t N = r->sizes[z];
-        uint64_t key = r->n_sizes > 1 ? hash_bytes(r->ds.hash, &N, sizeof(N)) : r->ds.hash;
-        for (int mi = METRIC_L2; mi <= METRIC_COSINE; mi++) {
-            enum metric m = (enum metric)mi;
-            const struct vecs *b = rv_base(&r->vec, m), *q = rv_queries(&r->vec, m);
-            struct ground_truth *gt = &r->gt[z][m];
-            int cached;
-            double t0 = now_s();
-            if (!uses_metric(&r->cfg, m))
-                continue;
-            if (z == r->n_sizes - 1 &&
-                !groundtruth_stored(gt, &r->ds, m, b, q, r->kdeep, r->env.kmax)) {
-                info("ground truth (N=%zu, %s, k=%zu): from the file, checked on a sample",
-                     N, metric_name(m), gt->k);
-                continue;
-            }
-            if (groundtruth_get(gt, b->x, rv_rows(&r->vec, m, N), q->x, q->n, b->d,
-                                backend_metric_of(m), metric_name(m), r->kdeep + GT_TIE_MARGIN,
-                                key, r->cfg.cache_dir, &cached))
-                return -1;
-            info("ground truth (N=%zu, %s, k=%zu): %s in %.1f s", N, metric_name(m), gt->k,
-                 cached ? "from cache" : "computed", now_s() - t0);
-        }
-        for (int mi = METRIC_L2; mi <= METRIC_COSINE; mi++) {
-            enum metric m = (enum metric)mi;
-            const struct vecs *b = rv_base(&r->vec, m);
-            groundtruth_tie_oracle(&r->gt[z][m], b->x, rv_rows(&r->vec, m, N),
-                                   rv_queries(&r->vec, m)->x, b->d, m != METRIC_L2);
-        }
+    if (r->in_task) {
+        /* A task computes only the ground truths of its own builds. */
+        n.use = use = xcalloc(r->n_sizes * 3, 1);
+        for (size_t i = 0; i < r->grid.n_builds; i++)
+            if (r->in_task[i])
+                use[size_index(r, r->grid.builds[i].N) * 3 + r->grid.builds[i].metric] = 1;
     }
-    return 0;
+    rc = run_ground_truths(&n, r->gt);
+    free(use);
+    return rc;
 }
 
 /* "[done/total] what is running now  elapsed  eta" on one terminal line. */
 static void progress(const struct run *r, const struct build_point *b, const char *what,
                      long nprobe, long k_factor)
 {
-    size_t done = r->rs.n_rows, total = r->grid.n_points, now = done - r->carried;
+    size_t done = r->rs.n_rows, now = done - r->carried;
+    size_t total = r->in_task ? r->task_points : r->grid.n_points;
     double el = now_s() - r->t_start;
     /* The rate of this session's points: replayed ones took no time. */
     double eta = now ? el / (double)now * (double)(total - done) : 0;
@@ -292,7 +228,7 @@ static void run_build(struct run *r, const struct build_point *b)
         size_t nb;
         const float *xb = prepared_base(&prep, &r->vec, b, &nb);
         r->cost.s[COST_PREPARE] += now_s() - t0;
-        built = !build_index(&idx, b->factory, backend_metric_of(b->metric), xb, nb,
+        built = !build_index(&idx, b->factory, run_backend_metric(b->metric), xb, nb,
                              rv_base(&r->vec, b->metric)->d, (size_t)b->add_batch,
                              r->cfg.reuse_quantizers ? &r->qc : NULL, &bs);
     }
@@ -316,7 +252,7 @@ static void run_build(struct run *r, const struct build_point *b)
     log_skips(b);
     r->progress_build = b;
     r->n_failed += point_run_build(&r->env, idx, &pb, &interrupted, point_progress, r);
-    if (r->progress && r->rs.n_rows == r->grid.n_points)
+    if (r->progress && r->rs.n_rows == (r->in_task ? r->task_points : r->grid.n_points))
         fputs("\r\033[K", stderr);
     backend_free(idx);
     prepared_release(&prep);
@@ -383,6 +319,83 @@ static int claim(struct run *r, const char *dir, const char *stamp, char **path)
     }
 }
 
+/* A task's file, outdir/<name>-<id>.task-<I>-of-<N>.h5, claimed as claim()
+ * does, but under its one name: a task that finished or is running (or
+ * was killed: its journal stays) is an error. Returns 0 or -1. */
+static int claim_task(struct run *r, const char *path, const struct run_opts *o)
+{
+    char *jp = xasprintf("%s.journal", path);
+    int rc = access(path, F_OK) ? journal_create(&r->journal, jp) : 1;
+
+    if (rc > 0)
+        error("'%s' exists: task %ld of run '%s' is done (merge it, or give another "
+              "--run-id)", path, o->task_index, o->run_id);
+    else if (rc < 0 && errno == EEXIST)
+        error("'%s' exists: task %ld of run '%s' is running, or was killed: rerun it with "
+              "--resume", jp, o->task_index, o->run_id);
+    else if (rc < 0)
+        error_errno("cannot write in the output folder (creating '%s')", jp);
+    free(jp);
+    return rc ? -1 : 0;
+}
+
+/* A task run: the partition of the builds (plan.h) and this task's share. */
+static void select_task(struct run *r, const struct run_opts *o)
+{
+    struct plan p;
+    struct plan_ctx c = { r->ds.base.d, r->ds.queries.n, r->ds.base.n, r->env.kmax, r->kdeep,
+                          run_uses_metric(&r->cfg, METRIC_COSINE), &r->cfg.measure };
+    double all = 0;
+
+    plan_make(&p, &r->grid, &c, (size_t)o->task_count, r->cfg.measure.threads);
+    r->in_task = xcalloc(r->grid.n_builds ? r->grid.n_builds : 1, 1);
+    for (size_t i = 0; i < r->grid.n_builds; i++) {
+        r->in_task[i] = p.task_of[i] == (size_t)o->task_index;
+        r->task_points += r->in_task[i] ? r->grid.builds[i].n_points : 0;
+        all += p.est[i].seconds;
+    }
+    plan_hash_text(&p, r->plan_hash);
+    info("task %ld of %ld (run '%s'): %zu of %zu builds, %zu points, an estimated %.0f of "
+         "%.0f s", o->task_index, o->task_count, o->run_id, p.task_builds[o->task_index],
+         r->grid.n_builds, r->task_points, p.task_s[o->task_index], all);
+    plan_release(&p);
+}
+
+/* The attributes of a task's file (merge checks them). */
+static void task_attrs(struct run *r, const struct run_opts *o)
+{
+    char host[256];
+
+    results_attr_str(&r->rs, "run_id", o->run_id);
+    results_attr_int(&r->rs, "task_index", o->task_index);
+    results_attr_int(&r->rs, "task_count", o->task_count);
+    results_attr_str(&r->rs, "plan_hash", r->plan_hash);
+    results_attr_int(&r->rs, "task_points", (int64_t)r->task_points);
+    if (gethostname(host, sizeof(host)))
+        snprintf(host, sizeof(host), "unknown");
+    host[sizeof(host) - 1] = '\0';
+    results_attr_str(&r->rs, "host", host);
+}
+
+/* A task's rows' grid ordinals, in /ordinals (run_row, ordinal), for
+ * merge to interleave the tasks' rows in the grid's order. */
+static void task_ordinals(struct run *r)
+{
+    static const struct col_def cols[] = {
+        { "run_row", COL_I64, ROLE_SETTING, "", "the row of /runs" },
+        { "ordinal", COL_I64, ROLE_SETTING, "", "its point's position in the whole grid" },
+    };
+    struct result_table *t;
+
+    if (r->journal.rows_seen != r->rs.n_rows ||
+        !(t = results_table_add(&r->rs, RESULTS_ORDINALS, cols, 2)))
+        return;
+    for (size_t i = 0; i < r->rs.n_rows; i++) {
+        union result_cell c[2] = { { .i = (int64_t)i }, { .i = (int64_t)r->journal.ord[i] } };
+        results_table_append(t, c);
+    }
+}
+
 /* What the journal's head says of this run (release it after). */
 static void run_head(const struct run *r, const char *started, struct journal_head *h)
 {
@@ -427,6 +440,32 @@ static int open_resume(struct run *r, const char *outdir, const struct run_opts 
     rc = resume_check(&r->journal.head, &now, r->journal.path, opts->force);
     journal_head_release(&now);
     return rc;
+}
+
+/* A task run: its share of the builds, then its file claimed (or, with
+ * --resume, its journal opened). Returns 0 with *path set, or -1. */
+static int start_task(struct run *r, const char *outdir, const struct run_opts *opts,
+                      char **path)
+{
+    struct run_opts o = *opts;
+    char *tp;
+
+    if (opts->resume_path)
+        return error("unexpected operand '%s': a task resumes its own file", opts->resume_path);
+    select_task(r, opts);
+    tp = xasprintf("%s/%s-%s.task-%ld-of-%ld.h5", outdir, r->cfg.name, opts->run_id,
+                   opts->task_index, opts->task_count);
+    o.resume_path = tp;
+    if (make_dirs(outdir) || (opts->resume ? open_resume(r, outdir, &o, path)
+                                           : claim_task(r, tp, opts))) {
+        free(tp);
+        return -1;
+    }
+    if (*path)
+        free(tp);
+    else
+        *path = tp;
+    return 0;
 }
 
 /* The journal once the result set is laid out: a new run writes its head;
@@ -489,6 +528,7 @@ static void release(struct run *r)
     checkpoint_release(&r->cp);
     journal_release(&r->journal);
     free(r->done);
+    free(r->in_task);
     expand_cache_release(&r->xbase);
     quantizer_cache_release(&r->qc);
     results_release(&r->rs);
@@ -516,7 +556,7 @@ static int load(struct run *r, const char *config_path, const struct run_opts *o
     info("dataset: N=%zu d=%zu queries=%zu (%s)", r->ds.base.n, r->ds.base.d,
          r->ds.queries.n, r->ds.base_path);
     /* ann-benchmarks files say which distance their neighbours are for. */
-    if (r->ds.native_metric && !uses_metric(&r->cfg, (enum metric)metric_parse(r->ds.native_metric)))
+    if (r->ds.native_metric && !run_uses_metric(&r->cfg, (enum metric)metric_parse(r->ds.native_metric)))
         warning("distance '%s' of '%s' is metric %s, which this config does not sweep",
                 r->ds.distance, r->ds.base_path, r->ds.native_metric);
     ladder(r);
@@ -595,8 +635,10 @@ static void sweep(struct run *r, const char *results)
     sigaction(SIGINT, &sa, &old);
     for (size_t i = 0; i < r->grid.n_builds && !interrupted; i++) {
         struct build_point left;
-        const struct build_point *b = points_left(r, &r->grid.builds[i], &left);
-        if (!b)
+        const struct build_point *b;
+        if (r->in_task && !r->in_task[i])
+            continue;           /* another task's build */
+        if (!(b = points_left(r, &r->grid.builds[i], &left)))
             continue;
         run_build(r, b);
         free(left.points);
@@ -631,6 +673,8 @@ static int finish(struct run *r, const char *path, double faiss_s)
     struct machine_usage usage;
     char *resolved = point_resolved_config(&r->cfg, &r->vec, &r->grid);
 
+    if (r->in_task)
+        task_ordinals(r);
     if (r->journal.rows_seen == r->rs.n_rows)
         results_reorder(&r->rs, r->journal.ord);
     results_attr_str(&r->rs, "config_resolved", resolved);
@@ -701,22 +745,28 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     quantizer_cache_init(&r.qc, r.cfg.cache_dir);
     /* Where the results go is settled (and claimed) before hours of work. */
     outdir = opts->output_dir ? opts->output_dir : r.cfg.output_dir;
-    if (make_dirs(outdir) ||
+    if (opts->task_count > 0) {
+        if (start_task(&r, outdir, opts, &path))
+            goto out;
+    } else if (make_dirs(outdir) ||
         (opts->resume ? open_resume(&r, outdir, opts, &path) : claim(&r, outdir, stamp, &path)))
         goto out;
     checkpoint_init(&r.cp, path, r.cfg.checkpoint_s);
     info("grid: %zu builds, %zu search points (%zu skipped as not applicable)",
          r.grid.n_builds, r.grid.n_points, r.grid.n_skipped);
     t0 = now_s();
-    if (run_vectors_init(&r.vec, &r.ds, uses_metric(&r.cfg, METRIC_COSINE)))
+    if (run_vectors_init(&r.vec, &r.ds, run_uses_metric(&r.cfg, METRIC_COSINE)))
         goto out;
     r.cost.s[COST_LOAD] += now_s() - t0;
     t0 = now_s();
     if (ground_truths(&r))
         goto out;
     r.cost.s[COST_GROUNDTRUTH] = now_s() - t0;
-    if (setup_results(&r, r.resuming ? r.journal.head.start_time : started) ||
-        start_journal(&r, started))
+    if (setup_results(&r, r.resuming ? r.journal.head.start_time : started))
+        goto out;
+    if (r.in_task)
+        task_attrs(&r, opts);
+    if (start_journal(&r, started))
         goto out;
     sweep(&r, path);
     if (finish(&r, path, r.faiss.seconds))

@@ -20,6 +20,11 @@ struct run_opts {
     const char *resume_path;    /* ... of this results file; NULL: the config's latest
                                    unfinished run in the output folder */
     int force;                  /* resume although config, data or versions differ */
+    /* A task of a scale-out run (task_count > 0): only the builds the
+     * partition (run/plan.h) gives task task_index of task_count, into
+     * "<name>-<run_id>.task-<I>-of-<N>.h5"; --resume continues that file. */
+    long task_index, task_count;
+    const char *run_id;         /* borrowed; [A-Za-z0-9._-], 1-64 characters */
 };
 
 /* Run the sweep described by the config file. On success returns 0 (or 1 if
