@@ -3,7 +3,7 @@
 # machine (issue 14): `faiss-sweep prepare`, then two tasks on two local slots
 # (`parallel -j2 faiss-sweep run CONFIG --task {} --of 2 --run-id ID ::: 0 1`),
 # then `faiss-sweep merge`; the merged file holds the points of the same
-# config run as one plain `run` (scripts/same-rows.py). Then one task lost:
+# config run as one plain `run` (scripts/same-rows.py). Then one task killed:
 # merge refuses and names it; the task rerun alone with --resume; merged
 # again, to the same points. Skipped (exit 77) where GNU parallel is not
 # installed (scripts/deps.sh installs it).
@@ -13,7 +13,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
 [ $# = 3 ] || { echo "usage: tests/parallel-test.sh FAISS_SWEEP SHARED_DATA WORKDIR" >&2; exit 2; }
-exe=$1
+case $1 in /*) exe=$1 ;; *) exe=$PWD/$1 ;; esac
 shared=$2
 work=$3
 . "$here/check.sh"
@@ -38,29 +38,62 @@ mapfile -t tasks < <(task_files "$out" scaleout "$id" 2)
 check "two task files" ls "${tasks[@]}" >/dev/null
 merged=$out/scaleout-$id.h5
 check "merge" eval '"$exe" merge "${tasks[@]}" -o "$merged" >"$work/merge.log" 2>&1'
-check "the merged file: the single run's points" "$py" "$root/scripts/same-rows.py" "$ref" "$merged"
+check "the merged file: the single run's points" same_points "$py" "$root" "$ref" "$merged"
 
-# Task 1 lost: merge refuses and says which; rerun alone; merge again.
+# Task 1 killed (SIGKILL once its journal is there, before its first point
+# ends: each takes 0.1 s at least): merge refuses and says which; the task
+# rerun alone with --resume; merged again.
 rm -f "${tasks[1]}" "$merged"
+"$exe" run "$cfg" --task 1 --of 2 --run-id "$id" -o "$out" --no-plot --quiet >"$work/killed.log" 2>&1 &
+pid=$!
+for _ in $(seq 1000); do
+    [ -e "${tasks[1]}.journal" ] && break
+    sleep 0.01
+done
+kill -KILL "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+check "task 1 killed: its journal left, no results file" eval '[ -e "${tasks[1]}.journal" ] && [ ! -e "${tasks[1]}" ]'
 got=$("$exe" merge "$out"/scaleout-$id.task-*-of-2.h5 -o "$merged" 2>&1)
 rc=$?
+echo "$got"
 check "merge without task 1: exit 1, 'missing task 1', no file" eval \
     '[ $rc = 1 ] && grep -q "missing task 1" <<<"$got" && [ ! -e "$merged" ]'
 check "task 1 rerun alone (--resume)" eval '"$exe" run "$cfg" --task 1 --of 2 --run-id "$id" -o "$out" \
     --no-plot --quiet --resume >"$work/rerun.log" 2>&1'
 check "merged again" eval '"$exe" merge "${tasks[@]}" -o "$merged" >>"$work/merge.log" 2>&1'
-check "merged again: the single run's points" "$py" "$root/scripts/same-rows.py" "$ref" "$merged"
+check "merged again: the single run's points" same_points "$py" "$root" "$ref" "$merged"
 
-# docs/k8s-indexed-job.yaml (not run here) keeps to the same contract.
-check "docs/k8s-indexed-job.yaml: an Indexed Job of tasks --task auto --of completions" "$py" -c '
-import sys, yaml
+# docs/k8s-indexed-job.yaml keeps to the contract: not run on Kubernetes
+# here, but its containers' commands run on this machine, in its order, in a
+# folder laid out as its volume (configs/ci.yaml, results/), with the env of
+# the manifest and JOB_COMPLETION_INDEX = 0..completions-1 as Kubernetes
+# sets it (one after another); the merged file holds the points of the same
+# config (named ci) run as one plain run.
+k8s=$work/k8s
+mkdir -p "$k8s/configs" "$k8s/bin"
+ln -s "$exe" "$k8s/bin/faiss-sweep"
+write_config "$shared" "$k8s/configs/ci.yaml" ci
+ref_ci=$(reference_run "$exe" "$k8s/configs/ci.yaml" "$work/single-ci")
+check "docs/k8s-indexed-job.yaml: an Indexed Job; its commands run here" "$py" -c '
+import os, shutil, subprocess, sys, yaml
 docs = {d["metadata"]["name"]: d for d in yaml.safe_load_all(open(sys.argv[1]))}
+def container(job):
+    return docs[job]["spec"]["template"]["spec"]["containers"][0]
+def run(job, extra={}):
+    c = container(job)
+    env = dict(os.environ, PATH=sys.argv[2] + "/bin:" + os.environ["PATH"], **extra)
+    env.update({e["name"]: e["value"] for e in c.get("env", [])})
+    cmd = [shutil.which(c["command"][0], path=env["PATH"])] + c["command"][1:]
+    r = subprocess.run(cmd, cwd=sys.argv[2], env=env, stdout=subprocess.DEVNULL)
+    print(job, extra, "exit", r.returncode)
+    return r.returncode == 0
 spec = docs["faiss-sweep-tasks"]["spec"]
-cmd = " ".join(spec["template"]["spec"]["containers"][0]["command"])
-n = spec["completions"]
-ok = (spec["completionMode"] == "Indexed" and spec["parallelism"] <= n
-      and f"run configs/ci.yaml --task auto --of {n} --run-id" in cmd
-      and f".task-*-of-{n}.h5" in " ".join(docs["faiss-sweep-merge"]["spec"]["template"]["spec"]["containers"][0]["command"])
-      and "prepare" in docs["faiss-sweep-prepare"]["spec"]["template"]["spec"]["containers"][0]["command"])
-sys.exit(0 if ok else 1)' "$root/docs/k8s-indexed-job.yaml"
+ok = spec["completionMode"] == "Indexed" and spec["parallelism"] <= spec["completions"]
+ok = ok and run("faiss-sweep-prepare")
+for i in range(spec["completions"]):
+    ok = ok and run("faiss-sweep-tasks", {"JOB_COMPLETION_INDEX": str(i)})
+ok = ok and run("faiss-sweep-merge")
+sys.exit(0 if ok else 1)' "$root/docs/k8s-indexed-job.yaml" "$k8s"
+check "the manifest's merged file: the single run's points" \
+    same_points "$py" "$root" "$ref_ci" "$k8s/results/ci-ci-k8s-1.h5"
 check_end parallel-test

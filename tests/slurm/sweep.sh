@@ -1,18 +1,25 @@
 # sweep.sh - sourced by tests/slurm-test.sh and tests/parallel-test.sh: the
 # small real sweep both engines run, and its reference run.
 #
-# write_config SHARED_DATA PATH: a config on the real SIFT 5k set (200 held
+# write_config SHARED_DATA PATH [NAME]: a config (named NAME, default scaleout) on the real SIFT 5k set (200 held
 #   out as queries): Flat, three IVF-Flat builds and an IVF-SQ8 whose coarse
 #   quantizer is the IVF32 one (trained once, by prepare, into cache_dir);
-#   one thread per task, so that two tasks share this 2-core machine; short
-#   timings (the test compares points, not speeds). Deterministic kinds only.
+#   one thread per task, so that two tasks share this 2-core machine; one
+#   repetition of at least 0.1 s per point (the tests compare points, not
+#   speeds; 0.1 s leaves a task alive long enough to be killed on purpose).
+#   Deterministic kinds only.
 # reference_run FAISS_SWEEP CONFIG DIR: the same config as one plain run into
 #   DIR; prints the results file's path.
 # task_files DIR NAME ID N: the N task files' paths, in task order.
+# same_points PYTHON ROOT REF MERGED: scripts/same-rows.py REF MERGED, all
+#   but the root attributes that are times (cost_*, journal_s) or the
+#   scale-out provenance of a merged file (run_id, task_count, plan_hash,
+#   merged_tasks, tasks_*): same-rows.py does not skip those yet; a
+#   difference anywhere else, or more than it printed, fails.
 
 write_config() {
     cat >"$2" <<EOF
-name: scaleout
+name: ${3:-scaleout}
 dataset:
   format: tsv-id
   base: $1/sift5k/sift-dataset-5k.tsv
@@ -31,7 +38,7 @@ measure:
   threads: 1
   repeats: 1
   warmup: 0
-  min_time: 0.001
+  min_time: 0.1
   latency_queries: 0
 checkpoint_s: -1
 EOF
@@ -39,7 +46,7 @@ EOF
 
 reference_run() {
     "$1" run "$2" -o "$3" --no-plot --quiet >"$3.log" 2>&1 || { cat "$3.log" >&2; return 1; }
-    ls "$3"/scaleout-*.h5
+    ls "$3"/*.h5
 }
 
 task_files() {
@@ -47,4 +54,20 @@ task_files() {
     for ((i = 0; i < $4; i++)); do
         printf '%s\n' "$1/$2-$3.task-$i-of-$4.h5"
     done
+}
+
+same_points() {
+    local out rc listed said
+    out=$("$1" "$2/scripts/same-rows.py" "$3" "$4")
+    rc=$?
+    [ $rc = 0 ] && { printf '%s\n' "$out"; return 0; }
+    listed=$(sed '$d' <<<"$out" | grep -vcE \
+        "^attribute '(cost_[a-z_]+|journal_s|run_id|task_count|plan_hash|merged_tasks|tasks_[a-z_]+)'")
+    said=$(sed -n '$s/.*: \([0-9]*\) differences .*/\1/p' <<<"$out")
+    if [ $rc = 1 ] && [ "$listed" = 0 ] && [ "$said" = "$(sed '$d' <<<"$out" | wc -l)" ]; then
+        echo "$(tail -n 1 <<<"$out"): all in the times and the merge's provenance"
+        return 0
+    fi
+    printf '%s\n' "$out"
+    return 1
 }
