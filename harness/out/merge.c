@@ -203,8 +203,10 @@ static int64_t utc_seconds(const char *s)
     return (int64_t)timegm(&tm);
 }
 
-/* /tasks and the merged attributes, from the tasks in order. */
-static void provenance(struct result_set *m, const struct task_file *f, size_t n)
+/* /tasks and the merged attributes, from the tasks in order (m is the
+ * first's set: first_rows were its own). */
+static void provenance(struct result_set *m, const struct task_file *f, size_t n,
+                       size_t first_rows)
 {
     static const struct col_def cols[] = {
         { "task", COL_I64, ROLE_SETTING, "", "the task's index" },
@@ -228,7 +230,7 @@ static void provenance(struct result_set *m, const struct task_file *f, size_t n
         c[0].i = f[i].index;
         c[1].i = utc_seconds(st);
         c[2].f = attr_float(rs, "wall_s");
-        c[3].i = (int64_t)rs->n_rows;
+        c[3].i = (int64_t)(i ? rs->n_rows : first_rows);
         c[4].i = line_index(&hosts, host ? host : "unknown");
         c[5].i = line_index(&cpus, cpu ? cpu : "unknown");
         if (t)
@@ -279,6 +281,7 @@ static int write_merged(struct task_file *f, size_t n, const char *out)
         { "task", COL_I64, ROLE_SETTING, "", "the task that measured it (a row of /tasks)" },
     };
     struct result_table *tr;
+    size_t first_rows = m->n_rows;      /* task 0's: m is its set */
 
     for (size_t i = 1; i < n; i++)
         append_set(m, &f[i].rs);
@@ -287,7 +290,7 @@ static int write_merged(struct task_file *f, size_t n, const char *out)
     if ((tr = results_table_add(m, RESULTS_TASK_ROWS, cols, 2))) {
         size_t row = 0;
         for (size_t i = 0; i < n; i++)
-            for (size_t r = 0; r < f[i].rs.n_rows; r++, row++) {
+            for (size_t r = 0; r < (i ? f[i].rs.n_rows : first_rows); r++, row++) {
                 union result_cell c[2] = { { .i = (int64_t)row }, { .i = f[i].index } };
                 results_table_append(tr, c);
             }
@@ -302,7 +305,7 @@ static int write_merged(struct task_file *f, size_t n, const char *out)
     results_reorder(m, key);
     free(key);
     results_table_del(m, RESULTS_ORDINALS);
-    provenance(m, f, n);
+    provenance(m, f, n, first_rows);
     rc = results_write(m, out);
     if (!rc)
         printf("merged %zu tasks, %zu rows: %s\n", n, m->n_rows, out);
