@@ -92,6 +92,7 @@ submit() {
         die "sbatch refused the ${job:-} job of '$config'${submitted:+ (cancelled ${submitted[*]})}" 1
     fi
     id=${id%%;*}
+    [[ $id =~ ^[0-9]+$ ]] || die "sbatch printed no job id for the ${job:-} job of '$config': '$id'" 1
     submitted+=("$id")
     printf '%s\n' "$id"
 }
@@ -109,9 +110,16 @@ prepare=$(submit "$(job_script "$exe" prepare "$config" -o "$out")" \
 submitted=("$prepare")
 run_id=${run_id:-$prepare}
 
+# An array element resumes its task when a killed run of it (a time limit, a
+# requeue after a node failure) left the task's journal.
 job=array
-array=$(submit "$(job_script "$exe" run "$config" --task auto --of "$n" --run-id "$run_id" \
-        -o "$out" --no-plot)" \
+array_script=$(printf '#!/bin/bash\n# %s: scripts/slurm-sweep.sh\nresume=()\n' "$name"
+    printf '[ -e %q.task-$((SLURM_ARRAY_TASK_ID - ${SLURM_ARRAY_TASK_MIN:-0}))-of-%s.h5.journal ] && resume=(--resume)\n' \
+        "$out/$name-$run_id" "$n"
+    printf 'exec'
+    printf ' %q' "$exe" run "$config" --task auto --of "$n" --run-id "$run_id" -o "$out" --no-plot
+    printf ' "${resume[@]}"\n')
+array=$(submit "$array_script" \
     --job-name="$name" --array="0-$((n - 1))%$parallel" \
     --dependency="afterok:$prepare" --kill-on-invalid-dep=yes "${resources[@]}")
 submitted=("$prepare" "$array")

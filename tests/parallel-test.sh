@@ -44,15 +44,8 @@ check "the merged file: the single run's points" same_points "$py" "$root" "$ref
 # ends: each takes 0.1 s at least): merge refuses and says which; the task
 # rerun alone with --resume; merged again.
 rm -f "${tasks[1]}" "$merged"
-"$exe" run "$cfg" --task 1 --of 2 --run-id "$id" -o "$out" --no-plot --quiet >"$work/killed.log" 2>&1 &
-pid=$!
-for _ in $(seq 1000); do
-    [ -e "${tasks[1]}.journal" ] && break
-    sleep 0.01
-done
-kill -KILL "$pid" 2>/dev/null
-wait "$pid" 2>/dev/null
-check "task 1 killed: its journal left, no results file" eval '[ -e "${tasks[1]}.journal" ] && [ ! -e "${tasks[1]}" ]'
+check "task 1 killed: its journal left, no results file" kill_task "${tasks[1]}" \
+    "$exe" run "$cfg" --task 1 --of 2 --run-id "$id" -o "$out" --no-plot --quiet
 got=$("$exe" merge "$out"/scaleout-$id.task-*-of-2.h5 -o "$merged" 2>&1)
 rc=$?
 echo "$got"

@@ -87,6 +87,16 @@ submissions() {
     check "merge: the tasks of run 101 into the merged path" has_text "$m" \
         "merge $work/fake-out/scaleout-101.task-*-of-3.h5 -o $work/fake-out/scaleout-101.h5"
 
+    # A killed task's element, run again (a requeue): resumes it.
+    a=$work/fake-out/scaleout-101.task-1-of-3.h5
+    check "a killed task leaves its journal" kill_task "$a" \
+        "$exe" run "$cfg" --task 1 --of 3 --run-id 101 -o "$work/fake-out" --no-plot --quiet
+    SLURM_ARRAY_JOB_ID=102 SLURM_ARRAY_TASK_ID=1 SLURM_ARRAY_TASK_MIN=0 SLURM_ARRAY_TASK_COUNT=3 \
+        bash -c "$(call "$fake" 2 | sed '1,/^--- script/d')" >"$work/requeued.log" 2>&1
+    rc=$?
+    check "its array element run again resumes it (exit 0, no journal left)" eval \
+        '[ $rc = 0 ] && [ -e "$a" ] && [ ! -e "$a.journal" ]'
+
     got=$(PATH=$fake:$PATH "$sweep" "$cfg" 2 --run-id my.run-1 -o "$work/fake-out" 2>&1)
     check "--run-id: used by the tasks and the merged path" eval \
         'has_line "$got" run_id=my.run-1 && has_line "$got" "merged=$work/fake-out/scaleout-my.run-1.h5" &&

@@ -11,6 +11,12 @@
 # reference_run FAISS_SWEEP CONFIG DIR: the same config as one plain run into
 #   DIR; prints the results file's path.
 # task_files DIR NAME ID N: the N task files' paths, in task order.
+# kill_task FILE COMMAND...: COMMAND (a task writing FILE) in the background,
+#   SIGKILLed 50 ms after FILE.journal appears, before its first point ends
+#   (each takes 0.1 s at least); 0 when it left the journal and no FILE. The
+#   50 ms let the journal's head record land: a task killed between the
+#   journal's creation and its head's write cannot be resumed (its journal
+#   has to be removed by hand; see docs/scale-out.md).
 # same_points PYTHON ROOT REF MERGED: scripts/same-rows.py REF MERGED, all
 #   but the root attributes that are times (cost_*, journal_s) or the
 #   scale-out provenance of a merged file (run_id, task_count, plan_hash,
@@ -70,4 +76,19 @@ same_points() {
     fi
     printf '%s\n' "$out"
     return 1
+}
+
+kill_task() {
+    local file=$1 pid
+    shift
+    "$@" >/dev/null 2>&1 &
+    pid=$!
+    for _ in $(seq 1000); do
+        [ -e "$file.journal" ] && break
+        sleep 0.01
+    done
+    sleep 0.05
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    [ -e "$file.journal" ] && [ ! -e "$file" ]
 }
