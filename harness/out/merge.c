@@ -248,8 +248,11 @@ static void provenance(struct result_set *m, const struct task_file *f, size_t n
     results_attr_str(m, "tasks_cpu_models", cpus);
     if (strchr(cpus, '\n'))
         results_attr_str(m, "cpu_model", "mixed (see tasks_cpu_models)");
-    if (start)
-        results_attr_str(m, "start_time", start);
+    if (start) {
+        char *earliest = xstrdup(start);  /* may be m's own, which the call replaces */
+        results_attr_str(m, "start_time", earliest);
+        free(earliest);
+    }
     results_attr_float(m, "wall_s", wall);
     results_attr_float(m, "faiss_s", faiss);
     results_attr_int(m, "gt_k", gt_k);
