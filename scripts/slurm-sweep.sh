@@ -42,6 +42,7 @@ config_output_dir() {
     printf '%s\n' "${v:-results}"
 }
 
+case ${1:-} in -h|--help) echo "$usage"; exit 0 ;; esac
 [ $# -ge 2 ] || die "$usage"
 config=$1
 n=$2

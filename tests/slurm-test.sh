@@ -109,6 +109,12 @@ submissions() {
         '[ $rc = 1 ] && has_text "$got" "error: sbatch refused the array job of '"'$cfg'"'"'
     check "... and cancels the prepare job" test "$(cat "$fake/cancelled" 2>/dev/null)" = 107
 
+    # No -o: the config's output_dir (relative: to the current folder).
+    sed 's/^checkpoint_s:.*/&\noutput_dir: "out dir" # quoted/' "$cfg" >"$work/outdir.yaml"
+    got=$(cd "$work" && PATH=$fake:$PATH "$sweep" outdir.yaml 2 2>&1)
+    check "no -o: the config's output_dir" eval 'has_line "$got" "merged=$work/out dir/scaleout-109.h5" &&
+        has_text "$(call "$fake" 10)" "--run-id 109 -o $work/out\\ dir"'
+
     printf 'name: bad\nnot_a_key: 1\n' >"$work/bad.yaml"
     rm -f "$fake/count"
     got=$(PATH=$fake:$PATH "$sweep" "$work/bad.yaml" 2 2>&1)
