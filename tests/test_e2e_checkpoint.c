@@ -63,23 +63,6 @@ static pid_t start(const char *cfg)
     return pid;
 }
 
-/* The first file in dir whose name ends with suffix (malloc'd), or NULL. */
-static char *find_file(const char *dir, const char *suffix)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char *out = NULL;
-    size_t m = strlen(suffix);
-    while (d && !out && (e = readdir(d))) {
-        size_t n = strlen(e->d_name);
-        if (n > m && !strcmp(e->d_name + n - m, suffix))
-            out = xasprintf("%s/%s", dir, e->d_name);
-    }
-    if (d)
-        closedir(d);
-    return out;
-}
-
 static void test_killed_run_keeps_checkpoint(void **state)
 {
     char *out, *cfg, *ck = NULL;
@@ -94,7 +77,7 @@ static void test_killed_run_keeps_checkpoint(void **state)
     /* poll every millisecond for up to 5 minutes (the ASan build is slow) */
     for (int i = 0; i < 300000 && !ck; i++) {
         struct timespec ms = { 0, 1000000 };
-        ck = find_file(out, ".h5.checkpoint");
+        ck = find_file(out, ".h5.checkpoint", NULL);
         if (!ck) {
             assert_int_equal(waitpid(pid, &status, WNOHANG), 0);   /* still running */
             nanosleep(&ms, NULL);
@@ -116,10 +99,10 @@ static void test_killed_run_keeps_checkpoint(void **state)
         assert_true(rs.rows[i].recall_at[0] > 0);
     }
     /* No final results file: the run never finished. */
-    char *final = find_file(out, ".h5");
+    char *final = find_file(out, ".h5", NULL);
     assert_null(final);
     /* The journal stays, for --resume (test_resume, resume_kill.py). */
-    final = find_file(out, ".h5.journal");
+    final = find_file(out, ".h5.journal", NULL);
     assert_non_null(final);
     free(final);
     results_release(&rs);
@@ -141,11 +124,11 @@ static void test_finished_run_removes_checkpoint(void **state)
     assert_int_equal(waitpid(pid, &status, 0), pid);
     assert_true(WIFEXITED(status));
     assert_int_equal(WEXITSTATUS(status), 0);
-    final = find_file(out, ".h5");
-    ck = find_file(out, ".checkpoint");
+    final = find_file(out, ".h5", NULL);
+    ck = find_file(out, ".checkpoint", NULL);
     assert_non_null(final);
     assert_null(ck);
-    ck = find_file(out, ".journal");
+    ck = find_file(out, ".journal", NULL);
     assert_null(ck);
     struct result_set rs;
     assert_int_equal(results_read(&rs, final), 0);

@@ -12,10 +12,13 @@
 #include <string.h>
 #include <unistd.h>
 #include <ftw.h>
+#include <dirent.h>
+#include <sys/stat.h>
 #include <errno.h>
 #include <math.h>
 
 #include "testutil.h"
+#include "lib/util.h"
 
 static FILE *cap_file;
 static int cap_saved = -1;
@@ -233,4 +236,62 @@ float *sine_wave(size_t n, double hz, int rate, double amp)
     for (size_t i = 0; i < n; i++)
         x[i] = (float)(amp * sin(2 * pi * hz * (double)i / rate));
     return x;
+}
+
+char *find_file(const char *dir, const char *suffix, int *count)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char *out = NULL;
+    size_t m = strlen(suffix);
+    int n = 0;
+    while (d && (e = readdir(d))) {
+        size_t len = strlen(e->d_name);
+        if (len > m && !strcmp(e->d_name + len - m, suffix)) {
+            n++;
+            if (!out)
+                out = xasprintf("%s/%s", dir, e->d_name);
+        }
+    }
+    if (d)
+        closedir(d);
+    if (count)
+        *count = n;
+    return out;
+}
+
+long long file_size(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) ? -1 : (long long)st.st_size;
+}
+
+int journal_each(const char *path, unsigned type, journal_record_fn fn, void *ctx)
+{
+    FILE *f = fopen(path, "rb");
+    char hdr[24];
+    int n = 0;
+
+    while (f && fread(hdr, 1, sizeof(hdr), f) == sizeof(hdr) && !memcmp(hdr, "FSJ1", 4)) {
+        uint32_t t;
+        uint64_t len;
+        char *p;
+        memcpy(&t, hdr + 4, 4);
+        memcpy(&len, hdr + 8, 8);
+        if (len > ((uint64_t)1 << 32) || !(p = malloc(len ? (size_t)len : 1)))
+            break;
+        if (fread(p, 1, (size_t)len, f) != (size_t)len) {
+            free(p);
+            break;
+        }
+        if (t == type) {
+            n++;
+            if (fn)
+                fn(ctx, p, (size_t)len);
+        }
+        free(p);
+    }
+    if (f)
+        fclose(f);
+    return n;
 }

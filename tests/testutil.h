@@ -64,6 +64,18 @@ float *random_rows(size_t n, size_t d, uint64_t seed);
 int run_config(const char *name, const char *yaml, const char *const *sets, size_t n_sets,
                char **results_path, char **err);
 
+/* The first file in dir whose name ends with suffix (malloc'd), or NULL;
+ * *count gets how many do (count may be NULL). */
+char *find_file(const char *dir, const char *suffix, int *count);
+/* A file's size in bytes, -1 when it does not exist. */
+long long file_size(const char *path);
+
+/* The whole records of type `type` in a run's journal (run/journal.c's
+ * framing: "FSJ1", type, length, checksum, payload; 2 is a point's row, 4
+ * a visit): fn (may be NULL) gets each payload; returns how many. */
+typedef void (*journal_record_fn)(void *ctx, const char *payload, size_t n);
+int journal_each(const char *path, unsigned type, journal_record_fn fn, void *ctx);
+
 /* Write text to path (created or truncated). Returns 0 or -1. */
 int write_string(const char *path, const char *text);
 

@@ -25,7 +25,7 @@
 #define J_SEED UINT64_C(0x6a6f75726e616c31)
 #define J_MAX_RECORD (UINT64_C(1) << 32)  /* larger lengths are damage, not data */
 
-enum { J_HEAD = 1, J_POINT = 2, J_RESUME = 3 };
+enum { J_HEAD = 1, J_POINT = 2, J_RESUME = 3, J_VISIT = 4 };
 
 /* A growing byte buffer for one record's payload. */
 struct jbuf {
@@ -331,6 +331,60 @@ static void keep_ord(struct journal *j, size_t ordinal)
     j->ord[j->rows_seen++] = ordinal;
 }
 
+/* A visit record kept until its point's row comes. Returns 0 or -1. */
+static int replay_visit(struct journal *j, struct jread *r)
+{
+    uint64_t ordinal;
+    struct journal_visit *v;
+
+    if (get_u64(r, &ordinal))
+        return -1;
+    if (j->n_visits == j->cap_visits) {
+        j->cap_visits = j->cap_visits ? 2 * j->cap_visits : 64;
+        j->visits = xrealloc(j->visits, j->cap_visits * sizeof(*j->visits));
+    }
+    v = &j->visits[j->n_visits++];
+    v->ordinal = (size_t)ordinal;
+    v->n = r->n - r->at;
+    v->data = xmalloc(v->n ? v->n : 1);
+    memcpy(v->data, r->p + r->at, v->n);
+    return 0;
+}
+
+/* A row came for `ordinal`: its visits are done with. */
+static void drop_visits(struct journal *j, size_t ordinal)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < j->n_visits; i++) {
+        if (j->visits[i].ordinal == ordinal)
+            free(j->visits[i].data);
+        else
+            j->visits[k++] = j->visits[i];
+    }
+    j->n_visits = k;
+}
+
+size_t journal_visited(const struct journal *j)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < j->n_visits; i++) {
+        size_t k = 0;
+        while (k < i && j->visits[k].ordinal != j->visits[i].ordinal)
+            k++;
+        n += k == i;
+    }
+    return n;
+}
+
+void journal_visits_clear(struct journal *j)
+{
+    for (size_t i = 0; i < j->n_visits; i++)
+        free(j->visits[i].data);
+    free(j->visits);
+    j->visits = NULL;
+    j->n_visits = j->cap_visits = 0;
+}
+
 /* One point record into rs: the row, then its side rows with run_row set
  * to the row's new place. With apply 0 only checks that the record fits
  * rs's layout. Returns 1 kept, 0 dropped, -1 not of this layout. */
@@ -345,6 +399,8 @@ static int replay_point(struct journal *j, struct result_set *rs, struct jread *
     if (get_u64(r, &ordinal) || get_u32(r, &size) || size != sizeof(row) ||
         get(r, &row, sizeof(row)) || get_u32(r, &n_tables))
         return -1;
+    if (apply)
+        drop_visits(j, (size_t)ordinal);
     if (apply && (keep = accept(ctx, (size_t)ordinal, &row)) >= 0) {
         results_add_row(rs, &row);
         keep_ord(j, (size_t)keep);
@@ -386,6 +442,11 @@ static int replay_record(struct journal *j, struct result_set *rs, uint32_t type
                          "of this run", j->path);
         r.at = 0;
         return replay_point(j, rs, &r, accept, ctx, 1);
+    }
+    if (type == J_VISIT) {
+        if (replay_visit(j, &r) < 0)
+            return error("cannot resume from '%s': a visit record is cut short", j->path);
+        return 0;
     }
     if (type != J_RESUME || !(when = get_str(&r)))
         return error("cannot resume from '%s': a record of unknown kind %u", j->path,
@@ -478,6 +539,22 @@ void journal_row(struct journal *j, const struct result_set *rs, size_t ordinal)
         j->tables_seen[t] = rs->tables[t].n_rows;
 }
 
+void journal_visit(struct journal *j, size_t ordinal, const void *data, size_t n)
+{
+    struct jbuf b = { 0 };
+
+    if (!j->path || j->fd < 0)
+        return;
+    put_u64(&b, ordinal);
+    put(&b, data, n);
+    if (append(j, J_VISIT, &b) && !j->failed) {
+        warning_errno("cannot append to '%s' (the run goes on; a crash now would lose "
+                      "the points measured since)", j->path);
+        j->failed = 1;
+    }
+    free(b.p);
+}
+
 void journal_resumed(struct journal *j, const char *when)
 {
     struct jbuf b = { 0 };
@@ -509,6 +586,7 @@ void journal_release(struct journal *j)
         free(j->resumes[i]);
     free(j->resumes);
     free(j->ord);
+    journal_visits_clear(j);
     free(j->path);
     memset(j, 0, sizeof(*j));
     j->fd = -1;

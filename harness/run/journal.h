@@ -6,8 +6,11 @@
  * "<results>.journal" beside the results file: a head record saying what
  * the run is (config text and overrides, data hash, versions, the rows'
  * layout), then one record per finished point (its grid ordinal, its row,
- * its /timings rows and its rows of the other side tables), and one record
- * per resume (when). Each record is framed by a magic, its type, its
+ * its /timings rows and its rows of the other side tables), one record per
+ * visit of a point not finished yet (its calibration, each latency round,
+ * each batch repetition: run/point.c's encoding, opaque here), and one
+ * record per resume (when). A run killed in the middle of a build's
+ * interleaved rounds thus loses only the visit in progress. Each record is framed by a magic, its type, its
  * length and a checksum of its payload, and synced to disk when written:
  * a torn or damaged last record is detected on replay and dropped (the
  * file is cut back to the last whole record). The file is held under an
@@ -33,6 +36,13 @@ void journal_head_release(struct journal_head *h);
  * only be replayed into a set with the same one. Caller frees. */
 char *journal_layout(const struct result_set *rs);
 
+/* A visit record of a point that has no row yet (replayed). */
+struct journal_visit {
+    size_t ordinal;             /* the point's grid ordinal, as written */
+    void *data;                 /* owned, n bytes */
+    size_t n;
+};
+
 struct journal {
     char *path;                 /* owned */
     int fd;                     /* -1 when closed */
@@ -43,6 +53,8 @@ struct journal {
     size_t tables_seen[RESULTS_MAX_TABLES];
     size_t *ord;                /* the grid ordinal of each of those rows */
     size_t cap_ord;
+    struct journal_visit *visits;   /* replayed visits of points without a row, in order */
+    size_t n_visits, cap_visits;
     size_t dropped;             /* bytes of a torn or damaged tail cut off on replay */
     double write_s;             /* seconds spent appending and syncing */
     int failed;                 /* an append failed (warned once); later ones are tried */
@@ -80,6 +92,15 @@ long journal_replay(struct journal *j, struct result_set *rs, journal_accept_fn 
  * `ordinal`, and sync. A failure warns (once) and is otherwise ignored:
  * the run goes on, its rows still in memory. */
 void journal_row(struct journal *j, const struct result_set *rs, size_t ordinal);
+
+/* Append a visit record of point `ordinal` (n bytes of data, opaque to
+ * the journal) and sync; a failure warns once, as journal_row. Replay
+ * keeps a point's visits in j->visits until a row of that ordinal comes. */
+void journal_visit(struct journal *j, size_t ordinal, const void *data, size_t n);
+/* How many points the replayed visits are of. */
+size_t journal_visited(const struct journal *j);
+/* Forget the replayed visits (a resume that cannot use them). */
+void journal_visits_clear(struct journal *j);
 
 /* Append a resume record saying when (UTC, ISO 8601). */
 void journal_resumed(struct journal *j, const char *when);

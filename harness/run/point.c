@@ -5,6 +5,7 @@
  * the raw samples in /timings, or the reason it did not run.
  */
 #include "run/point.h"
+#include "run/visit.h"
 #include "core/preprocess.h"
 #include "core/search.h"
 #include "lib/stats.h"
@@ -199,13 +200,8 @@ static int measures(const struct point_env *env, struct fs_index *idx,
 struct point_timing {
     const struct search_point *p;
     const char *fail;           /* status once failed, else NULL */
-    struct batch_plan plan;
-    double *rep_s;              /* plan.reps seconds, n_reps taken */
-    int n_reps;
-    size_t lat_n;               /* queries timed per latency round */
-    int lat_rounds;             /* rounds planned (0 without latency) */
-    int n_rounds;               /* rounds taken */
-    double *lat_us;             /* lat_rounds x lat_n microseconds */
+    struct timing_state t;      /* its samples so far */
+    int skip_lat, skip_rep;     /* visits a resumed run had made already */
     const float *tx;            /* the timed queries (env->n_time rows, the build's) */
 };
 
@@ -233,11 +229,28 @@ static void latency_round(const struct point_env *env, struct fs_index *idx,
     double t0 = now_s();
     if (set_params(idx, pb, pt))
         return;
-    if (search_latency_round(idx, pt->tx, pt->lat_n, d, env->kmax,
-                             pt->lat_us + (size_t)pt->n_rounds * pt->lat_n))
+    if (search_latency_round(idx, pt->tx, pt->t.lat_n, d, env->kmax,
+                             pt->t.lat_us + (size_t)pt->t.n_rounds * pt->t.lat_n))
         pt->fail = "failed: search";
     else
-        pt->n_rounds++;
+        pt->t.n_rounds++;
+    env->cost->s[COST_TIMED_SEARCH] += now_s() - t0;
+}
+
+/* A resumed point's warm-up on the rebuilt index: its calibration is the
+ * journal's, but the new index's first calls are as cold as any. */
+static void warm_up(const struct point_env *env, struct fs_index *idx,
+                    const struct point_build *pb, struct point_timing *pt)
+{
+    double t0 = now_s(), s;
+
+    if (set_params(idx, pb, pt))
+        return;
+    for (int i = 0; i < env->cfg->measure.warmup; i++)
+        if (search_repetition(idx, pt->tx, env->n_time, env->kmax, 1, env->D, env->I, &s)) {
+            pt->fail = "failed: search";
+            break;
+        }
     env->cost->s[COST_TIMED_SEARCH] += now_s() - t0;
 }
 
@@ -252,24 +265,48 @@ static void calibrate(const struct point_env *env, struct fs_index *idx,
 
     if (set_params(idx, pb, pt))
         return;
-    rc = search_calibrate(idx, pt->tx, env->n_time, env->kmax, ms, env->D, env->I, &pt->plan);
+    rc = search_calibrate(idx, pt->tx, env->n_time, env->kmax, ms, env->D, env->I, &pt->t.plan);
     env->cost->s[COST_TIMED_SEARCH] += now_s() - t0;
     if (rc) {
         pt->fail = "failed: search";
         return;
     }
-    pt->rep_s = xmalloc((size_t)pt->plan.reps * sizeof(*pt->rep_s));
-    pt->lat_n = search_latency_queries(ms, env->n_time);
-    if (!pt->lat_n)
+    pt->t.rep_s = xmalloc((size_t)pt->t.plan.reps * sizeof(*pt->t.rep_s));
+    pt->t.lat_n = search_latency_queries(ms, env->n_time);
+    if (!pt->t.lat_n)
         return;
-    pt->lat_rounds = ms->latency_rounds;
-    pt->lat_us = xmalloc((size_t)pt->lat_rounds * pt->lat_n * sizeof(*pt->lat_us));
+    pt->t.lat_rounds = ms->latency_rounds;
+    pt->t.lat_us = xmalloc((size_t)pt->t.lat_rounds * pt->t.lat_n * sizeof(*pt->t.lat_us));
     backend_set_threads(1);
     latency_round(env, idx, pb, pt);
     backend_set_threads(env->batch_threads);
-    for (size_t i = 0; i < pt->lat_n; i++)
-        round_s += pt->lat_us[i] * 1e-6;
-    pt->lat_rounds = search_budget(round_s, ms->latency_rounds, ms->max_time);
+    for (size_t i = 0; i < pt->t.lat_n; i++)
+        round_s += pt->t.lat_us[i] * 1e-6;
+    pt->t.lat_rounds = search_budget(round_s, ms->latency_rounds, ms->max_time);
+}
+
+/* A point's first visit: continue from what a killed run recorded of it
+ * (the journal's visits: only its missing rounds and repetitions are then
+ * measured), else calibrate it and record that. */
+static void first_visit(const struct point_env *env, struct fs_index *idx,
+                        const struct point_build *pb, struct point_timing *pt)
+{
+    const struct measure_spec *ms = &env->cfg->measure;
+    int rc = visit_restore(env->journal, pt->p->ordinal, ms,
+                           search_latency_queries(ms, env->n_time), &pt->t);
+
+    if (rc > 0) {
+        pt->skip_lat = pt->t.n_rounds > 1 ? pt->t.n_rounds - 1 : 0;
+        pt->skip_rep = pt->t.n_reps;
+        warm_up(env, idx, pb, pt);
+        return;
+    }
+    if (rc < 0)
+        warning("'%s': the timing recorded of point %zu does not fit this run's measure "
+                "settings: measured again", env->journal->path, pt->p->ordinal);
+    calibrate(env, idx, pb, pt);
+    if (!pt->fail)
+        visit_calibrated(env->journal, pt->p->ordinal, &pt->t);
 }
 
 int point_noisy(const struct result_row *row, double limit)
@@ -284,36 +321,41 @@ int point_noisy(const struct result_row *row, double limit)
 }
 
 /* The timing columns of the row from the samples, and the round
- * percentiles (each round's slice of lat_us is sorted on the way). */
+ * percentiles. The percentiles sort a copy: lat_us stays in the order
+ * measured, round by round, for the rounds' /timings rows. */
 static void timing_columns(const struct point_env *env, struct point_timing *pt,
                            struct result_row *row, double *p50, double *p99)
 {
-    size_t nq = env->n_time, nl = (size_t)pt->n_rounds * pt->lat_n;
-    double *qps = xmalloc((size_t)(pt->n_reps ? pt->n_reps : 1) * sizeof(*qps));
+    size_t nq = env->n_time, nl = (size_t)pt->t.n_rounds * pt->t.lat_n;
+    double *qps = xmalloc((size_t)(pt->t.n_reps ? pt->t.n_reps : 1) * sizeof(*qps));
+    double *us = xmalloc((nl ? nl : 1) * sizeof(*us));
 
-    for (int i = 0; i < pt->n_reps; i++)
-        qps[i] = pt->rep_s[i] > 0 ? (double)nq * (double)pt->plan.calls / pt->rep_s[i] : INFINITY;
-    row->qps = stats_median(qps, (size_t)pt->n_reps);
-    stats_median_interval(qps, (size_t)pt->n_reps, 0.95, 2000, POINT_BOOT_SEED, &row->qps_lo,
+    for (int i = 0; i < pt->t.n_reps; i++)
+        qps[i] = pt->t.rep_s[i] > 0 ? (double)nq * (double)pt->t.plan.calls / pt->t.rep_s[i] : INFINITY;
+    row->qps = stats_median(qps, (size_t)pt->t.n_reps);
+    stats_median_interval(qps, (size_t)pt->t.n_reps, 0.95, 2000, POINT_BOOT_SEED, &row->qps_lo,
                           &row->qps_hi);
-    row->qps_cv = stats_cv(qps, (size_t)pt->n_reps);
-    row->batch_calls = (int64_t)pt->plan.calls;
-    row->batch_reps = pt->n_reps;
-    row->lat_rounds = pt->n_rounds;
-    for (int j = 0; j < pt->n_rounds; j++) {
-        double *u = pt->lat_us + (size_t)j * pt->lat_n;
-        p50[j] = percentile(u, pt->lat_n, 50);
-        p99[j] = percentile(u, pt->lat_n, 99);
+    row->qps_cv = stats_cv(qps, (size_t)pt->t.n_reps);
+    row->batch_calls = (int64_t)pt->t.plan.calls;
+    row->batch_reps = pt->t.n_reps;
+    row->lat_rounds = pt->t.n_rounds;
+    if (nl)
+        memcpy(us, pt->t.lat_us, nl * sizeof(*us));
+    for (int j = 0; j < pt->t.n_rounds; j++) {
+        double *u = us + (size_t)j * pt->t.lat_n;
+        p50[j] = percentile(u, pt->t.lat_n, 50);
+        p99[j] = percentile(u, pt->t.lat_n, 99);
     }
     if (nl) {
-        row->lat_mean_us = mean(pt->lat_us, nl);
-        row->lat_p50_us = percentile(pt->lat_us, nl, 50);
-        row->lat_p95_us = percentile(pt->lat_us, nl, 95);
-        row->lat_p99_us = percentile(pt->lat_us, nl, 99);
-        row->lat_p50_cv = stats_cv(p50, (size_t)pt->n_rounds);
-        row->lat_p99_cv = stats_cv(p99, (size_t)pt->n_rounds);
+        row->lat_mean_us = mean(pt->t.lat_us, nl);
+        row->lat_p50_us = percentile(us, nl, 50);
+        row->lat_p95_us = percentile(us, nl, 95);
+        row->lat_p99_us = percentile(us, nl, 99);
+        row->lat_p50_cv = stats_cv(p50, (size_t)pt->t.n_rounds);
+        row->lat_p99_cv = stats_cv(p99, (size_t)pt->t.n_rounds);
     }
     row->noisy = point_noisy(row, env->cfg->measure.noisy);
+    free(us);
     free(qps);
 }
 
@@ -327,22 +369,22 @@ static void timing_rows(const struct point_env *env, const struct point_timing *
     if (!t)
         return;
     c[TIMING_RUN_ROW].i = run_row;
-    for (int i = 0; i < pt->n_reps; i++) {
+    for (int i = 0; i < pt->t.n_reps; i++) {
         c[TIMING_KIND].i = TIMING_BATCH;
         c[TIMING_REPETITION].i = i;
-        c[TIMING_SECONDS].f = pt->rep_s[i];
-        c[TIMING_CALLS].i = (int64_t)pt->plan.calls;
+        c[TIMING_SECONDS].f = pt->t.rep_s[i];
+        c[TIMING_CALLS].i = (int64_t)pt->t.plan.calls;
         c[TIMING_P50_US].f = c[TIMING_P99_US].f = NAN;
         results_table_append(t, c);
     }
-    for (int j = 0; j < pt->n_rounds; j++) {
+    for (int j = 0; j < pt->t.n_rounds; j++) {
         double s = 0;
-        for (size_t i = 0; i < pt->lat_n; i++)
-            s += pt->lat_us[(size_t)j * pt->lat_n + i] * 1e-6;
+        for (size_t i = 0; i < pt->t.lat_n; i++)
+            s += pt->t.lat_us[(size_t)j * pt->t.lat_n + i] * 1e-6;
         c[TIMING_KIND].i = TIMING_SINGLE;
         c[TIMING_REPETITION].i = j;
         c[TIMING_SECONDS].f = s;
-        c[TIMING_CALLS].i = (int64_t)pt->lat_n;
+        c[TIMING_CALLS].i = (int64_t)pt->t.lat_n;
         c[TIMING_P50_US].f = p50[j];
         c[TIMING_P99_US].f = p99[j];
         results_table_append(t, c);
@@ -358,15 +400,15 @@ static int point_row(const struct point_env *env, struct fs_index *idx,
     size_t side_rows[RESULTS_MAX_TABLES];
     struct result_row row;
     int64_t run_row = (int64_t)env->rs->n_rows;
-    double *p50 = xmalloc((size_t)(pt->n_rounds + 1) * sizeof(*p50));
-    double *p99 = xmalloc((size_t)(pt->n_rounds + 1) * sizeof(*p99));
+    double *p50 = xmalloc((size_t)(pt->t.n_rounds + 1) * sizeof(*p50));
+    double *p99 = xmalloc((size_t)(pt->t.n_rounds + 1) * sizeof(*p99));
     int rc = 0;
 
     for (size_t i = 0; i < env->rs->n_tables; i++)
         side_rows[i] = env->rs->tables[i].n_rows;
     row_init(env, &row, pb, pt->p);
     timing_columns(env, pt, &row, p50, p99);
-    row.ndis_per_query = pb->b->nlist ? pt->plan.ndis_per_query : NAN;
+    row.ndis_per_query = pb->b->nlist ? pt->t.plan.ndis_per_query : NAN;
     row.prep_s = pb->prep->prep_s;
     /* The measures first: recall maps a shuffled index's ids back in place. */
     if (measures(env, idx, pb, &row) || recalls(env, idx, pb, &row)) {
@@ -389,7 +431,7 @@ static int most_of(const struct point_timing *pts, size_t n, int batch)
 {
     int m = 0;
     for (size_t i = 0; i < n; i++) {
-        int v = batch ? pts[i].plan.reps : pts[i].lat_rounds;
+        int v = batch ? pts[i].t.plan.reps : pts[i].t.lat_rounds;
         if (!pts[i].fail && v > m)
             m = v;
     }
@@ -403,11 +445,11 @@ static void batch_rep(const struct point_env *env, struct fs_index *idx,
     double t0 = now_s();
     if (set_params(idx, pb, pt))
         return;
-    if (search_repetition(idx, pt->tx, env->n_time, env->kmax, pt->plan.calls, env->D, env->I,
-                          &pt->rep_s[pt->n_reps]))
+    if (search_repetition(idx, pt->tx, env->n_time, env->kmax, pt->t.plan.calls, env->D, env->I,
+                          &pt->t.rep_s[pt->t.n_reps]))
         pt->fail = "failed: search";
     else
-        pt->n_reps++;
+        pt->t.n_reps++;
     env->cost->s[COST_TIMED_SEARCH] += now_s() - t0;
 }
 
@@ -428,12 +470,13 @@ static const float *timed_queries(const struct point_env *env, const struct poin
 }
 
 /* The answer of all queries at kmax in env->D, env->I for the row: the
- * last repetition's when it searched them all, else an untimed search. */
+ * last repetition's when it searched them all (`searched`: it ran in this
+ * process), else an untimed search. */
 static int full_answer(const struct point_env *env, struct fs_index *idx,
-                       const struct point_build *pb, struct point_timing *pt)
+                       const struct point_build *pb, struct point_timing *pt, int searched)
 {
     const struct vecs *q = rv_queries(env->vec, pb->b->metric);
-    if (env->n_time >= q->n)
+    if (searched && env->n_time >= q->n)
         return 0;
     if (set_params(idx, pb, pt) ||
         untimed_search(env, idx, q->n, prepared_queries(pb->prep, env->vec, pb->b->metric),
@@ -468,7 +511,7 @@ size_t point_run_build(const struct point_env *env, struct fs_index *idx,
             continue;
         if (progress)
             progress(ctx, pts[i].p, "calibrating");
-        calibrate(env, idx, pb, &pts[i]);
+        first_visit(env, idx, pb, &pts[i]);
     }
     /* Latency rounds after the first, round-robin, on one thread. */
     rounds = most_of(pts, b->n_points, 0);
@@ -476,8 +519,15 @@ size_t point_run_build(const struct point_env *env, struct fs_index *idx,
     for (int r = 1; r < rounds && !*stop; r++)
         for (size_t i = 0; i < b->n_points; i++)
             if (!pts[i].p->skip && !pts[i].fail &&
-                search_visits(pts[i].lat_rounds - 1, rounds - 1, r - 1))
+                search_visits(pts[i].t.lat_rounds - 1, rounds - 1, r - 1)) {
+                if (pts[i].skip_lat > 0) {
+                    pts[i].skip_lat--;
+                    continue;
+                }
                 latency_round(env, idx, pb, &pts[i]);
+                if (!pts[i].fail)
+                    visit_latency(env->journal, pts[i].p->ordinal, &pts[i].t);
+            }
     backend_set_threads(env->batch_threads);
     /* Batch rounds, round-robin; a point's last repetition is in the last
      * round, and its row is made from the answer that repetition leaves. */
@@ -493,12 +543,18 @@ size_t point_run_build(const struct point_env *env, struct fs_index *idx,
                     point_add_skip(env, pb, pt->p, pt->p->skip);
                 continue;
             }
-            if (!pt->fail && search_visits(pt->plan.reps, rounds, r)) {
+            if (!pt->fail && search_visits(pt->t.plan.reps, rounds, r)) {
+                int searched = pt->skip_rep == 0;
                 if (last && progress)
                     progress(ctx, pt->p, "searching");
-                batch_rep(env, idx, pb, pt);
+                if (!searched)
+                    pt->skip_rep--;
+                else
+                    batch_rep(env, idx, pb, pt);
+                if (searched && !pt->fail)
+                    visit_batch(env->journal, pt->p->ordinal, &pt->t);
                 if (last && !pt->fail)
-                    full_answer(env, idx, pb, pt);
+                    full_answer(env, idx, pb, pt, searched);
             }
             if (!last)
                 continue;
@@ -516,8 +572,7 @@ size_t point_run_build(const struct point_env *env, struct fs_index *idx,
         n_failed += !pts[i].p->skip;
     }
     for (size_t i = 0; i < b->n_points; i++) {
-        free(pts[i].rep_s);
-        free(pts[i].lat_us);
+        timing_state_release(&pts[i].t);
     }
     free(pts);
     free(own);

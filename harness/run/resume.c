@@ -128,7 +128,7 @@ int resume_check(const struct journal_head *was, const struct journal_head *now,
                      "anyway)", journal_path, what, strchr(what, ',') ? "" : "s");
     warning("resuming from '%s' although %s differ%s from this run's (--force)", journal_path,
             what, strchr(what, ',') ? "" : "s");
-    return 0;
+    return 1;
 }
 
 int resume_check_layout(const struct journal_head *was, const char *layout,

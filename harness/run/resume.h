@@ -24,7 +24,8 @@ char *resume_find(const char *outdir, const char *name, const char *results);
 /* "what differs" between the run the journal holds and this one: config
  * text, --set overrides, the data's content hash, the harness's version or
  * commit, the faiss version. Without force, a difference is an error naming
- * them all; with force, a warning. Returns 0 or -1. */
+ * them all; with force, a warning. Returns 0 (the same run), 1 (differs,
+ * forced) or -1. */
 int resume_check(const struct journal_head *was, const struct journal_head *now,
                  const char *journal_path, int force);
 /* The rows' layout (journal_layout) must match, even with --force: 0, or

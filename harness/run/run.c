@@ -28,6 +28,7 @@
 #include "run/resume.h"
 #include "run/shared.h"
 #include "run/plan.h"
+#include "run/task.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -82,6 +83,7 @@ struct run {
     struct journal journal;               /* every point as it is made ("<results>.journal") */
     int resuming;                         /* --resume: the journal was opened, not claimed */
     unsigned char *done;                  /* resuming: grid points the journal holds */
+    int forced;                           /* resuming although the run differs (--force) */
     size_t carried;                       /* resuming: rows replayed from the journal */
     struct backend_clock faiss;           /* seconds in faiss calls, registered while running */
     struct cost cost;                     /* where the wall time went */
@@ -94,9 +96,7 @@ struct run {
     const struct build_point *progress_build;  /* the build being measured, for it */
     char unknown_skip[48];                /* "unknown to faiss X.Y": the skip reason of
                                              builds whose factory the faiss linked lacks */
-    unsigned char *in_task;               /* a task run: build i is the task's; NULL: all */
-    size_t task_points;                   /* ... and the points of its builds */
-    char plan_hash[17];                   /* ... the partition's hash */
+    struct task_share task;               /* a task run: its builds (in NULL: all) */
 };
 
 /* Whether a build's points are all skipped as unknown to the faiss linked. */
@@ -134,11 +134,11 @@ static int ground_truths(struct run *r)
     int rc;
 
     r->gt = xcalloc(r->n_sizes, sizeof(*r->gt));
-    if (r->in_task) {
+    if (r->task.in) {
         /* A task computes only the ground truths of its own builds. */
         n.use = use = xcalloc(r->n_sizes * 3, 1);
         for (size_t i = 0; i < r->grid.n_builds; i++)
-            if (r->in_task[i])
+            if (r->task.in[i])
                 use[size_index(r, r->grid.builds[i].N) * 3 + r->grid.builds[i].metric] = 1;
     }
     rc = run_ground_truths(&n, r->gt);
@@ -151,7 +151,7 @@ static void progress(const struct run *r, const struct build_point *b, const cha
                      long nprobe, long k_factor)
 {
     size_t done = r->rs.n_rows, now = done - r->carried;
-    size_t total = r->in_task ? r->task_points : r->grid.n_points;
+    size_t total = r->task.in ? r->task.points : r->grid.n_points;
     double el = now_s() - r->t_start;
     /* The rate of this session's points: replayed ones took no time. */
     double eta = now ? el / (double)now * (double)(total - done) : 0;
@@ -252,7 +252,7 @@ static void run_build(struct run *r, const struct build_point *b)
     log_skips(b);
     r->progress_build = b;
     r->n_failed += point_run_build(&r->env, idx, &pb, &interrupted, point_progress, r);
-    if (r->progress && r->rs.n_rows == (r->in_task ? r->task_points : r->grid.n_points))
+    if (r->progress && r->rs.n_rows == (r->task.in ? r->task.points : r->grid.n_points))
         fputs("\r\033[K", stderr);
     backend_free(idx);
     prepared_release(&prep);
@@ -319,83 +319,6 @@ static int claim(struct run *r, const char *dir, const char *stamp, char **path)
     }
 }
 
-/* A task's file, outdir/<name>-<id>.task-<I>-of-<N>.h5, claimed as claim()
- * does, but under its one name: a task that finished or is running (or
- * was killed: its journal stays) is an error. Returns 0 or -1. */
-static int claim_task(struct run *r, const char *path, const struct run_opts *o)
-{
-    char *jp = xasprintf("%s.journal", path);
-    int rc = access(path, F_OK) ? journal_create(&r->journal, jp) : 1;
-
-    if (rc > 0)
-        error("'%s' exists: task %ld of run '%s' is done (merge it, or give another "
-              "--run-id)", path, o->task_index, o->run_id);
-    else if (rc < 0 && errno == EEXIST)
-        error("'%s' exists: task %ld of run '%s' is running, or was killed: rerun it with "
-              "--resume", jp, o->task_index, o->run_id);
-    else if (rc < 0)
-        error_errno("cannot write in the output folder (creating '%s')", jp);
-    free(jp);
-    return rc ? -1 : 0;
-}
-
-/* A task run: the partition of the builds (plan.h) and this task's share. */
-static void select_task(struct run *r, const struct run_opts *o)
-{
-    struct plan p;
-    struct plan_ctx c = { r->ds.base.d, r->ds.queries.n, r->ds.base.n, r->env.kmax, r->kdeep,
-                          run_uses_metric(&r->cfg, METRIC_COSINE), &r->cfg.measure };
-    double all = 0;
-
-    plan_make(&p, &r->grid, &c, (size_t)o->task_count, r->cfg.measure.threads);
-    r->in_task = xcalloc(r->grid.n_builds ? r->grid.n_builds : 1, 1);
-    for (size_t i = 0; i < r->grid.n_builds; i++) {
-        r->in_task[i] = p.task_of[i] == (size_t)o->task_index;
-        r->task_points += r->in_task[i] ? r->grid.builds[i].n_points : 0;
-        all += p.est[i].seconds;
-    }
-    plan_hash_text(&p, r->plan_hash);
-    info("task %ld of %ld (run '%s'): %zu of %zu builds, %zu points, an estimated %.0f of "
-         "%.0f s", o->task_index, o->task_count, o->run_id, p.task_builds[o->task_index],
-         r->grid.n_builds, r->task_points, p.task_s[o->task_index], all);
-    plan_release(&p);
-}
-
-/* The attributes of a task's file (merge checks them). */
-static void task_attrs(struct run *r, const struct run_opts *o)
-{
-    char host[256];
-
-    results_attr_str(&r->rs, "run_id", o->run_id);
-    results_attr_int(&r->rs, "task_index", o->task_index);
-    results_attr_int(&r->rs, "task_count", o->task_count);
-    results_attr_str(&r->rs, "plan_hash", r->plan_hash);
-    results_attr_int(&r->rs, "task_points", (int64_t)r->task_points);
-    if (gethostname(host, sizeof(host)))
-        snprintf(host, sizeof(host), "unknown");
-    host[sizeof(host) - 1] = '\0';
-    results_attr_str(&r->rs, "host", host);
-}
-
-/* A task's rows' grid ordinals, in /ordinals (run_row, ordinal), for
- * merge to interleave the tasks' rows in the grid's order. */
-static void task_ordinals(struct run *r)
-{
-    static const struct col_def cols[] = {
-        { "run_row", COL_I64, ROLE_SETTING, "", "the row of /runs" },
-        { "ordinal", COL_I64, ROLE_SETTING, "", "its point's position in the whole grid" },
-    };
-    struct result_table *t;
-
-    if (r->journal.rows_seen != r->rs.n_rows ||
-        !(t = results_table_add(&r->rs, RESULTS_ORDINALS, cols, 2)))
-        return;
-    for (size_t i = 0; i < r->rs.n_rows; i++) {
-        union result_cell c[2] = { { .i = (int64_t)i }, { .i = (int64_t)r->journal.ord[i] } };
-        results_table_append(t, c);
-    }
-}
-
 /* What the journal's head says of this run (release it after). */
 static void run_head(const struct run *r, const char *started, struct journal_head *h)
 {
@@ -439,7 +362,8 @@ static int open_resume(struct run *r, const char *outdir, const struct run_opts 
     now.layout = xstrdup(r->journal.head.layout);  /* checked once the set is laid out */
     rc = resume_check(&r->journal.head, &now, r->journal.path, opts->force);
     journal_head_release(&now);
-    return rc;
+    r->forced = rc > 0;
+    return rc < 0 ? -1 : 0;
 }
 
 /* A task run: its share of the builds, then its file claimed (or, with
@@ -452,12 +376,19 @@ static int start_task(struct run *r, const char *outdir, const struct run_opts *
 
     if (opts->resume_path)
         return error("unexpected operand '%s': a task resumes its own file", opts->resume_path);
-    select_task(r, opts);
+    {
+        struct plan_ctx c = { r->ds.base.d, r->ds.queries.n, r->ds.base.n, r->env.kmax,
+                              r->kdeep, run_uses_metric(&r->cfg, METRIC_COSINE),
+                              &r->cfg.measure };
+        task_share_select(&r->task, &r->grid, &c, r->cfg.measure.threads, opts->task_index,
+                          opts->task_count, opts->run_id);
+    }
     tp = xasprintf("%s/%s-%s.task-%ld-of-%ld.h5", outdir, r->cfg.name, opts->run_id,
                    opts->task_index, opts->task_count);
     o.resume_path = tp;
     if (make_dirs(outdir) || (opts->resume ? open_resume(r, outdir, &o, path)
-                                           : claim_task(r, tp, opts))) {
+                                           : task_claim(&r->journal, tp, opts->task_index,
+                                                        opts->run_id))) {
         free(tp);
         return -1;
     }
@@ -494,11 +425,15 @@ static int start_journal(struct run *r, const char *started)
     if (m.n_dropped)
         warning("'%s': %zu rows are of no point of this grid, or repeat one: dropped",
                 r->journal.path, m.n_dropped);
+    /* Samples of another config, data or faiss do not continue a point. */
+    if (r->forced)
+        journal_visits_clear(&r->journal);
     r->carried = r->rs.n_rows;
     for (size_t i = 0; i < r->rs.n_rows; i++)
         r->n_failed += !strncmp(r->rs.rows[i].status, "failed", 6);
-    info("resuming: %ld of %zu points measured before, %zu to go", kept, r->grid.n_points,
-         r->grid.n_points - (size_t)kept);
+    info("resuming: %ld of %zu points measured before, %zu to go (%zu of them continued "
+         "from the timing recorded)", kept, r->grid.n_points, r->grid.n_points - (size_t)kept,
+         journal_visited(&r->journal));
     {
         char when[32];
         time_t t = time(NULL);
@@ -528,7 +463,7 @@ static void release(struct run *r)
     checkpoint_release(&r->cp);
     journal_release(&r->journal);
     free(r->done);
-    free(r->in_task);
+    task_share_release(&r->task);
     expand_cache_release(&r->xbase);
     quantizer_cache_release(&r->qc);
     results_release(&r->rs);
@@ -636,7 +571,7 @@ static void sweep(struct run *r, const char *results)
     for (size_t i = 0; i < r->grid.n_builds && !interrupted; i++) {
         struct build_point left;
         const struct build_point *b;
-        if (r->in_task && !r->in_task[i])
+        if (r->task.in && !r->task.in[i])
             continue;           /* another task's build */
         if (!(b = points_left(r, &r->grid.builds[i], &left)))
             continue;
@@ -673,8 +608,8 @@ static int finish(struct run *r, const char *path, double faiss_s)
     struct machine_usage usage;
     char *resolved = point_resolved_config(&r->cfg, &r->vec, &r->grid);
 
-    if (r->in_task)
-        task_ordinals(r);
+    if (r->task.in)
+        task_ordinals(&r->rs, &r->journal);
     if (r->journal.rows_seen == r->rs.n_rows)
         results_reorder(&r->rs, r->journal.ord);
     results_attr_str(&r->rs, "config_resolved", resolved);
@@ -764,8 +699,8 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     r.cost.s[COST_GROUNDTRUTH] = now_s() - t0;
     if (setup_results(&r, r.resuming ? r.journal.head.start_time : started))
         goto out;
-    if (r.in_task)
-        task_attrs(&r, opts);
+    if (r.task.in)
+        task_attrs(&r.rs, &r.task, opts->task_index, opts->task_count, opts->run_id);
     if (start_journal(&r, started))
         goto out;
     sweep(&r, path);

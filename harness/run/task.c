@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* text as an integer in [lo, hi] into *v; what names where it came from
  * ("--of", "SLURM_ARRAY_TASK_ID"). Returns 0 or 2 after an error line. */
@@ -116,6 +117,82 @@ int task_resolve(const char *task, const char *of, const char *run_id, struct ta
                      t->count - 1),
                2;
     return 0;
+}
+
+void task_share_select(struct task_share *s, const struct grid *g, const struct plan_ctx *c,
+                       int threads, long index, long count, const char *run_id)
+{
+    struct plan p;
+    double all = 0;
+
+    plan_make(&p, g, c, (size_t)count, threads);
+    memset(s, 0, sizeof(*s));
+    s->in = xcalloc(g->n_builds ? g->n_builds : 1, 1);
+    for (size_t i = 0; i < g->n_builds; i++) {
+        s->in[i] = p.task_of[i] == (size_t)index;
+        s->points += s->in[i] ? g->builds[i].n_points : 0;
+        all += p.est[i].seconds;
+    }
+    plan_hash_text(&p, s->plan_hash);
+    info("task %ld of %ld (run '%s'): %zu of %zu builds, %zu points, an estimated %.0f of "
+         "%.0f s", index, count, run_id, p.task_builds[index], g->n_builds, s->points,
+         p.task_s[index], all);
+    plan_release(&p);
+}
+
+void task_share_release(struct task_share *s)
+{
+    free(s->in);
+    memset(s, 0, sizeof(*s));
+}
+
+int task_claim(struct journal *j, const char *path, long index, const char *run_id)
+{
+    char *jp = xasprintf("%s.journal", path);
+    int rc = access(path, F_OK) ? journal_create(j, jp) : 1;
+
+    if (rc > 0)
+        error("'%s' exists: task %ld of run '%s' is done (merge it, or give another "
+              "--run-id)", path, index, run_id);
+    else if (rc < 0 && errno == EEXIST)
+        error("'%s' exists: task %ld of run '%s' is running, or was killed: rerun it with "
+              "--resume", jp, index, run_id);
+    else if (rc < 0)
+        error_errno("cannot write in the output folder (creating '%s')", jp);
+    free(jp);
+    return rc ? -1 : 0;
+}
+
+void task_attrs(struct result_set *rs, const struct task_share *s, long index, long count,
+                const char *run_id)
+{
+    char host[256];
+
+    results_attr_str(rs, "run_id", run_id);
+    results_attr_int(rs, "task_index", index);
+    results_attr_int(rs, "task_count", count);
+    results_attr_str(rs, "plan_hash", s->plan_hash);
+    results_attr_int(rs, "task_points", (int64_t)s->points);
+    if (gethostname(host, sizeof(host)))
+        snprintf(host, sizeof(host), "unknown");
+    host[sizeof(host) - 1] = '\0';
+    results_attr_str(rs, "host", host);
+}
+
+void task_ordinals(struct result_set *rs, const struct journal *j)
+{
+    static const struct col_def cols[] = {
+        { "run_row", COL_I64, ROLE_SETTING, "", "the row of /runs" },
+        { "ordinal", COL_I64, ROLE_SETTING, "", "its point's position in the whole grid" },
+    };
+    struct result_table *t;
+
+    if (j->rows_seen != rs->n_rows || !(t = results_table_add(rs, RESULTS_ORDINALS, cols, 2)))
+        return;
+    for (size_t i = 0; i < rs->n_rows; i++) {
+        union result_cell c[2] = { { .i = (int64_t)i }, { .i = (int64_t)j->ord[i] } };
+        results_table_append(t, c);
+    }
 }
 
 int task_plan_command(const char *config_path, const char *const *sets, size_t n_sets,
