@@ -175,7 +175,7 @@ static void test_bad_options(void **state)
 {
     const char *run_usage =
         "faiss-sweep run CONFIG.yaml [-o DIR] [--no-plot] [--quiet] [--resume [RESULTS.h5]] "
-        "[--force] [--set KEY=VALUE ...]";
+        "[--force] [--task I|auto] [--of N] [--run-id ID] [--set KEY=VALUE ...]";
 
     (void)state;
     assert_usage_error((const char *const[]){ "run", "--bogus", "c.yaml", NULL },

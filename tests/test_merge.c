@@ -22,6 +22,7 @@
 #include "lib/util.h"
 #include "out/merge.h"
 #include "out/results.h"
+#include "out/summary.h"
 #include "run/run.h"
 #include "testutil.h"
 
@@ -294,12 +295,47 @@ static void test_refusals(void **state)
     free(other);
 }
 
+/* Tasks on different CPU models: the merged file says so, and summary
+ * names the families measured on several. */
+static void test_cpu_models(void **state)
+{
+    char *text = config_text(""), *t[2], *merged = xstrdup(tmp("cpu/merged.h5"));
+    struct result_set rs = { 0 };
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f;
+    (void)state;
+    for (long i = 0; i < 2; i++)
+        t[i] = run_task(text, "cpu", i, 2, "C");
+    assert_int_equal(results_read(&rs, t[1]), 0);
+    results_attr_str(&rs, "cpu_model", "Another CPU");
+    assert_int_equal(results_write(&rs, t[1]), 0);
+    results_release(&rs);
+    assert_int_equal(merge_tasks((const char *const *)t, 2, merged), 0);
+    assert_int_equal(results_read(&rs, merged), 0);
+    assert_has(results_attr_text(&rs, "tasks_cpu_models"), "\nAnother CPU");
+    assert_string_equal(results_attr_text(&rs, "cpu_model"), "mixed (see tasks_cpu_models)");
+    f = open_memstream(&buf, &len);
+    summary_print(f, &rs);
+    fclose(f);
+    assert_has(buf, "ran on 2 CPU models: speeds compare only within one model");
+    /* IVF{nlist},Flat's three builds are split over the two tasks. */
+    assert_has(buf, "IVF{nlist},Flat: points measured on different CPU models");
+    free(buf);
+    results_release(&rs);
+    free(t[0]);
+    free(t[1]);
+    free(merged);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_merge_equals_single),
         cmocka_unit_test(test_empty_task),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_cpu_models),
     };
     return cmocka_run_group_tests(tests, setup, tmpdir_teardown);
 }

@@ -3,7 +3,8 @@
  * --task auto from Slurm's and Kubernetes's variables (set here), a plain
  * run reading none of them, and the usage errors (exit 2, one line naming
  * the option or the variable); `prepare` then two tasks: the tasks find
- * the ground truth and every coarse quantizer in the cache.
+ * the ground truth and every coarse quantizer in the cache; a task
+ * computes only the ground truths its builds need.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -158,24 +159,20 @@ static void test_command_line(void **state)
     }
 }
 
-/* Every IVF-Flat row of a task's file took its coarse quantizer from the
- * cache (want), or not all did. (A re-ranked index reuses none: its top
- * index is not an IVF; core/build.c.) */
-static void all_reused(const char *path, int want)
+/* The IVF-Flat rows of a task's file, and how many took their coarse
+ * quantizer from the cache, added to *ivf, *reused. (A re-ranked index
+ * reuses none: its top index is not an IVF, core/build.c; a build on
+ * k-means centroids has a quantizer of its own.) */
+static void count_reused(const char *path, size_t *ivf, size_t *reused)
 {
     struct result_set rs = { 0 };
-    size_t ivf = 0, reused = 0;
     assert_int_equal(results_read(&rs, path), 0);
     for (size_t i = 0; i < rs.n_rows; i++)
-        if (has_suffix(rs.rows[i].factory, ",Flat") && results_row_ok(&rs.rows[i])) {
-            ivf++;
-            reused += rs.rows[i].quantizer_reused == 1;
+        if (has_suffix(rs.rows[i].factory, ",Flat") && results_row_ok(&rs.rows[i]) &&
+            rs.rows[i].n_clusters <= 0) {
+            (*ivf)++;
+            *reused += rs.rows[i].quantizer_reused == 1;
         }
-    assert_true(ivf > 0);
-    if (want)
-        assert_int_equal(reused, ivf);
-    else
-        assert_true(reused < ivf);
     results_release(&rs);
 }
 
@@ -196,21 +193,27 @@ static void test_prepare_then_tasks(void **state)
     char *text = xasprintf("name: pr\ndataset: {format: tsv-id, base: %s, holdout: 100}\n"
                            "k: [1, 10]\nindexes:\n  - factory: \"IVF{nlist},Flat\"\n"
                            "    nlist: [16, 32]\n  - factory: \"IVF{nlist},PQ16x4fs,RFlat\"\n"
-                           "    nlist: [16, 32]\nsearch: {nprobe: [1]}\n"
+                           "    nlist: [16, 32]\n  - factory: \"IVF{nlist},Flat\"\n"
+                           "    nlist: [8]\n    kmeans: [300]\nsearch: {nprobe: [1]}\n"
                            "measure: {repeats: 1, warmup: 0, min_time: 0.001,"
                            " latency_queries: 3, latency_rounds: 1}\n", data);
     char *cfg = xstrdup(tmp("pr.yaml")), *dir = xstrdup(tmp("pr")), *cold = xstrdup(tmp("cold"));
     char *err, *p0;
     const char *msg;
+    size_t ivf = 0, reused = 0;
     (void)state;
     assert_int_equal(write_string(cfg, text), 0);
     util_quiet = 0;
-    /* Without prepare, a task trains the first build of each nlist itself. */
-    p0 = task(cfg, cold, 0, &err);
-    assert_has(err, "computed");
-    all_reused(p0, 0);
-    free(err);
-    free(p0);
+    /* Without prepare, the tasks train the first build of each nlist themselves. */
+    for (long i = 0; i < 2; i++) {
+        p0 = task(cfg, cold, i, &err);
+        assert_has(err, "ground truth");
+        count_reused(p0, &ivf, &reused);
+        free(err);
+        free(p0);
+    }
+    assert_true(ivf > 0 && reused < ivf);
+    ivf = reused = 0;
 
     capture_start();
     assert_int_equal(precompute_run(cfg, dir, NULL, 0), 0);
@@ -218,6 +221,8 @@ static void test_prepare_then_tasks(void **state)
     assert_has(msg, "ground truth (N=4900, l2, k=26): computed");
     assert_has(msg, "coarse quantizer IVF16");
     assert_has(msg, "coarse quantizer IVF32");
+    /* A build on its own k-means centroids trains its quantizer itself. */
+    assert_has(msg, "coarse quantizer IVF8 (IVF8,Flat l2 kmeans=300): left to its task");
     /* Again: everything from the cache. */
     capture_start();
     assert_int_equal(precompute_run(cfg, dir, NULL, 0), 0);
@@ -228,14 +233,45 @@ static void test_prepare_then_tasks(void **state)
     for (long i = 0; i < 2; i++) {
         p0 = task(cfg, dir, i, &err);
         assert_has(err, "ground truth (N=4900, l2, k=26): from cache");
-        all_reused(p0, 1);
+        count_reused(p0, &ivf, &reused);
         free(err);
         free(p0);
     }
+    assert_true(ivf > 0);
+    assert_int_equal(reused, ivf);
     util_quiet = 1;
     free(cfg);
     free(dir);
     free(cold);
+    free(text);
+}
+
+/* A task computes the ground truths of its own builds only: two metrics,
+ * a build each, a task each. */
+static void test_task_ground_truths(void **state)
+{
+    const char *data = shared_file(FS_SHARED_DATA, "sift5k/sift-dataset-5k.tsv");
+    char *text = xasprintf("name: gt\ndataset: {format: tsv-id, base: %s, holdout: 50}\n"
+                           "metrics: [l2, ip]\nindexes:\n  - factory: Flat\n"
+                           "measure: {repeats: 1, warmup: 0, min_time: 0.001,"
+                           " latency_queries: 3, latency_rounds: 1}\n", data);
+    char *cfg = xstrdup(tmp("gt.yaml")), *dir = xstrdup(tmp("gt")), *err[2], *p;
+    (void)state;
+    assert_int_equal(write_string(cfg, text), 0);
+    util_quiet = 0;
+    for (long i = 0; i < 2; i++) {
+        p = task(cfg, dir, i, &err[i]);
+        free(p);
+    }
+    util_quiet = 1;
+    for (long i = 0; i < 2; i++) {
+        int l2 = strstr(err[i], "ground truth (N=4950, l2") != NULL;
+        int ip = strstr(err[i], "ground truth (N=4950, ip") != NULL;
+        assert_true(l2 + ip == 1);
+        free(err[i]);
+    }
+    free(cfg);
+    free(dir);
     free(text);
 }
 
@@ -246,6 +282,7 @@ int main(void)
         cmocka_unit_test(test_auto),
         cmocka_unit_test(test_command_line),
         cmocka_unit_test(test_prepare_then_tasks),
+        cmocka_unit_test(test_task_ground_truths),
     };
     util_quiet = 1;
     return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);

@@ -5,7 +5,10 @@
  * quantizer is keyed on the build's prepared training rows
  * (quantizer_key), so each build is prepared (prepare_build) as its task
  * will prepare it, and its centroids trained as core/build.c trains them
- * (an IVF<nlist>,Flat of the build's metric) and put into the cache.
+ * (an IVF<nlist>,Flat of the build's metric) and put into the cache. A
+ * build trained on a base of its own (k-means compression, alpha
+ * expansion of the base) is left to its task: its preprocessing is the
+ * long part, and no other build shares those centroids.
  */
 #include "run/precompute.h"
 #include "core/quantizers.h"
@@ -43,6 +46,7 @@ static int quantizer(struct quantizer_cache *qc, const struct run_vectors *v,
     size_t d = rv_base(v, b->metric)->d, nlist, nb;
     struct fs_index *idx = NULL;
     struct prepared prep;
+    struct build_point only;
     const float *xb;
     char why[512];
     double t0;
@@ -55,8 +59,16 @@ static int quantizer(struct quantizer_cache *qc, const struct run_vectors *v,
     backend_free(idx);
     if (!has)
         return 0;
+    if (b->n_clusters > 0 || (b->num_expand > 0 && (b->expand_on & EXPAND_BASE))) {
+        /* Its training rows are its own preprocessing's (hours at 300k): its task's work. */
+        info("coarse quantizer IVF%zu (%s %s %s): left to its task (trained on its own "
+             "preprocessed base)", nlist, b->factory, metric_name(b->metric), b->prep);
+        return 0;
+    }
+    only = *b;
+    only.num_expand = 0;        /* the queries' expansion leaves the training rows as they are */
     t0 = now_s();
-    if (!prepare_build(&prep, v, b, seed, xc)) {
+    if (!prepare_build(&prep, v, &only, seed, xc)) {
         uint64_t key;
         xb = prepared_base(&prep, v, b, &nb);
         key = quantizer_key(xb, nb, d, metric, nlist);
