@@ -367,8 +367,9 @@ void plan_print(FILE *f, const struct plan *p, const struct grid *g)
         fprintf(f, "%-8zu %6zu %6zu %10.1f %8.0f %6.2f\n", t, p->task_builds[t],
                 p->task_points[t], p->task_s[t], ceil(p->task_mib[t]),
                 sum > 0 ? p->task_s[t] / (sum / (double)p->n_tasks) : 0.0);
-    fprintf(f, "\nestimated with %d threads; balance: %.2f (max / mean; whole builds allow "
-            "%.2f at best)\n", p->threads, plan_balance(p), plan_balance_bound(p));
+    fprintf(f, "\nestimated with %d threads; whole builds allow a balance of %.2f at best\n",
+            p->threads, plan_balance_bound(p));
+    fprintf(f, "balance: %.2f (max / mean)\n", plan_balance(p));
 }
 
 /* The margins of the request: memory x 1.25 + 256 MiB, time x 2 and at
