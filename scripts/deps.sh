@@ -6,11 +6,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 pkgs=(cmake g++ make pkg-config dpkg-dev libopenblas-dev libhdf5-dev libyaml-dev
       zlib1g-dev libsndfile1-dev libsamplerate0-dev libcmocka-dev gnuplot-nox dataset-fashion-mnist python3-h5py python3-numpy python3-yaml patchelf
-      clang libclang-rt-dev strace)
+      clang libclang-rt-dev strace slurm-wlm munge parallel)
 # clang + libclang-rt-dev (compiler-rt: libFuzzer, ASan, UBSan; only a
 # Recommends of clang, so named here) build tests/fuzz/ (scripts/fuzz.sh).
 # strace holds a rename back in tests/resume_kill.py when a write is too
 # quick to kill by polling.
+# slurm-wlm (slurmctld, slurmd, sbatch...), munge and parallel (GNU parallel)
+# are the scale-out engines of scripts/slurm-sweep.sh and docs/scale-out.md;
+# tests/slurm-test.sh starts a private Slurm of its own (their packages'
+# services are not used).
 
 missing=()
 for p in "${pkgs[@]}"; do
