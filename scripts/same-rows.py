@@ -9,7 +9,8 @@ audio_s_*; and quantizer_reused, train_reused_s, which say what the
 quantizer cache held; and how the times were taken: calls, repetitions,
 spread, noisy), and /blend when present (not /timings, the raw samples);
 then the root attributes but those that name when, where and how fast the
-run happened (and repeats / warmup, whose defaults changed with schema 4). A column only one file has must hold
+run happened (and repeats / warmup, whose defaults changed with schema 4; the
+cost_* breakdown; how it was split into tasks, merged or resumed). A column only one file has must hold
 nothing there (NaN, -1 or empty): a file of a config without an rvc: section
 no longer carries RVC's columns (nor an empty /blend). Exits 0 when the same, 1 with a line per
 difference otherwise.
@@ -31,7 +32,14 @@ RUN_ATTRS = {"git_commit", "start_time", "wall_s", "faiss_s", "harness_share",
              "load1_start", "load1_end", "own_cpu_s", "steal_s", "steal_share",
              "others_cpu_s", "others_cpu_share", "machine_busy", "cpu_governor",
              # the timing settings: their defaults changed with schema 4
-             "repeats", "warmup"}
+             "repeats", "warmup",
+             # what one session of the run cost, and its journal's share
+             "journal_s",
+             # how a run was split into tasks and merged (docs/scale-out.md)
+             "run_id", "task_index", "task_count", "plan_hash", "merged_tasks",
+             "tasks_hosts", "tasks_cpu_models",
+             # resumed runs say when
+             "resumed", "resumed_at", "resumed_rows"}
 
 
 def empty(col):
@@ -78,7 +86,7 @@ def main():
     elif ba:
         compare_table("blend", fa["blend"][:], fb["blend"][:], set(), out)
     for k in sorted(set(fa.attrs) | set(fb.attrs)):
-        if k in RUN_ATTRS:
+        if k in RUN_ATTRS or k.startswith("cost_"):
             continue
         a, b = fa.attrs.get(k), fb.attrs.get(k)
         if a is None or b is None:

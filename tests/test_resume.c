@@ -12,7 +12,8 @@
  *  - a read-only output folder, and -o naming a file, fail before any work (9);
  *  - a grid with nothing to measure is an error naming the config (10);
  *  - a second Ctrl-C during a long build stops the run at once (11);
- *  - -o DIR takes the default ground-truth cache along: DIR/cache (16).
+ *  - -o DIR takes the default ground-truth cache along: DIR/cache (16);
+ *  - a journal with no whole record resumes as a fresh start.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -638,6 +639,42 @@ static void test_cache_follows_output(void **state)
     free(text);
 }
 
+/* A journal with no whole record (its run was killed between claiming the
+ * name and writing the head) resumes as a fresh start on that name: empty,
+ * and a head cut short. A whole head that fails its checksum stays an error. */
+static void test_headless_journal(void **state)
+{
+    char *text = config_text("rh", tmp("base.fvecs"), "");
+    const char *cut = "FSJ1\1\0\0\0\377\0\0\0\0\0\0\0";
+    (void)state;
+    write_config(tmp("rh.yaml"), text);
+    for (int torn = 0; torn < 2; torn++) {
+        char dir[64], *jp, *named, *results = NULL, *err = NULL;
+        struct result_set rs;
+        snprintf(dir, sizeof(dir), "out-headless%d", torn);
+        assert_int_equal(make_dirs(tmp(dir)), 0);
+        jp = xasprintf("%s/rh-20260101T000000Z.h5.journal", tmp(dir));
+        write_bytes(jp, cut, torn ? 16 : 0);
+        util_quiet = 0;
+        /* named: a search of the folder passes over an empty journal */
+        named = xasprintf("%s/rh-20260101T000000Z.h5", tmp(dir));
+        if (resume(tmp("rh.yaml"), tmp(dir), torn ? NULL : named, 0, NULL, 0, &results, &err))
+            fail_msg("%s", err);
+        free(named);
+        util_quiet = 1;
+        assert_has(err, "stopped before it measured anything; starting it afresh");
+        assert_int_equal(results_read(&rs, results), 0);
+        assert_int_equal(rs.n_rows, 34);
+        assert_null(results_attr(&rs, "resumed"));
+        assert_int_equal(file_size(jp), -1);
+        results_release(&rs);
+        free(results);
+        free(err);
+        free(jp);
+    }
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -653,6 +690,7 @@ int main(void)
         cmocka_unit_test(test_nothing_to_measure),
         cmocka_unit_test(test_second_interrupt),
         cmocka_unit_test(test_cache_follows_output),
+        cmocka_unit_test(test_headless_journal),
     };
     return cmocka_run_group_tests(tests, setup, tmpdir_teardown);
 }

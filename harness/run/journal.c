@@ -277,6 +277,23 @@ static int read_record(int fd, uint32_t *type, struct jbuf *pay)
     return 0;
 }
 
+/* Whether a journal of `size` bytes holds no whole record: its run was
+ * stopped between claiming the name and writing the head (the ground
+ * truth is computed in between), so nothing was measured. A whole record
+ * that fails its checksum is damage, not absence. */
+static int head_absent(int fd, off_t size)
+{
+    char hdr[24];
+    uint64_t len;
+
+    if (size < (off_t)sizeof(hdr))
+        return 1;
+    if (pread(fd, hdr, sizeof(hdr), 0) != (ssize_t)sizeof(hdr) || memcmp(hdr, J_MAGIC, 4))
+        return 0;
+    memcpy(&len, hdr + 8, 8);
+    return len > (uint64_t)(size - (off_t)sizeof(hdr));
+}
+
 int journal_open(struct journal *j, const char *path)
 {
     struct jbuf pay = { 0 };
@@ -304,6 +321,13 @@ int journal_open(struct journal *j, const char *path)
         else
             error_errno("cannot lock '%s'", path);
         goto fail;
+    }
+    if (head_absent(fd, st.st_size)) {
+        if (ftruncate(fd, 0)) {
+            error_errno("cannot empty '%s'", path);
+            goto fail;
+        }
+        return 1;
     }
     if (read_record(fd, &type, &pay) || type != J_HEAD) {
         error("cannot resume from '%s': its head record is missing or damaged", path);

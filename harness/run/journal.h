@@ -69,8 +69,11 @@ int journal_create(struct journal *j, const char *path);
 int journal_start(struct journal *j, const struct journal_head *h);
 
 /* Open an existing journal for a resume, lock it (an error when another
- * process holds it: that run is still going) and read its head. Returns 0
- * or -1 after an error naming the file. */
+ * process holds it: that run is still going) and read its head. Returns 0,
+ * 1 when it holds no whole record (its run stopped before it wrote its
+ * head: nothing was measured; the file is emptied and kept open and
+ * locked, as journal_create leaves a new one), or -1 after an error naming
+ * the file. */
 int journal_open(struct journal *j, const char *path);
 
 /* Called for each point record of the journal: the row and its grid

@@ -99,6 +99,12 @@ struct run {
     struct task_share task;               /* a task run: its builds (in NULL: all) */
 };
 
+/* The points this run measures: its task's, else the whole grid's. */
+static size_t points_total(const struct run *r)
+{
+    return r->task.in ? r->task.points : r->grid.n_points;
+}
+
 /* Whether a build's points are all skipped as unknown to the faiss linked. */
 static int unknown_to_faiss(const struct run *r, const struct build_point *b)
 {
@@ -160,7 +166,7 @@ static void progress(const struct run *r, const struct build_point *b, const cha
                      long nprobe, long k_factor)
 {
     size_t done = r->rs.n_rows, now = done - r->carried;
-    size_t total = r->task.in ? r->task.points : r->grid.n_points;
+    size_t total = points_total(r);
     double el = now_s() - r->t_start;
     /* The rate of this session's points: replayed ones took no time. */
     double eta = now ? el / (double)now * (double)(total - done) : 0;
@@ -262,7 +268,7 @@ static void run_build(struct run *r, const struct build_point *b)
     log_skips(b);
     r->progress_build = b;
     r->n_failed += point_run_build(&r->env, idx, &pb, &interrupted, point_progress, r);
-    if (r->progress && r->rs.n_rows == (r->task.in ? r->task.points : r->grid.n_points))
+    if (r->progress && r->rs.n_rows == points_total(r))
         fputs("\r\033[K", stderr);
     backend_free(idx);
     prepared_release(&prep);
@@ -360,12 +366,18 @@ static int open_resume(struct run *r, const char *outdir, const struct run_opts 
     struct journal_head now = { 0 };
     int rc;
 
-    if (!jp || journal_open(&r->journal, jp)) {
+    if (!jp || (rc = journal_open(&r->journal, jp)) < 0) {
         free(jp);
         return -1;
     }
-    r->resuming = 1;
     *path = xasprintf("%.*s", (int)(strlen(jp) - strlen(".journal")), jp);
+    if (rc == 1) {
+        info("'%s' holds no record: its run stopped before it measured anything; starting "
+             "it afresh", jp);
+        free(jp);
+        return 0;
+    }
+    r->resuming = 1;
     free(jp);
     run_head(r, r->journal.head.start_time, &now);
     free(now.layout);
@@ -442,7 +454,7 @@ static int start_journal(struct run *r, const char *started)
     for (size_t i = 0; i < r->rs.n_rows; i++)
         r->n_failed += !strncmp(r->rs.rows[i].status, "failed", 6);
     info("resuming: %ld of %zu points measured before, %zu to go (%zu of them continued "
-         "from the timing recorded)", kept, r->grid.n_points, r->grid.n_points - (size_t)kept,
+         "from the timing recorded)", kept, points_total(r), points_total(r) - (size_t)kept,
          journal_visited(&r->journal));
     {
         char when[32];
@@ -589,7 +601,7 @@ static void sweep(struct run *r, const char *results)
         free(left.points);
         if (i + 1 < r->grid.n_builds && !interrupted) {
             double t0 = now_s();
-            checkpoint_write(&r->cp, &r->rs, r->rs.n_rows, r->grid.n_points);
+            checkpoint_write(&r->cp, &r->rs, r->rs.n_rows, points_total(r));
             r->cost.s[COST_WRITE] += now_s() - t0;
         }
     }
@@ -601,7 +613,7 @@ static void sweep(struct run *r, const char *results)
         if (r->progress)
             fputs("\r\033[K", stderr);
         warning("interrupted: writing the %zu of %zu points measured so far", r->rs.n_rows,
-                r->grid.n_points);
+                points_total(r));
         results_attr_int(&r->rs, "interrupted", 1);
     }
 }
