@@ -208,15 +208,8 @@ static int64_t utc_seconds(const char *s)
 static void provenance(struct result_set *m, const struct task_file *f, size_t n,
                        size_t first_rows)
 {
-    static const struct col_def cols[] = {
-        { "task", COL_I64, ROLE_SETTING, "", "the task's index" },
-        { "start_s", COL_I64, ROLE_TIME, "s", "its start, Unix time (UTC)" },
-        { "wall_s", COL_F64, ROLE_TIME, "s", "its wall time" },
-        { "rows", COL_I64, ROLE_SETTING, "", "its rows of /runs" },
-        { "host", COL_I64, ROLE_SETTING, "", "line of the attribute tasks_hosts" },
-        { "cpu_model", COL_I64, ROLE_SETTING, "", "line of the attribute tasks_cpu_models" },
-    };
-    struct result_table *t = results_table_add(m, RESULTS_TASKS, cols, 6);
+    struct result_table *t = results_table_add(m, RESULTS_TASKS, results_tasks_cols,
+                                                 RESULTS_TASKS_NCOLS);
     char *hosts = xstrdup(""), *cpus = xstrdup("");
     const char *start = NULL;
     double wall = 0, faiss = 0;
@@ -279,10 +272,6 @@ static int write_merged(struct task_file *f, size_t n, const char *out)
     size_t *key;
     int rc;
 
-    static const struct col_def cols[] = {
-        { "run_row", COL_I64, ROLE_SETTING, "", "a row of /runs" },
-        { "task", COL_I64, ROLE_SETTING, "", "the task that measured it (a row of /tasks)" },
-    };
     struct result_table *tr;
     size_t first_rows = m->n_rows;      /* task 0's: m is its set */
 
@@ -290,7 +279,8 @@ static int write_merged(struct task_file *f, size_t n, const char *out)
         append_set(m, &f[i].rs);
     /* Which task measured each row: summary flags families measured on
      * several CPU models. */
-    if ((tr = results_table_add(m, RESULTS_TASK_ROWS, cols, 2))) {
+    if ((tr = results_table_add(m, RESULTS_TASK_ROWS, results_task_rows_cols,
+                                 RESULTS_TASK_ROWS_NCOLS))) {
         size_t row = 0;
         for (size_t i = 0; i < n; i++)
             for (size_t r = 0; r < (i ? f[i].rs.n_rows : first_rows); r++, row++) {

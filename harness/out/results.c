@@ -116,6 +116,25 @@ static const struct generic_col tail_cols[] = {
 };
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The tables of scale-out (docs/scale-out.md): a task's /ordinals; a
+ * merged file's /tasks and /task_rows. */
+const struct col_def results_ordinals_cols[RESULTS_ORDINALS_NCOLS] = {
+    { "run_row", COL_I64, ROLE_SETTING, "", "the row of `/runs`" },
+    { "ordinal", COL_I64, ROLE_SETTING, "", "its point's position in the whole grid" },
+};
+const struct col_def results_tasks_cols[RESULTS_TASKS_NCOLS] = {
+    { "task", COL_I64, ROLE_SETTING, "", "the task's index" },
+    { "start_s", COL_I64, ROLE_TIME, "s", "its start, Unix time (UTC)" },
+    { "wall_s", COL_F64, ROLE_TIME, "s", "its wall time" },
+    { "rows", COL_I64, ROLE_SETTING, "", "its rows of `/runs`" },
+    { "host", COL_I64, ROLE_SETTING, "", "line of the attribute `tasks_hosts` (from 0)" },
+    { "cpu_model", COL_I64, ROLE_SETTING, "", "line of the attribute `tasks_cpu_models` (from 0)" },
+};
+const struct col_def results_task_rows_cols[RESULTS_TASK_ROWS_NCOLS] = {
+    { "run_row", COL_I64, ROLE_SETTING, "", "a row of `/runs`" },
+    { "task", COL_I64, ROLE_SETTING, "", "the task that measured it (a row of `/tasks`)" },
+};
+
 const struct col_def results_timing_cols[TIMING_NCOLS] = {
     [TIMING_RUN_ROW] = { "run_row", COL_I64, ROLE_SETTING, "", "the row of `/runs`" },
     [TIMING_KIND] = { "kind", COL_I64, ROLE_SETTING, "",
@@ -584,6 +603,17 @@ static void schema_list(FILE *f, const struct generic_col *g, size_t n)
         schema_row(f, g[i].def.name, g[i].def.type, g[i].def.role, g[i].def.unit, g[i].def.help);
 }
 
+
+/* One side table of the schema: its heading, then its columns. */
+static void schema_table(FILE *f, const char *name, const char *what, const struct col_def *cols,
+                         size_t n)
+{
+    fprintf(f, "\n`/%s` (%s):\n\n| column | type | role | unit | meaning |\n|---|---|---|---|---|\n",
+            name, what);
+    for (size_t i = 0; i < n; i++)
+        schema_row(f, cols[i].name, cols[i].type, cols[i].role, cols[i].unit, cols[i].help);
+}
+
 void results_print_schema(FILE *f, const struct measure *const *measures, size_t n)
 {
     fputs("| column | type | role | unit | meaning |\n|---|---|---|---|---|\n", f);
@@ -607,6 +637,14 @@ void results_print_schema(FILE *f, const struct measure *const *measures, size_t
         const struct col_def *c = &results_timing_cols[i];
         schema_row(f, c->name, c->type, c->role, c->unit, c->help);
     }
+    schema_table(f, RESULTS_ORDINALS, "a task's file, `run --task`, with the attributes `run_id`, "
+                 "`task_index`, `task_count`, `plan_hash`: which grid point each row is",
+                 results_ordinals_cols, RESULTS_ORDINALS_NCOLS);
+    schema_table(f, RESULTS_TASKS, "a merged file: one row per task, with the attributes "
+                 "`run_id`, `task_count`, `plan_hash`, `merged_tasks`, `tasks_hosts`, "
+                 "`tasks_cpu_models`", results_tasks_cols, RESULTS_TASKS_NCOLS);
+    schema_table(f, RESULTS_TASK_ROWS, "a merged file: which task measured each row",
+                 results_task_rows_cols, RESULTS_TASK_ROWS_NCOLS);
     for (size_t m = 0; m < n; m++) {
         const struct measure *ms = measures[m];
         if (!ms->table)

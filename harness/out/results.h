@@ -208,6 +208,12 @@ extern const struct col_def results_timing_cols[TIMING_NCOLS];
 #define RESULTS_ORDINALS "ordinals"
 #define RESULTS_TASKS "tasks"
 #define RESULTS_TASK_ROWS "task_rows"   /* merged: (run_row, task) */
+#define RESULTS_ORDINALS_NCOLS 2
+#define RESULTS_TASKS_NCOLS 6
+#define RESULTS_TASK_ROWS_NCOLS 2
+extern const struct col_def results_ordinals_cols[RESULTS_ORDINALS_NCOLS];
+extern const struct col_def results_tasks_cols[RESULTS_TASKS_NCOLS];
+extern const struct col_def results_task_rows_cols[RESULTS_TASK_ROWS_NCOLS];
 
 /* Write the whole set to `path` atomically (".partial" then rename). Returns 0
  * or -1 after printing an error naming the file; no file is left on failure. */

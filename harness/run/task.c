@@ -181,13 +181,11 @@ void task_attrs(struct result_set *rs, const struct task_share *s, long index, l
 
 void task_ordinals(struct result_set *rs, const struct journal *j)
 {
-    static const struct col_def cols[] = {
-        { "run_row", COL_I64, ROLE_SETTING, "", "the row of /runs" },
-        { "ordinal", COL_I64, ROLE_SETTING, "", "its point's position in the whole grid" },
-    };
     struct result_table *t;
 
-    if (j->rows_seen != rs->n_rows || !(t = results_table_add(rs, RESULTS_ORDINALS, cols, 2)))
+    if (j->rows_seen != rs->n_rows ||
+        !(t = results_table_add(rs, RESULTS_ORDINALS, results_ordinals_cols,
+                                RESULTS_ORDINALS_NCOLS)))
         return;
     for (size_t i = 0; i < rs->n_rows; i++) {
         union result_cell c[2] = { { .i = (int64_t)i }, { .i = (int64_t)j->ord[i] } };
