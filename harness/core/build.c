@@ -9,16 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Train the coarse centroids of idx alone, as IVF<nlist>,Flat under the
- * same metric trains them (its train is the k-means only); c gets them.
- * Returns 0 or -1 after an error. */
-static int train_coarse(struct fs_index *idx, enum backend_metric metric, const float *xb,
-                        size_t nb, size_t d, float *c)
+int build_train_coarse(size_t nlist, enum backend_metric metric, const float *xb, size_t nb,
+                       size_t d, float *c)
 {
     struct fs_index *flat = NULL;
     char factory[48], why[512];
     int rc;
-    snprintf(factory, sizeof(factory), "IVF%zu,Flat", backend_nlist(idx));
+    snprintf(factory, sizeof(factory), "IVF%zu,Flat", nlist);
     if (backend_create(&flat, factory, (int)d, metric, why, sizeof(why)))
         return error("cannot create '%s' to train coarse centroids: %s", factory, why);
     rc = backend_train(flat, nb, xb) || backend_ivf_centroids(flat, c) ? -1 : 0;
@@ -58,7 +55,7 @@ static int train(struct fs_index *idx, enum backend_metric metric, const float *
     }
     c = xmalloc(nlist * d * sizeof(float) + 1);
     t0 = now_s();
-    rc = train_coarse(idx, metric, xb, nb, d, c);
+    rc = build_train_coarse(nlist, metric, xb, nb, d, c);
     coarse_s = now_s() - t0;
     if (!rc)
         rc = backend_train_from_centroids(idx, c, nb, xb);

@@ -34,6 +34,13 @@ struct build_stats {
  * them: the same call IndexIVF::train makes) and leaves them in the cache.
  * Returns 0 (index in *out, caller frees with backend_free) or -1 after
  * printing an error. */
+/* Train nlist coarse centroids on xb (nb x d) alone, as IVF<nlist>,Flat
+ * under the same metric trains them (its train is the k-means only): the
+ * call IndexIVF::train makes. c gets nlist x d floats. Returns 0 or -1
+ * after an error. */
+int build_train_coarse(size_t nlist, enum backend_metric metric, const float *xb, size_t nb,
+                       size_t d, float *c);
+
 int build_index(struct fs_index **out, const char *factory, enum backend_metric metric,
                 const float *xb, size_t nb, size_t ntrain, size_t d, size_t add_batch,
                 struct quantizer_cache *qc, struct build_stats *st);

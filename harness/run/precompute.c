@@ -11,6 +11,7 @@
  * long part, and no other build shares those centroids.
  */
 #include "run/precompute.h"
+#include "core/build.h"
 #include "core/quantizers.h"
 #include "lib/backend.h"
 #include "lib/util.h"
@@ -20,22 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Train nlist centroids on xb (nb x d) as build.c's train_coarse does.
- * Returns 0 or -1 after an error. */
-static int train_coarse(size_t nlist, enum backend_metric metric, const float *xb, size_t nb,
-                        size_t d, float *c)
-{
-    struct fs_index *flat = NULL;
-    char factory[48], why[512];
-    int rc;
-    snprintf(factory, sizeof(factory), "IVF%zu,Flat", nlist);
-    if (backend_create(&flat, factory, (int)d, metric, why, sizeof(why)))
-        return error("cannot create '%s' to train coarse centroids: %s", factory, why);
-    rc = backend_train(flat, nb, xb) || backend_ivf_centroids(flat, c) ? -1 : 0;
-    backend_free(flat);
-    return rc;
-}
 
 /* The coarse quantizer of build b, from the cache or trained into it.
  * Returns 0 (also for a build without one) or -1 after an error. */
@@ -81,7 +66,7 @@ static int quantizer(struct quantizer_cache *qc, const struct run_vectors *v,
         } else {
             float *c = xmalloc(nlist * d * sizeof(float) + 1);
             double t1 = now_s();
-            if (!(rc = train_coarse(nlist, metric, xb, nb, d, c))) {
+            if (!(rc = build_train_coarse(nlist, metric, xb, nb, d, c))) {
                 quantizer_cache_put(qc, key, nlist, d, c, now_s() - t1);
                 info("coarse quantizer IVF%zu (%s %s%s%s): computed in %.1f s", nlist,
                      b->factory, metric_name(b->metric), *b->prep ? " " : "", b->prep,
