@@ -84,7 +84,7 @@ static void grid_of(const char *indexes, const size_t *sizes, size_t n_sizes,
 
 static struct plan_ctx ctx_of(const struct config *cfg)
 {
-    return (struct plan_ctx){ 64, 1000, 100000, 10, 26, 0, &cfg->measure };
+    return (struct plan_ctx){ 64, 1000, 100000, 10, 26, 0, &cfg->measure, 0 };
 }
 
 static double seconds(const struct grid *g, size_t i, const struct plan_ctx *c)
@@ -128,6 +128,31 @@ static void test_estimate_order(void **state)
     /* Fewer threads, more seconds. */
     plan_estimate(&g.builds[1], &c, 1, &small);
     assert_true(small.seconds > big.seconds);
+    grid_release(&g);
+    config_release(&cfg);
+}
+
+/* With reuse_quantizers the coarse k-means of an IVF on the plain base is
+ * shared work (prepare trains it): not in the build's cost. A build whose
+ * training rows are its own k-means compression keeps it; so does HNSW,
+ * which has no coarse quantizer. */
+static void test_estimate_shared_coarse(void **state)
+{
+    const size_t one[] = { 100000 };
+    struct config cfg;
+    struct grid g;
+    struct plan_ctx own, shared;
+    (void)state;
+
+    grid_of("indexes:\n  - factory: \"IVF{nlist},Flat\"\n    nlist: [1000]\n"
+            "    nprobe: [1]\n  - factory: \"IVF{nlist},Flat\"\n    nlist: [1000]\n"
+            "    kmeans: [20000]\n    nprobe: [1]\n  - factory: HNSW16\n", one, 1, &cfg, &g);
+    own = shared = ctx_of(&cfg);
+    shared.coarse_shared = 1;
+    assert_int_equal(g.n_builds, 3);
+    assert_true(seconds(&g, 0, &shared) < seconds(&g, 0, &own) - 0.1);
+    assert_float_equal(seconds(&g, 1, &shared), seconds(&g, 1, &own), 1e-12);
+    assert_float_equal(seconds(&g, 2, &shared), seconds(&g, 2, &own), 1e-12);
     grid_release(&g);
     config_release(&cfg);
 }
@@ -268,6 +293,7 @@ int main(void)
         cmocka_unit_test(test_partition_ties),
         cmocka_unit_test(test_partition_balanced),
         cmocka_unit_test(test_estimate_order),
+        cmocka_unit_test(test_estimate_shared_coarse),
         cmocka_unit_test(test_plan_empty_tasks),
         cmocka_unit_test(test_resources_line),
         cmocka_unit_test(test_plan_command),

@@ -11,7 +11,9 @@
  * cores: 7e13 / 1260 s / 2 = 2.7e10 per thread); only their ratio matters
  * for the partition, the absolute values for the time request. The terms:
  *  - training: k-means of the coarse quantizer, nlist centroids x the rows
- *    faiss samples (256 per centroid, at most N or train_rows) x d x its 10 iterations
+ *    faiss samples (256 per centroid, at most N or train_rows) x d x its 10 iterations;
+ *    none with reuse_quantizers for an IVF with a flat quantizer on the plain base:
+ *    that k-means is shared work, trained once by prepare (or by the first task)
  *    (faiss's Level1Quantizer); PQ codebooks: 2^bits centroids x their
  *    sample x d (the m sub-spaces of d/m add up to d) x 25 iterations;
  *  - adding: every row assigned to its list, N x nlist x d (N x d for
@@ -40,6 +42,7 @@
 #include "core/preprocess.h"
 #include "lib/util.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
@@ -107,6 +110,19 @@ static double sample_rows(double n, double k)
     return fmin(n, 256.0 * k);
 }
 
+/* Whether build b's coarse k-means is shared work: an IVF with a flat
+ * quantizer ("IVF<n>," first) on the plain base (not its own k-means
+ * compression or expansion), which prepare trains once for every task. */
+static int coarse_shared(const struct build_point *b, const struct plan_ctx *c)
+{
+    const char *f = b->factory;
+    if (!c->coarse_shared || strncmp(f, "IVF", 3) || !isdigit((unsigned char)f[3]) ||
+        b->n_clusters > 0 || (b->num_expand > 0 && (b->expand_on & EXPAND_BASE)))
+        return 0;
+    f += 3 + strspn(f + 3, "0123456789");
+    return *f == ',';
+}
+
 /* Seconds of the build's training, adding and preprocessing. */
 static double build_seconds(const struct build_point *b, const struct shape *s,
                             const struct plan_ctx *c, double n, double T)
@@ -115,7 +131,8 @@ static double build_seconds(const struct build_point *b, const struct shape *s,
     double nt = b->train_rows > 0 ? fmin(n, (double)b->train_rows) : n;   /* train_rows */
 
     if (b->nlist > 0) {
-        blas += sample_rows(nt, nlist) * nlist * d * IVF_NITER;
+        if (!coarse_shared(b, c))
+            blas += sample_rows(nt, nlist) * nlist * d * IVF_NITER;
         blas += n * nlist * d;
     }
     if (s->pq_m) {

@@ -29,6 +29,9 @@ struct plan_ctx {
     size_t kmax, kdeep;             /* the largest k; ground truth depth */
     int cosine;                     /* the run keeps unit copies of the vectors */
     const struct measure_spec *m;   /* the time budget of each point */
+    int coarse_shared;              /* reuse_quantizers: the coarse k-means of builds on the
+                                       plain base is shared work (prepare trains it once), no
+                                       task's cost */
 };
 
 /* One build's estimate. */

@@ -401,7 +401,7 @@ static int start_task(struct run *r, const char *outdir, const struct run_opts *
     {
         struct plan_ctx c = { r->ds.base.d, r->ds.queries.n, r->ds.base.n, r->env.kmax,
                               r->kdeep, run_uses_metric(&r->cfg, METRIC_COSINE),
-                              &r->cfg.measure };
+                              &r->cfg.measure, r->cfg.reuse_quantizers };
         task_share_select(&r->task, &r->grid, &c, r->cfg.measure.threads, opts->task_index,
                           opts->task_count, opts->run_id);
     }

@@ -210,7 +210,8 @@ int task_plan_command(const char *config_path, const char *const *sets, size_t n
         return 2;
     }
     c = (struct plan_ctx){ s.ds.base.d, s.ds.queries.n, s.ds.base.n, s.kmax, s.kdeep,
-                           run_uses_metric(&s.cfg, METRIC_COSINE), &s.cfg.measure };
+                           run_uses_metric(&s.cfg, METRIC_COSINE), &s.cfg.measure,
+                           s.cfg.reuse_quantizers };
     plan_make(&p, &s.grid, &c, (size_t)n, s.cfg.measure.threads);
     if (resources)
         plan_print_resources(stdout, &p, &s.grid, &c, s.cfg.name, s.threads);
