@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static char *input_path;
@@ -53,6 +54,17 @@ const char *fuzz_file(const uint8_t *data, size_t size)
     }
     close(fd);
     return input_path;
+}
+
+int fuzz_probed(void)
+{
+    static int probed = -1;
+
+    if (probed < 0) {
+        const char *v = getenv("FS_FUZZ_PROBE");
+        probed = v && !strcmp(v, "1");
+    }
+    return probed;
 }
 
 double fuzz_touch(const struct vecs *v)
