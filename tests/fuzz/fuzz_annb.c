@@ -15,6 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *path = fuzz_file(data, size);
     struct annb a;
 
+    fuzz_hdf5_setup();
     for (size_t limit = 0; limit <= 2; limit += 2) {
         int rc = fuzz_probed() ? load_annb(&a, path, limit, limit)
                                : load_annb_unprobed(&a, path, limit, limit);

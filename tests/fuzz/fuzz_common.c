@@ -6,6 +6,7 @@
 #include "lib/util.h"
 
 #include <fcntl.h>
+#include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,15 @@ const char *fuzz_file(const uint8_t *data, size_t size)
     }
     close(fd);
     return input_path;
+}
+
+void fuzz_hdf5_setup(void)
+{
+    static int done;
+
+    if (!done)
+        H5set_free_list_limits(-1, -1, -1, -1, -1, -1);
+    done = 1;
 }
 
 int fuzz_probed(void)

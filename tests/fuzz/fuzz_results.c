@@ -37,9 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *path = fuzz_file(data, size);
     struct result_set rs;
+    int rc;
 
-    int rc = fuzz_probed() ? results_read(&rs, path) : results_read_unprobed(&rs, path);
-
+    fuzz_hdf5_setup();
+    rc = fuzz_probed() ? results_read(&rs, path) : results_read_unprobed(&rs, path);
     if (rc == 0) {
         sink = walk(&rs);
         results_release(&rs);
