@@ -14,14 +14,14 @@ bin=$1 src=$2 work=$3
 rm -rf "$work"
 mkdir -p "$work"
 
-# One input: exit 1 within 60 s, and stderr one line "error: ..." naming it.
+# One input: exit 1 within 60 s, and stderr one line "faiss-sweep: ..." naming it.
 refused() {   # FILE COMMAND...
     local f=$1 rc lines
     shift
     timeout 60 "$bin" "$@" "$f" >"$work/out" 2>"$work/err"
     rc=$?
     lines=$(wc -l <"$work/err")
-    if [ $rc -ne 1 ] || [ "$lines" -ne 1 ] || ! grep -q "^error: .*'$f'" "$work/err"; then
+    if [ $rc -ne 1 ] || [ "$lines" -ne 1 ] || ! grep -q "^faiss-sweep: .*'$f'" "$work/err"; then
         echo "    exit $rc, stderr:"
         head -n 5 "$work/err" | sed 's/^/    /'
         return 1

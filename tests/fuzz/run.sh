@@ -124,6 +124,10 @@ else
     limits=(-max_total_time="$seconds")
 fi
 SECONDS=0
+# Reports are not symbolized while fuzzing (llvm-symbolizer per crash is
+# most of what an HDF5 crash costs): step 3 replays each input and reads
+# its symbolized report.
+ASAN_OPTIONS=$ASAN_OPTIONS:symbolize=0 UBSAN_OPTIONS=$UBSAN_OPTIONS:symbolize=0 \
 "$bin" "${flags[@]}" "${fuzz_flags[@]}" -fork=1 -ignore_crashes=1 -ignore_ooms=1 \
     -ignore_timeouts=1 "${limits[@]}" -artifact_prefix="$work/artifacts/" -print_final_stats=1 \
     "$work/corpus" >"$log" 2>&1
