@@ -72,13 +72,15 @@ frames() {
 # One input run once, in-process (PROBE 0) or through the product's
 # reader (PROBE 1, FS_FUZZ_PROBE=1: a libFuzzer timeout of 60 s, since
 # results_read's probe allows 10 s and more before it ends a hang with an
-# error). Exits as the target did.
+# error). Exits as the target did. Its stderr is kept (the caller logs
+# it): with -close_fd_mask=2, ASan in a probe child that dies would write
+# its report to ".<pid>" in the current folder.
 replay() {   # INPUT PROBE
     if [ "$2" = 1 ]; then
-        FS_FUZZ_PROBE=1 "$bin" "${flags[@]}" -timeout=60 -runs=1 \
+        FS_FUZZ_PROBE=1 "$bin" "${flags[@]}" -close_fd_mask=0 -timeout=60 -runs=1 \
             -artifact_prefix="$work/replay-" "$1"
     else
-        "$bin" "${flags[@]}" -runs=1 -artifact_prefix="$work/replay-" "$1"
+        "$bin" "${flags[@]}" -close_fd_mask=0 -runs=1 -artifact_prefix="$work/replay-" "$1"
     fi
 }
 
