@@ -284,9 +284,11 @@ static hsize_t limited(hsize_t rows, size_t limit)
     return limit && limit < rows ? limit : rows;
 }
 
-/* load_annb's work, with HDF5's error printing off. */
+/* load_annb's work, with HDF5's error printing off; the distance
+ * attribute is read in a probe child first unless `probe` is 0 (the
+ * unguarded load_annb_unprobed). */
 static int load_annb_quiet(struct annb *a, const char *path, size_t train_limit,
-                           size_t test_limit)
+                           size_t test_limit, int probe)
 {
     struct matrix train = { .dset = -1 }, test = { .dset = -1 };
     struct matrix nb = { .dset = -1 }, dist = { .dset = -1 };
@@ -297,7 +299,7 @@ static int load_annb_quiet(struct annb *a, const char *path, size_t train_limit,
 
     memset(a, 0, sizeof(*a));
     /* The probe reads one attribute: milliseconds, whatever the file's size. */
-    if (check_readable(path) < 0 || h5_probe(path, probe_distance, 3, 0) < 0)
+    if (check_readable(path) < 0 || (probe && h5_probe(path, probe_distance, 3, 0) < 0))
         return -1;
     if ((file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
         return error("cannot open '%s' as HDF5", path);
@@ -353,7 +355,8 @@ out:
     return ret;
 }
 
-int load_annb(struct annb *a, const char *path, size_t train_limit, size_t test_limit)
+static int load_annb_with(struct annb *a, const char *path, size_t train_limit,
+                          size_t test_limit, int probe)
 {
     H5E_auto2_t func = NULL;
     void *data = NULL;
@@ -364,7 +367,18 @@ int load_annb(struct annb *a, const char *path, size_t train_limit, size_t test_
      * on return. */
     H5Eget_auto2(H5E_DEFAULT, &func, &data);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    ret = load_annb_quiet(a, path, train_limit, test_limit);
+    ret = load_annb_quiet(a, path, train_limit, test_limit, probe);
     H5Eset_auto2(H5E_DEFAULT, func, data);
     return ret;
+}
+
+int load_annb(struct annb *a, const char *path, size_t train_limit, size_t test_limit)
+{
+    return load_annb_with(a, path, train_limit, test_limit, 1);
+}
+
+int load_annb_unprobed(struct annb *a, const char *path, size_t train_limit,
+                       size_t test_limit)
+{
+    return load_annb_with(a, path, train_limit, test_limit, 0);
 }

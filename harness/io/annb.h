@@ -24,6 +24,15 @@ struct annb {
 int load_annb(struct annb *a, const char *path, size_t train_limit, size_t test_limit);
 void annb_release(struct annb *a);
 
+/* load_annb without its probe child (lib/h5.h h5_probe): the whole read in
+ * this process, so a file that crashes or hangs HDF5 1.10 (a damaged global
+ * heap behind the `distance` attribute) takes the caller down with it.
+ * UNGUARDED: for the fuzz target (tests/fuzz/fuzz_annb.c), which wants the
+ * reader's own code in-process without a fork per input; the product calls
+ * load_annb. */
+int load_annb_unprobed(struct annb *a, const char *path, size_t train_limit,
+                       size_t test_limit);
+
 /* The harness metric for an ann-benchmarks distance name: "euclidean" -> "l2",
  * "angular" -> "cosine", "dot"/"ip" -> "ip"; NULL when unknown. */
 const char *annb_metric(const char *distance);

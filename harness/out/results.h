@@ -232,4 +232,12 @@ void results_release(struct result_set *rs);
 struct measure;
 void results_print_schema(FILE *f, const struct measure *const *measures, size_t n);
 
+/* results_read without its probe child (lib/h5.h h5_probe): the whole read
+ * in this process, so a file that crashes or hangs HDF5 1.10 (a damaged
+ * global heap, attribute table or B-tree) takes the caller down with it.
+ * UNGUARDED: for the fuzz target (tests/fuzz/fuzz_results.c), which wants
+ * the reader's own code in-process without a fork per input; the product
+ * calls results_read. */
+int results_read_unprobed(struct result_set *rs, const char *path);
+
 #endif

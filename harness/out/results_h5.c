@@ -729,14 +729,16 @@ int results_write(const struct result_set *rs, const char *path)
     return rc;
 }
 
-int results_read(struct result_set *rs, const char *path)
+/* results_read, with the probe child first unless `probe` is 0 (the
+ * unguarded results_read_unprobed). */
+static int read_with(struct result_set *rs, const char *path, int probe)
 {
     int rc = -1;
 
     results_init(rs, NULL, 0);
     /* A FIFO would block the reader for ever (lib/util.h). The probe reads
      * the whole file: 10 s, and 1 s more per MiB. */
-    if (check_regular(path) < 0 || h5_probe(path, probe_read, 10, 1) < 0)
+    if (check_regular(path) < 0 || (probe && h5_probe(path, probe_read, 10, 1) < 0))
         return -1;
     H5E_BEGIN_TRY {
         rc = read_file_h5(rs, path);
@@ -744,4 +746,14 @@ int results_read(struct result_set *rs, const char *path)
     if (rc == 0)
         warn_checkpoint(rs, path);
     return rc;
+}
+
+int results_read(struct result_set *rs, const char *path)
+{
+    return read_with(rs, path, 1);
+}
+
+int results_read_unprobed(struct result_set *rs, const char *path)
+{
+    return read_with(rs, path, 0);
 }

@@ -27,6 +27,22 @@ const char *fuzz_file(const uint8_t *data, size_t size);
  * input. */
 void fuzz_setup(void);
 
+/* For the HDF5 targets, once a process: no limits on HDF5's free lists
+ * (H5set_free_list_limits), so that the ~1 MiB HDF5 callocs at each file
+ * open (its metadata cache) are reused rather than mmapped afresh by
+ * ASan's allocator and faulted in page by page: ~5 times the executions a
+ * second. A process-wide HDF5 setting, for the fuzz targets only. */
+void fuzz_hdf5_setup(void);
+
+/* Whether the HDF5 targets (annb, results) call the product's reader,
+ * which reads the file in an h5_probe child first (lib/h5.h), rather than
+ * the unguarded one that reads it in-process only (load_annb_unprobed,
+ * results_read_unprobed): $FS_FUZZ_PROBE set to 1. In-process is the
+ * default: ~50 times as many executions a second, and a crash is where it
+ * happens; run.sh replays with the probe to tell HDF5's crashes, which the
+ * product's probe turns into an error, from the product's. */
+int fuzz_probed(void);
+
 /* Read every value of a loaded table (n * d floats) and return a number
  * that depends on all of them; a zeroed table gives 0. */
 double fuzz_touch(const struct vecs *v);

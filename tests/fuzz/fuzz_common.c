@@ -6,8 +6,10 @@
 #include "lib/util.h"
 
 #include <fcntl.h>
+#include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static char *input_path;
@@ -53,6 +55,26 @@ const char *fuzz_file(const uint8_t *data, size_t size)
     }
     close(fd);
     return input_path;
+}
+
+void fuzz_hdf5_setup(void)
+{
+    static int done;
+
+    if (!done)
+        H5set_free_list_limits(-1, -1, -1, -1, -1, -1);
+    done = 1;
+}
+
+int fuzz_probed(void)
+{
+    static int probed = -1;
+
+    if (probed < 0) {
+        const char *v = getenv("FS_FUZZ_PROBE");
+        probed = v && !strcmp(v, "1");
+    }
+    return probed;
 }
 
 double fuzz_touch(const struct vecs *v)

@@ -2,7 +2,9 @@
  * fuzz_results.c - libFuzzer target: the results reader (out/results.h
  * results_read, out/results_h5.c): /runs, the side tables and the root
  * attributes of a results file, then every value of what was read, as
- * summary, plot and report would look at it.
+ * summary, plot and report would look at it. In-process
+ * (results_read_unprobed) unless FS_FUZZ_PROBE=1 asks for the product's
+ * results_read, probe child and all (fuzz.h fuzz_probed).
  */
 #include "fuzz.h"
 #include "out/results.h"
@@ -35,8 +37,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *path = fuzz_file(data, size);
     struct result_set rs;
+    int rc;
 
-    if (results_read(&rs, path) == 0) {
+    fuzz_hdf5_setup();
+    rc = fuzz_probed() ? results_read(&rs, path) : results_read_unprobed(&rs, path);
+    if (rc == 0) {
         sink = walk(&rs);
         results_release(&rs);
     }
