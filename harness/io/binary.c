@@ -151,7 +151,7 @@ static int idx_payload(struct vecs *v, gzFile gz, const char *path,
                        const struct idx_type *type, size_t want_bytes)
 {
     enum { CHUNK = 1 << 20 };
-    unsigned char *chunk = xmalloc(CHUNK);
+    unsigned char *chunk = xmalloc(want_bytes < CHUNK ? (want_bytes ? want_bytes : 1) : CHUNK);
     size_t cap = 0, have = 0, done = 0;
     int ret = -1;
 
@@ -228,7 +228,13 @@ int load_idx(struct vecs *v, const char *path, size_t limit)
             return error_errno("cannot open '%s'", path);
         return error("cannot open '%s': out of memory", path);
     }
-    gzbuffer(gz, 1 << 20);
+    {
+        /* A large buffer for large files only: 3 MiB mapped per small file
+         * is most of the time of many small reads (the fuzz target's). */
+        struct stat st;
+        if (fstat(fd, &st) == 0 && st.st_size > (1 << 20))
+            gzbuffer(gz, 1 << 20);
+    }
     if (idx_header(gz, path, &type, &n, &d) < 0)
         goto out;
     if (limit && limit < n)
