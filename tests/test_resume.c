@@ -675,6 +675,28 @@ static void test_headless_journal(void **state)
     free(text);
 }
 
+/* -o "" is refused before the data is loaded, naming the option (5). */
+static void test_empty_output_option(void **state)
+{
+    struct run_opts o = { .output_dir = "" };
+    char *path = NULL, *err, *text = config_text("re", tmp("base.fvecs"), "");
+    int rc;
+    (void)state;
+    write_config(tmp("re.yaml"), text);
+    util_quiet = 0;
+    capture_start();
+    rc = run_sweep(tmp("re.yaml"), &o, &path);
+    err = strdup(capture_end());
+    util_quiet = 1;
+    assert_int_equal(rc, -1);
+    assert_null(path);
+    assert_has(err, "option '-o' names no folder");
+    assert_null(strstr(err, "dataset:"));       /* nothing loaded first */
+    assert_int_equal(count_lines(err), 1);
+    free(err);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -691,6 +713,7 @@ int main(void)
         cmocka_unit_test(test_second_interrupt),
         cmocka_unit_test(test_cache_follows_output),
         cmocka_unit_test(test_headless_journal),
+        cmocka_unit_test(test_empty_output_option),
     };
     return cmocka_run_group_tests(tests, setup, tmpdir_teardown);
 }

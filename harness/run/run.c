@@ -695,6 +695,10 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime(&now));
     strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 
+    if (opts->output_dir && !*opts->output_dir) {
+        error("option '-o' names no folder (an empty name)");
+        goto out;
+    }
     if (load(&r, config_path, opts))
         goto out;
     r.cost.s[COST_LOAD] = now_s() - r.t_start;
