@@ -884,10 +884,11 @@ static void test_fifo_refused(void **state)
  * limit leaves no child spinning (one ran 35 minutes at 100% CPU). */
 static const char *probe_pid_file;
 
-static int probe_hangs(const char *path)
+static int probe_hangs(const char *path, void *ctx)
 {
     FILE *f = fopen(probe_pid_file, "w");
     (void)path;
+    (void)ctx;
     if (f) {
         fprintf(f, "%d\n", (int)getpid());
         fclose(f);
@@ -921,7 +922,7 @@ static void test_probe_child_dies_with_reader(void **state)
     reader = fork();
     assert_true(reader >= 0);
     if (reader == 0)
-        _exit(h5_probe(tmp("any.h5"), probe_hangs, 600, 0) == 0 ? 0 : 1);
+        _exit(h5_probe(tmp("any.h5"), probe_hangs, NULL, 600, 0) == 0 ? 0 : 1);
     for (int i = 0; i < 500 && !child; i++) {
         usleep(10000);
         if ((f = fopen(probe_pid_file, "r"))) {

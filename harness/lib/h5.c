@@ -202,8 +202,8 @@ static int probe_collect(int fd, double limit_s, struct probe_out *out)
 
 /* See h5.h: HDF5 1.10's H5HG_read copies what a corrupt heap reference
  * says, unchecked; a child takes the crash. */
-int h5_probe(const char *path, int (*read_fn)(const char *path), double base_s,
-             double per_mib_s)
+int h5_probe(const char *path, int (*read_fn)(const char *path, void *ctx), void *ctx,
+             double base_s, double per_mib_s)
 {
     struct probe_out out = { .len = 0 };
     int fds[2], status = 0, timed_out;
@@ -236,7 +236,7 @@ int h5_probe(const char *path, int (*read_fn)(const char *path), double base_s,
         if (dup2(fds[1], 2) < 0)
             _exit(4);
         H5E_BEGIN_TRY {
-            rc = read_fn(path);
+            rc = read_fn(path, ctx);
         } H5E_END_TRY;
         fflush(stderr);
         _exit(rc < 0 ? 3 : 0);

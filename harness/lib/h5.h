@@ -40,7 +40,7 @@ int h5_check_rows(hid_t dset, hid_t ftype, hsize_t rows, const char *name, const
 /* Some corrupt files crash HDF5 1.10 where no check before the call can
  * see it: a variable-length string's heap reference (in attribute data the
  * API does not show raw) pointing past its heap collection is copied
- * unchecked (H5HG_read). So read_fn(path) runs first in a child process
+ * unchecked (H5HG_read). So read_fn(path, ctx) runs first in a child process
  * (HDF5's error printing off): its exit says whether the file reads; a
  * child that dies (signal, abort) or runs past base_s plus per_mib_s per
  * MiB of file gives an error here instead of taking the caller down (a
@@ -48,8 +48,8 @@ int h5_check_rows(hid_t dset, hid_t ftype, hsize_t rows, const char *name, const
  * returns 0, or -1 after one error line naming the file. Returns 0 when
  * the child read the file; else -1 after one error line (the child's own,
  * or one saying the library failed on the file). */
-int h5_probe(const char *path, int (*read_fn)(const char *path), double base_s,
-             double per_mib_s);
+int h5_probe(const char *path, int (*read_fn)(const char *path, void *ctx), void *ctx,
+             double base_s, double per_mib_s);
 
 /* Write the n bytes of buf (an HDF5 file image) to a new file at path,
  * synced to disk. Returns 0, or -1 after an error naming it (a full disk:

@@ -696,8 +696,9 @@ out:
 }
 
 /* What h5_probe runs in its child: the whole read. */
-static int probe_read(const char *path)
+static int probe_read(const char *path, void *ctx)
 {
+    (void)ctx;
     struct result_set rs;
     return read_file_h5(&rs, path);
 }
@@ -738,7 +739,7 @@ static int read_with(struct result_set *rs, const char *path, int probe)
     results_init(rs, NULL, 0);
     /* A FIFO would block the reader for ever (lib/util.h). The probe reads
      * the whole file: 10 s, and 1 s more per MiB. */
-    if (check_regular(path) < 0 || (probe && h5_probe(path, probe_read, 10, 1) < 0))
+    if (check_regular(path) < 0 || (probe && h5_probe(path, probe_read, NULL, 10, 1) < 0))
         return -1;
     H5E_BEGIN_TRY {
         rc = read_file_h5(rs, path);
