@@ -695,11 +695,9 @@ int run_sweep(const char *config_path, const struct run_opts *opts, char **resul
     strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime(&now));
     strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 
-    if (opts->output_dir && !*opts->output_dir) {
-        error("option '-o' names no folder (an empty name)");
-        goto out;
-    }
-    if (load(&r, config_path, opts))
+    /* -o "" is refused before anything is loaded. */
+    if ((opts->output_dir && !*opts->output_dir &&
+         error("option '-o' names no folder (an empty name)")) || load(&r, config_path, opts))
         goto out;
     r.cost.s[COST_LOAD] = now_s() - r.t_start;
     cache_follows_output(&r.cfg, opts->output_dir);
