@@ -84,20 +84,8 @@ replay() {   # INPUT PROBE
     fi
 }
 
-# Whether a report (file) starts in HDF5: its first frame that is not the
-# sanitizers', libFuzzer's, libc's signal return or an allocator's is in
-# libhdf5, and so is that of the block's allocation when ASan names one (a
-# buffer of ours too small for what we asked HDF5 to fill is ours).
-first_frame() {
-    grep -E '^ *#[0-9]+ ' |
-        grep -vE '__sanitizer|__asan|__interceptor|__ubsan|fuzzer::|libc\.so|__restore_rt| in (malloc|calloc|realloc|free|memcpy|memmove|memset) ' |
-        head -n 1
-}
-starts_in_hdf5() {
-    first_frame <"$1" | grep -q 'libhdf5' || return 1
-    ! grep -q 'allocated by thread' "$1" ||
-        sed -n '/allocated by thread/,/^$/p' "$1" | first_frame | grep -q 'libhdf5'
-}
+# starts_in_hdf5 REPORT: classify.sh.
+. "$(dirname "$0")/classify.sh"
 
 rm -rf "$work"
 mkdir -p "$work/corpus" "$work/artifacts"
