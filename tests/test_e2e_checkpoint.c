@@ -12,7 +12,6 @@
 #include <cmocka.h>
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,16 +50,8 @@ static char *write_config(const char *name, const char *outdir)
 
 static pid_t start(const char *cfg)
 {
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        dup2(null, 2);
-        execl(FS_BINARY, FS_BINARY, "run", cfg, "--no-plot", (char *)NULL);
-        _exit(127);
-    }
-    return pid;
+    const char *argv[] = { FS_BINARY, "run", cfg, "--no-plot", NULL };
+    return spawn_quiet(argv, NULL);
 }
 
 static void test_killed_run_keeps_checkpoint(void **state)

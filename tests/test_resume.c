@@ -69,21 +69,6 @@ static char *config_text(const char *name, const char *base, const char *extra)
                      name, base, tmp("queries.fvecs"), nl, tmp("cache"), extra);
 }
 
-static pid_t spawn(const char *const *argv, const char *err_path)
-{
-    pid_t pid = fork();
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        int err = err_path ? open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644) : null;
-        dup2(null, 1);
-        dup2(err, 2);
-        execv(FS_BINARY, (char *const *)argv);
-        _exit(127);
-    }
-    return pid;
-}
-
 /* Start cfg into outdir and send it sig once its journal holds a point's
  * row. Returns the journal's path (malloc'd). */
 static char *signalled_run(const char *cfg, const char *outdir, int sig, int *status);
@@ -99,7 +84,7 @@ static char *killed_run(const char *cfg, const char *outdir)
 static char *signalled_run(const char *cfg, const char *outdir, int sig, int *status)
 {
     const char *argv[] = { FS_BINARY, "run", cfg, "--no-plot", "-q", "-o", outdir, NULL };
-    pid_t pid = spawn(argv, NULL);
+    pid_t pid = spawn_quiet(argv, NULL);
     char *journal = NULL;
     int rows = 0;
 
@@ -387,7 +372,7 @@ static void test_concurrent_runs(void **state)
     (void)state;
     write_config(tmp("cc.yaml"), text);
     for (int i = 0; i < 3; i++)
-        pid[i] = spawn(argv, NULL);
+        pid[i] = spawn_quiet(argv, NULL);
     for (int i = 0; i < 3; i++) {
         int status;
         assert_int_equal(waitpid(pid[i], &status, 0), pid[i]);
@@ -566,7 +551,7 @@ static void test_second_interrupt(void **state)
     assert_int_equal(write_random_fvecs(tmp("big.fvecs"), 100000, 64, 11), 0);
     assert_int_equal(write_random_fvecs(tmp("queries64.fvecs"), 20, 64, 12), 0);
     write_config(tmp("long.yaml"), text);
-    pid = spawn(argv, tmp("long.err"));
+    pid = spawn_quiet(argv, tmp("long.err"));
     /* Flat's row in the journal: the IVF8192 build (tens of seconds) is next. */
     for (int i = 0; i < 120000 && !rows; i++) {
         usleep(500);

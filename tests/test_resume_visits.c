@@ -14,7 +14,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -113,16 +112,8 @@ static char *killed_mid_build(const char *cfg, const char *outdir, int batch)
     const char *argv[] = { FS_BINARY, "run", cfg, "--no-plot", "-q", "-o", outdir, NULL };
     char *journal = NULL;
     int status, got = 0;
-    pid_t pid = fork();
+    pid_t pid = spawn_quiet(argv, NULL);
 
-    assert_true(pid >= 0);
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        dup2(null, 1);
-        dup2(null, 2);
-        execv(FS_BINARY, (char *const *)argv);
-        _exit(127);
-    }
     for (int i = 0; i < 60000 && got < batch; i++) {
         usleep(200);
         if (!journal)

@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <sys/stat.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 
 #include "testutil.h"
@@ -294,4 +295,20 @@ int journal_each(const char *path, unsigned type, journal_record_fn fn, void *ct
     if (f)
         fclose(f);
     return n;
+}
+
+pid_t spawn_quiet(const char *const *argv, const char *err_path)
+{
+    pid_t pid = fork();
+
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        int err = err_path ? open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644) : null;
+        if (null < 0 || err < 0 || dup2(null, 1) < 0 || dup2(err, 2) < 0)
+            _exit(127);
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
 }

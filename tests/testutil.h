@@ -91,6 +91,12 @@ void write_fvecs(const char *path, const float *x, size_t n, const int *dims);
  * test, saying why, when it is absent. Valid until the next call. */
 const char *shared_file(const char *root, const char *rel);
 
+/* Start argv[0] with argv (NULL-terminated) in a child: stdout to
+ * /dev/null, stderr to err_path (created or truncated) or, when NULL, to
+ * /dev/null. Returns the child's pid (the test fails if fork fails). */
+#include <sys/types.h>
+pid_t spawn_quiet(const char *const *argv, const char *err_path);
+
 /* n samples of amp * sin(2 pi hz t) at rate Hz (malloc'd; caller frees). */
 float *sine_wave(size_t n, double hz, int rate, double amp);
 
