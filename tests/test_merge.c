@@ -2,7 +2,7 @@
  * test_merge.c - merge (out/merge.h) on the task files of a small real
  * sweep (sift5k): 2 and 3 tasks merged hold the single run's rows (every
  * column but the times), in its order, with /timings rows moved to the
- * merged rows; /tasks and merged_tasks; a task of an empty share writes a
+ * merged rows; /tasks and merged_tasks; cost attributes summed; a task of an empty share writes a
  * valid file of zero rows; refusals (a task missing, a task twice,
  * different run ids, a different config text, an interrupted task) write
  * nothing; python3-h5py reads the merged file.
@@ -149,6 +149,29 @@ static void timings_follow(const struct result_set *m, char **tasks, size_t n)
     }
 }
 
+/* The merged file's cost attributes (cost_<phase>_s, journal_s) are the
+ * sums of the tasks' (each task's add up to its own wall time). */
+static void costs_summed(const struct result_set *m, char **tasks, size_t n)
+{
+    static const char *const names[] = { "cost_load_s", "cost_train_s", "cost_timed_search_s",
+                                         "cost_write_s", "journal_s" };
+    struct result_set t[4];
+    for (size_t k = 0; k < n; k++)
+        assert_int_equal(results_read(&t[k], tasks[k]), 0);
+    for (size_t a = 0; a < sizeof(names) / sizeof(*names); a++) {
+        double sum = 0;
+        for (size_t k = 0; k < n; k++) {
+            assert_non_null(results_attr(&t[k], names[a]));
+            sum += results_attr(&t[k], names[a])->f;
+        }
+        assert_non_null(results_attr(m, names[a]));
+        assert_true(sum > 0 || !strcmp(names[a], "journal_s"));
+        assert_true(fabs(results_attr(m, names[a])->f - sum) <= 1e-9 * (1 + sum));
+    }
+    for (size_t k = 0; k < n; k++)
+        results_release(&t[k]);
+}
+
 /* tasks of count, merged into tmp(out)/merged.h5; rows like single's. */
 static void merge_equals_single(long count, const char *single_path)
 {
@@ -165,6 +188,7 @@ static void merge_equals_single(long count, const char *single_path)
     assert_int_equal(results_read(&m, merged), 0);
     same_rows(&s, &m);
     timings_follow(&m, tasks, (size_t)count);
+    costs_summed(&m, tasks, (size_t)count);
     assert_int_equal(results_attr(&m, "merged_tasks")->i, count);
     assert_null(results_attr(&m, "task_index"));
     assert_null(results_table(&m, RESULTS_ORDINALS));

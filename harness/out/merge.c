@@ -258,6 +258,32 @@ static void provenance(struct result_set *m, const struct task_file *f, size_t n
     free(cpus);
 }
 
+/* Whether an attribute is a share of a task's wall time (cost_<phase>_s,
+ * journal_s): summed over the tasks. */
+static int is_cost_attr(const char *name)
+{
+    size_t n = strlen(name);
+    return !strcmp(name, "journal_s") ||
+           (n > strlen("cost__s") && !strncmp(name, "cost_", 5) && !strcmp(name + n - 2, "_s"));
+}
+
+/* m's cost attributes (task 0's) as the sums over the n tasks: they then
+ * add up to the sum of the tasks' wall times (/tasks), as faiss_s. */
+static void sum_costs(struct result_set *m, const struct task_file *f, size_t n)
+{
+    for (size_t a = 0; a < m->n_attrs; a++) {
+        double sum = 0;
+        if (!is_cost_attr(m->attrs[a].name))
+            continue;
+        for (size_t i = 0; i < n; i++) {
+            double v = attr_float(&f[i].rs, m->attrs[a].name);
+            sum += isfinite(v) ? v : 0;
+        }
+        m->attrs[a].type = ATTR_FLOAT;
+        m->attrs[a].f = sum;
+    }
+}
+
 static int by_index(const void *a, const void *b)
 {
     const struct task_file *x = a, *y = b;
@@ -299,6 +325,7 @@ static int write_merged(struct task_file *f, size_t n, const char *out)
     free(key);
     results_table_del(m, RESULTS_ORDINALS);
     provenance(m, f, n, first_rows);
+    sum_costs(m, f, n);
     rc = results_write(m, out);
     if (!rc)
         printf("merged %zu tasks, %zu rows: %s\n", n, m->n_rows, out);
