@@ -4,17 +4,23 @@
 # percentile over points of (larger / smaller) between its two runs, for batch
 # qps and for single-query p50 latency. Run it on a quiet machine.
 #
-# usage: scripts/bench-repeat.sh [-c CONFIG] BINARY [BINARY ...]
+# usage: scripts/bench-repeat.sh [-c CONFIG] [-s KEY=VALUE]... BINARY [BINARY ...]
 #   e.g. scripts/bench-repeat.sh /tmp/before/build/faiss-sweep build/faiss-sweep
-# (the "before" binary built from an earlier commit, as in README's Tests section)
+#        scripts/bench-repeat.sh -s measure.threads=1 build/faiss-sweep
+# (the "before" binary built from an earlier commit, as in README's Tests
+# section; -s is passed to every run as --set KEY=VALUE)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 config=$root/configs/default.yaml
-if [ "${1:-}" = -c ]; then
-    config=$2
-    shift 2
-fi
-[ $# -ge 1 ] || { echo "usage: $0 [-c CONFIG] BINARY [BINARY ...]" >&2; exit 2; }
+sets=()
+while [ $# -gt 0 ]; do
+    case $1 in
+        -c) config=$2; shift 2 ;;
+        -s) sets+=(--set "$2"); shift 2 ;;
+        *) break ;;
+    esac
+done
+[ $# -ge 1 ] || { echo "usage: $0 [-c CONFIG] [-s KEY=VALUE]... BINARY [BINARY ...]" >&2; exit 2; }
 
 work=$(mktemp -d /tmp/fs-bench-repeat-XXXXXX)
 files=()
@@ -22,7 +28,7 @@ for bin in "$@"; do
     for run in 1 2; do
         out=$work/$(echo "$bin" | tr '/' '_')-$run
         start=$(date +%s)
-        "$bin" run "$config" --no-plot --quiet -o "$out" >"$out.log" 2>&1 ||
+        "$bin" run "$config" --no-plot --quiet -o "$out" ${sets[@]+"${sets[@]}"} >"$out.log" 2>&1 ||
             { echo "bench-repeat: '$bin' failed, see $out.log" >&2; exit 1; }
         echo "$bin run $run: $(( $(date +%s) - start )) s wall, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
         files+=("$(ls "$out"/*.h5)")
@@ -49,9 +55,11 @@ def rows(path):
 # of larger/smaller for qps and p50; "shift" is the median of run 2 / run 1
 # (the whole machine faster or slower between the runs), and the last two
 # columns repeat the qps figures with that shift divided out: what is left is
-# each point's own noise, not the machine's drift.
+# each point's own noise, not the machine's drift. "builds" is the range of
+# the per-build medians of run 2 / run 1 (a build's points all faster or
+# slower together: the machine over minutes, or that build's memory).
 print(f"{'binary':<40} {'points':>6} {'qps med':>8} {'qps p95':>8} {'p50 med':>8} "
-      f"{'p50 p95':>8} {'shift':>6} {'qps med*':>8} {'qps p95*':>8}")
+      f"{'p50 p95':>8} {'shift':>6} {'qps med*':>8} {'qps p95*':>8} {'builds':>11}")
 for i, b in enumerate(bins):
     a, c = rows(files[2 * i]), rows(files[2 * i + 1])
     common = [k for k in sorted(set(a) & set(c)) if min(a[k][0], c[k][0], a[k][1], c[k][1]) > 0]
@@ -64,7 +72,11 @@ for i, b in enumerate(bins):
     lm, l95 = spread(l)
     shift = np.median(q)
     sm, s95 = spread(q / shift)
+    per_build = {}
+    for k, v in zip(common, q):
+        per_build.setdefault((k[0], k[1], k[2], k[5]), []).append(v)
+    bm = [np.median(v) for v in per_build.values()]
     print(f"{b[-40:]:<40} {len(common):>6} {qm:>8.3f} {q95:>8.3f} {lm:>8.3f} {l95:>8.3f} "
-          f"{shift:>6.3f} {sm:>8.3f} {s95:>8.3f}")
+          f"{shift:>6.3f} {sm:>8.3f} {s95:>8.3f} {min(bm):>5.3f}-{max(bm):.3f}")
 EOF
 rm -rf "$work"
