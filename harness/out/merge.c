@@ -212,7 +212,7 @@ static void provenance(struct result_set *m, const struct task_file *f, size_t n
                                                  RESULTS_TASKS_NCOLS);
     char *hosts = xstrdup(""), *cpus = xstrdup("");
     const char *start = NULL;
-    double wall = 0, faiss = 0;
+    double wall = 0;
     int64_t gt_k = 0, busy = 0;
 
     for (size_t i = 0; i < n; i++) {
@@ -231,7 +231,6 @@ static void provenance(struct result_set *m, const struct task_file *f, size_t n
         if (st && (!start || strcmp(st, start) < 0))
             start = st;
         wall = fmax(wall, c[2].f);
-        faiss += attr_float(rs, "faiss_s");
         gt_k = attr_int(rs, "gt_k", 0) > gt_k ? attr_int(rs, "gt_k", 0) : gt_k;
         busy |= attr_int(rs, "machine_busy", 0) > 0;
     }
@@ -247,7 +246,6 @@ static void provenance(struct result_set *m, const struct task_file *f, size_t n
         free(earliest);
     }
     results_attr_float(m, "wall_s", wall);
-    results_attr_float(m, "faiss_s", faiss);
     results_attr_int(m, "gt_k", gt_k);
     results_attr_int(m, "machine_busy", busy);
     results_attr_int(m, "merged_tasks", (int64_t)n);
@@ -259,16 +257,16 @@ static void provenance(struct result_set *m, const struct task_file *f, size_t n
 }
 
 /* Whether an attribute is a share of a task's wall time (cost_<phase>_s,
- * journal_s): summed over the tasks. */
+ * journal_s, faiss_s): summed over the tasks. */
 static int is_cost_attr(const char *name)
 {
     size_t n = strlen(name);
-    return !strcmp(name, "journal_s") ||
+    return !strcmp(name, "journal_s") || !strcmp(name, "faiss_s") ||
            (n > strlen("cost__s") && !strncmp(name, "cost_", 5) && !strcmp(name + n - 2, "_s"));
 }
 
 /* m's cost attributes (task 0's) as the sums over the n tasks: they then
- * add up to the sum of the tasks' wall times (/tasks), as faiss_s. */
+ * add up to the sum of the tasks' wall times (/tasks). */
 static void sum_costs(struct result_set *m, const struct task_file *f, size_t n)
 {
     for (size_t a = 0; a < m->n_attrs; a++) {
