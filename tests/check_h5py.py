@@ -244,7 +244,7 @@ cfgp = os.path.join(work, "long.yaml")
 with open(cfgp, "w") as f:
     f.write(f"name: long\ndataset: {{format: tsv-id, base: {sift}, holdout: 1000}}\n"
             "indexes: [{factory: 'IVF{nlist},Flat', nlist: [8, 16, 32, 64]}]\n"
-            "search: {nprobe: [1, 2, 4, 8]}\nmeasure: {repeats: 5, min_time: 0.05, latency_queries: -1, latency_rounds: 1}\n"
+            "search: {nprobe: [1, 2, 4, 8]}\nmeasure: {repeats: 5, min_time: 0.05, latency_queries: -1, latency_rounds: 1, interleave_mb: 0}\n"
             f"output_dir: {work}/long\n")
 proc = subprocess.Popen([exe, "run", cfgp, "--no-plot"], stdout=subprocess.PIPE,
                         stderr=subprocess.PIPE, text=True)

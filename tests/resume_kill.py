@@ -55,7 +55,7 @@ indexes:
   - factory: "IVF{{nlist}},Flat"
     nlist: [16, 32, 64, 128]
 search: {{nprobe: [1, 2, 4, 8]}}
-measure: {{repeats: 2, warmup: 0, min_time: 0.005, latency_queries: 20, latency_rounds: 2}}
+measure: {{repeats: 2, warmup: 0, min_time: 0.005, latency_queries: 20, latency_rounds: 2, interleave_mb: 0}}
 checkpoint_s: 0
 reuse_quantizers: false
 cache_dir: {work}/cache

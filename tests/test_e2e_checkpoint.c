@@ -42,7 +42,7 @@ static char *write_config(const char *name, const char *outdir)
                "    nlist: [", name, FS_SHARED_DATA);
     for (int i = 0; i < 40; i++)
         fprintf(f, "%s%d", i ? ", " : "", 8 + 2 * i);
-    fprintf(f, "]\nmeasure: {latency_queries: 0, repeats: 1, min_time: 0.001}\ncheckpoint_s: 0\n"
+    fprintf(f, "]\nmeasure: {latency_queries: 0, repeats: 1, min_time: 0.001, interleave_mb: 0}\ncheckpoint_s: 0\n"
                "output_dir: %s\ncache_dir: %s/cache\n", outdir, tmpdir);
     fclose(f);
     return path;

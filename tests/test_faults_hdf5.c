@@ -314,7 +314,8 @@ static int sweep(const char *name, int checkpoint_s, char **results_path, char *
         "  - factory: \"IVF{nlist},Flat\"\n"
         "    nlist: [8]\n"
         "    nprobe: [8]\n"
-        "measure: {repeats: 1, warmup: 0, min_time: 0.001, latency_queries: 5}\n"
+        "measure: {repeats: 1, warmup: 0, min_time: 0.001, latency_queries: 5,\n"
+        "  interleave_mb: 0}\n"
         "checkpoint_s: %d\n"
         "cache_dir: %s\n",
         name, tmp("base.fvecs"), tmp("queries.fvecs"), checkpoint_s, tmp("cache"));

@@ -540,7 +540,7 @@ static void test_second_interrupt(void **state)
                            "k: [1]\nindexes:\n  - factory: Flat\n"
                            "  - factory: \"IVF{nlist},Flat\"\n    nlist: [8192]\n"
                            "cache_dir: %s\nmeasure: {repeats: 1, warmup: 0, min_time: 0.001, "
-                           "latency_queries: 5}\n",
+                           "latency_queries: 5, interleave_mb: 0}\n",
                            tmp("big.fvecs"), tmp("queries64.fvecs"), tmp("cache"));
     const char *argv[] = { FS_BINARY, "run", tmp("long.yaml"), "--no-plot", "-o",
                            tmp("out-long"), NULL };

@@ -321,10 +321,60 @@ static void test_round_trip_and_refusals(void **state)
     timing_state_release(&t);
 }
 
+/* Two builds of two points each (IVF16 and IVF32), three repetitions:
+ * grouped (the default, measure.interleave_mb), the first batch round
+ * visits all four points, both builds', before any second repetition;
+ * with interleave_mb 0, the first build's points repeat before the second
+ * build's are visited at all (it is not even built yet). */
+static void first_round(const char *name, const char *interleave, int *distinct, int *repeat)
+{
+    char *cfg = xasprintf("%s/%s.yaml", tmp(""), name), *out = xasprintf("%s/out-%s", tmp(""), name);
+    char *text = xasprintf("name: %s\ndataset: {format: fvecs, base: %s, queries: %s}\n"
+                           "k: [1]\nindexes:\n  - factory: \"IVF{nlist},Flat\"\n"
+                           "    nlist: [16, 32]\nsearch: {nprobe: [1, 2]}\n"
+                           "measure: {repeats: 3, warmup: 1, min_time: 0.04, "
+                           "latency_queries: 0, interleave_mb: %s}\n"
+                           "checkpoint_s: -1\ncache_dir: %s\n",
+                           name, tmp("base.fvecs"), tmp("queries.fvecs"), interleave, tmp("cache"));
+    struct seen s = { 0 };
+    char *journal;
+    int seen[8] = { 0 };
+
+    assert_int_equal(write_string(cfg, text), 0);
+    journal = killed_mid_build(cfg, out, 5);
+    journal_each(journal, 4, add_visit, &s);
+    *distinct = *repeat = 0;
+    for (size_t i = 0; i < s.n && !*repeat; i++) {
+        if (s.v[i].kind != VISIT_BATCH)
+            continue;
+        assert_true(s.v[i].ordinal < 8);
+        if (seen[s.v[i].ordinal]++)
+            *repeat = 1;
+        else
+            (*distinct)++;
+    }
+    free(journal);
+    free(text);
+    free(out);
+    free(cfg);
+}
+
+static void test_group_interleaves(void **state)
+{
+    int distinct, repeat;
+    (void)state;
+    first_round("grouped", "4096", &distinct, &repeat);
+    assert_int_equal(distinct, 4);       /* both builds' points in round 1 */
+    first_round("apart", "0", &distinct, &repeat);
+    assert_int_equal(distinct, 2);       /* the first build's, then its round 2 */
+    assert_true(repeat);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kill_mid_build),
+        cmocka_unit_test(test_group_interleaves),
         cmocka_unit_test(test_forced_other_settings),
         cmocka_unit_test(test_round_trip_and_refusals),
     };

@@ -90,6 +90,8 @@ struct measure_spec {
                              of its median, or whose rounds' p50 vary by a coefficient of
                              variation above it, is flagged noisy (default 0.10) */
     int threads;          /* OpenMP threads for batch search; 0 = all cores (default 0) */
+    int interleave_mb;    /* builds measured together, rounds over all their points, until
+                             their indexes reach this many MiB; 0 = one at a time (4096) */
 };
 
 /* RVC's retrieval, modelled per point ("blend fidelity"): each query's k

@@ -97,6 +97,34 @@ void point_add_skip(const struct point_env *env, const struct point_build *pb,
     add_status_row(env, pb, p, status);
 }
 
+/* One line per build for its skipped points, not one per point. */
+void point_log_skips(const struct build_point *b)
+{
+    const char *reasons[3] = { NULL };
+    size_t counts[3] = { 0 }, n = 0;
+    char line[256] = "";
+    for (size_t i = 0; i < b->n_points; i++) {
+        const char *why = b->points[i].skip;
+        size_t j = 0;
+        if (!why)
+            continue;
+        while (j < 3 && reasons[j] && reasons[j] != why)
+            j++;
+        if (j == 3)
+            continue;
+        reasons[j] = why;
+        counts[j]++;
+        n++;
+    }
+    if (!n)
+        return;
+    for (size_t j = 0; j < 3 && reasons[j]; j++)
+        snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s: %zu",
+                 j ? ", " : "", reasons[j], counts[j]);
+    info("%s %s: %zu of %zu points skipped (%s)", b->factory, metric_name(b->metric),
+         n, b->n_points, line);
+}
+
 /* An untimed search of all queries, its seconds counted as such. */
 static int untimed_search(const struct point_env *env, struct fs_index *idx, size_t nq,
                           const float *qx, size_t k, float *D, int64_t *I)
@@ -204,6 +232,8 @@ struct point_timing {
     struct timing_state t;      /* its samples so far */
     int skip_lat, skip_rep;     /* visits a resumed run had made already */
     const float *tx;            /* the timed queries (env->n_time rows, the build's) */
+    struct fs_index *idx;       /* its build's index */
+    const struct point_build *pb;
 };
 
 /* The point's search parameters: cheap (a ParameterSpace setting), so each
@@ -488,95 +518,136 @@ static int full_answer(const struct point_env *env, struct fs_index *idx,
     return 0;
 }
 
-/* The schedule of a build (see point.h): calibration pass, latency rounds,
- * batch rounds with the rows made in the last. Long because it is the one
- * place the order of the whole measurement is written down in sequence. */
-size_t point_run_build(const struct point_env *env, struct fs_index *idx,
-                       const struct point_build *pb, const volatile sig_atomic_t *stop,
-                       point_progress_fn progress, void *ctx)
+/* The points of a group, in the group's order: builds in turn, each
+ * build's points in turn; *tx_own gets the builds' own timed-query copies
+ * (n of them, each NULL or the caller's to free). */
+static struct point_timing *group_points(const struct point_env *env,
+                                         struct fs_index *const *idx,
+                                         const struct point_build *pbs, size_t n,
+                                         size_t *n_pts, float ***tx_own)
 {
-    const struct build_point *b = pb->b;
-    struct point_timing *pts = xcalloc(b->n_points ? b->n_points : 1, sizeof(*pts));
-    size_t n_failed = 0;
-    float *own;
-    const float *tx = timed_queries(env, pb, &own);
+    struct point_timing *pts;
+    size_t m = 0;
+
+    for (size_t j = 0; j < n; j++)
+        m += pbs[j].b->n_points;
+    pts = xcalloc(m ? m : 1, sizeof(*pts));
+    *tx_own = xcalloc(n ? n : 1, sizeof(**tx_own));
+    m = 0;
+    for (size_t j = 0; j < n; j++) {
+        const float *tx = timed_queries(env, &pbs[j], &(*tx_own)[j]);
+        for (size_t i = 0; i < pbs[j].b->n_points; i++, m++) {
+            pts[m].p = &pbs[j].b->points[i];
+            pts[m].tx = tx;
+            pts[m].idx = idx[j];
+            pts[m].pb = &pbs[j];
+        }
+    }
+    *n_pts = m;
+    return pts;
+}
+
+/* One visit of the last batch round: the point's repetition (unless a
+ * resumed run made it already), then its row. Returns 1 when it failed. */
+static size_t last_visit(const struct point_env *env, struct point_timing *pt,
+                         int visits, point_progress_fn progress, void *ctx)
+{
+    if (pt->p->skip) {
+        point_add_skip(env, pt->pb, pt->p, pt->p->skip);
+        return 0;
+    }
+    if (!pt->fail && visits) {
+        int searched = pt->skip_rep == 0;
+        if (progress)
+            progress(ctx, pt->pb->b, pt->p, "searching");
+        if (!searched)
+            pt->skip_rep--;
+        else
+            batch_rep(env, pt->idx, pt->pb, pt);
+        if (searched && !pt->fail)
+            visit_batch(env->journal, pt->p->ordinal, &pt->t);
+        if (!pt->fail)
+            full_answer(env, pt->idx, pt->pb, pt, searched);
+    }
+    if (pt->fail) {
+        add_status_row(env, pt->pb, pt->p, pt->fail);
+        return 1;
+    }
+    return (size_t)point_row(env, pt->idx, pt->pb, pt) != 0;
+}
+
+/* The schedule of a group (see point.h): calibration pass, latency rounds,
+ * batch rounds with the rows made in the last, each round over every point
+ * of every build of the group. */
+size_t point_run_group(const struct point_env *env, struct fs_index *const *idx,
+                       const struct point_build *pbs, size_t n_builds,
+                       const volatile sig_atomic_t *stop, point_progress_fn progress, void *ctx)
+{
+    size_t n, n_failed = 0;
+    float **own;
+    struct point_timing *pts = group_points(env, idx, pbs, n_builds, &n, &own);
     int rounds;
 
-    for (size_t i = 0; i < b->n_points; i++) {
-        pts[i].p = &b->points[i];
-        pts[i].tx = tx;
-    }
     backend_set_threads(env->batch_threads);
-    for (size_t i = 0; i < b->n_points && !*stop; i++) {
+    for (size_t i = 0; i < n && !*stop; i++) {
         if (pts[i].p->skip)
             continue;
         if (progress)
-            progress(ctx, pts[i].p, "calibrating");
-        first_visit(env, idx, pb, &pts[i]);
+            progress(ctx, pts[i].pb->b, pts[i].p, "calibrating");
+        first_visit(env, pts[i].idx, pts[i].pb, &pts[i]);
     }
     /* Latency rounds after the first, round-robin, on one thread. */
-    rounds = most_of(pts, b->n_points, 0);
+    rounds = most_of(pts, n, 0);
     backend_set_threads(1);
     for (int r = 1; r < rounds && !*stop; r++)
-        for (size_t i = 0; i < b->n_points; i++)
+        for (size_t i = 0; i < n; i++)
             if (!pts[i].p->skip && !pts[i].fail &&
                 search_visits(pts[i].t.lat_rounds - 1, rounds - 1, r - 1)) {
                 if (pts[i].skip_lat > 0) {
                     pts[i].skip_lat--;
                     continue;
                 }
-                latency_round(env, idx, pb, &pts[i]);
+                latency_round(env, pts[i].idx, pts[i].pb, &pts[i]);
                 if (!pts[i].fail)
                     visit_latency(env->journal, pts[i].p->ordinal, &pts[i].t);
             }
     backend_set_threads(env->batch_threads);
     /* Batch rounds, round-robin; a point's last repetition is in the last
      * round, and its row is made from the answer that repetition leaves. */
-    rounds = most_of(pts, b->n_points, 1);
-    for (int r = 0; r < rounds && !*stop; r++) {
-        if (progress && r + 1 < rounds)
-            progress(ctx, NULL, "timing");
-        for (size_t i = 0; i < b->n_points; i++) {
+    rounds = most_of(pts, n, 1);
+    for (int r = 0; r + 1 < rounds && !*stop; r++) {
+        if (progress)
+            progress(ctx, pbs[0].b, NULL, "timing");
+        for (size_t i = 0; i < n; i++) {
             struct point_timing *pt = &pts[i];
-            int last = r + 1 == rounds;
-            if (pt->p->skip) {
-                if (last)
-                    point_add_skip(env, pb, pt->p, pt->p->skip);
-                continue;
-            }
-            if (!pt->fail && search_visits(pt->t.plan.reps, rounds, r)) {
-                int searched = pt->skip_rep == 0;
-                if (last && progress)
-                    progress(ctx, pt->p, "searching");
-                if (!searched)
+            if (!pt->p->skip && !pt->fail && search_visits(pt->t.plan.reps, rounds, r)) {
+                if (pt->skip_rep > 0) {
                     pt->skip_rep--;
-                else
-                    batch_rep(env, idx, pb, pt);
-                if (searched && !pt->fail)
+                    continue;
+                }
+                batch_rep(env, pt->idx, pt->pb, pt);
+                if (!pt->fail)
                     visit_batch(env->journal, pt->p->ordinal, &pt->t);
-                if (last && !pt->fail)
-                    full_answer(env, idx, pb, pt, searched);
             }
-            if (!last)
-                continue;
-            if (pt->fail)
-                add_status_row(env, pb, pt->p, pt->fail);
-            n_failed += pt->fail || point_row(env, idx, pb, pt);
         }
     }
-    /* A build whose points all failed calibration has no batch round. */
-    for (size_t i = 0; !rounds && !*stop && i < b->n_points; i++) {
+    for (size_t i = 0; rounds && !*stop && i < n; i++)
+        n_failed += last_visit(env, &pts[i], search_visits(pts[i].t.plan.reps, rounds,
+                                                           rounds - 1), progress, ctx);
+    /* A group whose points all failed calibration has no batch round. */
+    for (size_t i = 0; !rounds && !*stop && i < n; i++) {
         if (pts[i].p->skip)
-            point_add_skip(env, pb, pts[i].p, pts[i].p->skip);
+            point_add_skip(env, pts[i].pb, pts[i].p, pts[i].p->skip);
         else
-            add_status_row(env, pb, pts[i].p, pts[i].fail);
+            add_status_row(env, pts[i].pb, pts[i].p, pts[i].fail);
         n_failed += !pts[i].p->skip;
     }
-    for (size_t i = 0; i < b->n_points; i++) {
+    for (size_t i = 0; i < n; i++)
         timing_state_release(&pts[i].t);
-    }
-    free(pts);
+    for (size_t j = 0; j < n_builds; j++)
+        free(own[j]);
     free(own);
+    free(pts);
     return n_failed;
 }
 

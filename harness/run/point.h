@@ -61,6 +61,8 @@ void point_family(const struct config *cfg, const struct build_point *b, char *o
 void point_add_skip(const struct point_env *env, const struct point_build *pb,
                     const struct search_point *p, const char *why);
 
+/* One info line per build for its skipped points, not one per point. */
+void point_log_skips(const struct build_point *b);
 /* Seed of the bootstrap interval of the median qps: the same samples give
  * the same interval on every machine. */
 #define POINT_BOOT_SEED UINT64_C(0x7133e5eed)
@@ -72,12 +74,20 @@ void point_add_skip(const struct point_env *env, const struct point_build *pb,
  * latency rounds). */
 int point_noisy(const struct result_row *row, double limit);
 
-/* Called as the schedule moves on: p is the point now measured (NULL for a
- * round over all of them), what is "calibrating", "timing" or "searching". */
-typedef void (*point_progress_fn)(void *ctx, const struct search_point *p, const char *what);
+/* Called as the schedule moves on: p is the point now measured, of build
+ * b (p NULL: a round over all of them, b the group's first build); what is
+ * "calibrating", "timing" or "searching". */
+typedef void (*point_progress_fn)(void *ctx, const struct build_point *b,
+                                  const struct search_point *p, const char *what);
 
-/* Measure every point of a build on its index and append one row each, in
- * the build's order (skipped points too). The schedule, in order:
+/* Measure every point of a group of builds, each on its own index (idx[j]
+ * for pbs[j]), and append one row each (skipped points too). Measuring the
+ * builds of a run together, rather than one after the other, lets every
+ * round visit every point: a slow stretch of the machine (seconds to
+ * minutes here) then touches one repetition of each point, and the median
+ * drops it, instead of all repetitions of one build. The schedule, in order,
+ * each step over the group's points (builds in turn, each build's points
+ * in turn):
  *  1. each point in turn: its parameters set, calibration (search_calibrate:
  *     warm-up, calls per repetition, repetitions within the budget), then
  *     its first latency round on one thread (its length sets the rounds);
@@ -90,12 +100,13 @@ typedef void (*point_progress_fn)(void *ctx, const struct search_point *p, const
  * Calibration, repetitions and latency rounds search the timed queries
  * (env->time_rows); recall always comes from all of them.
  * Parameters are set at every visit. stop (Ctrl-C) is looked at between
- * points of step 1 and between rounds: once set, this build's points get no
- * rows. progress may be NULL. Returns the number of points that failed
- * (their rows say "failed: <what>"; no side-table rows are kept for them). */
-size_t point_run_build(const struct point_env *env, struct fs_index *idx,
-                       const struct point_build *pb, const volatile sig_atomic_t *stop,
-                       point_progress_fn progress, void *ctx);
+ * points of step 1 and between rounds: once set, the group's points get no
+ * rows (the journal keeps their visits). progress may be NULL. Returns the
+ * number of points that failed (their rows say "failed: <what>"; no
+ * side-table rows are kept for them). */
+size_t point_run_group(const struct point_env *env, struct fs_index *const *idx,
+                       const struct point_build *pbs, size_t n_builds,
+                       const volatile sig_atomic_t *stop, point_progress_fn progress, void *ctx);
 
 /* What the config became for this data: one line per build with its search
  * points, for the "config_resolved" attribute. Caller frees. */

@@ -67,6 +67,7 @@ void provenance_set(struct result_set *rs, const struct config *cfg, const struc
     results_attr_float(rs, "min_time", cfg->measure.min_time);
     results_attr_float(rs, "max_time", cfg->measure.max_time);
     results_attr_float(rs, "noisy", cfg->measure.noisy);
+    results_attr_int(rs, "interleave_mb", cfg->measure.interleave_mb);
     results_attr_str(rs, "config_path", cfg->path);
     results_attr_str(rs, "config_text", cfg->text);
     {

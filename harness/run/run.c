@@ -39,7 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Ctrl-C ends the sweep at the next round of the build being timed (whose
+/* Ctrl-C ends the sweep at the next round of the group being timed (whose
  * points then get no rows); what was measured before is written, marked
  * interrupted, rather than lost, and the journal stays for --resume. A
  * second Ctrl-C ends the process at once: every point measured is already
@@ -93,7 +93,6 @@ struct run {
     double t_start;
     struct machine_sample machine0;       /* the machine when the run began */
     int progress;                         /* draw the progress line */
-    const struct build_point *progress_build;  /* the build being measured, for it */
     char unknown_skip[48];                /* "unknown to faiss X.Y": the skip reason of
                                              builds whose factory the faiss linked lacks */
     struct task_share task;               /* a task run: its builds (in NULL: all) */
@@ -183,95 +182,102 @@ static void progress(const struct run *r, const struct build_point *b, const cha
         fputc('\n', stderr);
 }
 
-/* One line per build for its skipped points, not one per point. */
-static void log_skips(const struct build_point *b)
-{
-    const char *reasons[3] = { NULL };
-    size_t counts[3] = { 0 }, n = 0;
-    char line[256] = "";
-    for (size_t i = 0; i < b->n_points; i++) {
-        const char *why = b->points[i].skip;
-        size_t j = 0;
-        if (!why)
-            continue;
-        while (j < 3 && reasons[j] && reasons[j] != why)
-            j++;
-        if (j == 3)
-            continue;
-        reasons[j] = why;
-        counts[j]++;
-        n++;
-    }
-    if (!n)
-        return;
-    for (size_t j = 0; j < 3 && reasons[j]; j++)
-        snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s%s: %zu",
-                 j ? ", " : "", reasons[j], counts[j]);
-    info("%s %s: %zu of %zu points skipped (%s)", b->factory, metric_name(b->metric),
-         n, b->n_points, line);
-}
-
 /* The progress line while a build's points are measured. */
-static void point_progress(void *ctx, const struct search_point *p, const char *what)
+static void point_progress(void *ctx, const struct build_point *b, const struct search_point *p,
+                           const char *what)
 {
-    struct run *r = ctx;
-    progress(r, r->progress_build, what, p ? p->nprobe : -1, p ? p->k_factor : -1);
+    progress(ctx, b, what, p ? p->nprobe : -1, p ? p->k_factor : -1);
 }
 
-/* Prepare, train and fill one build, then run each of its points; a build
- * that fails gives every point a "failed: build" row, one the faiss linked
- * does not know (preflight) a skipped row. */
-static void run_build(struct run *r, const struct build_point *b)
-{
-    struct fs_index *idx = NULL;
+/* A built index waiting for its group's measurement (point_run_group). */
+struct slot {
+    const struct build_point *b;
+    struct build_point left;    /* points_left's copy, when b is it */
+    struct fs_index *idx;
     struct build_stats bs;
     struct prepared prep;
-    struct point_build pb = { .b = b, .prep = &prep, .gt = &r->gt[size_index(r, b->N)][b->metric] };
-    int built = 0;
+};
 
+/* Prepare, train and fill one build into s, for its group to measure
+ * (returns 1); a build that fails gives every point a "failed: build" row,
+ * one the faiss linked does not know (preflight) a skipped row (returns 0). */
+static int run_build(struct run *r, const struct build_point *b, struct slot *s)
+{
+    struct point_build pb = { .b = b, .prep = &s->prep };
+    int built = 0;
     double t0 = now_s();
 
+    s->b = b;
+    s->idx = NULL;
+    memset(&s->prep, 0, sizeof(s->prep));
     if (unknown_to_faiss(r, b) || all_skipped(b)) {
         /* Nothing to build (preflight, or nothing to measure): a skipped
          * row for each point. */
         for (size_t i = 0; i < b->n_points; i++)
             point_add_skip(&r->env, &pb, &b->points[i], b->points[i].skip);
-        log_skips(b);
-        return;
+        point_log_skips(b);
+        return 0;
     }
     progress(r, b, "building", -1, -1);
-    if (!prepare_build(&prep, &r->vec, b, r->cfg.dataset.seed, &r->xbase)) {
+    if (!prepare_build(&s->prep, &r->vec, b, r->cfg.dataset.seed, &r->xbase)) {
         size_t nb;
-        const float *xb = prepared_base(&prep, &r->vec, b, &nb);
+        const float *xb = prepared_base(&s->prep, &r->vec, b, &nb);
         r->cost.s[COST_PREPARE] += now_s() - t0;
-        built = !build_index(&idx, b->factory, run_backend_metric(b->metric), xb, nb,
+        built = !build_index(&s->idx, b->factory, run_backend_metric(b->metric), xb, nb,
                              (size_t)b->train_rows, rv_base(&r->vec, b->metric)->d,
-                             (size_t)b->add_batch, r->cfg.reuse_quantizers ? &r->qc : NULL, &bs);
+                             (size_t)b->add_batch, r->cfg.reuse_quantizers ? &r->qc : NULL,
+                             &s->bs);
     }
     if (built) {
-        r->cost.s[COST_TRAIN] += bs.train_s;
-        r->cost.s[COST_ADD] += bs.add_s;
-        r->cost.s[COST_SIZE] += bs.size_s;
+        r->cost.s[COST_TRAIN] += s->bs.train_s;
+        r->cost.s[COST_ADD] += s->bs.add_s;
+        r->cost.s[COST_SIZE] += s->bs.size_s;
+        point_log_skips(b);
+        return 1;
     }
-    if (!built) {
-        prepared_release(&prep);
-        for (size_t i = 0; i < b->n_points; i++) {
-            const struct search_point *p = &b->points[i];
-            point_add_skip(&r->env, &pb, p, p->skip ? p->skip : NULL);
-            r->n_failed += !p->skip;
-        }
-        return;
+    prepared_release(&s->prep);
+    for (size_t i = 0; i < b->n_points; i++) {
+        const struct search_point *p = &b->points[i];
+        point_add_skip(&r->env, &pb, p, p->skip ? p->skip : NULL);
+        r->n_failed += !p->skip;
     }
-    pb.bs = &bs;
-    if (r->progress)
-        fputs("\r\033[K", stderr);
-    log_skips(b);
-    r->progress_build = b;
-    r->n_failed += point_run_build(&r->env, idx, &pb, &interrupted, point_progress, r);
-    if (r->progress && r->rs.n_rows == points_total(r))
-        fputs("\r\033[K", stderr);
-    backend_free(idx);
-    prepared_release(&prep);
+    return 0;
+}
+
+/* Bytes a slot holds: its index, and its preprocessed copy of the base. */
+static double slot_bytes(const struct run *r, const struct slot *s)
+{
+    double n = s->bs.index_bytes > 0 ? (double)s->bs.index_bytes : 0;
+    if (s->prep.base)
+        n += (double)s->prep.n * (double)rv_base(&r->vec, s->b->metric)->d * sizeof(float);
+    return n;
+}
+
+/* Measure a group of built slots together, then free them. */
+static void run_group(struct run *r, struct slot *g, size_t n)
+{
+    struct point_build *pbs = xcalloc(n ? n : 1, sizeof(*pbs));
+    struct fs_index **idx = xcalloc(n ? n : 1, sizeof(*idx));
+
+    for (size_t j = 0; j < n; j++) {
+        pbs[j] = (struct point_build){ .b = g[j].b, .prep = &g[j].prep, .bs = &g[j].bs,
+                                       .gt = &r->gt[size_index(r, g[j].b->N)][g[j].b->metric] };
+        idx[j] = g[j].idx;
+    }
+    if (n) {
+        if (r->progress)
+            fputs("\r\033[K", stderr);
+        r->n_failed += point_run_group(&r->env, idx, pbs, n, &interrupted, point_progress, r);
+        if (r->progress && r->rs.n_rows == points_total(r))
+            fputs("\r\033[K", stderr);
+    }
+    for (size_t j = 0; j < n; j++) {
+        backend_free(g[j].idx);
+        prepared_release(&g[j].prep);
+        free(g[j].left.points);
+    }
+    free(idx);
+    free(pbs);
 }
 
 /* The build's points still to measure: b itself when none is done (or
@@ -586,25 +592,43 @@ static void sweep(struct run *r, const char *results)
 {
     struct sigaction sa = { .sa_handler = on_interrupt, .sa_flags = SA_RESTART }, old;
     char *msg[2];
+    struct slot *g;
+    size_t n = 0;
+    double bytes = 0, budget = (double)r->cfg.measure.interleave_mb * 1048576.0;
 
     interrupted = 0;
     interrupt_messages(r, results, msg);
     sigaction(SIGINT, &sa, &old);
+    /* Builds are measured in groups (run_group) of up to interleave_mb of
+     * indexes: a group closes once it reaches that, or at the end. */
+    g = xcalloc(r->grid.n_builds ? r->grid.n_builds : 1, sizeof(*g));
     for (size_t i = 0; i < r->grid.n_builds && !interrupted; i++) {
-        struct build_point left;
+        struct slot *s = &g[n];
         const struct build_point *b;
         if (r->task.in && !r->task.in[i])
             continue;           /* another task's build */
-        if (!(b = points_left(r, &r->grid.builds[i], &left)))
+        if (!(b = points_left(r, &r->grid.builds[i], &s->left)))
             continue;
-        run_build(r, b);
-        free(left.points);
+        if (!run_build(r, b, s)) {
+            free(s->left.points);
+            s->left.points = NULL;
+            continue;
+        }
+        bytes += slot_bytes(r, s);
+        if (++n, bytes < budget)
+            continue;
+        run_group(r, g, n);
+        memset(g, 0, n * sizeof(*g));
+        n = 0;
+        bytes = 0;
         if (i + 1 < r->grid.n_builds && !interrupted) {
             double t0 = now_s();
             checkpoint_write(&r->cp, &r->rs, r->rs.n_rows, points_total(r));
             r->cost.s[COST_WRITE] += now_s() - t0;
         }
     }
+    run_group(r, g, n);
+    free(g);
     sigaction(SIGINT, &old, NULL);
     interrupt_msg[0] = interrupt_msg[1] = NULL;
     free(msg[0]);
