@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,40 @@ static void test_plan_empty_tasks(void **state)
     config_release(&cfg);
 }
 
+/* Builds measured together (measure.interleave_mb) hold their indexes at
+ * once: one task of two builds needs its largest build's peak plus the
+ * other's index, up to the limit; apart (0), the largest peak alone. */
+static void test_plan_group_memory(void **state)
+{
+    const size_t one[] = { 100000 };
+    struct config cfg;
+    struct grid g;
+    struct plan apart, grouped, capped;
+    struct plan_ctx c;
+    double peak, held;
+    (void)state;
+
+    grid_of("indexes:\n  - factory: Flat\n  - factory: \"IVF{nlist},Flat\"\n    nlist: [64]\n",
+            one, 1, &cfg, &g);
+    c = ctx_of(&cfg);
+    plan_make(&apart, &g, &c, 1, 0);
+    cfg.measure.interleave_mb = 1 << 20;
+    plan_make(&grouped, &g, &c, 1, 0);
+    cfg.measure.interleave_mb = 1;
+    plan_make(&capped, &g, &c, 1, 0);
+    peak = fmax(apart.est[0].mem_mib, apart.est[1].mem_mib);
+    held = apart.est[0].held_mib + apart.est[1].held_mib;
+    assert_true(apart.est[0].held_mib > 20 && apart.est[1].held_mib > 20);  /* 100k x 64 floats */
+    assert_true(fabs(apart.task_mib[0] - peak) < 1e-9);
+    assert_true(fabs(grouped.task_mib[0] - (peak + held)) < 1e-9);
+    assert_true(fabs(capped.task_mib[0] - (peak + 1)) < 1e-9);
+    plan_release(&apart);
+    plan_release(&grouped);
+    plan_release(&capped);
+    grid_release(&g);
+    config_release(&cfg);
+}
+
 /* The resources line: one line, the five fields, a time of 10 minutes at
  * least. */
 static void test_resources_line(void **state)
@@ -295,6 +330,7 @@ int main(void)
         cmocka_unit_test(test_estimate_order),
         cmocka_unit_test(test_estimate_shared_coarse),
         cmocka_unit_test(test_plan_empty_tasks),
+        cmocka_unit_test(test_plan_group_memory),
         cmocka_unit_test(test_resources_line),
         cmocka_unit_test(test_plan_command),
     };

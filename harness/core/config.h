@@ -91,7 +91,7 @@ struct measure_spec {
                              variation above it, is flagged noisy (default 0.10) */
     int threads;          /* OpenMP threads for batch search; 0 = all cores (default 0) */
     int interleave_mb;    /* builds measured together, rounds over all their points, until
-                             their indexes reach this many MiB; 0 = one at a time (4096) */
+                             their indexes reach this many MiB; 0 = one at a time (default) */
 };
 
 /* RVC's retrieval, modelled per point ("blend fidelity"): each query's k

@@ -694,7 +694,7 @@ static const struct key measure_keys[] = {
       .cap = THREADS_MAX,
       .type = "int, 0..256", .def = "0", .help = "OpenMP threads for batch search; 0 = all cores" },
     { .name = "interleave_mb", .parse = cfg_parse_int, .off = MS(interleave_mb), .min = 0,
-      .max = INT_MAX, .type = "int >= 0", .def = "4096",
+      .max = INT_MAX, .type = "int >= 0", .def = "0",
       .help = "builds measured together: every round visits every point of the group, so a "
               "slow stretch of the machine touches one repetition of each point instead of "
               "all of one build's; a group closes once its indexes (and preprocessed bases) "

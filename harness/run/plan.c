@@ -197,9 +197,10 @@ static double point_seconds(const struct build_point *b, const struct shape *s,
     return batch + latency + untimed;
 }
 
-/* Peak memory of the build, in bytes. */
+/* Peak memory of the build, in bytes; *held: its index and prepared base,
+ * kept while the rest of its group (measure.interleave_mb) is built. */
 static double build_bytes(const struct build_point *b, const struct shape *s,
-                          const struct plan_ctx *c, double n)
+                          const struct plan_ctx *c, double n, double *held)
 {
     double d = (double)c->d, N = (double)b->N, nq = (double)c->nq, nlist = (double)b->nlist;
     double data = ((double)c->base_n + nq) * d * 4.0 * (c->cosine ? 2.0 : 1.0);
@@ -216,6 +217,7 @@ static double build_bytes(const struct build_point *b, const struct shape *s,
         train = fmax(train, sample_rows(n, ldexp(1.0, s->pq_bits)) * d * 4.0 * 2.0);
     if (b->shuffle || b->n_clusters > 0 || b->num_expand > 0)
         prep = N * d * 4.0 * (b->num_expand > 0 ? 2.0 : 1.0);
+    *held = index + prep;
     return data + 2.0 * index + train + prep +
            nq * ((double)c->kdeep + 16.0) * 12.0 * 3.0 + PROCESS_MIB * MIB;
 }
@@ -236,7 +238,8 @@ void plan_estimate(const struct build_point *b, const struct plan_ctx *c, int th
     /* A build whose points are all skipped is not built. */
     if (e->seconds > 0)
         e->seconds += build_seconds(b, &s, c, n, T);
-    e->mem_mib = build_bytes(b, &s, c, n) / MIB;
+    e->mem_mib = build_bytes(b, &s, c, n, &e->held_mib) / MIB;
+    e->held_mib /= MIB;
 }
 
 /* The order of the greedy partition: cost descending, then index. */
@@ -297,7 +300,7 @@ static uint64_t partition_hash(const struct plan *p, const struct grid *g)
 void plan_make(struct plan *p, const struct grid *g, const struct plan_ctx *c, size_t n_tasks,
                int threads)
 {
-    double *cost;
+    double *cost, *held;
     size_t nb = g->n_builds;
 
     memset(p, 0, sizeof(*p));
@@ -316,13 +319,20 @@ void plan_make(struct plan *p, const struct grid *g, const struct plan_ctx *c, s
         cost[i] = p->est[i].seconds;
     }
     plan_partition(cost, nb, n_tasks, p->task_of);
+    held = xcalloc(n_tasks, sizeof(*held));
     for (size_t i = 0; i < nb; i++) {
         size_t t = p->task_of[i];
         p->task_s[t] += cost[i];
         p->task_mib[t] = fmax(p->task_mib[t], p->est[i].mem_mib);
+        held[t] += p->est[i].held_mib;
         p->task_builds[t]++;
         p->task_points[t] += g->builds[i].n_points;
     }
+    /* A task's builds are measured together: the peak of one build plus
+     * what the others of its group hold, up to the group's limit. */
+    for (size_t t = 0; t < n_tasks; t++)
+        p->task_mib[t] += fmin(held[t], c->m ? (double)c->m->interleave_mb : 0);
+    free(held);
     free(cost);
     p->hash = partition_hash(p, g);
 }

@@ -38,6 +38,7 @@ struct plan_ctx {
 struct plan_est {
     double seconds;     /* wall seconds at the given threads */
     double mem_mib;     /* peak resident memory while it runs */
+    double held_mib;    /* what it holds while its group is measured: index, prepared base */
 };
 
 /* The estimate of build b with `threads` threads for the batch work. */

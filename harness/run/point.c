@@ -1,5 +1,5 @@
 /*
- * point.c - the points of one build: their timing, interleaved round-robin
+ * point.c - the points of a group of builds: their timing, interleaved round-robin
  * (calibration, latency rounds, batch repetitions), and the row of each:
  * settings, the timings with their spread, recall at each k, the measures,
  * the raw samples in /timings, or the reason it did not run.

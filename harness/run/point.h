@@ -1,5 +1,5 @@
 /*
- * point.h - the search points of one build become rows of the results:
+ * point.h - the search points of a group of builds become rows of the results:
  * their settings (family name, factory, metric, ...), their timings
  * (interleaved over the points, with their spread and raw samples), recall
  * and the measures of the run, or the reason they did not run. Also
