@@ -573,7 +573,7 @@ static size_t last_visit(const struct point_env *env, struct point_timing *pt,
         add_status_row(env, pt->pb, pt->p, pt->fail);
         return 1;
     }
-    return (size_t)point_row(env, pt->idx, pt->pb, pt) != 0;
+    return point_row(env, pt->idx, pt->pb, pt) != 0;
 }
 
 /* The schedule of a group (see point.h): calibration pass, latency rounds,

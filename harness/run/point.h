@@ -82,11 +82,10 @@ typedef void (*point_progress_fn)(void *ctx, const struct build_point *b,
 
 /* Measure every point of a group of builds, each on its own index (idx[j]
  * for pbs[j]), and append one row each (skipped points too). Measuring the
- * builds of a run together, rather than one after the other, lets every
- * round visit every point: a slow stretch of the machine (seconds to
- * minutes here) then touches one repetition of each point, and the median
- * drops it, instead of all repetitions of one build. The schedule, in order,
- * each step over the group's points (builds in turn, each build's points
+ * builds together (measure.interleave_mb) lets every round visit every
+ * point, so a slow stretch of the machine touches one repetition of each
+ * point instead of all of one build's (README: what it gave, measured).
+ * The schedule, in order, each step over the group's points (builds in turn, each build's points
  * in turn):
  *  1. each point in turn: its parameters set, calibration (search_calibrate:
  *     warm-up, calls per repetition, repetitions within the budget), then

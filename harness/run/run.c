@@ -615,7 +615,8 @@ static void sweep(struct run *r, const char *results)
             continue;
         }
         bytes += slot_bytes(r, s);
-        if (++n, bytes < budget)
+        n++;
+        if (bytes < budget)
             continue;
         run_group(r, g, n);
         memset(g, 0, n * sizeof(*g));
